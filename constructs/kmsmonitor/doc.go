@@ -1,0 +1,19 @@
+// Package kmsmonitor provides AWS CDK constructs that watch AWS KMS keys and
+// tell you (and protect you) before a key you still need is deleted or
+// expires.
+//
+//   - PendingDeletionAlarm: a CloudTrail trail delivers to CloudWatch Logs; a
+//     metric filter counts cryptographic calls that fail because the key is
+//     pending deletion (and, by default, because it is disabled) and an alarm
+//     notifies an encrypted SNS topic.
+//
+// Every construct takes a props struct whose zero value is a sensible, secure
+// default; invalid props fail synthesis with a *ValidationError that names the
+// construct path, the prop and the fix.
+package kmsmonitor
+
+import "github.com/kmsmonitor/kmsmonitor/internal/propcheck"
+
+// ValidationError is the panic value of a constructor given invalid props. It
+// lists every invalid prop at once.
+type ValidationError = propcheck.Error

@@ -1,0 +1,121 @@
+package kmsmonitor_test
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kmsmonitor/kmsmonitor/internal/cfnlint"
+)
+
+// lint collects every template the tests synthesize; TestMain lints them all.
+var lint = cfnlint.NewBatch()
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	skipped, err := lint.Run()
+	jsii.Close()
+	if skipped != "" {
+		fmt.Println(skipped)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL:", err)
+		code = 1
+	} else if code == 0 && skipped == "" {
+		fmt.Printf("cfn-lint: %d templates, 0 errors, 0 warnings\n", lint.Count())
+	}
+	os.Exit(code)
+}
+
+// newStack returns an environment-agnostic stack "Stack" in a new app.
+func newStack() awscdk.Stack {
+	return awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Stack"), nil)
+}
+
+// synth synthesizes stack and queues its template for cfn-lint.
+func synth(t *testing.T, stack awscdk.Stack) template {
+	t.Helper()
+	tpl := assertions.Template_FromStack(stack, nil)
+	lint.Add(t.Name(), tpl.ToJSON())
+	return template{t: t, tpl: tpl}
+}
+
+// template turns failed assertions (jsii panics) into test errors, so one
+// failure does not end the whole test binary.
+type template struct {
+	t   *testing.T
+	tpl assertions.Template
+}
+
+func (w template) try(f func()) {
+	w.t.Helper()
+	if msg := panicMessage(f); msg != "" {
+		w.t.Error(msg)
+	}
+}
+
+// HasResourceProperties asserts that a resource of type typ has props.
+func (w template) HasResourceProperties(typ string, props obj) {
+	w.t.Helper()
+	w.try(func() { w.tpl.HasResourceProperties(jsii.String(typ), props) })
+}
+
+// HasResource asserts that a resource of type typ matches v (Properties, DeletionPolicy...).
+func (w template) HasResource(typ string, v obj) {
+	w.t.Helper()
+	w.try(func() { w.tpl.HasResource(jsii.String(typ), v) })
+}
+
+// AllResourcesProperties asserts that every resource of type typ has props.
+func (w template) AllResourcesProperties(typ string, props obj) {
+	w.t.Helper()
+	w.try(func() { w.tpl.AllResourcesProperties(jsii.String(typ), props) })
+}
+
+// ResourceCountIs asserts the number of resources of type typ.
+func (w template) ResourceCountIs(typ string, n int) {
+	w.t.Helper()
+	w.try(func() { w.tpl.ResourceCountIs(jsii.String(typ), jsii.Number(n)) })
+}
+
+// JSON returns the synthesized template.
+func (w template) JSON() map[string]interface{} { return *w.tpl.ToJSON() }
+
+// panicMessage runs f and returns the message it panicked with ("" if none).
+func panicMessage(f func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return ""
+}
+
+// wantPanic fails unless f panics with a message containing every part.
+func wantPanic(t *testing.T, f func(), parts ...string) {
+	t.Helper()
+	msg := panicMessage(f)
+	if msg == "" {
+		t.Fatalf("no panic; want one mentioning %q", parts)
+	}
+	for _, p := range parts {
+		if !strings.Contains(msg, p) {
+			t.Errorf("panic message lacks %q:\n%s", p, msg)
+		}
+	}
+}
+
+// obj and arr shorten assertion literals.
+type obj = map[string]interface{}
+type arr = []interface{}
+
+func objLike(v obj) assertions.Matcher { return assertions.Match_ObjectLike(&v) }
+func arrWith(v ...interface{}) assertions.Matcher {
+	return assertions.Match_ArrayWith(&v)
+}

@@ -1,0 +1,416 @@
+package kmsmonitor_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
+)
+
+func TestPendingDeletionAlarm_DefaultsCreateTrailBucketAndLogGroup(t *testing.T) {
+	// GIVEN a stack
+	stack := newStack()
+	// WHEN the construct is added with nil props
+	a := kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Monitor"), nil)
+	// THEN a multi-Region trail logs all management events to a new log group
+	tpl := synth(t, stack)
+	tpl.ResourceCountIs("AWS::CloudTrail::Trail", 1)
+	tpl.HasResourceProperties("AWS::CloudTrail::Trail", obj{
+		"IsMultiRegionTrail":         true,
+		"IncludeGlobalServiceEvents": true,
+		"EnableLogFileValidation":    true,
+		"IsLogging":                  true,
+		"EventSelectors":             arr{obj{"IncludeManagementEvents": true, "ReadWriteType": "All"}},
+		"CloudWatchLogsLogGroupArn":  obj{"Fn::GetAtt": arr{assertions.Match_StringLikeRegexp(jsii.String("^MonitorLogGroup")), "Arn"}},
+		"S3BucketName":               obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^MonitorTrailBucket"))},
+	})
+	// AND the bucket blocks public access, is encrypted, versioned and retained
+	tpl.HasResource("AWS::S3::Bucket", obj{
+		"Properties": obj{
+			"PublicAccessBlockConfiguration": obj{
+				"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true,
+			},
+			"BucketEncryption": obj{"ServerSideEncryptionConfiguration": arr{
+				obj{"ServerSideEncryptionByDefault": obj{"SSEAlgorithm": "AES256"}},
+			}},
+			"VersioningConfiguration": obj{"Status": "Enabled"},
+		},
+		"DeletionPolicy":      "Retain",
+		"UpdateReplacePolicy": "Retain",
+	})
+	// AND the bucket denies requests without TLS and lets CloudTrail write only under AWSLogs/<account>/
+	tpl.HasResourceProperties("AWS::S3::BucketPolicy", obj{
+		"PolicyDocument": objLike(obj{"Statement": arrWith(
+			objLike(obj{"Effect": "Deny", "Action": "s3:*", "Condition": obj{"Bool": obj{"aws:SecureTransport": "false"}}}),
+			objLike(obj{"Effect": "Allow", "Action": "s3:PutObject", "Principal": obj{"Service": "cloudtrail.amazonaws.com"}}),
+		)}),
+	})
+	// AND the log group keeps one year and is retained
+	tpl.HasResource("AWS::Logs::LogGroup", obj{
+		"Properties":     obj{"RetentionInDays": 365},
+		"DeletionPolicy": "Retain",
+	})
+	// AND the trail's delivery role may write only to that log group
+	tpl.HasResourceProperties("AWS::IAM::Policy", obj{
+		"PolicyDocument": objLike(obj{"Statement": arr{obj{
+			"Effect":   "Allow",
+			"Action":   arr{"logs:PutLogEvents", "logs:CreateLogStream"},
+			"Resource": obj{"Fn::GetAtt": arr{assertions.Match_StringLikeRegexp(jsii.String("^MonitorLogGroup")), "Arn"}},
+		}}}),
+	})
+	// AND the struct exposes what was created
+	if a.Trail == nil || a.TrailBucket == nil || a.LogGroup == nil || a.MetricFilter == nil || a.Alarm == nil ||
+		a.DisabledKeyMetricFilter == nil || a.DisabledKeyAlarm == nil || a.Topic == nil || a.TopicKey == nil {
+		t.Errorf("a created member is nil: %+v", a)
+	}
+}
+
+func TestPendingDeletionAlarm_DefaultMetricFilterAndAlarm(t *testing.T) {
+	// GIVEN a stack WHEN the construct is added with empty props
+	stack := newStack()
+	kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{})
+	tpl := synth(t, stack)
+	// THEN the metric filter is exactly the documented one
+	tpl.HasResourceProperties("AWS::Logs::MetricFilter", obj{
+		"FilterPattern": `{ $.eventSource = kms* && $.errorMessage = "* is pending deletion."}`,
+		"LogGroupName":  obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^MonitorLogGroup"))},
+		"MetricTransformations": arr{obj{
+			"MetricName": "KMSKeyPendingDeletionErrorCount", "MetricNamespace": "CloudTrailLogMetrics", "MetricValue": "1",
+		}},
+	})
+	// AND the alarm fires on one failed call in 5 minutes, notifying the topic
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{
+		"MetricName":         "KMSKeyPendingDeletionErrorCount",
+		"Namespace":          "CloudTrailLogMetrics",
+		"Statistic":          "Sum",
+		"Period":             300,
+		"Threshold":          1,
+		"ComparisonOperator": "GreaterThanOrEqualToThreshold",
+		"EvaluationPeriods":  1,
+		"DatapointsToAlarm":  1,
+		"TreatMissingData":   "notBreaching",
+		"AlarmActions":       arr{obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^MonitorTopic"))}},
+		"AlarmDescription":   assertions.Match_StringLikeRegexp(jsii.String("pending deletion.*cancel-key-deletion.*CloudTrail")),
+		"OKActions":          assertions.Match_Absent(),
+		"AlarmName":          assertions.Match_Absent(),
+	})
+	// AND a second filter and alarm watch disabled keys
+	tpl.ResourceCountIs("AWS::Logs::MetricFilter", 2)
+	tpl.ResourceCountIs("AWS::CloudWatch::Alarm", 2)
+	tpl.HasResourceProperties("AWS::Logs::MetricFilter", obj{
+		"FilterPattern": `{ $.eventSource = kms* && $.errorMessage = "* is disabled."}`,
+		"MetricTransformations": arr{obj{
+			"MetricName": "KMSKeyDisabledErrorCount", "MetricNamespace": "CloudTrailLogMetrics", "MetricValue": "1",
+		}},
+	})
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{
+		"MetricName":         "KMSKeyDisabledErrorCount",
+		"Statistic":          "Sum",
+		"Period":             300,
+		"Threshold":          1,
+		"ComparisonOperator": "GreaterThanOrEqualToThreshold",
+		"TreatMissingData":   "notBreaching",
+		"AlarmDescription":   assertions.Match_StringLikeRegexp(jsii.String("disabled KMS key was used.*enable-key")),
+	})
+}
+
+func TestPendingDeletionAlarm_DefaultTopicIsEncryptedAndSSLOnly(t *testing.T) {
+	// GIVEN a stack WHEN the construct is added with defaults
+	stack := newStack()
+	kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Monitor"), nil)
+	tpl := synth(t, stack)
+	// THEN the topic is encrypted with a new rotated, retained customer managed key
+	tpl.HasResourceProperties("AWS::SNS::Topic", obj{
+		"KmsMasterKeyId": obj{"Fn::GetAtt": arr{assertions.Match_StringLikeRegexp(jsii.String("^MonitorTopicKey")), "Arn"}},
+	})
+	// AND the key lets CloudWatch alarms of this account and EventBridge use it
+	tpl.HasResource("AWS::KMS::Key", obj{
+		"Properties": objLike(obj{
+			"EnableKeyRotation": true,
+			"KeyPolicy": objLike(obj{"Statement": arrWith(
+				obj{
+					"Sid": "AllowCloudWatchAlarmsOfThisAccount", "Effect": "Allow",
+					"Principal": obj{"Service": "cloudwatch.amazonaws.com"},
+					"Action":    arr{"kms:Decrypt", "kms:GenerateDataKey*"}, "Resource": "*",
+					"Condition": objLike(obj{"StringEquals": obj{"aws:SourceAccount": obj{"Ref": "AWS::AccountId"}}, "ArnLike": assertions.Match_AnyValue()}),
+				},
+				obj{
+					"Sid": "AllowEventBridgeRules", "Effect": "Allow",
+					"Principal": obj{"Service": "events.amazonaws.com"},
+					"Action":    arr{"kms:Decrypt", "kms:GenerateDataKey*"}, "Resource": "*",
+				},
+			)}),
+		}),
+		"DeletionPolicy": "Retain",
+	})
+	// AND the topic policy denies publishing without TLS
+	tpl.HasResourceProperties("AWS::SNS::TopicPolicy", obj{
+		"PolicyDocument": objLike(obj{"Statement": arrWith(objLike(obj{
+			"Effect": "Deny", "Action": "sns:Publish", "Principal": "*",
+			"Condition": obj{"Bool": obj{"aws:SecureTransport": "false"}},
+		}))}),
+	})
+	// AND no e-mail is subscribed
+	tpl.ResourceCountIs("AWS::SNS::Subscription", 0)
+}
+
+func TestPendingDeletionAlarm_ExistingLogGroupCreatesNoTrail(t *testing.T) {
+	// GIVEN the log group of an existing organization trail
+	stack := newStack()
+	lg := awslogs.LogGroup_FromLogGroupName(stack, jsii.String("OrgTrail"), jsii.String("aws-controltower/CloudTrailLogs"))
+	// WHEN the construct reads it
+	a := kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{LogGroup: lg})
+	// THEN no trail, bucket or log group is created and the filters read the given group
+	tpl := synth(t, stack)
+	for _, typ := range []string{"AWS::CloudTrail::Trail", "AWS::S3::Bucket", "AWS::Logs::LogGroup", "AWS::IAM::Role"} {
+		tpl.ResourceCountIs(typ, 0)
+	}
+	tpl.AllResourcesProperties("AWS::Logs::MetricFilter", obj{"LogGroupName": "aws-controltower/CloudTrailLogs"})
+	if a.Trail != nil || a.TrailBucket != nil {
+		t.Error("Trail and TrailBucket must be nil with an existing log group")
+	}
+	if *a.LogGroup.LogGroupName() != "aws-controltower/CloudTrailLogs" {
+		t.Errorf("LogGroup = %s", *a.LogGroup.LogGroupName())
+	}
+}
+
+func TestPendingDeletionAlarm_RetentionAndRemovalPolicy(t *testing.T) {
+	// GIVEN a stack WHEN retention is three months and data may be destroyed
+	stack := newStack()
+	kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{
+		LogRetention:  awslogs.RetentionDays_THREE_MONTHS,
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	// THEN the log group keeps 90 days and both it and the bucket are deleted with the stack
+	tpl := synth(t, stack)
+	tpl.HasResource("AWS::Logs::LogGroup", obj{"Properties": obj{"RetentionInDays": 90}, "DeletionPolicy": "Delete"})
+	tpl.HasResource("AWS::S3::Bucket", obj{"DeletionPolicy": "Delete"})
+	// AND the topic key is still retained: losing it would lose nothing, but deleting keys is what we warn about
+	tpl.HasResource("AWS::KMS::Key", obj{"DeletionPolicy": "Retain"})
+}
+
+func TestPendingDeletionAlarm_CustomFilterMetricPeriodAndNames(t *testing.T) {
+	// GIVEN a stack WHEN every filter, metric and alarm prop is set
+	stack := newStack()
+	pattern := `{ $.eventSource = "kms.amazonaws.com" && $.errorMessage = "* is pending deletion." && $.userIdentity.type = AssumedRole }`
+	a := kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{
+		FilterPattern:         jsii.String(pattern),
+		MetricNamespace:       jsii.String("Security/KMS"),
+		MetricName:            jsii.String("PendingDeletionUse"),
+		DisabledKeyMetricName: jsii.String("DisabledUse"),
+		Period:                awscdk.Duration_Minutes(jsii.Number(1)),
+		AlarmName:             jsii.String("kms-pending-deletion-used"),
+		DisabledKeyAlarmName:  jsii.String("kms-disabled-key-used"),
+	})
+	// THEN the template carries them
+	tpl := synth(t, stack)
+	tpl.HasResourceProperties("AWS::Logs::MetricFilter", obj{
+		"FilterPattern":         pattern,
+		"MetricTransformations": arr{obj{"MetricName": "PendingDeletionUse", "MetricNamespace": "Security/KMS", "MetricValue": "1"}},
+	})
+	tpl.HasResourceProperties("AWS::Logs::MetricFilter", obj{
+		"MetricTransformations": arr{obj{"MetricName": "DisabledUse", "MetricNamespace": "Security/KMS", "MetricValue": "1"}},
+	})
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{
+		"AlarmName": "kms-pending-deletion-used", "MetricName": "PendingDeletionUse", "Namespace": "Security/KMS", "Period": 60,
+	})
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{
+		"AlarmName": "kms-disabled-key-used", "MetricName": "DisabledUse", "Period": 60,
+	})
+	// AND Metric() follows the period and sums by default, but takes options
+	m := a.Metric(nil)
+	if *m.MetricName() != "PendingDeletionUse" || *m.Namespace() != "Security/KMS" || *m.Statistic() != "Sum" || *m.Period().ToSeconds(nil) != 60 {
+		t.Errorf("Metric(nil) = %s/%s %s %v", *m.Namespace(), *m.MetricName(), *m.Statistic(), *m.Period().ToSeconds(nil))
+	}
+	m = a.Metric(&awscloudwatch.MetricOptions{Statistic: jsii.String("Maximum"), Period: awscdk.Duration_Hours(jsii.Number(1))})
+	if *m.Statistic() != "Maximum" || *m.Period().ToSeconds(nil) != 3600 {
+		t.Errorf("Metric(opts) = %s %v", *m.Statistic(), *m.Period().ToSeconds(nil))
+	}
+	if dm := a.DisabledKeyMetric(nil); *dm.MetricName() != "DisabledUse" || *dm.Statistic() != "Sum" {
+		t.Errorf("DisabledKeyMetric(nil) = %s %s", *dm.MetricName(), *dm.Statistic())
+	}
+}
+
+func TestPendingDeletionAlarm_ExistingTopicAndEmails(t *testing.T) {
+	// GIVEN an existing topic
+	stack := newStack()
+	topic := awssns.Topic_FromTopicArn(stack, jsii.String("Ops"), jsii.String("arn:aws:sns:us-east-1:111122223333:ops"))
+	// WHEN the construct notifies it, subscribes two addresses and notifies on OK
+	a := kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{
+		Topic:      topic,
+		Emails:     []string{"security@example.com", "oncall@example.org"},
+		NotifyOnOK: jsii.Bool(true),
+	})
+	// THEN no topic or key is created, and both alarms notify the given topic on ALARM and OK
+	tpl := synth(t, stack)
+	tpl.ResourceCountIs("AWS::SNS::Topic", 0)
+	tpl.ResourceCountIs("AWS::KMS::Key", 0)
+	tpl.AllResourcesProperties("AWS::CloudWatch::Alarm", obj{
+		"AlarmActions": arr{"arn:aws:sns:us-east-1:111122223333:ops"},
+		"OKActions":    arr{"arn:aws:sns:us-east-1:111122223333:ops"},
+	})
+	// AND each address is subscribed to it
+	tpl.ResourceCountIs("AWS::SNS::Subscription", 2)
+	for _, e := range []string{"security@example.com", "oncall@example.org"} {
+		tpl.HasResourceProperties("AWS::SNS::Subscription", obj{
+			"Protocol": "email", "Endpoint": e, "TopicArn": "arn:aws:sns:us-east-1:111122223333:ops",
+		})
+	}
+	if a.TopicKey != nil || *a.Topic.TopicArn() != "arn:aws:sns:us-east-1:111122223333:ops" {
+		t.Error("Topic must be the given topic and TopicKey nil")
+	}
+}
+
+func TestPendingDeletionAlarm_DisabledKeyDetectionOff(t *testing.T) {
+	// GIVEN a stack WHEN disabled-key detection is switched off
+	stack := newStack()
+	a := kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{
+		DetectDisabledKeys: jsii.Bool(false),
+	})
+	// THEN only the pending-deletion filter and alarm exist
+	tpl := synth(t, stack)
+	tpl.ResourceCountIs("AWS::Logs::MetricFilter", 1)
+	tpl.ResourceCountIs("AWS::CloudWatch::Alarm", 1)
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"MetricName": "KMSKeyPendingDeletionErrorCount"})
+	if a.DisabledKeyAlarm != nil || a.DisabledKeyMetricFilter != nil || a.DisabledKeyMetric(nil) != nil {
+		t.Error("disabled-key members must be nil when detection is off")
+	}
+}
+
+func TestPendingDeletionAlarm_DoesNotWriteDefaultsIntoProps(t *testing.T) {
+	// GIVEN props with only an e-mail
+	props := &kmsmonitor.PendingDeletionAlarmProps{Emails: []string{"security@example.com"}}
+	// WHEN the construct is created
+	kmsmonitor.NewPendingDeletionAlarm(newStack(), jsii.String("Monitor"), props)
+	// THEN the caller's struct is unchanged
+	if props.Period != nil || props.FilterPattern != nil || props.LogRetention != "" || props.DetectDisabledKeys != nil {
+		t.Errorf("props were modified: %+v", props)
+	}
+}
+
+func TestPendingDeletionAlarm_TokensAreNotValidated(t *testing.T) {
+	// GIVEN values known only at deploy time
+	stack := newStack()
+	email := awscdk.NewCfnParameter(stack, jsii.String("Email"), nil).ValueAsString()
+	name := awscdk.NewCfnParameter(stack, jsii.String("AlarmName"), nil).ValueAsString()
+	// WHEN they are used as props
+	kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{
+		Emails: []string{*email}, AlarmName: name,
+	})
+	// THEN synthesis succeeds and passes them through
+	tpl := synth(t, stack)
+	tpl.HasResourceProperties("AWS::SNS::Subscription", obj{"Endpoint": obj{"Ref": "Email"}})
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"AlarmName": obj{"Ref": "AlarmName"}})
+}
+
+func TestPendingDeletionAlarm_InvalidProps(t *testing.T) {
+	existing := func(s awscdk.Stack) awslogs.ILogGroup {
+		return awslogs.LogGroup_FromLogGroupName(s, jsii.String("Existing"), jsii.String("trail-logs"))
+	}
+	cases := []struct {
+		name  string
+		props func(s awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps
+		want  []string // parts of the message besides the construct path
+	}{
+		{"empty email", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
+			return &kmsmonitor.PendingDeletionAlarmProps{Emails: []string{" "}}
+		}, []string{"Emails[0]", "is empty", "security@example.com"}},
+		{"malformed email", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
+			return &kmsmonitor.PendingDeletionAlarmProps{Emails: []string{"ok@example.com", "ops at example.com"}}
+		}, []string{"Emails[1]", `"ops at example.com" is not an e-mail address`}},
+		{"two addresses in one entry", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
+			return &kmsmonitor.PendingDeletionAlarmProps{Emails: []string{"a@example.com,b@example.com"}}
+		}, []string{"Emails[0]", "one address per entry"}},
+		{"duplicate email", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
+			return &kmsmonitor.PendingDeletionAlarmProps{Emails: []string{"a@example.com", "A@example.com"}}
+		}, []string{"Emails[1]", "listed twice"}},
+		{"period in seconds", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
+			return &kmsmonitor.PendingDeletionAlarmProps{Period: awscdk.Duration_Seconds(jsii.Number(90))}
+		}, []string{"Period", "1 minute 30 seconds", "whole number of minutes"}},
+		{"period too short", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
+			return &kmsmonitor.PendingDeletionAlarmProps{Period: awscdk.Duration_Seconds(jsii.Number(30))}
+		}, []string{"Period", "whole number of minutes"}},
+		{"period too long", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
+			return &kmsmonitor.PendingDeletionAlarmProps{Period: awscdk.Duration_Days(jsii.Number(2))}
+		}, []string{"Period", "1 day"}},
+		{"unknown retention", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
+			return &kmsmonitor.PendingDeletionAlarmProps{LogRetention: awslogs.RetentionDays("400")}
+		}, []string{"LogRetention", `"400" is not a retention CloudWatch Logs offers`, "RetentionDays_ONE_YEAR"}},
+		{"snapshot removal policy", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
+			return &kmsmonitor.PendingDeletionAlarmProps{RemovalPolicy: awscdk.RemovalPolicy_SNAPSHOT}
+		}, []string{"RemovalPolicy", "SNAPSHOT", "RemovalPolicy_RETAIN"}},
+		{"retention with existing log group", func(s awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
+			return &kmsmonitor.PendingDeletionAlarmProps{LogGroup: existing(s), LogRetention: awslogs.RetentionDays_ONE_WEEK}
+		}, []string{"LogRetention", "only to the log group this construct creates"}},
+		{"removal policy with existing log group", func(s awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
+			return &kmsmonitor.PendingDeletionAlarmProps{LogGroup: existing(s), RemovalPolicy: awscdk.RemovalPolicy_DESTROY}
+		}, []string{"RemovalPolicy", "remove LogGroup"}},
+		{"text filter pattern", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
+			return &kmsmonitor.PendingDeletionAlarmProps{FilterPattern: jsii.String(`"is pending deletion"`)}
+		}, []string{"FilterPattern", "not a JSON filter pattern", "$.errorMessage"}},
+		{"filter pattern too long", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
+			return &kmsmonitor.PendingDeletionAlarmProps{FilterPattern: jsii.String("{ $.a = " + strings.Repeat("x", 1100) + " }")}
+		}, []string{"FilterPattern", "1024"}},
+		{"AWS namespace", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
+			return &kmsmonitor.PendingDeletionAlarmProps{MetricNamespace: jsii.String("AWS/KMS")}
+		}, []string{"MetricNamespace", "reserved for AWS"}},
+		{"empty metric name", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
+			return &kmsmonitor.PendingDeletionAlarmProps{MetricName: jsii.String("")}
+		}, []string{"MetricName", "is empty"}},
+		{"alarm name too long", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
+			return &kmsmonitor.PendingDeletionAlarmProps{AlarmName: jsii.String(strings.Repeat("a", 256))}
+		}, []string{"AlarmName", "256 characters", "at most 255"}},
+		{"same alarm names", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
+			return &kmsmonitor.PendingDeletionAlarmProps{AlarmName: jsii.String("kms"), DisabledKeyAlarmName: jsii.String("kms")}
+		}, []string{"DisabledKeyAlarmName", "two different names"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			// GIVEN a stack WHEN the construct gets an invalid prop THEN it fails naming path, prop and fix
+			stack := newStack()
+			wantPanic(t, func() {
+				kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Monitor"), c.props(stack))
+			}, append([]string{`kmsmonitor.PendingDeletionAlarm at "Stack/Monitor"`}, c.want...)...)
+		})
+	}
+}
+
+func TestPendingDeletionAlarm_ReportsEveryProblemAtOnce(t *testing.T) {
+	// GIVEN three invalid props WHEN the construct is created
+	msg := panicMessage(func() {
+		kmsmonitor.NewPendingDeletionAlarm(newStack(), jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{
+			Emails: []string{"nope"}, Period: awscdk.Duration_Seconds(jsii.Number(10)), MetricName: jsii.String(""),
+		})
+	})
+	// THEN one error lists all three
+	for _, want := range []string{"3 invalid prop(s)", "Emails[0]", "Period", "MetricName"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q:\n%s", want, msg)
+		}
+	}
+}
+
+func TestPendingDeletionAlarm_PanicValueIsValidationError(t *testing.T) {
+	// GIVEN an invalid e-mail WHEN the construct panics THEN the value is a *ValidationError
+	defer func() {
+		err, ok := recover().(*kmsmonitor.ValidationError)
+		if !ok || err.Path != "Stack/Monitor" || len(err.Problems) != 1 || err.Construct != "kmsmonitor.PendingDeletionAlarm" {
+			t.Errorf("recovered %#v", err)
+		}
+	}()
+	kmsmonitor.NewPendingDeletionAlarm(newStack(), jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{Emails: []string{"x"}})
+}
+
+func TestPendingDeletionAlarm_NilScopeOrEmptyID(t *testing.T) {
+	// GIVEN no scope, or no id THEN the error says what to pass instead of a nil-pointer panic
+	wantPanic(t, func() { kmsmonitor.NewPendingDeletionAlarm(nil, jsii.String("Monitor"), nil) }, "scope is nil")
+	wantPanic(t, func() { kmsmonitor.NewPendingDeletionAlarm(newStack(), nil, nil) }, `under "Stack"`, "id is empty")
+	wantPanic(t, func() { kmsmonitor.NewPendingDeletionAlarm(newStack(), jsii.String(""), nil) }, "id is empty")
+}
