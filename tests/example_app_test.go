@@ -1,0 +1,175 @@
+package tests
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/kmsmonitor/kmsmonitor/internal/cfnlint"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden templates under testdata/ with what the apps synthesize now")
+
+var lint = cfnlint.NewBatch()
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	skipped, err := lint.Run()
+	if skipped != "" {
+		fmt.Println(skipped)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL:", err)
+		code = 1
+	} else if code == 0 && skipped == "" {
+		fmt.Printf("cfn-lint: %d templates, 0 errors, 0 warnings\n", lint.Count())
+	}
+	os.Exit(code)
+}
+
+// synthApp runs the Go CDK app in dir the way the CDK CLI does (with the
+// context of cdk.json plus extra), and returns the template of stack.
+func synthApp(t *testing.T, dir, stack string, extra map[string]any) map[string]any {
+	t.Helper()
+	var cdkJSON struct {
+		Context map[string]any `json:"context"`
+	}
+	raw, err := os.ReadFile("../cdk.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &cdkJSON); err != nil {
+		t.Fatalf("cdk.json: %v", err)
+	}
+	ctx := cdkJSON.Context
+	for k, v := range extra {
+		ctx[k] = v
+	}
+	ctxJSON, err := json.Marshal(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	cmd := exec.Command("go", "run", dir)
+	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+out, "CDK_CONTEXT_JSON="+string(ctxJSON),
+		"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go run %s: %v\n%s", dir, err, b)
+	}
+	raw, err = os.ReadFile(filepath.Join(out, stack+".template.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tpl map[string]any
+	if err := json.Unmarshal(raw, &tpl); err != nil {
+		t.Fatal(err)
+	}
+	lint.Add(t.Name(), tpl)
+	return tpl
+}
+
+// scrub removes what changes between CDK versions and runs without changing
+// what is deployed: version-reporting metadata and construct paths.
+func scrub(tpl map[string]any) map[string]any {
+	res, _ := tpl["Resources"].(map[string]any)
+	delete(res, "CDKMetadata")
+	if cond, ok := tpl["Conditions"].(map[string]any); ok {
+		delete(cond, "CDKMetadataAvailable")
+		if len(cond) == 0 {
+			delete(tpl, "Conditions")
+		}
+	}
+	for _, r := range res {
+		if md, ok := r.(map[string]any)["Metadata"].(map[string]any); ok {
+			delete(md, "aws:cdk:path")
+			if len(md) == 0 {
+				delete(r.(map[string]any), "Metadata")
+			}
+		}
+	}
+	return tpl
+}
+
+// golden compares tpl with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, tpl map[string]any) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	got, err := json.MarshalIndent(scrub(tpl), "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	wantRaw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run: go test ./tests -update, then read the diff)", err)
+	}
+	var want, gotMap map[string]any
+	if err := json.Unmarshal(wantRaw, &want); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if err := json.Unmarshal(got, &gotMap); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, gotMap); diff != "" {
+		t.Errorf("%s differs from what the app synthesizes (-golden +now); if intended, run go test ./tests -update and read git diff:\n%s", path, diff)
+	}
+}
+
+// resourcesOfType returns the resources of type typ.
+func resourcesOfType(tpl map[string]any, typ string) []map[string]any {
+	var out []map[string]any
+	for _, r := range tpl["Resources"].(map[string]any) {
+		if r.(map[string]any)["Type"] == typ {
+			out = append(out, r.(map[string]any))
+		}
+	}
+	return out
+}
+
+func TestExampleApp_SynthesizesTheMonitoringStack(t *testing.T) {
+	// GIVEN the example app WHEN it is synthesized with no context
+	tpl := synthApp(t, "../examples/app", "KmsMonitorExample", nil)
+	// THEN it holds the trail, its log group, both metric filters, both alarms and the topic
+	for typ, n := range map[string]int{
+		"AWS::CloudTrail::Trail": 1, "AWS::Logs::LogGroup": 1, "AWS::Logs::MetricFilter": 2,
+		"AWS::CloudWatch::Alarm": 2, "AWS::SNS::Topic": 1, "AWS::SNS::Subscription": 1,
+	} {
+		if got := len(resourcesOfType(tpl, typ)); got != n {
+			t.Errorf("%d resources of type %s, want %d", got, typ, n)
+		}
+	}
+	// AND the placeholder address is subscribed
+	sub := resourcesOfType(tpl, "AWS::SNS::Subscription")[0]["Properties"].(map[string]any)
+	if sub["Endpoint"] != "security@example.com" {
+		t.Errorf("subscription endpoint = %v", sub["Endpoint"])
+	}
+	// AND nothing else changed since the golden template was read and committed
+	golden(t, "app.template.json", tpl)
+}
+
+func TestExampleApp_EmailsFromContext(t *testing.T) {
+	// GIVEN two addresses in the context (cdk synth -c emails=...)
+	tpl := synthApp(t, "../examples/app", "KmsMonitorExample", map[string]any{"emails": "sec@example.com, oncall@example.org"})
+	// THEN each is subscribed, and the placeholder is not
+	var got []string
+	for _, s := range resourcesOfType(tpl, "AWS::SNS::Subscription") {
+		got = append(got, s["Properties"].(map[string]any)["Endpoint"].(string))
+	}
+	if strings.Join(got, ",") != "sec@example.com,oncall@example.org" && strings.Join(got, ",") != "oncall@example.org,sec@example.com" {
+		t.Errorf("subscribed %v", got)
+	}
+}
