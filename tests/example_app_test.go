@@ -1,12 +1,14 @@
 package tests
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -102,11 +104,14 @@ func scrub(tpl map[string]any) map[string]any {
 func golden(t *testing.T, name string, tpl map[string]any) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
-	got, err := json.MarshalIndent(scrub(tpl), "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // keep "<key ARN>" readable in alarm descriptions
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(scrub(tpl)); err != nil {
 		t.Fatal(err)
 	}
-	got = append(got, '\n')
+	got := buf.Bytes()
 	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
@@ -143,10 +148,11 @@ func resourcesOfType(tpl map[string]any, typ string) []map[string]any {
 func TestExampleApp_SynthesizesTheMonitoringStack(t *testing.T) {
 	// GIVEN the example app WHEN it is synthesized with no context
 	tpl := synthApp(t, "../examples/app", "KmsMonitorExample", nil)
-	// THEN it holds the trail, its log group, both metric filters, both alarms and the topic
+	// THEN it holds the trail, its log group, both metric filters, the two
+	// pending-deletion alarms, the two expiry alarms and one topic for all
 	for typ, n := range map[string]int{
 		"AWS::CloudTrail::Trail": 1, "AWS::Logs::LogGroup": 1, "AWS::Logs::MetricFilter": 2,
-		"AWS::CloudWatch::Alarm": 2, "AWS::SNS::Topic": 1, "AWS::SNS::Subscription": 1,
+		"AWS::CloudWatch::Alarm": 4, "AWS::SNS::Topic": 1, "AWS::SNS::Subscription": 1,
 	} {
 		if got := len(resourcesOfType(tpl, typ)); got != n {
 			t.Errorf("%d resources of type %s, want %d", got, typ, n)
@@ -156,6 +162,10 @@ func TestExampleApp_SynthesizesTheMonitoringStack(t *testing.T) {
 	sub := resourcesOfType(tpl, "AWS::SNS::Subscription")[0]["Properties"].(map[string]any)
 	if sub["Endpoint"] != "security@example.com" {
 		t.Errorf("subscription endpoint = %v", sub["Endpoint"])
+	}
+	// AND the expiry alarms are the fleet query and the placeholder key's ID
+	if got := expiryAlarmKeys(tpl); got != "1234abcd-12ab-34cd-56ef-1234567890ab,fleet" {
+		t.Errorf("expiry alarms watch %s", got)
 	}
 	// AND nothing else changed since the golden template was read and committed
 	golden(t, "app.template.json", tpl)
@@ -171,5 +181,33 @@ func TestExampleApp_EmailsFromContext(t *testing.T) {
 	}
 	if strings.Join(got, ",") != "sec@example.com,oncall@example.org" && strings.Join(got, ",") != "oncall@example.org,sec@example.com" {
 		t.Errorf("subscribed %v", got)
+	}
+}
+
+// expiryAlarmKeys lists what the expiry alarms watch ("fleet" for the
+// Metrics Insights alarm, else the KeyId dimension), sorted.
+func expiryAlarmKeys(tpl map[string]any) string {
+	var keys []string
+	for _, a := range resourcesOfType(tpl, "AWS::CloudWatch::Alarm") {
+		p := a["Properties"].(map[string]any)
+		if m, ok := p["Metrics"].([]any); ok && strings.Contains(fmt.Sprint(m), "SecondsUntilKeyMaterialExpiration") {
+			keys = append(keys, "fleet")
+		}
+		if p["MetricName"] == "SecondsUntilKeyMaterialExpiration" {
+			keys = append(keys, fmt.Sprint(p["Dimensions"].([]any)[0].(map[string]any)["Value"]))
+		}
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, ",")
+}
+
+func TestExampleApp_ExpiringKeyFromContext(t *testing.T) {
+	// GIVEN a key ARN in the context (cdk synth -c expiringKeyArn=...)
+	tpl := synthApp(t, "../examples/app", "KmsMonitorExample", map[string]any{
+		"expiringKeyArn": "arn:aws:kms:eu-west-1:444455556666:key/mrk-0123456789abcdef0123456789abcdef",
+	})
+	// THEN its key ID is watched besides the fleet
+	if got := expiryAlarmKeys(tpl); got != "fleet,mrk-0123456789abcdef0123456789abcdef" {
+		t.Errorf("expiry alarms watch %s", got)
 	}
 }

@@ -1,7 +1,6 @@
 package kmsmonitor
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -128,7 +127,7 @@ type PendingDeletionAlarm struct {
 // NewPendingDeletionAlarm creates a PendingDeletionAlarm. props may be nil.
 // It panics with a *ValidationError when props are invalid.
 func NewPendingDeletionAlarm(scope constructs.Construct, id *string, props *PendingDeletionAlarmProps) *PendingDeletionAlarm {
-	requireScope("kmsmonitor.PendingDeletionAlarm", scope, id)
+	propcheck.RequireScope("kmsmonitor.PendingDeletionAlarm", scope, id)
 	p := PendingDeletionAlarmProps{}
 	if props != nil {
 		p = *props // a copy: defaults never leak into the caller's struct
@@ -285,10 +284,10 @@ func (p *PendingDeletionAlarmProps) validate(path string) {
 		checkJSONFilterPattern(c, "FilterPattern", *p.FilterPattern)
 	}
 	checkMetricNamespace(c, "MetricNamespace", p.MetricNamespace)
-	checkName(c, "MetricName", p.MetricName, 255, "a metric name")
-	checkName(c, "DisabledKeyMetricName", p.DisabledKeyMetricName, 255, "a metric name")
-	checkName(c, "AlarmName", p.AlarmName, 255, "an alarm name")
-	checkName(c, "DisabledKeyAlarmName", p.DisabledKeyAlarmName, 255, "an alarm name")
+	c.Name("MetricName", p.MetricName, 255, "a metric name")
+	c.Name("DisabledKeyMetricName", p.DisabledKeyMetricName, 255, "a metric name")
+	c.Name("AlarmName", p.AlarmName, 255, "an alarm name")
+	c.Name("DisabledKeyAlarmName", p.DisabledKeyAlarmName, 255, "an alarm name")
 	if p.AlarmName != nil && p.DisabledKeyAlarmName != nil && *p.AlarmName == *p.DisabledKeyAlarmName &&
 		!propcheck.Unresolved(*p.AlarmName) && (p.DetectDisabledKeys == nil || *p.DetectDisabledKeys) {
 		c.Addf("DisabledKeyAlarmName", "%q is also AlarmName; alarm names are unique per account and Region, give two different names", *p.AlarmName)
@@ -327,19 +326,9 @@ func checkJSONFilterPattern(c *propcheck.Checker, prop, pattern string) {
 }
 
 func checkMetricNamespace(c *propcheck.Checker, prop string, ns *string) {
-	checkName(c, prop, ns, 255, "a metric namespace")
+	c.Name(prop, ns, 255, "a metric namespace")
 	if ns != nil && strings.HasPrefix(*ns, "AWS/") {
 		c.Addf(prop, "%q is reserved for AWS services; use your own namespace such as %q", *ns, DefaultMetricNamespace)
-	}
-}
-
-func checkName(c *propcheck.Checker, prop string, v *string, maxLen int, what string) {
-	switch {
-	case v == nil || propcheck.Unresolved(*v):
-	case strings.TrimSpace(*v) == "":
-		c.Addf(prop, "is empty; give %s, or leave the prop unset for the default", what)
-	case len(*v) > maxLen:
-		c.Addf(prop, "is %d characters long; %s has at most %d", len(*v), what, maxLen)
 	}
 }
 
@@ -348,14 +337,4 @@ func orDefault(v *string, def string) *string {
 		return jsii.String(def)
 	}
 	return v
-}
-
-// requireScope fails clearly where jsii would fail obscurely.
-func requireScope(kind string, scope constructs.Construct, id *string) {
-	if scope == nil {
-		panic(fmt.Errorf("%s: scope is nil; pass the stack or construct to create it in", kind))
-	}
-	if id == nil || *id == "" {
-		panic(fmt.Errorf("%s under %q: id is empty; pass a construct ID such as jsii.String(\"KmsPendingDeletion\")", kind, *scope.Node().Path()))
-	}
 }

@@ -1,7 +1,10 @@
 // Command app is the example CDK app that cdk.json runs: a stack with a
-// PendingDeletionAlarm in its default configuration.
+// PendingDeletionAlarm in its default configuration and a
+// KeyMaterialExpiryAlarm for every key plus one given key, all notifying one
+// encrypted topic.
 //
-//	npx cdk synth -c emails=security@example.com,oncall@example.com
+//	npx cdk synth -c emails=security@example.com,oncall@example.com \
+//	  -c expiringKeyArn=arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
 package main
 
 import (
@@ -13,30 +16,43 @@ import (
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
 )
 
-// placeholderEmail lets `cdk synth` run with no context; replace it with -c emails=...
-const placeholderEmail = "security@example.com"
+// Placeholders let `cdk synth` run with no context; replace them with -c.
+const (
+	placeholderEmail  = "security@example.com"
+	placeholderKeyArn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+)
 
 func main() {
 	defer jsii.Close()
 
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("KmsMonitorExample"), &awscdk.StackProps{
-		Description: jsii.String("kmsmonitor example: alarms when a KMS key pending deletion or disabled is used"),
+		Description: jsii.String("kmsmonitor example: alarms when a KMS key pending deletion or disabled is used, or when imported key material is about to expire"),
 	})
 
-	kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("PendingDeletion"), &kmsmonitor.PendingDeletionAlarmProps{
+	pending := kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("PendingDeletion"), &kmsmonitor.PendingDeletionAlarmProps{
 		Emails: emails(app),
+	})
+	kmsmonitor.NewKeyMaterialExpiryAlarm(stack, jsii.String("KeyMaterialExpiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{
+		AllKeys: jsii.Bool(true),
+		KeyArns: []string{contextOr(app, "expiringKeyArn", placeholderKeyArn)},
+		Topic:   pending.Topic,
 	})
 
 	app.Synth(nil)
 }
 
+// contextOr returns the context value key, or def when it is not set.
+func contextOr(app awscdk.App, key, def string) string {
+	if v, ok := app.Node().TryGetContext(jsii.String(key)).(string); ok && strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v)
+	}
+	return def
+}
+
 // emails reads the comma-separated context value "emails".
 func emails(app awscdk.App) []string {
-	v, ok := app.Node().TryGetContext(jsii.String("emails")).(string)
-	if !ok || strings.TrimSpace(v) == "" {
-		return []string{placeholderEmail}
-	}
+	v := contextOr(app, "emails", placeholderEmail)
 	var out []string
 	for _, e := range strings.Split(v, ",") {
 		out = append(out, strings.TrimSpace(e))

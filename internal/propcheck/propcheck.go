@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
 )
 
 // Error lists the invalid props of one construct.
@@ -83,11 +84,8 @@ func (c *Checker) Emails(prop string, emails []string) {
 // PeriodMinutes checks an alarm period: whole minutes from 1 minute to 1 day.
 // It returns the period in seconds, or 0 when it is unknown (a token) or invalid.
 func (c *Checker) PeriodMinutes(prop string, d awscdk.Duration) float64 {
-	if d == nil {
-		return 0
-	}
-	secs := *d.ToSeconds(&awscdk.TimeConversionOptions{Integral: new(bool)})
-	if Unresolved(secs) {
+	secs, known := seconds(d)
+	if !known {
 		return 0
 	}
 	if secs < 60 || secs > 86400 || math.Mod(secs, 60) != 0 {
@@ -96,4 +94,66 @@ func (c *Checker) PeriodMinutes(prop string, d awscdk.Duration) float64 {
 		return 0
 	}
 	return secs
+}
+
+// AlarmPeriod checks a CloudWatch alarm period: 10 seconds, 30 seconds, or a
+// whole number of minutes up to 1 day. It returns the period in seconds, or 0
+// when it is unknown (a token) or invalid.
+func (c *Checker) AlarmPeriod(prop string, d awscdk.Duration) float64 {
+	secs, known := seconds(d)
+	if !known {
+		return 0
+	}
+	if secs != 10 && secs != 30 && (secs < 60 || secs > 86400 || math.Mod(secs, 60) != 0) {
+		c.Addf(prop, "%s is not a period CloudWatch allows; give 10 seconds, 30 seconds or a whole number of minutes up to 1 day, such as awscdk.Duration_Minutes(jsii.Number(1))",
+			*d.ToHumanString())
+		return 0
+	}
+	return secs
+}
+
+// DurationRange checks that d lies in (min, max] seconds (min excluded) and
+// returns it in seconds, or 0 when it is unknown (a token) or invalid.
+func (c *Checker) DurationRange(prop string, d awscdk.Duration, minExcl, max float64, hint string) float64 {
+	secs, known := seconds(d)
+	if !known {
+		return 0
+	}
+	if secs <= minExcl || secs > max {
+		c.Addf(prop, "%s is out of range; %s", *d.ToHumanString(), hint)
+		return 0
+	}
+	return secs
+}
+
+// seconds returns d in seconds, and false when d is nil or a token.
+func seconds(d awscdk.Duration) (float64, bool) {
+	if d == nil {
+		return 0, false
+	}
+	secs := *d.ToSeconds(&awscdk.TimeConversionOptions{Integral: new(bool)})
+	return secs, !Unresolved(secs)
+}
+
+// Name checks an optional name: not empty, at most maxLen characters. what
+// names the kind of value, such as "an alarm name".
+func (c *Checker) Name(prop string, v *string, maxLen int, what string) {
+	switch {
+	case v == nil || Unresolved(*v):
+	case strings.TrimSpace(*v) == "":
+		c.Addf(prop, "is empty; give %s, or leave the prop unset for the default", what)
+	case len(*v) > maxLen:
+		c.Addf(prop, "is %d characters long; %s has at most %d", len(*v), what, maxLen)
+	}
+}
+
+// RequireScope fails clearly where jsii would fail obscurely: on a nil scope
+// or an empty construct ID.
+func RequireScope(kind string, scope constructs.Construct, id *string) {
+	if scope == nil {
+		panic(fmt.Errorf("%s: scope is nil; pass the stack or construct to create it in", kind))
+	}
+	if id == nil || *id == "" {
+		panic(fmt.Errorf("%s under %q: id is empty; pass a construct ID such as jsii.String(\"KmsMonitor\")", kind, *scope.Node().Path()))
+	}
 }

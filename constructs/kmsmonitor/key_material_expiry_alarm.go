@@ -1,0 +1,243 @@
+package kmsmonitor
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kmsmonitor/kmsmonitor/internal/alerting"
+	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
+)
+
+const (
+	// KeyMaterialExpiryMetricName is the AWS/KMS metric of keys with imported
+	// key material that expires; its only dimension is KeyId.
+	KeyMaterialExpiryMetricName = "SecondsUntilKeyMaterialExpiration"
+	// MaxKeysPerExpiryAlarm bounds per-key mode: one alarm per key, and a
+	// stack holds at most 500 resources. Use AllKeys beyond it.
+	MaxKeysPerExpiryAlarm = 100
+	// FleetExpiryQuery is the Metrics Insights query of fleet mode: one time
+	// series per key, so each key in breach is a contributor the alarm names.
+	FleetExpiryQuery = `SELECT MIN(SecondsUntilKeyMaterialExpiration) FROM SCHEMA("AWS/KMS", KeyId) GROUP BY KeyId ORDER BY MIN() ASC`
+)
+
+// KeyMaterialExpiryAlarmProps configures a KeyMaterialExpiryAlarm. Give keys
+// (Keys, KeyArns, KeyIds), set AllKeys, or both.
+type KeyMaterialExpiryAlarmProps struct {
+	// Keys to watch, one alarm each. Not aliases: CloudWatch publishes the
+	// metric under the key ID.
+	// Default: none.
+	Keys []awskms.IKey
+	// KeyArns of keys to watch, one alarm each (literals or tokens).
+	// Default: none.
+	KeyArns []string
+	// KeyIds of keys to watch, one alarm each (such as
+	// 1234abcd-12ab-34cd-56ef-1234567890ab or mrk-1234abcd12ab34cd56ef1234567890ab).
+	// Default: none.
+	KeyIds []string
+	// AllKeys adds one alarm on a Metrics Insights query that covers every key
+	// of the account and Region, present and future (fleet mode).
+	// Default: false.
+	AllKeys *bool
+
+	// Threshold is how long before expiry the alarm fires; more than 0 and at
+	// most 365 days.
+	// Default: 10 days (864000 seconds).
+	Threshold awscdk.Duration
+	// Period of the Minimum statistic: 10 seconds, 30 seconds or whole minutes up to 1 day.
+	// Default: 1 minute.
+	Period awscdk.Duration
+	// TreatMissingData of every alarm. The metric exists only while a key has
+	// imported material with an expiry: it stops when the material expires
+	// (reported by the "KMS Imported Key Material Expiration" event, see
+	// KmsLifecycleEvents) or is re-imported without expiry. Both end the
+	// condition this alarm warns of, so the alarm returns to OK, and a key
+	// without expiring material reads OK rather than INSUFFICIENT_DATA.
+	// Default: awscloudwatch.TreatMissingData_NOT_BREACHING.
+	TreatMissingData awscloudwatch.TreatMissingData
+
+	// Topic receives the alarm notifications.
+	// Default: a new SNS topic encrypted with a new customer managed KMS key.
+	Topic awssns.ITopic
+	// Emails are subscribed to the topic.
+	// Default: no subscription.
+	Emails []string
+	// NotifyOnOK also notifies the topic when an alarm returns to OK.
+	// Default: false.
+	NotifyOnOK *bool
+}
+
+// KeyMaterialExpiryAlarm raises an alarm before the imported key material of
+// a KMS key expires, per key and/or for every key of the account and Region.
+type KeyMaterialExpiryAlarm struct {
+	constructs.Construct
+
+	// KeyAlarms has one alarm per key, in the order Keys, KeyArns, KeyIds.
+	KeyAlarms []awscloudwatch.Alarm
+	// FleetAlarm covers every key; nil unless AllKeys is set.
+	FleetAlarm awscloudwatch.Alarm
+	// Topic receives the notifications.
+	Topic awssns.ITopic
+	// TopicKey encrypts Topic; nil when Topic was given.
+	TopicKey awskms.Key
+
+	period awscdk.Duration
+}
+
+// NewKeyMaterialExpiryAlarm creates a KeyMaterialExpiryAlarm. It panics with a
+// *ValidationError when props are invalid.
+func NewKeyMaterialExpiryAlarm(scope constructs.Construct, id *string, props *KeyMaterialExpiryAlarmProps) *KeyMaterialExpiryAlarm {
+	const kind = "kmsmonitor.KeyMaterialExpiryAlarm"
+	propcheck.RequireScope(kind, scope, id)
+	p := KeyMaterialExpiryAlarmProps{}
+	if props != nil {
+		p = *props
+	}
+	node := constructs.NewConstruct(scope, id)
+	c := propcheck.New(kind, *node.Node().Path())
+	keys := p.watchedKeys(c)
+	c.DurationRange("Threshold", p.Threshold, 0, 365*86400,
+		"give more than 0 and at most 365 days, such as awscdk.Duration_Days(jsii.Number(10))")
+	c.AlarmPeriod("Period", p.Period)
+	c.Emails("Emails", p.Emails)
+	c.PanicIfAny()
+
+	if p.Threshold == nil {
+		p.Threshold = awscdk.Duration_Days(jsii.Number(10))
+	}
+	if p.Period == nil {
+		p.Period = awscdk.Duration_Minutes(jsii.Number(1))
+	}
+	if p.TreatMissingData == "" {
+		p.TreatMissingData = awscloudwatch.TreatMissingData_NOT_BREACHING
+	}
+	notifyOK := p.NotifyOnOK != nil && *p.NotifyOnOK
+
+	a := &KeyMaterialExpiryAlarm{Construct: node, period: p.Period}
+	n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)
+	a.Topic, a.TopicKey = n.Topic, n.Key
+	threshold := *p.Threshold.ToSeconds(nil)
+	human := *p.Threshold.ToHumanString()
+	fix := "When it expires, AWS KMS deletes the material and the key becomes unusable until the same material is imported again. " +
+		"Re-import the key material with a later expiration date (aws kms get-parameters-for-import, then aws kms import-key-material --valid-to), or without expiry."
+
+	for _, k := range keys {
+		a.KeyAlarms = append(a.KeyAlarms, alerting.NewAlarm(node, k.constructID, alerting.AlarmSpec{
+			Metric:           a.Metric(k.keyID),
+			Threshold:        threshold,
+			Comparison:       awscloudwatch.ComparisonOperator_LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+			TreatMissingData: p.TreatMissingData,
+			Description:      fmt.Sprintf("The imported key material of KMS key %s expires in %s or less. %s", *k.keyID, human, fix),
+		}, n, notifyOK))
+	}
+	if p.AllKeys != nil && *p.AllKeys {
+		a.FleetAlarm = alerting.NewAlarm(node, "AllKeys", alerting.AlarmSpec{
+			Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+				Expression: jsii.String(FleetExpiryQuery),
+				Period:     p.Period,
+				Label:      jsii.String("Seconds until key material expiration"),
+			}),
+			Threshold:        threshold,
+			Comparison:       awscloudwatch.ComparisonOperator_LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+			TreatMissingData: p.TreatMissingData,
+			Description: fmt.Sprintf("The imported key material of a KMS key of this account and Region expires in %s or less. "+
+				"Each key in breach is a contributor of this alarm, named by its KeyId in the notification "+
+				"(also: aws cloudwatch describe-alarm-contributors --alarm-name <this alarm>). %s", human, fix),
+		}, n, notifyOK)
+	}
+	return a
+}
+
+// Metric returns SecondsUntilKeyMaterialExpiration of one key (statistic
+// Minimum over the alarm period). keyID is the key ID, not its ARN.
+func (a *KeyMaterialExpiryAlarm) Metric(keyID *string) awscloudwatch.Metric {
+	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+		Namespace:     jsii.String("AWS/KMS"),
+		MetricName:    jsii.String(KeyMaterialExpiryMetricName),
+		DimensionsMap: &map[string]*string{"KeyId": keyID},
+		Statistic:     awscloudwatch.Stats_MINIMUM(),
+		Period:        a.period,
+	})
+}
+
+type watchedKey struct {
+	keyID       *string // literal or token
+	constructID string
+}
+
+var (
+	keyIDRE  = regexp.MustCompile(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
+	keyArnRE = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(.+)$`)
+)
+
+// watchedKeys derives the key ID of every key given, checking literals.
+func (p *KeyMaterialExpiryAlarmProps) watchedKeys(c *propcheck.Checker) []watchedKey {
+	var keys []watchedKey
+	seen := map[string]string{}
+	add := func(prop string, keyID *string, tokenID string) {
+		w := watchedKey{keyID: keyID, constructID: tokenID}
+		if !propcheck.Unresolved(*keyID) {
+			if first, dup := seen[*keyID]; dup {
+				c.Addf(prop, "key %s is also %s; watch each key once", *keyID, first)
+				return
+			}
+			seen[*keyID] = prop
+			w.constructID = "Key-" + *keyID
+		}
+		keys = append(keys, w)
+	}
+	for i, k := range p.Keys {
+		prop := fmt.Sprintf("Keys[%d]", i)
+		if k == nil {
+			c.Addf(prop, "is nil; pass a key such as awskms.Key_FromKeyArn(...)")
+			continue
+		}
+		id := k.KeyId()
+		if !propcheck.Unresolved(*id) && !keyIDRE.MatchString(*id) {
+			c.Addf(prop, "has key ID %q; CloudWatch publishes the metric under a key ID, so pass the key, not an alias (awskms.Key_FromKeyArn)", *id)
+			continue
+		}
+		add(prop, id, "Key-"+*k.Node().Addr())
+	}
+	for i, arn := range p.KeyArns {
+		prop := fmt.Sprintf("KeyArns[%d]", i)
+		if propcheck.Unresolved(arn) {
+			add(prop, awscdk.Arn_Split(jsii.String(arn), awscdk.ArnFormat_SLASH_RESOURCE_NAME).ResourceName, fmt.Sprintf("KeyArns%d", i))
+			continue
+		}
+		m := keyArnRE.FindStringSubmatch(arn)
+		if m == nil || !keyIDRE.MatchString(m[1]) {
+			c.Addf(prop, "%q is not a KMS key ARN; give one such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias ARN)", arn)
+			continue
+		}
+		add(prop, jsii.String(m[1]), "")
+	}
+	for i, id := range p.KeyIds {
+		prop := fmt.Sprintf("KeyIds[%d]", i)
+		if !propcheck.Unresolved(id) && !keyIDRE.MatchString(id) {
+			hint := ""
+			if strings.HasPrefix(id, "arn:") {
+				hint = " (an ARN goes in KeyArns)"
+			}
+			c.Addf(prop, "%q is not a KMS key ID%s; give one such as 1234abcd-12ab-34cd-56ef-1234567890ab or mrk-1234abcd12ab34cd56ef1234567890ab", id, hint)
+			continue
+		}
+		add(prop, jsii.String(id), fmt.Sprintf("KeyIds%d", i))
+	}
+	n := len(p.Keys) + len(p.KeyArns) + len(p.KeyIds)
+	switch {
+	case n == 0 && (p.AllKeys == nil || !*p.AllKeys):
+		c.Addf("Keys", "no key to watch; give Keys, KeyArns or KeyIds, or set AllKeys: jsii.Bool(true) to watch every key of the account and Region")
+	case n > MaxKeysPerExpiryAlarm:
+		c.Addf("Keys", "%d keys would add %d alarms, and a stack holds at most 500 resources; set AllKeys: jsii.Bool(true) for one alarm that covers every key, or split the keys across stacks (at most %d here)",
+			n, n, MaxKeysPerExpiryAlarm)
+	}
+	return keys
+}

@@ -1,0 +1,229 @@
+package kmsmonitor_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
+)
+
+const (
+	keyID    = "1234abcd-12ab-34cd-56ef-1234567890ab"
+	keyArn   = "arn:aws:kms:us-west-2:111122223333:key/" + keyID
+	mrkID    = "mrk-1234abcd12ab34cd56ef1234567890ab"
+	otherID  = "0987dcba-09ba-87dc-65fe-ba0987654321"
+	otherArn = "arn:aws-us-gov:kms:us-gov-west-1:111122223333:key/" + otherID
+)
+
+func TestKeyMaterialExpiryAlarm_PerKeyDefaults(t *testing.T) {
+	// GIVEN a stack WHEN one key is watched by ID
+	stack := newStack()
+	a := kmsmonitor.NewKeyMaterialExpiryAlarm(stack, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{
+		KeyIds: []string{keyID},
+	})
+	// THEN one alarm watches its minimum seconds until expiry over 1 minute, at 10 days
+	tpl := synth(t, stack)
+	tpl.ResourceCountIs("AWS::CloudWatch::Alarm", 1)
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{
+		"Namespace":          "AWS/KMS",
+		"MetricName":         "SecondsUntilKeyMaterialExpiration",
+		"Dimensions":         arr{obj{"Name": "KeyId", "Value": keyID}},
+		"Statistic":          "Minimum",
+		"Period":             60,
+		"Threshold":          864000,
+		"ComparisonOperator": "LessThanOrEqualToThreshold",
+		"EvaluationPeriods":  1,
+		"DatapointsToAlarm":  1,
+		"TreatMissingData":   "notBreaching",
+		"AlarmActions":       arr{obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ExpiryTopic"))}},
+		"AlarmDescription":   assertions.Match_StringLikeRegexp(jsii.String("KMS key " + keyID + " expires in 10 days or less.*Re-import")),
+	})
+	// AND the topic is the shared encrypted one
+	tpl.HasResourceProperties("AWS::SNS::Topic", obj{"KmsMasterKeyId": assertions.Match_AnyValue()})
+	if len(a.KeyAlarms) != 1 || a.FleetAlarm != nil || a.TopicKey == nil {
+		t.Errorf("KeyAlarms=%d FleetAlarm=%v", len(a.KeyAlarms), a.FleetAlarm)
+	}
+}
+
+func TestKeyMaterialExpiryAlarm_KeyIdDerivedFromEveryKindOfKey(t *testing.T) {
+	// GIVEN keys as a created key, an imported key, literal and token ARNs, and IDs
+	stack := newStack()
+	created := awskms.NewKey(stack, jsii.String("Created"), nil)
+	imported := awskms.Key_FromKeyArn(stack, jsii.String("Imported"), jsii.String(otherArn))
+	tokenArn := awscdk.NewCfnParameter(stack, jsii.String("KeyArn"), nil).ValueAsString()
+	a := kmsmonitor.NewKeyMaterialExpiryAlarm(stack, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{
+		Keys:    []awskms.IKey{created, imported},
+		KeyArns: []string{keyArn, *tokenArn},
+		KeyIds:  []string{mrkID},
+	})
+	// THEN each alarm's KeyId dimension is the key ID, never the ARN
+	tpl := synth(t, stack)
+	tpl.ResourceCountIs("AWS::CloudWatch::Alarm", 5)
+	for _, dim := range []interface{}{
+		obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Created"))},
+		otherID,
+		keyID,
+		obj{"Fn::Select": arr{1, obj{"Fn::Split": arr{"/", obj{"Fn::Select": arr{5, obj{"Fn::Split": arr{":", obj{"Ref": "KeyArn"}}}}}}}}},
+		mrkID,
+	} {
+		tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"Dimensions": arr{obj{"Name": "KeyId", "Value": dim}}})
+	}
+	if len(a.KeyAlarms) != 5 {
+		t.Errorf("KeyAlarms = %d, want 5", len(a.KeyAlarms))
+	}
+}
+
+func TestKeyMaterialExpiryAlarm_FleetMode(t *testing.T) {
+	// GIVEN a stack WHEN every key of the account is watched
+	stack := newStack()
+	a := kmsmonitor.NewKeyMaterialExpiryAlarm(stack, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{
+		AllKeys: jsii.Bool(true),
+	})
+	// THEN one alarm runs the Metrics Insights query, one time series per key
+	tpl := synth(t, stack)
+	tpl.ResourceCountIs("AWS::CloudWatch::Alarm", 1)
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{
+		"Metrics": arr{objLike(obj{
+			"Expression": `SELECT MIN(SecondsUntilKeyMaterialExpiration) FROM SCHEMA("AWS/KMS", KeyId) GROUP BY KeyId ORDER BY MIN() ASC`,
+			"Period":     60,
+			"ReturnData": true,
+		})},
+		"Threshold":          864000,
+		"ComparisonOperator": "LessThanOrEqualToThreshold",
+		"EvaluationPeriods":  1,
+		"DatapointsToAlarm":  1,
+		"TreatMissingData":   "notBreaching",
+		"AlarmDescription":   assertions.Match_StringLikeRegexp(jsii.String("contributor.*KeyId.*describe-alarm-contributors")),
+		"MetricName":         assertions.Match_Absent(),
+	})
+	if a.FleetAlarm == nil || len(a.KeyAlarms) != 0 {
+		t.Error("want only FleetAlarm")
+	}
+}
+
+func TestKeyMaterialExpiryAlarm_BothModesAndEveryProp(t *testing.T) {
+	// GIVEN an existing topic WHEN both modes run with a custom threshold, period, missing-data treatment and OK notifications
+	stack := newStack()
+	topic := awssns.Topic_FromTopicArn(stack, jsii.String("Ops"), jsii.String("arn:aws:sns:us-west-2:111122223333:ops"))
+	a := kmsmonitor.NewKeyMaterialExpiryAlarm(stack, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{
+		KeyIds:           []string{keyID},
+		AllKeys:          jsii.Bool(true),
+		Threshold:        awscdk.Duration_Days(jsii.Number(30)),
+		Period:           awscdk.Duration_Minutes(jsii.Number(5)),
+		TreatMissingData: awscloudwatch.TreatMissingData_IGNORE,
+		Topic:            topic,
+		Emails:           []string{"pki@example.com"},
+		NotifyOnOK:       jsii.Bool(true),
+	})
+	// THEN both alarms carry them
+	tpl := synth(t, stack)
+	tpl.ResourceCountIs("AWS::CloudWatch::Alarm", 2)
+	tpl.ResourceCountIs("AWS::SNS::Topic", 0)
+	tpl.AllResourcesProperties("AWS::CloudWatch::Alarm", obj{
+		"Threshold":        2592000,
+		"TreatMissingData": "ignore",
+		"AlarmActions":     arr{"arn:aws:sns:us-west-2:111122223333:ops"},
+		"OKActions":        arr{"arn:aws:sns:us-west-2:111122223333:ops"},
+		"AlarmDescription": assertions.Match_StringLikeRegexp(jsii.String("30 days or less")),
+	})
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"Period": 300, "Statistic": "Minimum"})
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"Metrics": arr{objLike(obj{"Period": 300})}})
+	tpl.HasResourceProperties("AWS::SNS::Subscription", obj{"Endpoint": "pki@example.com", "Protocol": "email"})
+	// AND Metric(keyID) is the same metric for any key
+	m := a.Metric(jsii.String(mrkID))
+	if *m.Namespace() != "AWS/KMS" || *m.Statistic() != "Minimum" || (*m.Dimensions())["KeyId"] != mrkID || *m.Period().ToSeconds(nil) != 300 {
+		t.Errorf("Metric = %s %s %v", *m.Namespace(), *m.Statistic(), *m.Dimensions())
+	}
+}
+
+func TestKeyMaterialExpiryAlarm_HundredKeysAllowed(t *testing.T) {
+	// GIVEN the largest number of keys per-key mode takes
+	var ids []string
+	for i := 0; i < kmsmonitor.MaxKeysPerExpiryAlarm; i++ {
+		ids = append(ids, fmt.Sprintf("%08x-0000-0000-0000-000000000000", i))
+	}
+	stack := newStack()
+	kmsmonitor.NewKeyMaterialExpiryAlarm(stack, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIds: ids})
+	// THEN there is one alarm per key
+	synth(t, stack).ResourceCountIs("AWS::CloudWatch::Alarm", kmsmonitor.MaxKeysPerExpiryAlarm)
+}
+
+func TestKeyMaterialExpiryAlarm_InvalidProps(t *testing.T) {
+	var tooMany []string
+	for i := 0; i <= kmsmonitor.MaxKeysPerExpiryAlarm; i++ {
+		tooMany = append(tooMany, fmt.Sprintf("%08x-0000-0000-0000-000000000000", i))
+	}
+	cases := []struct {
+		name  string
+		props func(s awscdk.Stack) *kmsmonitor.KeyMaterialExpiryAlarmProps
+		want  []string
+	}{
+		{"no key and no fleet mode", func(awscdk.Stack) *kmsmonitor.KeyMaterialExpiryAlarmProps {
+			return &kmsmonitor.KeyMaterialExpiryAlarmProps{}
+		}, []string{"Keys: no key to watch", "AllKeys: jsii.Bool(true)"}},
+		{"fleet mode off explicitly", func(awscdk.Stack) *kmsmonitor.KeyMaterialExpiryAlarmProps {
+			return &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(false)}
+		}, []string{"no key to watch"}},
+		{"zero threshold", func(awscdk.Stack) *kmsmonitor.KeyMaterialExpiryAlarmProps {
+			return &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(true), Threshold: awscdk.Duration_Days(jsii.Number(0))}
+		}, []string{"Threshold", "out of range", "more than 0 and at most 365 days"}},
+		{"threshold over a year", func(awscdk.Stack) *kmsmonitor.KeyMaterialExpiryAlarmProps {
+			return &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(true), Threshold: awscdk.Duration_Days(jsii.Number(366))}
+		}, []string{"Threshold", "366 days is out of range"}},
+		{"period of 20 seconds", func(awscdk.Stack) *kmsmonitor.KeyMaterialExpiryAlarmProps {
+			return &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(true), Period: awscdk.Duration_Seconds(jsii.Number(20))}
+		}, []string{"Period", "20 seconds is not a period CloudWatch allows", "10 seconds, 30 seconds"}},
+		{"period of 90 seconds", func(awscdk.Stack) *kmsmonitor.KeyMaterialExpiryAlarmProps {
+			return &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(true), Period: awscdk.Duration_Seconds(jsii.Number(90))}
+		}, []string{"Period", "not a period CloudWatch allows"}},
+		{"period over a day", func(awscdk.Stack) *kmsmonitor.KeyMaterialExpiryAlarmProps {
+			return &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(true), Period: awscdk.Duration_Days(jsii.Number(2))}
+		}, []string{"Period", "up to 1 day"}},
+		{"malformed key ID", func(awscdk.Stack) *kmsmonitor.KeyMaterialExpiryAlarmProps {
+			return &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIds: []string{"my-key"}}
+		}, []string{"KeyIds[0]", `"my-key" is not a KMS key ID`}},
+		{"ARN as key ID", func(awscdk.Stack) *kmsmonitor.KeyMaterialExpiryAlarmProps {
+			return &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIds: []string{keyArn}}
+		}, []string{"KeyIds[0]", "an ARN goes in KeyArns"}},
+		{"alias ARN", func(awscdk.Stack) *kmsmonitor.KeyMaterialExpiryAlarmProps {
+			return &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyArns: []string{"arn:aws:kms:us-west-2:111122223333:alias/app"}}
+		}, []string{"KeyArns[0]", "is not a KMS key ARN", "not an alias ARN"}},
+		{"malformed ARN", func(awscdk.Stack) *kmsmonitor.KeyMaterialExpiryAlarmProps {
+			return &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyArns: []string{"arn:aws:kms:us-west-2:1111:key/" + keyID}}
+		}, []string{"KeyArns[0]", "is not a KMS key ARN"}},
+		{"alias as key", func(s awscdk.Stack) *kmsmonitor.KeyMaterialExpiryAlarmProps {
+			return &kmsmonitor.KeyMaterialExpiryAlarmProps{Keys: []awskms.IKey{awskms.Alias_FromAliasName(s, jsii.String("A"), jsii.String("alias/app"))}}
+		}, []string{"Keys[0]", "not an alias"}},
+		{"nil key", func(awscdk.Stack) *kmsmonitor.KeyMaterialExpiryAlarmProps {
+			return &kmsmonitor.KeyMaterialExpiryAlarmProps{Keys: []awskms.IKey{nil}}
+		}, []string{"Keys[0]", "is nil"}},
+		{"same key twice", func(awscdk.Stack) *kmsmonitor.KeyMaterialExpiryAlarmProps {
+			return &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyArns: []string{keyArn}, KeyIds: []string{keyID}}
+		}, []string{"KeyIds[0]", "also KeyArns[0]"}},
+		{"too many keys", func(awscdk.Stack) *kmsmonitor.KeyMaterialExpiryAlarmProps {
+			return &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIds: tooMany}
+		}, []string{"101 keys would add 101 alarms", "500 resources", "AllKeys"}},
+		{"bad email", func(awscdk.Stack) *kmsmonitor.KeyMaterialExpiryAlarmProps {
+			return &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(true), Emails: []string{"pki"}}
+		}, []string{"Emails[0]", "not an e-mail address"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			// GIVEN a stack WHEN the construct gets an invalid prop THEN it fails naming path, prop and fix
+			stack := newStack()
+			wantPanic(t, func() {
+				kmsmonitor.NewKeyMaterialExpiryAlarm(stack, jsii.String("Expiry"), c.props(stack))
+			}, append([]string{`kmsmonitor.KeyMaterialExpiryAlarm at "Stack/Expiry"`}, c.want...)...)
+		})
+	}
+	wantPanic(t, func() { kmsmonitor.NewKeyMaterialExpiryAlarm(nil, jsii.String("Expiry"), nil) }, "scope is nil")
+	// A negative threshold never reaches the construct: aws-cdk-lib refuses the Duration itself.
+	wantPanic(t, func() { awscdk.Duration_Seconds(jsii.Number(-60)) }, "Duration amounts cannot be negative")
+}
