@@ -6,6 +6,8 @@
 //     metric filter counts cryptographic calls that fail because the key is
 //     pending deletion (and, by default, because it is disabled) and an alarm
 //     notifies an encrypted SNS topic.
+//   - KeyMaterialExpiryAlarm: alarms before imported key material expires, per
+//     key and with one Metrics Insights alarm for every key of the account.
 //
 // Every construct takes a props struct whose zero value is a sensible, secure
 // default; invalid props fail synthesis with a *ValidationError that names the

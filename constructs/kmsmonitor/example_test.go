@@ -41,3 +41,20 @@ func ExampleNewPendingDeletionAlarm_existingTrail() {
 	fmt.Println(monitor.Trail == nil, *monitor.Metric(nil).Period().ToSeconds(nil))
 	// Output: true 60
 }
+
+// One alarm for every key of the account and Region (each key in breach is
+// named in its own notification), and one for a given key.
+func ExampleNewKeyMaterialExpiryAlarm() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("KmsMonitoring"), nil)
+
+	expiry := kmsmonitor.NewKeyMaterialExpiryAlarm(stack, jsii.String("KeyMaterialExpiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{
+		AllKeys:   jsii.Bool(true),
+		KeyArns:   []string{"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
+		Threshold: awscdk.Duration_Days(jsii.Number(30)),
+		Emails:    []string{"pki@example.com"},
+	})
+
+	fmt.Println(len(expiry.KeyAlarms), expiry.FleetAlarm != nil)
+	// Output: 1 true
+}
