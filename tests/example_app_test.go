@@ -149,10 +149,12 @@ func TestExampleApp_SynthesizesTheMonitoringStack(t *testing.T) {
 	// GIVEN the example app WHEN it is synthesized with no context
 	tpl := synthApp(t, "../examples/app", "KmsMonitorExample", nil)
 	// THEN it holds the trail, its log group, both metric filters, the two
-	// pending-deletion alarms, the two expiry alarms and one topic for all
+	// pending-deletion alarms, the two expiry alarms, the lifecycle rule and
+	// its dead-letter queue, and one topic for all
 	for typ, n := range map[string]int{
 		"AWS::CloudTrail::Trail": 1, "AWS::Logs::LogGroup": 1, "AWS::Logs::MetricFilter": 2,
-		"AWS::CloudWatch::Alarm": 4, "AWS::SNS::Topic": 1, "AWS::SNS::Subscription": 1,
+		"AWS::CloudWatch::Alarm": 4, "AWS::Events::Rule": 1, "AWS::SQS::Queue": 1,
+		"AWS::SNS::Topic": 1, "AWS::SNS::Subscription": 1,
 	} {
 		if got := len(resourcesOfType(tpl, typ)); got != n {
 			t.Errorf("%d resources of type %s, want %d", got, typ, n)
@@ -166,6 +168,20 @@ func TestExampleApp_SynthesizesTheMonitoringStack(t *testing.T) {
 	// AND the expiry alarms are the fleet query and the placeholder key's ID
 	if got := expiryAlarmKeys(tpl); got != "1234abcd-12ab-34cd-56ef-1234567890ab,fleet" {
 		t.Errorf("expiry alarms watch %s", got)
+	}
+	// AND the lifecycle rule sends all three KMS events to that one topic
+	rule := resourcesOfType(tpl, "AWS::Events::Rule")[0]["Properties"].(map[string]any)
+	topicID := ""
+	for id, r := range tpl["Resources"].(map[string]any) {
+		if r.(map[string]any)["Type"] == "AWS::SNS::Topic" {
+			topicID = id
+		}
+	}
+	if got := fmt.Sprint(rule["EventPattern"]); got != "map[detail-type:[KMS CMK Rotation KMS Imported Key Material Expiration KMS CMK Deletion] source:[aws.kms]]" {
+		t.Errorf("lifecycle pattern = %s", got)
+	}
+	if got := fmt.Sprint(rule["Targets"].([]any)[0].(map[string]any)["Arn"]); got != "map[Ref:"+topicID+"]" {
+		t.Errorf("lifecycle target = %s, want the topic %s", got, topicID)
 	}
 	// AND nothing else changed since the golden template was read and committed
 	golden(t, "app.template.json", tpl)

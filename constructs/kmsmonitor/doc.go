@@ -8,6 +8,8 @@
 //     notifies an encrypted SNS topic.
 //   - KeyMaterialExpiryAlarm: alarms before imported key material expires, per
 //     key and with one Metrics Insights alarm for every key of the account.
+//   - KmsLifecycleEvents: routes the KMS events (rotation, imported key
+//     material expiration, deletion) to SNS, SQS, Lambda, Kinesis or any target.
 //
 // Every construct takes a props struct whose zero value is a sensible, secure
 // default; invalid props fail synthesis with a *ValidationError that names the

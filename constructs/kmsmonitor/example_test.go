@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
@@ -57,4 +58,25 @@ func ExampleNewKeyMaterialExpiryAlarm() {
 
 	fmt.Println(len(expiry.KeyAlarms), expiry.FleetAlarm != nil)
 	// Output: 1 true
+}
+
+// Deletions of one key, e-mailed as a readable message, and every lifecycle
+// event queued for a tool of your own.
+func ExampleNewKmsLifecycleEvents() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("KmsMonitoring"), nil)
+
+	kmsmonitor.NewKmsLifecycleEvents(stack, jsii.String("KeyDeletions"), &kmsmonitor.KmsLifecycleEventsProps{
+		EventTypes: []kmsmonitor.KmsEventType{kmsmonitor.KeyDeletionEvent},
+		KeyArns:    []string{"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
+		Emails:     []string{"security@example.com"},
+	})
+	queue := awssqs.NewQueue(stack, jsii.String("KmsEvents"), &awssqs.QueueProps{EnforceSSL: jsii.Bool(true)})
+	all := kmsmonitor.NewKmsLifecycleEvents(stack, jsii.String("AllEvents"), &kmsmonitor.KmsLifecycleEventsProps{
+		NotifyTopic: jsii.Bool(false),
+		Queue:       queue,
+	})
+
+	fmt.Println(all.Topic == nil, all.DeadLetterQueue != nil)
+	// Output: true true
 }

@@ -1,9 +1,11 @@
 package kmsmonitor_test
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -11,6 +13,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/internal/cfnlint"
+	"github.com/kmsmonitor/kmsmonitor/internal/eventbridgetest"
 )
 
 // lint collects every template the tests synthesize; TestMain lints them all.
@@ -18,6 +21,7 @@ var lint = cfnlint.NewBatch()
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	moto.server.Close()
 	skipped, err := lint.Run()
 	jsii.Close()
 	if skipped != "" {
@@ -30,6 +34,27 @@ func TestMain(m *testing.M) {
 		fmt.Printf("cfn-lint: %d templates, 0 errors, 0 warnings\n", lint.Count())
 	}
 	os.Exit(code)
+}
+
+// moto is started by the first test that needs it and stopped by TestMain.
+var moto struct {
+	once   sync.Once
+	server *eventbridgetest.Server
+	err    error
+}
+
+// eventBridge returns the shared moto server, or skips (fails where
+// eventbridgetest.RequireEnv demands it) when moto is not installed.
+func eventBridge(t *testing.T) *eventbridgetest.Server {
+	t.Helper()
+	moto.once.Do(func() { moto.server, moto.err = eventbridgetest.Start() })
+	if errors.Is(moto.err, eventbridgetest.ErrUnavailable) && !eventbridgetest.Required() {
+		t.Skipf("pattern fidelity not checked: %v (.ci/run requires it)", moto.err)
+	}
+	if moto.err != nil {
+		t.Fatal(moto.err)
+	}
+	return moto.server
 }
 
 // newStack returns an environment-agnostic stack "Stack" in a new app.
@@ -118,4 +143,15 @@ type arr = []interface{}
 func objLike(v obj) assertions.Matcher { return assertions.Match_ObjectLike(&v) }
 func arrWith(v ...interface{}) assertions.Matcher {
 	return assertions.Match_ArrayWith(&v)
+}
+
+// resourcesOfType returns the resources of type typ in a synthesized template.
+func (w template) resourcesOfType(typ string) []map[string]interface{} {
+	var out []map[string]interface{}
+	for _, r := range w.JSON()["Resources"].(map[string]interface{}) {
+		if res := r.(map[string]interface{}); res["Type"] == typ {
+			out = append(out, res)
+		}
+	}
+	return out
 }

@@ -142,7 +142,7 @@ func TestPendingDeletionAlarm_DefaultTopicIsEncryptedAndSSLOnly(t *testing.T) {
 					"Condition": objLike(obj{"StringEquals": obj{"aws:SourceAccount": obj{"Ref": "AWS::AccountId"}}, "ArnLike": assertions.Match_AnyValue()}),
 				},
 				obj{
-					"Sid": "AllowEventBridgeRules", "Effect": "Allow",
+					"Effect":    "Allow",
 					"Principal": obj{"Service": "events.amazonaws.com"},
 					"Action":    arr{"kms:Decrypt", "kms:GenerateDataKey*"}, "Resource": "*",
 				},

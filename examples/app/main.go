@@ -1,7 +1,8 @@
 // Command app is the example CDK app that cdk.json runs: a stack with a
 // PendingDeletionAlarm in its default configuration and a
-// KeyMaterialExpiryAlarm for every key plus one given key, all notifying one
-// encrypted topic.
+// KeyMaterialExpiryAlarm for every key plus one given key, and the KMS
+// lifecycle events (rotation, key material expiration, deletion), all
+// notifying one encrypted topic.
 //
 //	npx cdk synth -c emails=security@example.com,oncall@example.com \
 //	  -c expiringKeyArn=arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
@@ -27,7 +28,7 @@ func main() {
 
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("KmsMonitorExample"), &awscdk.StackProps{
-		Description: jsii.String("kmsmonitor example: alarms when a KMS key pending deletion or disabled is used, or when imported key material is about to expire"),
+		Description: jsii.String("kmsmonitor example: alarms when a KMS key pending deletion or disabled is used, or when imported key material is about to expire; KMS lifecycle events"),
 	})
 
 	pending := kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("PendingDeletion"), &kmsmonitor.PendingDeletionAlarmProps{
@@ -37,6 +38,9 @@ func main() {
 		AllKeys: jsii.Bool(true),
 		KeyArns: []string{contextOr(app, "expiringKeyArn", placeholderKeyArn)},
 		Topic:   pending.Topic,
+	})
+	kmsmonitor.NewKmsLifecycleEvents(stack, jsii.String("LifecycleEvents"), &kmsmonitor.KmsLifecycleEventsProps{
+		Topic: pending.Topic,
 	})
 
 	app.Synth(nil)

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -72,9 +73,10 @@ func newTopicKey(scope constructs.Construct, id string) awskms.Key {
 	// No aws:SourceAccount/SourceArn condition here: EventBridge does not send
 	// them to KMS when it delivers to an encrypted topic, so they would drop
 	// every event (see "Amazon SNS: Enable compatibility between event sources
-	// from AWS services and encrypted topics").
+	// from AWS services and encrypted topics"). No Sid either: the statement is
+	// then identical to the one aws-cdk-lib's SnsTopic target adds, and the two
+	// are merged into one.
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("AllowEventBridgeRules"),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
 		Actions:    publish,
 		Resources:  jsii.Strings("*"),
@@ -113,4 +115,16 @@ func NewAlarm(scope constructs.Construct, id string, spec AlarmSpec, n Notificat
 		alarm.AddOkAction(action)
 	}
 	return alarm
+}
+
+// NewDeadLetterQueue creates the queue that keeps the events an EventBridge
+// target could not receive: SSE-SQS encrypted (EventBridge cannot write to a
+// queue encrypted with an AWS managed KMS key), TLS only, 14 days, retained.
+func NewDeadLetterQueue(scope constructs.Construct, id string) awssqs.Queue {
+	return awssqs.NewQueue(scope, jsii.String(id), &awssqs.QueueProps{
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+		RemovalPolicy:   awscdk.RemovalPolicy_RETAIN,
+	})
 }

@@ -1,0 +1,201 @@
+// Package eventbridgetest evaluates EventBridge event patterns with a real
+// EventBridge implementation instead of string comparison: moto's server
+// (python3 -m moto.server), started on loopback and driven with the AWS SDK
+// for Go v2. A rule with the pattern (and state) is created on a fresh event
+// bus with an SQS queue as its target; each event is sent with PutEvents, and
+// an event matched when it reached the queue.
+//
+// moto does not implement TestEventPattern; its PutRule accepts the state
+// ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS. Real EventBridge refuses
+// PutEvents with an aws.* source; moto accepts it, which is what lets AWS
+// service events be replayed here.
+package eventbridgetest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+)
+
+// RequireEnv, when set to 1, turns a missing moto into a failure (.ci/run
+// sets it); otherwise tests that need it are skipped with a message.
+const RequireEnv = "KMSMONITOR_REQUIRE_MOTO"
+
+// ErrUnavailable wraps the reason moto could not be started.
+var ErrUnavailable = errors.New("moto server unavailable")
+
+// Server is a moto server on loopback.
+type Server struct {
+	cmd  *exec.Cmd
+	eb   *eventbridge.Client
+	sqs  *sqs.Client
+	next int
+}
+
+// Start starts `python3 -m moto.server` on a free loopback port and waits
+// until it answers (about 3 s).
+func Start() (*Server, error) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		return nil, fmt.Errorf("%w: python3 not found on PATH", ErrUnavailable)
+	}
+	if out, err := exec.Command(python, "-c", "import moto.server").CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("%w: python3 cannot import moto.server (pip install 'moto[server]'): %s", ErrUnavailable, out)
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(python, "-m", "moto.server", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd.Stdout, cmd.Stderr = nil, nil
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	endpoint := fmt.Sprintf("http://127.0.0.1:%d", port)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(endpoint + "/moto-api/")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			return nil, fmt.Errorf("%w: no answer on %s after 30 s: %v", ErrUnavailable, endpoint, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	creds := credentials.NewStaticCredentialsProvider("testing", "testing", "")
+	return &Server{
+		cmd: cmd,
+		eb: eventbridge.New(eventbridge.Options{
+			Region: "us-east-1", Credentials: creds, BaseEndpoint: aws.String(endpoint),
+		}),
+		sqs: sqs.New(sqs.Options{
+			Region: "us-east-1", Credentials: creds, BaseEndpoint: aws.String(endpoint),
+		}),
+	}, nil
+}
+
+// Close stops the server.
+func (s *Server) Close() {
+	if s != nil && s.cmd != nil && s.cmd.Process != nil {
+		_ = s.cmd.Process.Kill()
+		_ = s.cmd.Wait()
+	}
+}
+
+// Rule is a pattern installed on its own bus, with a queue as its target.
+type Rule struct {
+	s        *Server
+	bus      string
+	queueURL string
+}
+
+// NewRule creates a fresh event bus with one rule (pattern is the JSON event
+// pattern, state "ENABLED" or "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
+// whose target is a new SQS queue.
+func (s *Server) NewRule(ctx context.Context, pattern, state string) (*Rule, error) {
+	s.next++
+	name := fmt.Sprintf("kmsmonitor-test-%d", s.next)
+	if _, err := s.eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(name)}); err != nil {
+		return nil, fmt.Errorf("CreateEventBus: %w", err)
+	}
+	q, err := s.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name)})
+	if err != nil {
+		return nil, fmt.Errorf("CreateQueue: %w", err)
+	}
+	attrs, err := s.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+		QueueUrl: q.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("GetQueueAttributes: %w", err)
+	}
+	if _, err := s.eb.PutRule(ctx, &eventbridge.PutRuleInput{
+		Name: aws.String(name), EventBusName: aws.String(name),
+		EventPattern: aws.String(pattern), State: ebtypes.RuleState(state),
+	}); err != nil {
+		return nil, fmt.Errorf("PutRule: %w", err)
+	}
+	if _, err := s.eb.PutTargets(ctx, &eventbridge.PutTargetsInput{
+		Rule: aws.String(name), EventBusName: aws.String(name),
+		Targets: []ebtypes.Target{{Id: aws.String("queue"), Arn: aws.String(attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)])}},
+	}); err != nil {
+		return nil, fmt.Errorf("PutTargets: %w", err)
+	}
+	return &Rule{s: s, bus: name, queueURL: *q.QueueUrl}, nil
+}
+
+// Matches sends event (a whole EventBridge event as JSON: source,
+// detail-type, resources, time, detail) to the rule's bus and reports whether
+// the rule delivered it to its queue.
+func (r *Rule) Matches(ctx context.Context, event []byte) (bool, error) {
+	var ev struct {
+		Source     string          `json:"source"`
+		DetailType string          `json:"detail-type"`
+		Resources  []string        `json:"resources"`
+		Time       string          `json:"time"`
+		Detail     json.RawMessage `json:"detail"`
+	}
+	if err := json.Unmarshal(event, &ev); err != nil {
+		return false, fmt.Errorf("event is not JSON: %w", err)
+	}
+	entry := ebtypes.PutEventsRequestEntry{
+		EventBusName: aws.String(r.bus), Source: aws.String(ev.Source), DetailType: aws.String(ev.DetailType),
+		Resources: ev.Resources, Detail: aws.String(string(ev.Detail)),
+	}
+	if t, err := time.Parse(time.RFC3339, ev.Time); err == nil {
+		entry.Time = &t
+	}
+	out, err := r.s.eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{entry}})
+	if err != nil {
+		return false, fmt.Errorf("PutEvents: %w", err)
+	}
+	if out.FailedEntryCount != 0 {
+		return false, fmt.Errorf("PutEvents refused the event: %+v", out.Entries)
+	}
+	// moto delivers during PutEvents, so the queue already holds a match.
+	msgs, err := r.s.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(r.queueURL), MaxNumberOfMessages: 10})
+	if err != nil {
+		return false, fmt.Errorf("ReceiveMessage: %w", err)
+	}
+	for _, m := range msgs.Messages {
+		if _, err := r.s.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(r.queueURL), ReceiptHandle: m.ReceiptHandle}); err != nil {
+			return false, fmt.Errorf("DeleteMessage: %w", err)
+		}
+	}
+	switch len(msgs.Messages) {
+	case 0:
+		return false, nil
+	case 1:
+		return true, nil
+	default:
+		return false, fmt.Errorf("%d messages for one event", len(msgs.Messages))
+	}
+}
+
+// Required reports whether RequireEnv demands moto.
+func Required() bool { return os.Getenv(RequireEnv) == "1" }
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
