@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/kmsmonitor/kmsmonitor/internal/cfnlint"
+	"github.com/kmsmonitor/kmsmonitor/internal/iamlint"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden templates under testdata/ with what the apps synthesize now")
@@ -75,6 +76,9 @@ func synthApp(t *testing.T, dir, stack string, extra map[string]any) map[string]
 		t.Fatal(err)
 	}
 	lint.Add(t.Name(), tpl)
+	for _, f := range iamlint.Findings(tpl) {
+		t.Errorf("over-broad permission: %s", f)
+	}
 	return tpl
 }
 
@@ -149,12 +153,13 @@ func TestExampleApp_SynthesizesTheMonitoringStack(t *testing.T) {
 	// GIVEN the example app WHEN it is synthesized with no context
 	tpl := synthApp(t, "../examples/app", "KmsMonitorExample", nil)
 	// THEN it holds the trail, its log group, both metric filters, the two
-	// pending-deletion alarms, the two expiry alarms, the lifecycle rule and
-	// its dead-letter queue, and one topic for all
+	// pending-deletion alarms, the two expiry alarms, the lifecycle rule, the
+	// two cancellation rules (and the key-aware document), a dead-letter queue
+	// per rule-owning construct, and one topic for all
 	for typ, n := range map[string]int{
 		"AWS::CloudTrail::Trail": 1, "AWS::Logs::LogGroup": 1, "AWS::Logs::MetricFilter": 2,
-		"AWS::CloudWatch::Alarm": 4, "AWS::Events::Rule": 1, "AWS::SQS::Queue": 1,
-		"AWS::SNS::Topic": 1, "AWS::SNS::Subscription": 1,
+		"AWS::CloudWatch::Alarm": 4, "AWS::Events::Rule": 3, "AWS::SQS::Queue": 3,
+		"AWS::SSM::Document": 1, "AWS::SNS::Topic": 1, "AWS::SNS::Subscription": 1,
 	} {
 		if got := len(resourcesOfType(tpl, typ)); got != n {
 			t.Errorf("%d resources of type %s, want %d", got, typ, n)
@@ -170,7 +175,12 @@ func TestExampleApp_SynthesizesTheMonitoringStack(t *testing.T) {
 		t.Errorf("expiry alarms watch %s", got)
 	}
 	// AND the lifecycle rule sends all three KMS events to that one topic
-	rule := resourcesOfType(tpl, "AWS::Events::Rule")[0]["Properties"].(map[string]any)
+	var rule map[string]any
+	for _, r := range resourcesOfType(tpl, "AWS::Events::Rule") {
+		if p := r["Properties"].(map[string]any); strings.Contains(fmt.Sprint(p["EventPattern"]), "KMS CMK Deletion") {
+			rule = p
+		}
+	}
 	topicID := ""
 	for id, r := range tpl["Resources"].(map[string]any) {
 		if r.(map[string]any)["Type"] == "AWS::SNS::Topic" {

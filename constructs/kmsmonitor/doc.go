@@ -10,6 +10,8 @@
 //     key and with one Metrics Insights alarm for every key of the account.
 //   - KmsLifecycleEvents: routes the KMS events (rotation, imported key
 //     material expiration, deletion) to SNS, SQS, Lambda, Kinesis or any target.
+//   - AutoCancelDeletion: cancels the deletion of a key that is still in use,
+//     with SSM Automation started by EventBridge and least-privilege roles.
 //
 // Every construct takes a props struct whose zero value is a sensible, secure
 // default; invalid props fail synthesis with a *ValidationError that names the

@@ -80,3 +80,28 @@ func ExampleNewKmsLifecycleEvents() {
 	fmt.Println(all.Topic == nil, all.DeadLetterQueue != nil)
 	// Output: true true
 }
+
+// Cancel the deletion of a key still in use: alarm-driven for named keys, and
+// key-aware for any key tagged kmsmonitor:auto-cancel=true.
+func ExampleNewAutoCancelDeletion() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("KmsMonitoring"), nil)
+
+	pending := kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("PendingDeletion"), &kmsmonitor.PendingDeletionAlarmProps{
+		Emails: []string{"security@example.com"},
+	})
+	kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("RescueNamedKeys"), &kmsmonitor.AutoCancelDeletionProps{
+		Alarm:   pending.Alarm,
+		KeyArns: []string{"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
+		Topic:   pending.Topic,
+	})
+	rescue := kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("RescueTaggedKeys"), &kmsmonitor.AutoCancelDeletionProps{
+		KeyAware: jsii.Bool(true),
+		TagKey:   jsii.String("kmsmonitor:auto-cancel"),
+		TagValue: jsii.String("true"),
+		Topic:    pending.Topic,
+	})
+
+	fmt.Println(len(rescue.Rules), rescue.Document != nil)
+	// Output: 1 true
+}

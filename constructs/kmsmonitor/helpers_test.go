@@ -14,6 +14,7 @@ import (
 
 	"github.com/kmsmonitor/kmsmonitor/internal/cfnlint"
 	"github.com/kmsmonitor/kmsmonitor/internal/eventbridgetest"
+	"github.com/kmsmonitor/kmsmonitor/internal/iamlint"
 )
 
 // lint collects every template the tests synthesize; TestMain lints them all.
@@ -67,6 +68,10 @@ func synth(t *testing.T, stack awscdk.Stack) template {
 	t.Helper()
 	tpl := assertions.Template_FromStack(stack, nil)
 	lint.Add(t.Name(), tpl.ToJSON())
+	// Every template of every test: no Allow of "*" or "service:*" (iamlint.Exceptions aside).
+	for _, f := range iamlint.Findings(*tpl.ToJSON()) {
+		t.Errorf("over-broad permission: %s", f)
+	}
 	return template{t: t, tpl: tpl}
 }
 

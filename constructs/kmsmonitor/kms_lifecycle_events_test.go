@@ -287,19 +287,25 @@ func TestKmsLifecycleEvents_PatternFidelityOnEventBridge(t *testing.T) {
 				t.Fatal(err)
 			}
 			// WHEN each documented KMS event is sent THEN exactly the configured ones reach the target
-			for _, name := range fixtures.Names("eventbridge") {
-				got, err := rule.Matches(ctx, fixtures.EventBridge(name))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got != c.want[name] {
-					t.Errorf("%s: matched = %v, want %v (pattern %s)", name, got, c.want[name], pattern)
-				}
+			names, events := fixtures.Names("eventbridge"), [][]byte{}
+			for _, name := range names {
+				events = append(events, fixtures.EventBridge(name))
+			}
+			want := make([]bool, len(names))
+			for i, name := range names {
+				want[i] = c.want[name]
 			}
 			// AND a CloudTrail API call from aws.kms and a lifecycle detail-type from another source never do
 			for name, ev := range otherEvents(t) {
-				if got, err := rule.Matches(ctx, ev); err != nil || got {
-					t.Errorf("%s: matched = %v (err %v), want false", name, got, err)
+				names, events, want = append(names, name), append(events, ev), append(want, false)
+			}
+			got, err := rule.MatchAll(ctx, events)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, name := range names {
+				if got[i] != want[i] {
+					t.Errorf("%s: matched = %v, want %v (pattern %s)", name, got[i], want[i], pattern)
 				}
 			}
 		})

@@ -1,11 +1,14 @@
 // Command app is the example CDK app that cdk.json runs: a stack with a
 // PendingDeletionAlarm in its default configuration and a
 // KeyMaterialExpiryAlarm for every key plus one given key, and the KMS
-// lifecycle events (rotation, key material expiration, deletion), all
-// notifying one encrypted topic.
+// lifecycle events (rotation, key material expiration, deletion), and the
+// automatic cancellation of deletions (alarm-driven for a demo key, key-aware
+// for keys tagged kmsmonitor:auto-cancel=true), all notifying one encrypted
+// topic.
 //
 //	npx cdk synth -c emails=security@example.com,oncall@example.com \
-//	  -c expiringKeyArn=arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
+//	  -c expiringKeyArn=arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab \
+//	  -c protectedKeyArn=arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
 package main
 
 import (
@@ -28,7 +31,7 @@ func main() {
 
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("KmsMonitorExample"), &awscdk.StackProps{
-		Description: jsii.String("kmsmonitor example: alarms when a KMS key pending deletion or disabled is used, or when imported key material is about to expire; KMS lifecycle events"),
+		Description: jsii.String("kmsmonitor example: alarms when a KMS key pending deletion or disabled is used, or when imported key material is about to expire; KMS lifecycle events; automatic cancellation of deletions"),
 	})
 
 	pending := kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("PendingDeletion"), &kmsmonitor.PendingDeletionAlarmProps{
@@ -41,6 +44,19 @@ func main() {
 	})
 	kmsmonitor.NewKmsLifecycleEvents(stack, jsii.String("LifecycleEvents"), &kmsmonitor.KmsLifecycleEventsProps{
 		Topic: pending.Topic,
+	})
+	// Alarm-driven: when the pending-deletion alarm fires, rescue the demo key.
+	kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("AutoCancelDemoKey"), &kmsmonitor.AutoCancelDeletionProps{
+		Alarm:   pending.Alarm,
+		KeyArns: []string{contextOr(app, "protectedKeyArn", placeholderKeyArn)},
+		Topic:   pending.Topic,
+	})
+	// Key-aware: rescue exactly the key that was used, if it carries the tag.
+	kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("AutoCancelTaggedKeys"), &kmsmonitor.AutoCancelDeletionProps{
+		KeyAware: jsii.Bool(true),
+		TagKey:   jsii.String("kmsmonitor:auto-cancel"),
+		TagValue: jsii.String("true"),
+		Topic:    pending.Topic,
 	})
 
 	app.Synth(nil)

@@ -5,6 +5,9 @@
 // bus with an SQS queue as its target; each event is sent with PutEvents, and
 // an event matched when it reached the queue.
 //
+// moto's matcher descends into nested objects but not into arrays of objects
+// (real EventBridge does), so kmsmonitor's patterns avoid needing that.
+//
 // moto does not implement TestEventPattern; its PutRule accepts the state
 // ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS. Real EventBridge refuses
 // PutEvents with an aws.* source; moto accepts it, which is what lets AWS
@@ -144,48 +147,102 @@ func (s *Server) NewRule(ctx context.Context, pattern, state string) (*Rule, err
 // detail-type, resources, time, detail) to the rule's bus and reports whether
 // the rule delivered it to its queue.
 func (r *Rule) Matches(ctx context.Context, event []byte) (bool, error) {
-	var ev struct {
-		Source     string          `json:"source"`
-		DetailType string          `json:"detail-type"`
-		Resources  []string        `json:"resources"`
-		Time       string          `json:"time"`
-		Detail     json.RawMessage `json:"detail"`
-	}
-	if err := json.Unmarshal(event, &ev); err != nil {
-		return false, fmt.Errorf("event is not JSON: %w", err)
-	}
-	entry := ebtypes.PutEventsRequestEntry{
-		EventBusName: aws.String(r.bus), Source: aws.String(ev.Source), DetailType: aws.String(ev.DetailType),
-		Resources: ev.Resources, Detail: aws.String(string(ev.Detail)),
-	}
-	if t, err := time.Parse(time.RFC3339, ev.Time); err == nil {
-		entry.Time = &t
-	}
-	out, err := r.s.eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{entry}})
+	got, err := r.MatchAll(ctx, [][]byte{event})
 	if err != nil {
-		return false, fmt.Errorf("PutEvents: %w", err)
+		return false, err
 	}
-	if out.FailedEntryCount != 0 {
-		return false, fmt.Errorf("PutEvents refused the event: %+v", out.Entries)
-	}
-	// moto delivers during PutEvents, so the queue already holds a match.
-	msgs, err := r.s.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(r.queueURL), MaxNumberOfMessages: 10})
-	if err != nil {
-		return false, fmt.Errorf("ReceiveMessage: %w", err)
-	}
-	for _, m := range msgs.Messages {
-		if _, err := r.s.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(r.queueURL), ReceiptHandle: m.ReceiptHandle}); err != nil {
-			return false, fmt.Errorf("DeleteMessage: %w", err)
+	return got[0], nil
+}
+
+// MatchAll sends events in batches of 10 and reports, for each, whether the
+// rule delivered it. Delivered events are recognised by source, detail-type,
+// resources and detail.
+func (r *Rule) MatchAll(ctx context.Context, events [][]byte) ([]bool, error) {
+	byDetail := map[string][]int{}
+	entries := make([]ebtypes.PutEventsRequestEntry, len(events))
+	for i, event := range events {
+		var ev struct {
+			Source     string          `json:"source"`
+			DetailType string          `json:"detail-type"`
+			Resources  []string        `json:"resources"`
+			Time       string          `json:"time"`
+			Detail     json.RawMessage `json:"detail"`
+		}
+		if err := json.Unmarshal(event, &ev); err != nil {
+			return nil, fmt.Errorf("event %d is not JSON: %w", i, err)
+		}
+		key, err := identity(ev.Source, ev.DetailType, ev.Resources, ev.Detail)
+		if err != nil {
+			return nil, fmt.Errorf("event %d: %w", i, err)
+		}
+		byDetail[key] = append(byDetail[key], i)
+		entries[i] = ebtypes.PutEventsRequestEntry{
+			EventBusName: aws.String(r.bus), Source: aws.String(ev.Source), DetailType: aws.String(ev.DetailType),
+			Resources: ev.Resources, Detail: aws.String(string(ev.Detail)),
+		}
+		if t, err := time.Parse(time.RFC3339, ev.Time); err == nil {
+			entries[i].Time = &t
 		}
 	}
-	switch len(msgs.Messages) {
-	case 0:
-		return false, nil
-	case 1:
-		return true, nil
-	default:
-		return false, fmt.Errorf("%d messages for one event", len(msgs.Messages))
+	for start := 0; start < len(entries); start += 10 {
+		out, err := r.s.eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: entries[start:min(start+10, len(entries))]})
+		if err != nil {
+			return nil, fmt.Errorf("PutEvents: %w", err)
+		}
+		if out.FailedEntryCount != 0 {
+			return nil, fmt.Errorf("PutEvents refused %d events", out.FailedEntryCount)
+		}
 	}
+	// moto delivers during PutEvents, so the queue already holds every match.
+	matched := make([]bool, len(events))
+	for {
+		msgs, err := r.s.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(r.queueURL), MaxNumberOfMessages: 10})
+		if err != nil {
+			return nil, fmt.Errorf("ReceiveMessage: %w", err)
+		}
+		if len(msgs.Messages) == 0 {
+			return matched, nil
+		}
+		for _, m := range msgs.Messages {
+			var delivered struct {
+				Source     string          `json:"source"`
+				DetailType string          `json:"detail-type"`
+				Resources  []string        `json:"resources"`
+				Detail     json.RawMessage `json:"detail"`
+			}
+			if err := json.Unmarshal([]byte(aws.ToString(m.Body)), &delivered); err != nil {
+				return nil, fmt.Errorf("delivered message is not an event: %w", err)
+			}
+			key, err := identity(delivered.Source, delivered.DetailType, delivered.Resources, delivered.Detail)
+			if err != nil {
+				return nil, err
+			}
+			sent, ok := byDetail[key]
+			if !ok {
+				return nil, fmt.Errorf("delivered an event that was not sent: %s", key)
+			}
+			for _, i := range sent {
+				matched[i] = true
+			}
+			if _, err := r.s.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(r.queueURL), ReceiptHandle: m.ReceiptHandle}); err != nil {
+				return nil, fmt.Errorf("DeleteMessage: %w", err)
+			}
+		}
+	}
+}
+
+// identity is what recognises a delivered event: its source, detail-type,
+// resources and detail, re-encoded with sorted keys.
+func identity(source, detailType string, resources []string, detail json.RawMessage) (string, error) {
+	var d any
+	if err := json.Unmarshal(detail, &d); err != nil {
+		return "", fmt.Errorf("detail is not JSON: %w", err)
+	}
+	if resources == nil {
+		resources = []string{}
+	}
+	b, err := json.Marshal([]any{source, detailType, resources, d})
+	return string(b), err
 }
 
 // Required reports whether RequireEnv demands moto.

@@ -1,0 +1,453 @@
+package kmsmonitor
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kmsmonitor/kmsmonitor/internal/alerting"
+	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
+)
+
+const (
+	// CancelKeyDeletionRunbook is the AWS-owned runbook that alarm-driven mode
+	// starts: it cancels the deletion of KeyId (a key ID) and leaves the key
+	// disabled.
+	CancelKeyDeletionRunbook = "AWSConfigRemediation-CancelKeyDeletion"
+	// keysPerAlarmRule: an EventBridge rule holds 5 targets; one is the notification.
+	keysPerAlarmRule = maxRuleTargets - 1
+)
+
+// AutoCancelDeletionProps configures AutoCancelDeletion. Set Alarm
+// (alarm-driven mode) or KeyAware (key-aware mode), not both.
+type AutoCancelDeletionProps struct {
+	// Alarm selects alarm-driven mode: when it goes to ALARM (typically
+	// PendingDeletionAlarm.Alarm), the deletion of every key in Keys and
+	// KeyArns is cancelled with the AWS runbook CancelKeyDeletionRunbook.
+	// Default: none.
+	Alarm awscloudwatch.IAlarm
+	// KeyAware selects key-aware mode: a CloudTrail record of a KMS call that
+	// failed because its key is pending deletion cancels the deletion of
+	// exactly that key, with this construct's own automation document (it
+	// accepts the key ARN the record carries). Scope it with AllKeys, with
+	// Keys/KeyArns (an allow list), or with TagKey/TagValue.
+	// Needs a trail that records management events, read events included.
+	// Default: false.
+	KeyAware *bool
+
+	// Keys to protect: alarm-driven mode cancels their deletion; key-aware
+	// mode allows only them.
+	// Default: none.
+	Keys []awskms.IKey
+	// KeyArns of keys to protect, like Keys.
+	// Default: none.
+	KeyArns []string
+	// AllKeys lets key-aware mode rescue any key of the account and Region.
+	// Default: false.
+	AllKeys *bool
+	// TagKey and TagValue let key-aware mode rescue only keys carrying this
+	// tag, enforced in the automation role's policy with aws:ResourceTag.
+	// Default: none.
+	TagKey *string
+	// TagValue of TagKey.
+	// Default: none.
+	TagValue *string
+
+	// NotifyTopic sends a message naming the key when a cancellation starts.
+	// Default: true.
+	NotifyTopic *bool
+	// Topic receives the messages.
+	// Default: a new SNS topic encrypted with a new customer managed KMS key.
+	Topic awssns.ITopic
+	// Emails are subscribed to Topic.
+	// Default: no subscription.
+	Emails []string
+	// DeadLetterQueue keeps the events whose automation or notification could
+	// not be started after 185 attempts over 24 hours.
+	// Default: a new SSE-SQS encrypted, TLS-only queue keeping messages 14 days.
+	DeadLetterQueue awssqs.IQueue
+}
+
+// AutoCancelDeletion cancels the scheduled deletion of a KMS key that is
+// still in use, with AWS Systems Manager Automation started by EventBridge.
+// The key is left disabled, not deleted and not enabled again.
+type AutoCancelDeletion struct {
+	constructs.Construct
+
+	// Rules start the automation: in alarm-driven mode one per 4 keys, in
+	// key-aware mode exactly one.
+	Rules []awsevents.Rule
+	// AutomationRole is the role the automation runs with.
+	AutomationRole awsiam.Role
+	// EventsRole is the role EventBridge starts the automation with.
+	EventsRole awsiam.Role
+	// Document is the automation document of key-aware mode; nil in alarm-driven mode.
+	Document awsssm.CfnDocument
+	// Topic receives the notifications; nil when NotifyTopic is false.
+	Topic awssns.ITopic
+	// TopicKey encrypts Topic; nil when Topic was given or not used.
+	TopicKey awskms.Key
+	// DeadLetterQueue keeps undelivered events.
+	DeadLetterQueue awssqs.IQueue
+}
+
+// protectedKey is a key given in props, by ARN and by ID (literals or tokens).
+type protectedKey struct {
+	arn, id *string
+}
+
+// NewAutoCancelDeletion creates AutoCancelDeletion. It panics with a
+// *ValidationError when props are invalid.
+func NewAutoCancelDeletion(scope constructs.Construct, id *string, props *AutoCancelDeletionProps) *AutoCancelDeletion {
+	const kind = "kmsmonitor.AutoCancelDeletion"
+	propcheck.RequireScope(kind, scope, id)
+	p := AutoCancelDeletionProps{}
+	if props != nil {
+		p = *props
+	}
+	node := constructs.NewConstruct(scope, id)
+	keyAware := p.KeyAware != nil && *p.KeyAware
+	notify := p.NotifyTopic == nil || *p.NotifyTopic
+	keys := p.validate(propcheck.New(kind, *node.Node().Path()), keyAware, notify)
+
+	a := &AutoCancelDeletion{Construct: node}
+	stack := awscdk.Stack_Of(node)
+	a.DeadLetterQueue = p.DeadLetterQueue
+	if a.DeadLetterQueue == nil {
+		a.DeadLetterQueue = alerting.NewDeadLetterQueue(node, "DeadLetterQueue")
+	}
+	if notify {
+		n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)
+		a.Topic, a.TopicKey = n.Topic, n.Key
+	}
+
+	// AWS-owned runbooks have no account in their automation-definition ARN.
+	documentName, documentAccount := jsii.String(CancelKeyDeletionRunbook), jsii.String("")
+	if keyAware {
+		// aws-cdk-lib has no L2 for SSM documents.
+		a.Document = awsssm.NewCfnDocument(node, jsii.String("Document"), &awsssm.CfnDocumentProps{
+			DocumentType:   jsii.String("Automation"),
+			Content:        cancelKeyDeletionDocument(),
+			UpdateMethod:   jsii.String("NewVersion"),
+			DocumentFormat: jsii.String("JSON"),
+		})
+		documentName, documentAccount = a.Document.Ref(), nil
+	}
+	definition := func(version string) *string {
+		return stack.FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("ssm"), Account: documentAccount, Resource: jsii.String("automation-definition"),
+			ResourceName: jsii.String(*documentName + ":" + version), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME,
+		})
+	}
+	a.createRoles(stack, &p, keyAware, keys, definition("*"))
+
+	if keyAware {
+		a.keyAwareRule(keys, definition("$DEFAULT"))
+	} else {
+		a.alarmRules(&p, keys, definition("$DEFAULT"))
+	}
+	return a
+}
+
+func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeletionProps, keyAware bool, keys []protectedKey, definitionArn *string) {
+	account := &map[string]interface{}{"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()}}
+	a.AutomationRole = awsiam.NewRole(a.Construct, jsii.String("AutomationRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewPrincipalWithConditions(awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), nil), account),
+		Description: jsii.String("kmsmonitor AutoCancelDeletion: cancels the deletion of protected KMS keys"),
+	})
+	keyStatement := &awsiam.PolicyStatementProps{
+		Sid:     jsii.String("CancelDeletionOfProtectedKeys"),
+		Actions: jsii.Strings("kms:CancelKeyDeletion", "kms:DescribeKey"),
+	}
+	if len(keys) > 0 {
+		arns := make([]*string, len(keys))
+		for i, k := range keys {
+			arns[i] = k.arn
+		}
+		keyStatement.Resources = &arns
+	} else {
+		keyStatement.Resources = &[]*string{stack.FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("kms"), Resource: jsii.String("key"), ResourceName: jsii.String("*"),
+		})}
+		if p.TagKey != nil {
+			keyStatement.Conditions = &map[string]interface{}{
+				"StringEquals": map[string]interface{}{"aws:ResourceTag/" + *p.TagKey: *p.TagValue},
+			}
+		}
+	}
+	a.AutomationRole.AddToPolicy(awsiam.NewPolicyStatement(keyStatement))
+	// The runbook's documented needs, scoped to its own definition and executions.
+	a.AutomationRole.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("RunThisAutomation"), Actions: jsii.Strings("ssm:StartAutomationExecution"),
+		Resources: &[]*string{definitionArn},
+	}))
+	a.AutomationRole.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("ReadItsExecutions"), Actions: jsii.Strings("ssm:GetAutomationExecution"),
+		Resources: &[]*string{stack.FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("ssm"), Resource: jsii.String("automation-execution"), ResourceName: jsii.String("*"),
+		})},
+	}))
+
+	a.EventsRole = awsiam.NewRole(a.Construct, jsii.String("EventsRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewPrincipalWithConditions(awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil), account),
+		Description: jsii.String("kmsmonitor AutoCancelDeletion: lets EventBridge start the cancellation automation"),
+	})
+	a.EventsRole.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("StartTheAutomation"), Actions: jsii.Strings("ssm:StartAutomationExecution"),
+		Resources: &[]*string{definitionArn},
+	}))
+	a.EventsRole.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("PassTheAutomationRole"), Actions: jsii.Strings("iam:PassRole"),
+		Resources:  &[]*string{a.AutomationRole.RoleArn()},
+		Conditions: &map[string]interface{}{"StringEquals": map[string]interface{}{"iam:PassedToService": "ssm.amazonaws.com"}},
+	}))
+}
+
+// alarmRules creates one rule per 4 keys on the alarm's state change to ALARM.
+func (a *AutoCancelDeletion) alarmRules(p *AutoCancelDeletionProps, keys []protectedKey, definitionArn *string) {
+	for start := 0; start < len(keys); start += keysPerAlarmRule {
+		chunk := keys[start:min(start+keysPerAlarmRule, len(keys))]
+		id := "AlarmRule"
+		if start > 0 {
+			id = fmt.Sprintf("AlarmRule%d", start/keysPerAlarmRule+1)
+		}
+		rule := awsevents.NewRule(a.Construct, jsii.String(id), &awsevents.RuleProps{
+			Description: jsii.String("kmsmonitor: cancel the deletion of protected KMS keys when their pending-deletion alarm fires"),
+			EventPattern: &awsevents.EventPattern{
+				Source:     jsii.Strings("aws.cloudwatch"),
+				DetailType: jsii.Strings("CloudWatch Alarm State Change"),
+				Detail: &map[string]interface{}{
+					"alarmName": []interface{}{p.Alarm.AlarmName()},
+					"state":     map[string]interface{}{"value": []string{"ALARM"}},
+				},
+			},
+		})
+		a.Rules = append(a.Rules, rule)
+		var ids []string
+		for _, k := range chunk {
+			rule.AddTarget(a.automationTarget(definitionArn, awsevents.RuleTargetInput_FromObject(map[string]interface{}{
+				"AutomationAssumeRole": []interface{}{a.AutomationRole.RoleArn()},
+				"KeyId":                []interface{}{k.id},
+			})))
+			ids = append(ids, *k.id)
+		}
+		if a.Topic != nil {
+			rule.AddTarget(a.notificationTarget(awsevents.RuleTargetInput_FromMultilineText(jsii.String(fmt.Sprintf(
+				"kmsmonitor AutoCancelDeletion: the alarm %s went to ALARM at %s in account %s, Region %s.\n"+
+					"Cancelling the scheduled deletion of KMS key(s): %s.\n"+
+					"The keys stay disabled. Find who still uses them in CloudTrail before you enable them or schedule their deletion again.",
+				*awsevents.EventField_FromPath(jsii.String("$.detail.alarmName")), *awsevents.EventField_Time(),
+				*awsevents.EventField_Account(), *awsevents.EventField_Region(), strings.Join(ids, ", "))))))
+		}
+	}
+}
+
+// keyAwareRule creates the rule on failed KMS calls of keys pending deletion.
+func (a *AutoCancelDeletion) keyAwareRule(keys []protectedKey, definitionArn *string) {
+	detail := map[string]interface{}{
+		"eventSource":  []string{"kms.amazonaws.com"},
+		"errorMessage": []interface{}{map[string]string{"suffix": " is pending deletion."}},
+	}
+	if len(keys) > 0 {
+		// The error message is "<key ARN> is pending deletion.", so the allow
+		// list is a list of exact messages.
+		messages := make([]interface{}, len(keys))
+		for i, k := range keys {
+			messages[i] = *k.arn + " is pending deletion."
+		}
+		detail["errorMessage"] = messages
+	}
+	rule := awsevents.NewRule(a.Construct, jsii.String("KeyAwareRule"), &awsevents.RuleProps{
+		Description: jsii.String("kmsmonitor: cancel the deletion of a KMS key when a call fails because it is pending deletion"),
+		EventPattern: &awsevents.EventPattern{
+			Source:     jsii.Strings("aws.kms"),
+			DetailType: jsii.Strings("AWS API Call via CloudTrail"),
+			Detail:     &detail,
+		},
+	})
+	// Cryptographic calls are read-only management events, which reach only
+	// rules in this state; the L2 Rule writes only ENABLED or DISABLED.
+	rule.Node().DefaultChild().(awsevents.CfnRule).AddPropertyOverride(jsii.String("State"), jsii.String("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"))
+	a.Rules = append(a.Rules, rule)
+	keyArn := awsevents.EventField_FromPath(jsii.String("$.detail.resources[0].ARN"))
+	rule.AddTarget(a.automationTarget(definitionArn, awsevents.RuleTargetInput_FromObject(map[string]interface{}{
+		"AutomationAssumeRole": []interface{}{a.AutomationRole.RoleArn()},
+		"KeyId":                []interface{}{keyArn},
+	})))
+	if a.Topic != nil {
+		rule.AddTarget(a.notificationTarget(awsevents.RuleTargetInput_FromMultilineText(jsii.String(fmt.Sprintf(
+			"kmsmonitor AutoCancelDeletion: KMS key %s is pending deletion and was just used.\n"+
+				"Operation: %s by %s from %s, account %s, Region %s, at %s.\n"+
+				"Cancelling its scheduled deletion; the key stays disabled. Enable it again only once you know who still needs it.",
+			*keyArn, *awsevents.EventField_FromPath(jsii.String("$.detail.eventName")),
+			*awsevents.EventField_FromPath(jsii.String("$.detail.userIdentity.arn")),
+			*awsevents.EventField_FromPath(jsii.String("$.detail.sourceIPAddress")),
+			*awsevents.EventField_Account(), *awsevents.EventField_Region(), *awsevents.EventField_Time())))))
+	}
+}
+
+func (a *AutoCancelDeletion) notificationTarget(message awsevents.RuleTargetInput) awsevents.IRuleTarget {
+	return awseventstargets.NewSnsTopic(a.Topic, &awseventstargets.SnsTopicProps{
+		Message: message, DeadLetterQueue: a.DeadLetterQueue,
+		RetryAttempts: jsii.Number(185), MaxEventAge: awscdk.Duration_Hours(jsii.Number(24)),
+	})
+}
+
+// automationTarget is an EventBridge target that starts an SSM Automation;
+// aws-cdk-lib has no such target.
+func (a *AutoCancelDeletion) automationTarget(definitionArn *string, input awsevents.RuleTargetInput) awsevents.IRuleTarget {
+	return &ssmAutomationTarget{definitionArn: definitionArn, input: input, role: a.EventsRole, dlq: a.DeadLetterQueue}
+}
+
+type ssmAutomationTarget struct {
+	definitionArn *string
+	input         awsevents.RuleTargetInput
+	role          awsiam.IRole
+	dlq           awssqs.IQueue
+}
+
+// Bind implements awsevents.IRuleTarget.
+func (t *ssmAutomationTarget) Bind(rule awsevents.IRule, _ *string) *awsevents.RuleTargetConfig {
+	// The statement aws-cdk-lib's own targets add, Sid included, so that the
+	// two merge when a rule also has one of those targets.
+	t.dlq.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowEventRule" + *awscdk.Names_NodeUniqueId(rule.Node())),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sqs:SendMessage"),
+		Resources:  &[]*string{t.dlq.QueueArn()},
+		Conditions: &map[string]interface{}{"ArnEquals": map[string]interface{}{"aws:SourceArn": rule.RuleArn()}},
+	}))
+	return &awsevents.RuleTargetConfig{
+		Arn:              t.definitionArn,
+		Role:             t.role,
+		Input:            t.input,
+		DeadLetterConfig: &awsevents.CfnRule_DeadLetterConfigProperty{Arn: t.dlq.QueueArn()},
+		RetryPolicy: &awsevents.CfnRule_RetryPolicyProperty{
+			MaximumRetryAttempts: jsii.Number(185), MaximumEventAgeInSeconds: jsii.Number(86400),
+		},
+	}
+}
+
+// cancelKeyDeletionDocument is key-aware mode's automation: it cancels the
+// deletion of KeyId (a key ID or ARN, as the KMS API accepts) and checks that
+// the key is no longer pending deletion. A key already rescued by an earlier
+// execution makes the first step fail harmlessly.
+func cancelKeyDeletionDocument() map[string]interface{} {
+	return map[string]interface{}{
+		"schemaVersion": "0.3",
+		"description":   "kmsmonitor: cancel the scheduled deletion of a KMS key given by ID or ARN. The key is left disabled.",
+		"assumeRole":    "{{ AutomationAssumeRole }}",
+		"parameters": map[string]interface{}{
+			"AutomationAssumeRole": map[string]interface{}{
+				"type": "String", "description": "ARN of the role the automation runs with.",
+				"allowedPattern": `^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$`,
+			},
+			"KeyId": map[string]interface{}{
+				"type": "String", "description": "ID or ARN of the KMS key whose deletion is cancelled.",
+				"allowedPattern": `^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/)?(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`,
+			},
+		},
+		"mainSteps": []interface{}{
+			map[string]interface{}{
+				"name": "CancelKeyDeletion", "action": "aws:executeAwsApi", "onFailure": "Continue",
+				"inputs": map[string]interface{}{"Service": "kms", "Api": "CancelKeyDeletion", "KeyId": "{{ KeyId }}"},
+			},
+			map[string]interface{}{
+				"name": "VerifyKeyIsNoLongerPendingDeletion", "action": "aws:assertAwsResourceProperty", "isEnd": true,
+				"inputs": map[string]interface{}{
+					"Service": "kms", "Api": "DescribeKey", "KeyId": "{{ KeyId }}",
+					"PropertySelector": "$.KeyMetadata.KeyState", "DesiredValues": []string{"Disabled", "Enabled"},
+				},
+			},
+		},
+	}
+}
+
+func (p *AutoCancelDeletionProps) validate(c *propcheck.Checker, keyAware, notify bool) []protectedKey {
+	var keys []protectedKey
+	seen := map[string]string{}
+	for i, k := range p.Keys {
+		prop := fmt.Sprintf("Keys[%d]", i)
+		if k == nil {
+			c.Addf(prop, "is nil; pass a key such as awskms.Key_FromKeyArn(...)")
+			continue
+		}
+		if id := *k.KeyId(); !propcheck.Unresolved(id) && !keyIDRE.MatchString(id) {
+			c.Addf(prop, "has key ID %q; pass the key, not an alias (awskms.Key_FromKeyArn)", id)
+			continue
+		}
+		keys = append(keys, protectedKey{arn: k.KeyArn(), id: k.KeyId()})
+	}
+	for i, arn := range p.KeyArns {
+		prop := fmt.Sprintf("KeyArns[%d]", i)
+		if propcheck.Unresolved(arn) {
+			keys = append(keys, protectedKey{arn: jsii.String(arn), id: awscdk.Arn_Split(jsii.String(arn), awscdk.ArnFormat_SLASH_RESOURCE_NAME).ResourceName})
+			continue
+		}
+		m := keyArnRE.FindStringSubmatch(arn)
+		if m == nil || !keyIDRE.MatchString(m[1]) {
+			c.Addf(prop, "%q is not a KMS key ARN; give one such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias ARN)", arn)
+			continue
+		}
+		if first, dup := seen[arn]; dup {
+			c.Addf(prop, "%s is also %s; protect each key once", arn, first)
+			continue
+		}
+		seen[arn] = prop
+		keys = append(keys, protectedKey{arn: jsii.String(arn), id: jsii.String(m[1])})
+	}
+	allKeys := p.AllKeys != nil && *p.AllKeys
+	listed := len(p.Keys)+len(p.KeyArns) > 0
+	tagged := p.TagKey != nil || p.TagValue != nil
+	switch {
+	case p.Alarm == nil && !keyAware:
+		c.Addf("Alarm", "no mode chosen; set Alarm (alarm-driven mode, for given keys) or KeyAware: jsii.Bool(true) (key-aware mode)")
+	case p.Alarm != nil && keyAware:
+		c.Addf("KeyAware", "is set with Alarm; choose one mode per AutoCancelDeletion, or create two")
+	case p.Alarm != nil:
+		if name := p.Alarm.AlarmName(); name == nil || (!propcheck.Unresolved(*name) && strings.TrimSpace(*name) == "") {
+			c.Addf("Alarm", "has no name; EventBridge matches the alarm by name: pass an alarm of this app, or import one with awscloudwatch.Alarm_FromAlarmArn")
+		}
+		if !listed {
+			c.Addf("Keys", "no key to protect; the alarm does not say which key was used, so give the keys in Keys or KeyArns")
+		}
+		if allKeys || tagged {
+			c.Addf("AllKeys", "AllKeys and TagKey apply to key-aware mode only; remove them, or use KeyAware instead of Alarm")
+		}
+	default:
+		scopes := 0
+		for _, on := range []bool{allKeys, listed, tagged} {
+			if on {
+				scopes++
+			}
+		}
+		switch {
+		case scopes == 0:
+			c.Addf("AllKeys", "key-aware mode needs a scope; set AllKeys: jsii.Bool(true), list Keys or KeyArns, or set TagKey and TagValue")
+		case allKeys && listed:
+			c.Addf("AllKeys", "is set with an allow list (Keys or KeyArns); choose one")
+		case scopes > 1:
+			c.Addf("TagKey", "is set with AllKeys or an allow list; choose one scope")
+		}
+		if tagged && (p.TagKey == nil || p.TagValue == nil || *p.TagKey == "" || *p.TagValue == "") {
+			c.Addf("TagKey", "TagKey and TagValue go together, both not empty, such as TagKey: jsii.String(\"kmsmonitor:auto-cancel\"), TagValue: jsii.String(\"true\")")
+		}
+	}
+	if !notify && (p.Topic != nil || len(p.Emails) > 0) {
+		c.Addf("NotifyTopic", "is false but Topic or Emails is set; remove them, or leave NotifyTopic unset")
+	}
+	c.Emails("Emails", p.Emails)
+	c.PanicIfAny()
+	return keys
+}

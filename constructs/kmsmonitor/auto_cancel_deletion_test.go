@@ -1,0 +1,431 @@
+package kmsmonitor_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
+	"github.com/kmsmonitor/kmsmonitor/internal/fixtures"
+)
+
+// ref matches {"Ref": <logical ID starting with prefix>}; getAtt matches Fn::GetAtt of Arn.
+func ref(prefix string) obj {
+	return obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^" + prefix))}
+}
+func getAtt(prefix string) obj {
+	return obj{"Fn::GetAtt": arr{assertions.Match_StringLikeRegexp(jsii.String("^" + prefix)), "Arn"}}
+}
+
+// join matches an Fn::Join of exactly parts.
+func join(parts ...interface{}) obj { return obj{"Fn::Join": arr{"", parts}} }
+
+var (
+	partition = obj{"Ref": "AWS::Partition"}
+	region    = obj{"Ref": "AWS::Region"}
+	account   = obj{"Ref": "AWS::AccountId"}
+	// trustedBy is the trust policy of a role that only service of this account may assume.
+	trustedBy = func(service string) obj {
+		return obj{"Statement": arr{obj{
+			"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": obj{"Service": service},
+			"Condition": obj{"StringEquals": obj{"aws:SourceAccount": account}},
+		}}, "Version": "2012-10-17"}
+	}
+)
+
+func alarmModeStack(t *testing.T, keyArns []string) (awscdk.Stack, *kmsmonitor.AutoCancelDeletion) {
+	t.Helper()
+	stack := newStack()
+	pd := kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Pending"), &kmsmonitor.PendingDeletionAlarmProps{
+		AlarmName: jsii.String("kms-pending-deletion-used"),
+	})
+	a := kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{
+		Alarm: pd.Alarm, KeyArns: keyArns, Topic: pd.Topic,
+	})
+	return stack, a
+}
+
+func TestAutoCancelDeletion_AlarmMode(t *testing.T) {
+	// GIVEN a PendingDeletionAlarm WHEN alarm-driven mode protects one key
+	stack, a := alarmModeStack(t, []string{keyArn})
+	tpl := synth(t, stack)
+	// THEN a rule on the alarm's change to ALARM starts the AWS runbook with the key's ID and the automation role
+	tpl.HasResourceProperties("AWS::Events::Rule", obj{
+		"EventPattern": obj{
+			"source": arr{"aws.cloudwatch"}, "detail-type": arr{"CloudWatch Alarm State Change"},
+			"detail": obj{"alarmName": arr{ref("PendingAlarm")}, "state": obj{"value": arr{"ALARM"}}},
+		},
+		"State": "ENABLED",
+		"Targets": arr{
+			obj{
+				"Id":      "Target0",
+				"Arn":     join("arn:", partition, ":ssm:", region, "::automation-definition/AWSConfigRemediation-CancelKeyDeletion:$DEFAULT"),
+				"RoleArn": getAtt("RescueEventsRole"),
+				"Input": join(`{"AutomationAssumeRole":["`, getAtt("RescueAutomationRole"),
+					`"],"KeyId":["`+keyID+`"]}`),
+				"DeadLetterConfig": obj{"Arn": getAtt("RescueDeadLetterQueue")},
+				"RetryPolicy":      obj{"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400},
+			},
+			// AND the shared topic is told which keys are being rescued
+			objLike(obj{
+				"Id": "Target1", "Arn": ref("PendingTopic"),
+				"InputTransformer": objLike(obj{"InputTemplate": assertions.Match_StringLikeRegexp(jsii.String(
+					"alarm <detail-alarmName> went to ALARM[\\s\\S]*" + keyID + "[\\s\\S]*stay disabled"))}),
+				"DeadLetterConfig": obj{"Arn": getAtt("RescueDeadLetterQueue")},
+			}),
+		},
+	})
+	// AND only that rule may write to the dead-letter queue
+	tpl.HasResourceProperties("AWS::SQS::QueuePolicy", obj{"PolicyDocument": objLike(obj{"Statement": arrWith(objLike(obj{
+		"Effect": "Allow", "Action": "sqs:SendMessage", "Principal": obj{"Service": "events.amazonaws.com"},
+		"Condition": obj{"ArnEquals": obj{"aws:SourceArn": getAtt("RescueAlarmRule")}},
+	}))})})
+	if len(a.Rules) != 1 || a.Document != nil || a.TopicKey != nil {
+		t.Errorf("Rules=%d Document=%v", len(a.Rules), a.Document)
+	}
+}
+
+func TestAutoCancelDeletion_AlarmModeRoles(t *testing.T) {
+	// GIVEN alarm-driven mode for two keys
+	stack, _ := alarmModeStack(t, []string{keyArn, otherArn})
+	tpl := synth(t, stack)
+	definition := join("arn:", partition, ":ssm:", region, "::automation-definition/AWSConfigRemediation-CancelKeyDeletion:*")
+	// THEN the automation role is trusted by SSM of this account only, and may cancel only those keys' deletion
+	tpl.HasResourceProperties("AWS::IAM::Role", obj{
+		"AssumeRolePolicyDocument": trustedBy("ssm.amazonaws.com"),
+		"Description":              assertions.Match_StringLikeRegexp(jsii.String("cancels the deletion")),
+	})
+	tpl.HasResourceProperties("AWS::IAM::Policy", obj{
+		"Roles": arr{ref("RescueAutomationRole")},
+		"PolicyDocument": obj{"Version": "2012-10-17", "Statement": arr{
+			obj{"Sid": "CancelDeletionOfProtectedKeys", "Effect": "Allow",
+				"Action": arr{"kms:CancelKeyDeletion", "kms:DescribeKey"}, "Resource": arr{keyArn, otherArn}},
+			obj{"Sid": "RunThisAutomation", "Effect": "Allow", "Action": "ssm:StartAutomationExecution", "Resource": definition},
+			obj{"Sid": "ReadItsExecutions", "Effect": "Allow", "Action": "ssm:GetAutomationExecution",
+				"Resource": join("arn:", partition, ":ssm:", region, ":", account, ":automation-execution/*")},
+		}},
+	})
+	// AND the EventBridge role is trusted by EventBridge of this account only, may start only that runbook
+	// and pass only the automation role, only to SSM
+	tpl.HasResourceProperties("AWS::IAM::Role", obj{"AssumeRolePolicyDocument": trustedBy("events.amazonaws.com")})
+	tpl.HasResourceProperties("AWS::IAM::Policy", obj{
+		"Roles": arr{ref("RescueEventsRole")},
+		"PolicyDocument": obj{"Version": "2012-10-17", "Statement": arr{
+			obj{"Sid": "StartTheAutomation", "Effect": "Allow", "Action": "ssm:StartAutomationExecution", "Resource": definition},
+			obj{"Sid": "PassTheAutomationRole", "Effect": "Allow", "Action": "iam:PassRole",
+				"Resource":  getAtt("RescueAutomationRole"),
+				"Condition": obj{"StringEquals": obj{"iam:PassedToService": "ssm.amazonaws.com"}}},
+		}},
+	})
+}
+
+func TestAutoCancelDeletion_AlarmModeSplitsKeysAcrossRules(t *testing.T) {
+	// GIVEN nine keys (a rule holds 5 targets: 4 automations and the notification)
+	var arns []string
+	for i := 0; i < 9; i++ {
+		arns = append(arns, fmt.Sprintf("arn:aws:kms:us-west-2:111122223333:key/%08x-0000-0000-0000-000000000000", i))
+	}
+	stack, a := alarmModeStack(t, arns)
+	tpl := synth(t, stack)
+	// THEN three rules hold 4, 4 and 1 automation targets, each with its notification
+	var counts []int
+	for _, r := range tpl.resourcesOfType("AWS::Events::Rule") {
+		targets := r["Properties"].(map[string]interface{})["Targets"].([]interface{})
+		counts = append(counts, len(targets))
+	}
+	if len(a.Rules) != 3 || fmt.Sprint(sortedInts(counts)) != "[2 5 5]" {
+		t.Errorf("rules=%d targets per rule=%v, want 3 rules with [2 5 5]", len(a.Rules), counts)
+	}
+	// AND the automation role may cancel all nine keys
+	tpl.HasResourceProperties("AWS::IAM::Policy", obj{
+		"Roles": arr{ref("RescueAutomationRole")},
+		"PolicyDocument": objLike(obj{"Statement": arrWith(objLike(obj{
+			"Sid": "CancelDeletionOfProtectedKeys", "Resource": assertions.Match_ArrayWith(&arr{arns[0], arns[8]}),
+		}))}),
+	})
+}
+
+func sortedInts(v []int) []int {
+	for i := range v {
+		for j := i + 1; j < len(v); j++ {
+			if v[j] < v[i] {
+				v[i], v[j] = v[j], v[i]
+			}
+		}
+	}
+	return v
+}
+
+func TestAutoCancelDeletion_KeyAwareAllKeys(t *testing.T) {
+	// GIVEN a stack WHEN key-aware mode covers every key
+	stack := newStack()
+	a := kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{
+		KeyAware: jsii.Bool(true), AllKeys: jsii.Bool(true), Emails: []string{"security@example.com"},
+	})
+	tpl := synth(t, stack)
+	// THEN one rule on failed KMS calls of keys pending deletion, in the state that sees read-only events,
+	// passes the failed call's key ARN to our own automation document
+	tpl.HasResourceProperties("AWS::Events::Rule", obj{
+		"EventPattern": obj{
+			"source": arr{"aws.kms"}, "detail-type": arr{"AWS API Call via CloudTrail"},
+			"detail": obj{"eventSource": arr{"kms.amazonaws.com"}, "errorMessage": arr{obj{"suffix": " is pending deletion."}}},
+		},
+		"State": "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+		"Targets": arr{
+			obj{
+				"Id":      "Target0",
+				"Arn":     join("arn:", partition, ":ssm:", region, ":", account, ":automation-definition/", ref("RescueDocument"), ":$DEFAULT"),
+				"RoleArn": getAtt("RescueEventsRole"),
+				"InputTransformer": obj{
+					"InputPathsMap": obj{"detail-resources-0--ARN": "$.detail.resources[0].ARN"},
+					"InputTemplate": join(`{"AutomationAssumeRole":["`, getAtt("RescueAutomationRole"), `"],"KeyId":[<detail-resources-0--ARN>]}`),
+				},
+				"DeadLetterConfig": obj{"Arn": getAtt("RescueDeadLetterQueue")},
+				"RetryPolicy":      obj{"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400},
+			},
+			// AND the notification names the key, the operation, the caller and where it came from
+			objLike(obj{"Id": "Target1", "InputTransformer": objLike(obj{"InputTemplate": assertions.Match_StringLikeRegexp(jsii.String(
+				"KMS key <detail-resources-0--ARN> is pending deletion[\\s\\S]*<detail-eventName> by <detail-userIdentity-arn> from <detail-sourceIPAddress>"))})}),
+		},
+	})
+	// AND the document cancels the deletion of a key given by ID or ARN and checks it is no longer pending deletion
+	tpl.HasResourceProperties("AWS::SSM::Document", obj{
+		"DocumentType": "Automation", "DocumentFormat": "JSON", "UpdateMethod": "NewVersion",
+		"Content": objLike(obj{
+			"schemaVersion": "0.3", "assumeRole": "{{ AutomationAssumeRole }}",
+			"parameters": objLike(obj{"KeyId": objLike(obj{"allowedPattern": assertions.Match_StringLikeRegexp(jsii.String(`arn:aws`))})}),
+			"mainSteps": arr{
+				objLike(obj{"action": "aws:executeAwsApi", "inputs": obj{"Service": "kms", "Api": "CancelKeyDeletion", "KeyId": "{{ KeyId }}"}}),
+				objLike(obj{"action": "aws:assertAwsResourceProperty", "inputs": objLike(obj{"Api": "DescribeKey", "DesiredValues": arr{"Disabled", "Enabled"}})}),
+			},
+		}),
+	})
+	// AND the automation role may cancel the deletion of any key of this account and Region, and run only that document
+	tpl.HasResourceProperties("AWS::IAM::Policy", obj{
+		"Roles": arr{ref("RescueAutomationRole")},
+		"PolicyDocument": objLike(obj{"Statement": arr{
+			obj{"Sid": "CancelDeletionOfProtectedKeys", "Effect": "Allow", "Action": arr{"kms:CancelKeyDeletion", "kms:DescribeKey"},
+				"Resource": join("arn:", partition, ":kms:", region, ":", account, ":key/*")},
+			obj{"Sid": "RunThisAutomation", "Effect": "Allow", "Action": "ssm:StartAutomationExecution",
+				"Resource": join("arn:", partition, ":ssm:", region, ":", account, ":automation-definition/", ref("RescueDocument"), ":*")},
+			objLike(obj{"Sid": "ReadItsExecutions"}),
+		}}),
+	})
+	tpl.HasResourceProperties("AWS::SNS::Subscription", obj{"Endpoint": "security@example.com"})
+	if len(a.Rules) != 1 || a.Document == nil || a.TopicKey == nil {
+		t.Error("want one rule, the document and a new topic")
+	}
+}
+
+func TestAutoCancelDeletion_KeyAwareAllowListAndTag(t *testing.T) {
+	// GIVEN an allow list of a created key and an ARN
+	stack := newStack()
+	key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+	kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Listed"), &kmsmonitor.AutoCancelDeletionProps{
+		KeyAware: jsii.Bool(true), Keys: []awskms.IKey{key}, KeyArns: []string{keyArn}, NotifyTopic: jsii.Bool(false),
+	})
+	// AND tag-scoped mode next to it
+	kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Tagged"), &kmsmonitor.AutoCancelDeletionProps{
+		KeyAware: jsii.Bool(true), TagKey: jsii.String("kmsmonitor:auto-cancel"), TagValue: jsii.String("true"), NotifyTopic: jsii.Bool(false),
+	})
+	tpl := synth(t, stack)
+	// THEN the allow-listed rule matches only those keys, and its role may touch only them
+	tpl.HasResourceProperties("AWS::Events::Rule", obj{
+		"EventPattern": objLike(obj{"detail": obj{
+			"eventSource":  arr{"kms.amazonaws.com"},
+			"errorMessage": arr{join(getAtt("Key"), " is pending deletion."), keyArn + " is pending deletion."},
+		}}),
+		"Targets": arr{objLike(obj{"Id": "Target0"})}, // no notification
+	})
+	tpl.HasResourceProperties("AWS::IAM::Policy", obj{
+		"Roles": arr{ref("ListedAutomationRole")},
+		"PolicyDocument": objLike(obj{"Statement": arrWith(obj{
+			"Sid": "CancelDeletionOfProtectedKeys", "Effect": "Allow", "Action": arr{"kms:CancelKeyDeletion", "kms:DescribeKey"},
+			"Resource": arr{getAtt("Key"), keyArn},
+		})}),
+	})
+	// AND the tag-scoped role may touch only keys carrying the tag
+	tpl.HasResourceProperties("AWS::IAM::Policy", obj{
+		"Roles": arr{ref("TaggedAutomationRole")},
+		"PolicyDocument": objLike(obj{"Statement": arrWith(obj{
+			"Sid": "CancelDeletionOfProtectedKeys", "Effect": "Allow", "Action": arr{"kms:CancelKeyDeletion", "kms:DescribeKey"},
+			"Resource":  join("arn:", partition, ":kms:", region, ":", account, ":key/*"),
+			"Condition": obj{"StringEquals": obj{"aws:ResourceTag/kmsmonitor:auto-cancel": "true"}},
+		})}),
+	})
+	tpl.ResourceCountIs("AWS::SNS::Topic", 0)
+}
+
+func TestAutoCancelDeletion_InvalidProps(t *testing.T) {
+	alarm := func(s awscdk.Stack) awscloudwatch.IAlarm {
+		return awscloudwatch.Alarm_FromAlarmArn(s, jsii.String("A"), jsii.String("arn:aws:cloudwatch:us-west-2:111122223333:alarm:kms"))
+	}
+	cases := []struct {
+		name  string
+		props func(s awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps
+		want  []string
+	}{
+		{"no mode", func(awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps { return &kmsmonitor.AutoCancelDeletionProps{} },
+			[]string{"Alarm: no mode chosen", "KeyAware: jsii.Bool(true)"}},
+		{"both modes", func(s awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
+			return &kmsmonitor.AutoCancelDeletionProps{Alarm: alarm(s), KeyAware: jsii.Bool(true), KeyArns: []string{keyArn}}
+		}, []string{"KeyAware", "choose one mode"}},
+		{"alarm mode without keys", func(s awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
+			return &kmsmonitor.AutoCancelDeletionProps{Alarm: alarm(s)}
+		}, []string{"Keys: no key to protect", "Keys or KeyArns"}},
+		{"alarm without a name", func(s awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
+			return &kmsmonitor.AutoCancelDeletionProps{Alarm: awscloudwatch.Alarm_FromAlarmName(s, jsii.String("A"), jsii.String("")), KeyArns: []string{keyArn}}
+		}, []string{"Alarm: has no name", "Alarm_FromAlarmArn"}},
+		{"alarm mode with all keys", func(s awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
+			return &kmsmonitor.AutoCancelDeletionProps{Alarm: alarm(s), KeyArns: []string{keyArn}, AllKeys: jsii.Bool(true)}
+		}, []string{"AllKeys", "key-aware mode only"}},
+		{"key-aware without scope", func(awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
+			return &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true)}
+		}, []string{"AllKeys", "needs a scope"}},
+		{"allow list and all keys", func(awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
+			return &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), AllKeys: jsii.Bool(true), KeyArns: []string{keyArn}}
+		}, []string{"AllKeys", "allow list", "choose one"}},
+		{"tag and all keys", func(awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
+			return &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), AllKeys: jsii.Bool(true), TagKey: jsii.String("a"), TagValue: jsii.String("b")}
+		}, []string{"TagKey", "choose one scope"}},
+		{"tag without value", func(awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
+			return &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), TagKey: jsii.String("protect")}
+		}, []string{"TagKey", "go together"}},
+		{"malformed key ARN", func(s awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
+			return &kmsmonitor.AutoCancelDeletionProps{Alarm: alarm(s), KeyArns: []string{"arn:aws:kms:us-west-2:111122223333:alias/app"}}
+		}, []string{"KeyArns[0]", "is not a KMS key ARN"}},
+		{"key ID instead of ARN", func(awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
+			return &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), KeyArns: []string{keyID}}
+		}, []string{"KeyArns[0]", "is not a KMS key ARN"}},
+		{"duplicate key", func(s awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
+			return &kmsmonitor.AutoCancelDeletionProps{Alarm: alarm(s), KeyArns: []string{keyArn, keyArn}}
+		}, []string{"KeyArns[1]", "also KeyArns[0]"}},
+		{"alias as key", func(s awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
+			return &kmsmonitor.AutoCancelDeletionProps{Alarm: alarm(s), Keys: []awskms.IKey{awskms.Alias_FromAliasName(s, jsii.String("Al"), jsii.String("alias/app"))}}
+		}, []string{"Keys[0]", "not an alias"}},
+		{"nil key", func(s awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
+			return &kmsmonitor.AutoCancelDeletionProps{Alarm: alarm(s), Keys: []awskms.IKey{nil}}
+		}, []string{"Keys[0]", "is nil"}},
+		{"topic while notifications are off", func(s awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
+			return &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), AllKeys: jsii.Bool(true), NotifyTopic: jsii.Bool(false),
+				Topic: awssns.Topic_FromTopicArn(s, jsii.String("T"), jsii.String("arn:aws:sns:us-west-2:111122223333:t"))}
+		}, []string{"NotifyTopic", "Topic or Emails is set"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			// GIVEN a stack WHEN the construct gets invalid props THEN it fails naming path, prop and fix
+			stack := newStack()
+			wantPanic(t, func() {
+				kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Rescue"), c.props(stack))
+			}, append([]string{`kmsmonitor.AutoCancelDeletion at "Stack/Rescue"`}, c.want...)...)
+		})
+	}
+}
+
+func TestAutoCancelDeletion_KeyAwarePatternFidelityOnEventBridge(t *testing.T) {
+	server := eventBridge(t)
+	ctx := context.Background()
+	for _, c := range []struct {
+		name  string
+		props *kmsmonitor.AutoCancelDeletionProps
+		keyOK func(arn string) bool // whether a pending-deletion failure of this key must match
+	}{
+		{"all keys", &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), AllKeys: jsii.Bool(true)}, func(string) bool { return true }},
+		{"allow list", &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), KeyArns: []string{fixtures.MultiRegionKey}},
+			func(arn string) bool { return arn == fixtures.MultiRegionKey }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			// GIVEN the key-aware rule installed on EventBridge (moto), with its state
+			stack := newStack()
+			kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Rescue"), c.props)
+			pattern, state := rulePattern(t, synth(t, stack))
+			if state != "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" {
+				t.Fatalf("state = %s", state)
+			}
+			rule, err := server.NewRule(ctx, pattern, state)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// WHEN CloudTrail records reach EventBridge THEN exactly the pending-deletion failures of covered keys match
+			cases := representativeCases()
+			events := make([][]byte, len(cases))
+			for i, dc := range cases {
+				events[i] = fixtures.AsEventBridgeEvent(dc.record)
+			}
+			got, err := rule.MatchAll(ctx, events)
+			if err != nil {
+				t.Fatal(err)
+			}
+			matches := 0
+			for i, dc := range cases {
+				want := dc.want == "pending" && c.keyOK(recordKeyArn(t, dc.record))
+				if got[i] != want {
+					t.Errorf("%s: matched = %v, want %v", dc.name, got[i], want)
+				}
+				if got[i] {
+					matches++
+				}
+			}
+			if len(cases) < 50 || matches == 0 {
+				t.Errorf("%d events, %d matches: too few to prove anything", len(cases), matches)
+			}
+		})
+	}
+}
+
+func TestAutoCancelDeletion_AlarmPatternFidelityOnEventBridge(t *testing.T) {
+	server := eventBridge(t)
+	ctx := context.Background()
+	// GIVEN the alarm-driven rule of an alarm known by name, installed on EventBridge (moto)
+	stack := newStack()
+	kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{
+		Alarm: awscloudwatch.Alarm_FromAlarmArn(stack, jsii.String("Alarm"),
+			jsii.String("arn:aws:cloudwatch:us-west-2:111122223333:alarm:kms-pending-deletion-used")),
+		KeyArns: []string{keyArn},
+	})
+	pattern, state := rulePattern(t, synth(t, stack))
+	rule, err := server.NewRule(ctx, pattern, state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// WHEN alarm state changes arrive THEN only that alarm going to ALARM matches
+	for _, c := range []struct {
+		alarm, state string
+		want         bool
+	}{
+		{"kms-pending-deletion-used", "ALARM", true},
+		{"kms-pending-deletion-used", "OK", false},
+		{"kms-pending-deletion-used", "INSUFFICIENT_DATA", false},
+		{"another-alarm", "ALARM", false},
+	} {
+		got, err := rule.Matches(ctx, fixtures.AlarmStateChange(c.alarm, c.state))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("%s %s: matched = %v, want %v", c.alarm, c.state, got, c.want)
+		}
+	}
+}
+
+// recordKeyArn returns resources[0].ARN of a CloudTrail record.
+func recordKeyArn(t *testing.T, record []byte) string {
+	t.Helper()
+	var rec struct {
+		Resources []struct {
+			ARN string `json:"ARN"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(record, &rec); err != nil || len(rec.Resources) == 0 {
+		t.Fatalf("record without resources[0].ARN: %v", err)
+	}
+	return rec.Resources[0].ARN
+}

@@ -1,0 +1,139 @@
+// Package iamlint finds over-broad permissions in a synthesized CloudFormation
+// template: an Allow statement whose action is "*" or "service:*", in any
+// policy document (IAM policies and roles, trust policies, and the resource
+// policies of keys, topics, queues and buckets).
+package iamlint
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Exceptions are the broad actions allowed, with the reason. Deny statements
+// are never findings: denying broadly (such as s3:* without TLS) is safe.
+var Exceptions = []struct {
+	ResourceType, Action, Principal, Reason string
+}{
+	{"AWS::KMS::Key", "kms:*", "account root",
+		"the default key policy of AWS KMS and aws-cdk-lib: it lets the account's IAM policies manage the key; without it the key becomes unmanageable"},
+}
+
+// Findings lists every broad Allow action of template, as
+// "LogicalID (Type) Path: action", sorted.
+func Findings(template map[string]any) []string {
+	var out []string
+	resources, _ := template["Resources"].(map[string]any)
+	for id, r := range resources {
+		res, _ := r.(map[string]any)
+		typ, _ := res["Type"].(string)
+		props, _ := res["Properties"].(map[string]any)
+		for path, doc := range policyDocuments(typ, props) {
+			for _, f := range documentFindings(typ, doc) {
+				out = append(out, fmt.Sprintf("%s (%s) %s: %s", id, typ, path, f))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// policyDocuments returns the policy documents of a resource by property path.
+func policyDocuments(typ string, props map[string]any) map[string]any {
+	docs := map[string]any{}
+	for _, key := range []string{"PolicyDocument", "AssumeRolePolicyDocument", "KeyPolicy"} {
+		if d, ok := props[key]; ok {
+			docs[key] = d
+		}
+	}
+	if policies, ok := props["Policies"].([]any); ok { // inline policies of AWS::IAM::Role
+		for i, p := range policies {
+			if pm, ok := p.(map[string]any); ok {
+				docs[fmt.Sprintf("Policies[%d].PolicyDocument", i)] = pm["PolicyDocument"]
+			}
+		}
+	}
+	return docs
+}
+
+func documentFindings(typ string, doc any) []string {
+	d, _ := doc.(map[string]any)
+	var statements []any
+	switch s := d["Statement"].(type) {
+	case []any:
+		statements = s
+	case map[string]any:
+		statements = []any{s}
+	}
+	var out []string
+	for i, st := range statements {
+		s, _ := st.(map[string]any)
+		if s["Effect"] != "Allow" {
+			continue
+		}
+		for _, action := range stringsOf(s["Action"]) {
+			if action != "*" && !strings.HasSuffix(action, ":*") {
+				continue
+			}
+			if excepted(typ, action, s["Principal"]) {
+				continue
+			}
+			out = append(out, fmt.Sprintf("Statement[%d] allows %q", i, action))
+		}
+		if _, ok := s["NotAction"]; ok {
+			out = append(out, fmt.Sprintf("Statement[%d] allows NotAction (everything else)", i))
+		}
+	}
+	return out
+}
+
+func excepted(typ, action string, principal any) bool {
+	for _, e := range Exceptions {
+		if e.ResourceType == typ && e.Action == action && e.Principal == "account root" && isAccountRoot(principal) {
+			return true
+		}
+	}
+	return false
+}
+
+// isAccountRoot reports whether principal is {"AWS": "arn:...:iam::<account>:root"},
+// written as a string or as an Fn::Join whose last part ends with ":root".
+func isAccountRoot(principal any) bool {
+	p, _ := principal.(map[string]any)
+	return strings.HasSuffix(lastString(p["AWS"]), ":root")
+}
+
+// lastString returns the last string in v, searching lists and maps.
+func lastString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []any:
+		for i := len(x) - 1; i >= 0; i-- {
+			if s := lastString(x[i]); s != "" {
+				return s
+			}
+		}
+	case map[string]any:
+		if j, ok := x["Fn::Join"].([]any); ok && len(j) == 2 {
+			return lastString(j[1])
+		}
+	}
+	return ""
+}
+
+func stringsOf(v any) []string {
+	switch a := v.(type) {
+	case string:
+		return []string{a}
+	case []any:
+		var out []string
+		for _, x := range a {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}

@@ -1,0 +1,40 @@
+package iamlint_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/kmsmonitor/kmsmonitor/internal/iamlint"
+)
+
+func TestFindings(t *testing.T) {
+	// GIVEN a template with broad and narrow statements of every policy kind
+	var tpl map[string]any
+	if err := json.Unmarshal([]byte(`{"Resources": {
+	  "Policy": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyDocument": {"Statement": [
+	    {"Effect": "Allow", "Action": ["kms:DescribeKey", "ssm:*"], "Resource": "*"},
+	    {"Effect": "Allow", "Action": "kms:GenerateDataKey*", "Resource": "*"}]}}},
+	  "Role": {"Type": "AWS::IAM::Role", "Properties": {
+	    "AssumeRolePolicyDocument": {"Statement": {"Effect": "Allow", "Action": "*", "Principal": {"Service": "ssm.amazonaws.com"}}},
+	    "Policies": [{"PolicyDocument": {"Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}}]}},
+	  "Bucket": {"Type": "AWS::S3::BucketPolicy", "Properties": {"PolicyDocument": {"Statement": [
+	    {"Effect": "Deny", "Action": "s3:*", "Principal": {"AWS": "*"}}]}}},
+	  "Key": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {"Statement": [
+	    {"Effect": "Allow", "Action": "kms:*", "Principal": {"AWS": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::", {"Ref": "AWS::AccountId"}, ":root"]]}}},
+	    {"Effect": "Allow", "Action": "kms:*", "Principal": {"Service": "events.amazonaws.com"}}]}}}
+	}}`), &tpl); err != nil {
+		t.Fatal(err)
+	}
+	// WHEN it is linted THEN exactly the broad Allow statements are reported
+	got := strings.Join(iamlint.Findings(tpl), "\n")
+	want := strings.Join([]string{
+		`Key (AWS::KMS::Key) KeyPolicy: Statement[1] allows "kms:*"`,
+		`Policy (AWS::IAM::Policy) PolicyDocument: Statement[0] allows "ssm:*"`,
+		`Role (AWS::IAM::Role) AssumeRolePolicyDocument: Statement[0] allows "*"`,
+		`Role (AWS::IAM::Role) Policies[0].PolicyDocument: Statement[0] allows NotAction (everything else)`,
+	}, "\n")
+	if got != want {
+		t.Errorf("findings:\n%s\nwant:\n%s", got, want)
+	}
+}
