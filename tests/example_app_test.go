@@ -152,14 +152,15 @@ func resourcesOfType(tpl map[string]any, typ string) []map[string]any {
 func TestExampleApp_SynthesizesTheMonitoringStack(t *testing.T) {
 	// GIVEN the example app WHEN it is synthesized with no context
 	tpl := synthApp(t, "../examples/app", "KmsMonitorExample", nil)
-	// THEN it holds the trail, its log group, both metric filters, the two
-	// pending-deletion alarms, the two expiry alarms, the lifecycle rule, the
-	// two cancellation rules (and the key-aware document), a dead-letter queue
-	// per rule-owning construct, and one topic for all
+	// THEN it holds the trail and its log group, both metric filters, the
+	// pending-deletion, disabled-key, fleet and per-key expiry alarms, the
+	// lifecycle rule, the alarm-driven and key-aware cancellation rules (with
+	// the key-aware document), a dead-letter queue per rule-owning part, the
+	// dashboard, and one topic for all
 	for typ, n := range map[string]int{
 		"AWS::CloudTrail::Trail": 1, "AWS::Logs::LogGroup": 1, "AWS::Logs::MetricFilter": 2,
-		"AWS::CloudWatch::Alarm": 4, "AWS::Events::Rule": 3, "AWS::SQS::Queue": 3,
-		"AWS::SSM::Document": 1, "AWS::SNS::Topic": 1, "AWS::SNS::Subscription": 1,
+		"AWS::CloudWatch::Alarm": 4, "AWS::Events::Rule": 3, "AWS::SQS::Queue": 3, "AWS::SSM::Document": 1,
+		"AWS::CloudWatch::Dashboard": 1, "AWS::SNS::Topic": 1, "AWS::SNS::Subscription": 1,
 	} {
 		if got := len(resourcesOfType(tpl, typ)); got != n {
 			t.Errorf("%d resources of type %s, want %d", got, typ, n)
@@ -197,6 +198,37 @@ func TestExampleApp_SynthesizesTheMonitoringStack(t *testing.T) {
 	golden(t, "app.template.json", tpl)
 }
 
+func TestExistingTrailExample_ReadsTheTrailsLogGroup(t *testing.T) {
+	// GIVEN the existing-trail example WHEN it is synthesized with no context
+	tpl := synthApp(t, "../examples/existing-trail", "KmsMonitorExistingTrail", nil)
+	// THEN no trail, bucket or log group is created, and both metric filters read the Control Tower log group
+	for typ, n := range map[string]int{
+		"AWS::CloudTrail::Trail": 0, "AWS::S3::Bucket": 0, "AWS::Logs::LogGroup": 0,
+		"AWS::Logs::MetricFilter": 2, "AWS::CloudWatch::Alarm": 3, "AWS::SNS::Topic": 1,
+	} {
+		if got := len(resourcesOfType(tpl, typ)); got != n {
+			t.Errorf("%d resources of type %s, want %d", got, typ, n)
+		}
+	}
+	for _, f := range resourcesOfType(tpl, "AWS::Logs::MetricFilter") {
+		if got := f["Properties"].(map[string]any)["LogGroupName"]; got != "aws-controltower/CloudTrailLogs" {
+			t.Errorf("metric filter reads %v", got)
+		}
+	}
+	golden(t, "existing-trail.template.json", tpl)
+}
+
+func TestExistingTrailExample_LogGroupFromContext(t *testing.T) {
+	// GIVEN an organization trail's log group in the context
+	tpl := synthApp(t, "../examples/existing-trail", "KmsMonitorExistingTrail", map[string]any{"trailLogGroupName": "org-trail-logs"})
+	// THEN the metric filters read it
+	for _, f := range resourcesOfType(tpl, "AWS::Logs::MetricFilter") {
+		if got := f["Properties"].(map[string]any)["LogGroupName"]; got != "org-trail-logs" {
+			t.Errorf("metric filter reads %v", got)
+		}
+	}
+}
+
 func TestExampleApp_EmailsFromContext(t *testing.T) {
 	// GIVEN two addresses in the context (cdk synth -c emails=...)
 	tpl := synthApp(t, "../examples/app", "KmsMonitorExample", map[string]any{"emails": "sec@example.com, oncall@example.org"})
@@ -228,9 +260,9 @@ func expiryAlarmKeys(tpl map[string]any) string {
 }
 
 func TestExampleApp_ExpiringKeyFromContext(t *testing.T) {
-	// GIVEN a key ARN in the context (cdk synth -c expiringKeyArn=...)
+	// GIVEN a key ARN in the context (cdk synth -c expiringKeyArns=...)
 	tpl := synthApp(t, "../examples/app", "KmsMonitorExample", map[string]any{
-		"expiringKeyArn": "arn:aws:kms:eu-west-1:444455556666:key/mrk-0123456789abcdef0123456789abcdef",
+		"expiringKeyArns": "arn:aws:kms:eu-west-1:444455556666:key/mrk-0123456789abcdef0123456789abcdef",
 	})
 	// THEN its key ID is watched besides the fleet
 	if got := expiryAlarmKeys(tpl); got != "fleet,mrk-0123456789abcdef0123456789abcdef" {

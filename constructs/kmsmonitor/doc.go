@@ -13,6 +13,9 @@
 //   - AutoCancelDeletion: cancels the deletion of a key that is still in use,
 //     with SSM Automation started by EventBridge and least-privilege roles.
 //
+// KeyMonitoring composes them (AutoCancelDeletion opt-in) on one encrypted
+// topic, with a CloudWatch dashboard of key health; each part also works alone.
+//
 // Every construct takes a props struct whose zero value is a sensible, secure
 // default; invalid props fail synthesis with a *ValidationError that names the
 // construct path, the prop and the fix.

@@ -105,3 +105,16 @@ func ExampleNewAutoCancelDeletion() {
 	fmt.Println(len(rescue.Rules), rescue.Document != nil)
 	// Output: 1 true
 }
+
+// The quick start: every detector on one encrypted topic, and a dashboard.
+func ExampleNewKeyMonitoring() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("KmsMonitoring"), nil)
+
+	monitoring := kmsmonitor.NewKeyMonitoring(stack, jsii.String("KeyMonitoring"), &kmsmonitor.KeyMonitoringProps{
+		Emails: []string{"security@example.com"},
+	})
+
+	fmt.Println(len(monitoring.Alarms()), monitoring.Dashboard != nil)
+	// Output: 3 true
+}

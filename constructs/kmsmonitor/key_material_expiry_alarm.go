@@ -88,7 +88,8 @@ type KeyMaterialExpiryAlarm struct {
 	// TopicKey encrypts Topic; nil when Topic was given.
 	TopicKey awskms.Key
 
-	period awscdk.Duration
+	period    awscdk.Duration
+	threshold *float64 // seconds
 }
 
 // NewKeyMaterialExpiryAlarm creates a KeyMaterialExpiryAlarm. It panics with a
@@ -123,7 +124,8 @@ func NewKeyMaterialExpiryAlarm(scope constructs.Construct, id *string, props *Ke
 	a := &KeyMaterialExpiryAlarm{Construct: node, period: p.Period}
 	n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)
 	a.Topic, a.TopicKey = n.Topic, n.Key
-	threshold := *p.Threshold.ToSeconds(nil)
+	a.threshold = p.Threshold.ToSeconds(nil)
+	threshold := *a.threshold
 	human := *p.Threshold.ToHumanString()
 	fix := "When it expires, AWS KMS deletes the material and the key becomes unusable until the same material is imported again. " +
 		"Re-import the key material with a later expiration date (aws kms get-parameters-for-import, then aws kms import-key-material --valid-to), or without expiry."
@@ -139,11 +141,7 @@ func NewKeyMaterialExpiryAlarm(scope constructs.Construct, id *string, props *Ke
 	}
 	if p.AllKeys != nil && *p.AllKeys {
 		a.FleetAlarm = alerting.NewAlarm(node, "AllKeys", alerting.AlarmSpec{
-			Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-				Expression: jsii.String(FleetExpiryQuery),
-				Period:     p.Period,
-				Label:      jsii.String("Seconds until key material expiration"),
-			}),
+			Metric:           a.FleetMetric(),
 			Threshold:        threshold,
 			Comparison:       awscloudwatch.ComparisonOperator_LESS_THAN_OR_EQUAL_TO_THRESHOLD,
 			TreatMissingData: p.TreatMissingData,
@@ -164,6 +162,17 @@ func (a *KeyMaterialExpiryAlarm) Metric(keyID *string) awscloudwatch.Metric {
 		DimensionsMap: &map[string]*string{"KeyId": keyID},
 		Statistic:     awscloudwatch.Stats_MINIMUM(),
 		Period:        a.period,
+	})
+}
+
+// FleetMetric returns the Metrics Insights query of fleet mode: the minimum
+// SecondsUntilKeyMaterialExpiration of each key of the account and Region,
+// over the alarm period. It works with or without AllKeys.
+func (a *KeyMaterialExpiryAlarm) FleetMetric() awscloudwatch.MathExpression {
+	return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression: jsii.String(FleetExpiryQuery),
+		Period:     a.period,
+		Label:      jsii.String("Seconds until key material expiration"),
 	})
 }
 

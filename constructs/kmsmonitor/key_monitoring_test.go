@@ -1,0 +1,192 @@
+package kmsmonitor_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
+)
+
+// dashboardBody returns the dashboard body of a template as text (tokens as JSON).
+func dashboardBody(t *testing.T, tpl template) string {
+	t.Helper()
+	ds := tpl.resourcesOfType("AWS::CloudWatch::Dashboard")
+	if len(ds) != 1 {
+		t.Fatalf("%d dashboards, want 1", len(ds))
+	}
+	b, err := json.Marshal(ds[0]["Properties"].(map[string]interface{})["DashboardBody"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestKeyMonitoring_Defaults(t *testing.T) {
+	// GIVEN a stack WHEN the facade is added with an e-mail
+	stack := newStack()
+	m := kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
+		Emails: []string{"security@example.com"},
+	})
+	tpl := synth(t, stack)
+	// THEN one encrypted topic and one key serve every part, with one subscription
+	for typ, n := range map[string]int{
+		"AWS::SNS::Topic": 1, "AWS::KMS::Key": 1, "AWS::SNS::Subscription": 1,
+		"AWS::CloudTrail::Trail": 1, "AWS::Logs::MetricFilter": 2, "AWS::Events::Rule": 1,
+		"AWS::CloudWatch::Alarm": 3, "AWS::CloudWatch::Dashboard": 1, "AWS::SSM::Document": 0,
+	} {
+		tpl.ResourceCountIs(typ, n)
+	}
+	tpl.HasResourceProperties("AWS::SNS::Topic", obj{"KmsMasterKeyId": getAtt("KmsTopicKey")})
+	tpl.HasResourceProperties("AWS::SNS::Subscription", obj{"Endpoint": "security@example.com", "TopicArn": ref("KmsTopic")})
+	// AND the pending-deletion, disabled-key and fleet expiry alarms all notify it
+	tpl.AllResourcesProperties("AWS::CloudWatch::Alarm", obj{"AlarmActions": arr{ref("KmsTopic")}, "OKActions": assertions.Match_Absent()})
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"Metrics": arr{objLike(obj{"Expression": kmsmonitor.FleetExpiryQuery})}})
+	// AND the lifecycle events go to it
+	tpl.HasResourceProperties("AWS::Events::Rule", obj{"Targets": arr{objLike(obj{"Arn": ref("KmsTopic")})}})
+	// AND the dashboard shows alarm states, failed calls over time and the minimum seconds until expiry
+	body := dashboardBody(t, tpl)
+	for _, want := range []string{`\"type\":\"alarm\"`, "KMS key alarms", "KMSKeyPendingDeletionErrorCount", "KMSKeyDisabledErrorCount",
+		"Uses of keys pending deletion", "SecondsUntilKeyMaterialExpiration", "alarm threshold", "864000"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("dashboard lacks %s", want)
+		}
+	}
+	if m.PendingDeletion == nil || m.KeyMaterialExpiry == nil || m.LifecycleEvents == nil || m.AutoCancel != nil ||
+		m.Dashboard == nil || m.TopicKey == nil || len(m.Alarms()) != 3 {
+		t.Errorf("members: %+v", m)
+	}
+}
+
+func TestKeyMonitoring_NilProps(t *testing.T) {
+	// GIVEN a stack WHEN the facade has nil props THEN it synthesizes the defaults without a subscription
+	stack := newStack()
+	kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), nil)
+	tpl := synth(t, stack)
+	tpl.ResourceCountIs("AWS::SNS::Subscription", 0)
+	tpl.ResourceCountIs("AWS::CloudWatch::Alarm", 3)
+}
+
+func TestKeyMonitoring_EachSwitch(t *testing.T) {
+	cases := []struct {
+		name   string
+		props  kmsmonitor.KeyMonitoringProps
+		counts map[string]int
+	}{
+		{"no pending-deletion alarm", kmsmonitor.KeyMonitoringProps{PendingDeletionEnabled: jsii.Bool(false)},
+			map[string]int{"AWS::CloudTrail::Trail": 0, "AWS::Logs::MetricFilter": 0, "AWS::CloudWatch::Alarm": 1, "AWS::Events::Rule": 1}},
+		{"no expiry alarm", kmsmonitor.KeyMonitoringProps{KeyMaterialExpiryEnabled: jsii.Bool(false)},
+			map[string]int{"AWS::CloudTrail::Trail": 1, "AWS::CloudWatch::Alarm": 2}},
+		{"no lifecycle events", kmsmonitor.KeyMonitoringProps{LifecycleEventsEnabled: jsii.Bool(false)},
+			map[string]int{"AWS::Events::Rule": 0, "AWS::SQS::Queue": 0}},
+		{"no dashboard", kmsmonitor.KeyMonitoringProps{DashboardEnabled: jsii.Bool(false)},
+			map[string]int{"AWS::CloudWatch::Dashboard": 0}},
+		{"only lifecycle events", kmsmonitor.KeyMonitoringProps{PendingDeletionEnabled: jsii.Bool(false), KeyMaterialExpiryEnabled: jsii.Bool(false)},
+			map[string]int{"AWS::CloudWatch::Alarm": 0, "AWS::Events::Rule": 1, "AWS::CloudWatch::Dashboard": 1}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			// GIVEN a stack WHEN one part is switched off THEN only that part's resources are gone
+			stack := newStack()
+			props := c.props
+			kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), &props)
+			tpl := synth(t, stack)
+			for typ, n := range c.counts {
+				tpl.ResourceCountIs(typ, n)
+			}
+		})
+	}
+}
+
+func TestKeyMonitoring_ConfiguresEachPart(t *testing.T) {
+	// GIVEN an existing topic, an existing trail's log group and part props
+	stack := newStack()
+	topic := awssns.Topic_FromTopicArn(stack, jsii.String("Ops"), jsii.String("arn:aws:sns:us-west-2:111122223333:ops"))
+	lg := awslogs.LogGroup_FromLogGroupName(stack, jsii.String("Trail"), jsii.String("org-trail"))
+	// WHEN the facade is configured through each part's props
+	m := kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
+		Topic:           topic,
+		NotifyOnOK:      jsii.Bool(true),
+		PendingDeletion: &kmsmonitor.PendingDeletionAlarmProps{LogGroup: lg, DetectDisabledKeys: jsii.Bool(false)},
+		KeyMaterialExpiry: &kmsmonitor.KeyMaterialExpiryAlarmProps{
+			KeyArns: []string{keyArn}, Threshold: awscdk.Duration_Days(jsii.Number(30)),
+		},
+		LifecycleEvents: &kmsmonitor.KmsLifecycleEventsProps{EventTypes: []kmsmonitor.KmsEventType{kmsmonitor.KeyDeletionEvent}},
+		AutoCancel:      &kmsmonitor.AutoCancelDeletionProps{KeyArns: []string{keyArn}},
+		DashboardName:   jsii.String("kms-health"),
+	})
+	tpl := synth(t, stack)
+	// THEN no topic or trail is created, every alarm notifies the given topic on ALARM and OK
+	tpl.ResourceCountIs("AWS::SNS::Topic", 0)
+	tpl.ResourceCountIs("AWS::CloudTrail::Trail", 0)
+	tpl.AllResourcesProperties("AWS::CloudWatch::Alarm", obj{
+		"AlarmActions": arr{"arn:aws:sns:us-west-2:111122223333:ops"}, "OKActions": arr{"arn:aws:sns:us-west-2:111122223333:ops"},
+	})
+	// AND the expiry part keeps fleet mode next to the per-key alarm, at 30 days
+	tpl.ResourceCountIs("AWS::CloudWatch::Alarm", 3)
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"Dimensions": arr{obj{"Name": "KeyId", "Value": keyID}}, "Threshold": 2592000})
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"Metrics": assertions.Match_AnyValue(), "Threshold": 2592000})
+	// AND the lifecycle rule has only deletions, and auto-cancel is alarm-driven by the pending-deletion alarm
+	tpl.HasResourceProperties("AWS::Events::Rule", obj{"EventPattern": obj{"source": arr{"aws.kms"}, "detail-type": arr{"KMS CMK Deletion"}}})
+	tpl.HasResourceProperties("AWS::Events::Rule", obj{"EventPattern": objLike(obj{
+		"detail": obj{"alarmName": arr{ref("KmsPendingDeletionAlarm")}, "state": obj{"value": arr{"ALARM"}}},
+	})})
+	tpl.HasResourceProperties("AWS::CloudWatch::Dashboard", obj{"DashboardName": "kms-health"})
+	if m.AutoCancel == nil || m.TopicKey != nil || m.PendingDeletion.Trail != nil {
+		t.Error("want AutoCancel, the given topic and no trail")
+	}
+}
+
+func TestKeyMonitoring_InvalidProps(t *testing.T) {
+	topic := func(s awscdk.Stack) awssns.ITopic {
+		return awssns.Topic_FromTopicArn(s, jsii.String("T"), jsii.String("arn:aws:sns:us-west-2:111122223333:t"))
+	}
+	cases := []struct {
+		name  string
+		props func(s awscdk.Stack) *kmsmonitor.KeyMonitoringProps
+		want  []string
+	}{
+		{"everything off", func(awscdk.Stack) *kmsmonitor.KeyMonitoringProps {
+			return &kmsmonitor.KeyMonitoringProps{PendingDeletionEnabled: jsii.Bool(false), KeyMaterialExpiryEnabled: jsii.Bool(false), LifecycleEventsEnabled: jsii.Bool(false)}
+		}, []string{"every part is switched off"}},
+		{"topic on a part", func(s awscdk.Stack) *kmsmonitor.KeyMonitoringProps {
+			return &kmsmonitor.KeyMonitoringProps{PendingDeletion: &kmsmonitor.PendingDeletionAlarmProps{Topic: topic(s)}}
+		}, []string{"PendingDeletion.Topic", "set Topic and Emails on KeyMonitoringProps"}},
+		{"emails on a part", func(awscdk.Stack) *kmsmonitor.KeyMonitoringProps {
+			return &kmsmonitor.KeyMonitoringProps{LifecycleEvents: &kmsmonitor.KmsLifecycleEventsProps{Emails: []string{"a@example.com"}}}
+		}, []string{"LifecycleEvents.Topic"}},
+		{"OK notifications on a part", func(awscdk.Stack) *kmsmonitor.KeyMonitoringProps {
+			return &kmsmonitor.KeyMonitoringProps{KeyMaterialExpiry: &kmsmonitor.KeyMaterialExpiryAlarmProps{NotifyOnOK: jsii.Bool(true)}}
+		}, []string{"KeyMaterialExpiry.NotifyOnOK", "applies to every alarm"}},
+		{"alarm-driven auto-cancel without the alarm", func(awscdk.Stack) *kmsmonitor.KeyMonitoringProps {
+			return &kmsmonitor.KeyMonitoringProps{PendingDeletionEnabled: jsii.Bool(false), AutoCancel: &kmsmonitor.AutoCancelDeletionProps{KeyArns: []string{keyArn}}}
+		}, []string{"AutoCancel", "needs the pending-deletion alarm"}},
+		{"dashboard name without dashboard", func(awscdk.Stack) *kmsmonitor.KeyMonitoringProps {
+			return &kmsmonitor.KeyMonitoringProps{DashboardEnabled: jsii.Bool(false), DashboardName: jsii.String("kms")}
+		}, []string{"DashboardName", "DashboardEnabled is false"}},
+		{"bad email", func(awscdk.Stack) *kmsmonitor.KeyMonitoringProps {
+			return &kmsmonitor.KeyMonitoringProps{Emails: []string{"security@"}}
+		}, []string{"Emails[0]", "not an e-mail address"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			// GIVEN a stack WHEN the facade gets invalid props THEN it fails naming path, prop and fix
+			stack := newStack()
+			wantPanic(t, func() {
+				kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), c.props(stack))
+			}, append([]string{`kmsmonitor.KeyMonitoring at "Stack/Kms"`}, c.want...)...)
+		})
+	}
+	// A part's own bad props are reported by the part, under its own path.
+	wantPanic(t, func() {
+		kmsmonitor.NewKeyMonitoring(newStack(), jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
+			KeyMaterialExpiry: &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIds: []string{"nope"}},
+		})
+	}, `kmsmonitor.KeyMaterialExpiryAlarm at "Stack/Kms/KeyMaterialExpiry"`, "KeyIds[0]")
+}
