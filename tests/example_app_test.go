@@ -269,3 +269,56 @@ func TestExampleApp_ExpiringKeyFromContext(t *testing.T) {
 		t.Errorf("expiry alarms watch %s", got)
 	}
 }
+
+// nagFindings synthesizes the app in dir with the cdk-nag rule packs on
+// (context nag=true) and returns their findings from the cloud assembly.
+func nagFindings(t *testing.T, dir string) []string {
+	t.Helper()
+	out := t.TempDir()
+	ctx, err := json.Marshal(map[string]any{"nag": "true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "run", dir)
+	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+out, "CDK_CONTEXT_JSON="+string(ctx), "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go run %s: %v\n%s", dir, err, b)
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var manifest struct {
+		Artifacts map[string]struct {
+			Metadata map[string][]struct {
+				Type string `json:"type"`
+				Data any    `json:"data"`
+			} `json:"metadata"`
+		} `json:"artifacts"`
+	}
+	if err := json.Unmarshal(raw, &manifest); err != nil {
+		t.Fatal(err)
+	}
+	var findings []string
+	for _, a := range manifest.Artifacts {
+		for path, entries := range a.Metadata {
+			for _, e := range entries {
+				msg := fmt.Sprint(e.Data)
+				if (e.Type == "aws:cdk:error" || e.Type == "aws:cdk:warning") && (strings.HasPrefix(msg, "AwsSolutions-") || strings.HasPrefix(msg, "NIST.")) {
+					findings = append(findings, path+": "+msg)
+				}
+			}
+		}
+	}
+	return findings
+}
+
+func TestExampleApps_CdkNagClean(t *testing.T) {
+	for _, dir := range []string{"../examples/app", "../examples/existing-trail"} {
+		// GIVEN each example app WHEN it is synthesized with the AwsSolutions and NIST 800-53 rev 5 packs
+		// THEN no finding remains
+		for _, f := range nagFindings(t, dir) {
+			t.Errorf("%s: %s", dir, f)
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/internal/alerting"
+	"github.com/kmsmonitor/kmsmonitor/internal/nagsuppress"
 	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
 )
 
@@ -150,7 +151,7 @@ func NewAutoCancelDeletion(scope constructs.Construct, id *string, props *AutoCa
 			ResourceName: jsii.String(*documentName + ":" + version), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME,
 		})
 	}
-	a.createRoles(stack, &p, keyAware, keys, definition("*"))
+	a.createRoles(stack, &p, keys, definition("*"))
 
 	if keyAware {
 		a.keyAwareRule(keys, definition("$DEFAULT"))
@@ -160,7 +161,7 @@ func NewAutoCancelDeletion(scope constructs.Construct, id *string, props *AutoCa
 	return a
 }
 
-func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeletionProps, keyAware bool, keys []protectedKey, definitionArn *string) {
+func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeletionProps, keys []protectedKey, definitionArn *string) {
 	account := &map[string]interface{}{"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()}}
 	a.AutomationRole = awsiam.NewRole(a.Construct, jsii.String("AutomationRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewPrincipalWithConditions(awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), nil), account),
@@ -186,33 +187,63 @@ func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeleti
 			}
 		}
 	}
-	a.AutomationRole.AddToPolicy(awsiam.NewPolicyStatement(keyStatement))
-	// The runbook's documented needs, scoped to its own definition and executions.
-	a.AutomationRole.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("RunThisAutomation"), Actions: jsii.Strings("ssm:StartAutomationExecution"),
-		Resources: &[]*string{definitionArn},
-	}))
-	a.AutomationRole.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("ReadItsExecutions"), Actions: jsii.Strings("ssm:GetAutomationExecution"),
-		Resources: &[]*string{stack.FormatArn(&awscdk.ArnComponents{
-			Service: jsii.String("ssm"), Resource: jsii.String("automation-execution"), ResourceName: jsii.String("*"),
-		})},
-	}))
+	// Customer managed policies rather than inline ones (NIST 800-53 IAMNoInlinePolicy).
+	automationPolicy := awsiam.NewManagedPolicy(a.Construct, jsii.String("AutomationPolicy"), &awsiam.ManagedPolicyProps{
+		Description: jsii.String("kmsmonitor AutoCancelDeletion: what the cancellation automation may do"),
+		Roles:       &[]awsiam.IRole{a.AutomationRole},
+		Statements: &[]awsiam.PolicyStatement{
+			awsiam.NewPolicyStatement(keyStatement),
+			// The runbook's documented needs, scoped to its own definition and executions.
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid: jsii.String("RunThisAutomation"), Actions: jsii.Strings("ssm:StartAutomationExecution"),
+				Resources: &[]*string{definitionArn},
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid: jsii.String("ReadItsExecutions"), Actions: jsii.Strings("ssm:GetAutomationExecution"),
+				Resources: &[]*string{stack.FormatArn(&awscdk.ArnComponents{
+					Service: jsii.String("ssm"), Resource: jsii.String("automation-execution"), ResourceName: jsii.String("*"),
+				})},
+			}),
+		},
+	})
+	automationWildcards := []nagsuppress.Rule{
+		{ID: "AwsSolutions-IAM5", Reason: "Automation execution IDs are created when the automation runs; the policy is limited to this account's and Region's executions.",
+			AppliesToRegex: []string{`/^Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-execution\/\*$/g`}},
+		definitionWildcard,
+	}
+	if len(keys) == 0 {
+		automationWildcards = append(automationWildcards, nagsuppress.Rule{ID: "AwsSolutions-IAM5",
+			Reason:         "Key-aware mode rescues keys not known in advance: any key of this account and Region (AllKeys), or only those with the tag (aws:ResourceTag condition).",
+			AppliesToRegex: []string{`/^Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key\/\*$/g`}})
+	}
+	nagsuppress.On(automationPolicy, automationWildcards...)
 
 	a.EventsRole = awsiam.NewRole(a.Construct, jsii.String("EventsRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewPrincipalWithConditions(awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil), account),
 		Description: jsii.String("kmsmonitor AutoCancelDeletion: lets EventBridge start the cancellation automation"),
 	})
-	a.EventsRole.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("StartTheAutomation"), Actions: jsii.Strings("ssm:StartAutomationExecution"),
-		Resources: &[]*string{definitionArn},
-	}))
-	a.EventsRole.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("PassTheAutomationRole"), Actions: jsii.Strings("iam:PassRole"),
-		Resources:  &[]*string{a.AutomationRole.RoleArn()},
-		Conditions: &map[string]interface{}{"StringEquals": map[string]interface{}{"iam:PassedToService": "ssm.amazonaws.com"}},
-	}))
+	eventsPolicy := awsiam.NewManagedPolicy(a.Construct, jsii.String("EventsPolicy"), &awsiam.ManagedPolicyProps{
+		Description: jsii.String("kmsmonitor AutoCancelDeletion: what EventBridge may do to start the automation"),
+		Roles:       &[]awsiam.IRole{a.EventsRole},
+		Statements: &[]awsiam.PolicyStatement{
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid: jsii.String("StartTheAutomation"), Actions: jsii.Strings("ssm:StartAutomationExecution"),
+				Resources: &[]*string{definitionArn},
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid: jsii.String("PassTheAutomationRole"), Actions: jsii.Strings("iam:PassRole"),
+				Resources:  &[]*string{a.AutomationRole.RoleArn()},
+				Conditions: &map[string]interface{}{"StringEquals": map[string]interface{}{"iam:PassedToService": "ssm.amazonaws.com"}},
+			}),
+		},
+	})
+	nagsuppress.On(eventsPolicy, definitionWildcard)
 }
+
+// definitionWildcard explains the one wildcard on the automation definition.
+var definitionWildcard = nagsuppress.Rule{ID: "AwsSolutions-IAM5",
+	Reason:         "Any version of this one automation document: EventBridge starts $DEFAULT, and the version changes when the document is updated.",
+	AppliesToRegex: []string{`/^Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:(<AWS::AccountId>)?:automation-definition\/.+:\*$/g`}}
 
 // alarmRules creates one rule per 4 keys on the alarm's state change to ALARM.
 func (a *AutoCancelDeletion) alarmRules(p *AutoCancelDeletionProps, keys []protectedKey, definitionArn *string) {

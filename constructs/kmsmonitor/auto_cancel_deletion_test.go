@@ -103,7 +103,7 @@ func TestAutoCancelDeletion_AlarmModeRoles(t *testing.T) {
 		"AssumeRolePolicyDocument": trustedBy("ssm.amazonaws.com"),
 		"Description":              assertions.Match_StringLikeRegexp(jsii.String("cancels the deletion")),
 	})
-	tpl.HasResourceProperties("AWS::IAM::Policy", obj{
+	tpl.HasResourceProperties("AWS::IAM::ManagedPolicy", obj{
 		"Roles": arr{ref("RescueAutomationRole")},
 		"PolicyDocument": obj{"Version": "2012-10-17", "Statement": arr{
 			obj{"Sid": "CancelDeletionOfProtectedKeys", "Effect": "Allow",
@@ -116,7 +116,7 @@ func TestAutoCancelDeletion_AlarmModeRoles(t *testing.T) {
 	// AND the EventBridge role is trusted by EventBridge of this account only, may start only that runbook
 	// and pass only the automation role, only to SSM
 	tpl.HasResourceProperties("AWS::IAM::Role", obj{"AssumeRolePolicyDocument": trustedBy("events.amazonaws.com")})
-	tpl.HasResourceProperties("AWS::IAM::Policy", obj{
+	tpl.HasResourceProperties("AWS::IAM::ManagedPolicy", obj{
 		"Roles": arr{ref("RescueEventsRole")},
 		"PolicyDocument": obj{"Version": "2012-10-17", "Statement": arr{
 			obj{"Sid": "StartTheAutomation", "Effect": "Allow", "Action": "ssm:StartAutomationExecution", "Resource": definition},
@@ -145,7 +145,7 @@ func TestAutoCancelDeletion_AlarmModeSplitsKeysAcrossRules(t *testing.T) {
 		t.Errorf("rules=%d targets per rule=%v, want 3 rules with [2 5 5]", len(a.Rules), counts)
 	}
 	// AND the automation role may cancel all nine keys
-	tpl.HasResourceProperties("AWS::IAM::Policy", obj{
+	tpl.HasResourceProperties("AWS::IAM::ManagedPolicy", obj{
 		"Roles": arr{ref("RescueAutomationRole")},
 		"PolicyDocument": objLike(obj{"Statement": arrWith(objLike(obj{
 			"Sid": "CancelDeletionOfProtectedKeys", "Resource": assertions.Match_ArrayWith(&arr{arns[0], arns[8]}),
@@ -209,7 +209,7 @@ func TestAutoCancelDeletion_KeyAwareAllKeys(t *testing.T) {
 		}),
 	})
 	// AND the automation role may cancel the deletion of any key of this account and Region, and run only that document
-	tpl.HasResourceProperties("AWS::IAM::Policy", obj{
+	tpl.HasResourceProperties("AWS::IAM::ManagedPolicy", obj{
 		"Roles": arr{ref("RescueAutomationRole")},
 		"PolicyDocument": objLike(obj{"Statement": arr{
 			obj{"Sid": "CancelDeletionOfProtectedKeys", "Effect": "Allow", "Action": arr{"kms:CancelKeyDeletion", "kms:DescribeKey"},
@@ -245,7 +245,7 @@ func TestAutoCancelDeletion_KeyAwareAllowListAndTag(t *testing.T) {
 		}}),
 		"Targets": arr{objLike(obj{"Id": "Target0"})}, // no notification
 	})
-	tpl.HasResourceProperties("AWS::IAM::Policy", obj{
+	tpl.HasResourceProperties("AWS::IAM::ManagedPolicy", obj{
 		"Roles": arr{ref("ListedAutomationRole")},
 		"PolicyDocument": objLike(obj{"Statement": arrWith(obj{
 			"Sid": "CancelDeletionOfProtectedKeys", "Effect": "Allow", "Action": arr{"kms:CancelKeyDeletion", "kms:DescribeKey"},
@@ -253,7 +253,7 @@ func TestAutoCancelDeletion_KeyAwareAllowListAndTag(t *testing.T) {
 		})}),
 	})
 	// AND the tag-scoped role may touch only keys carrying the tag
-	tpl.HasResourceProperties("AWS::IAM::Policy", obj{
+	tpl.HasResourceProperties("AWS::IAM::ManagedPolicy", obj{
 		"Roles": arr{ref("TaggedAutomationRole")},
 		"PolicyDocument": objLike(obj{"Statement": arrWith(obj{
 			"Sid": "CancelDeletionOfProtectedKeys", "Effect": "Allow", "Action": arr{"kms:CancelKeyDeletion", "kms:DescribeKey"},

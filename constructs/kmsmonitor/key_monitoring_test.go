@@ -35,9 +35,9 @@ func TestKeyMonitoring_Defaults(t *testing.T) {
 		Emails: []string{"security@example.com"},
 	})
 	tpl := synth(t, stack)
-	// THEN one encrypted topic and one key serve every part, with one subscription
+	// THEN one encrypted topic serves every part, with one subscription (two keys: the topic's and the trail's)
 	for typ, n := range map[string]int{
-		"AWS::SNS::Topic": 1, "AWS::KMS::Key": 1, "AWS::SNS::Subscription": 1,
+		"AWS::SNS::Topic": 1, "AWS::KMS::Key": 2, "AWS::SNS::Subscription": 1,
 		"AWS::CloudTrail::Trail": 1, "AWS::Logs::MetricFilter": 2, "AWS::Events::Rule": 1,
 		"AWS::CloudWatch::Alarm": 3, "AWS::CloudWatch::Dashboard": 1, "AWS::SSM::Document": 0,
 	} {

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudtrail"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/internal/alerting"
+	"github.com/kmsmonitor/kmsmonitor/internal/nagsuppress"
 	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
 )
 
@@ -106,6 +108,10 @@ type PendingDeletionAlarm struct {
 	Trail awscloudtrail.Trail
 	// TrailBucket holds the trail's log files; nil when LogGroup was given.
 	TrailBucket awss3.Bucket
+	// AccessLogsBucket holds TrailBucket's server access logs; nil when LogGroup was given.
+	AccessLogsBucket awss3.Bucket
+	// TrailKey encrypts the trail's log files and log group; nil when LogGroup was given.
+	TrailKey awskms.Key
 	// LogGroup is the log group the metric filters read.
 	LogGroup awslogs.ILogGroup
 	// MetricFilter counts uses of keys pending deletion.
@@ -203,19 +209,39 @@ func (a *PendingDeletionAlarm) metricOptions(opts *awscloudwatch.MetricOptions) 
 }
 
 func (a *PendingDeletionAlarm) createTrail(p *PendingDeletionAlarmProps) {
-	a.TrailBucket = awss3.NewBucket(a.Construct, jsii.String("TrailBucket"), &awss3.BucketProps{
+	a.TrailKey = newTrailKey(a.Construct)
+	a.AccessLogsBucket = awss3.NewBucket(a.Construct, jsii.String("AccessLogsBucket"), &awss3.BucketProps{
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
 		EnforceSSL:        jsii.Bool(true),
 		Encryption:        awss3.BucketEncryption_S3_MANAGED,
 		Versioned:         jsii.Bool(true),
 		RemovalPolicy:     p.RemovalPolicy,
 	})
+	nagsuppress.On(a.AccessLogsBucket,
+		nagsuppress.Rule{ID: "AwsSolutions-S1", Reason: "This bucket receives the trail bucket's server access logs; logging it to itself would loop."},
+		nagsuppress.Rule{ID: "NIST.800.53.R5-S3BucketLoggingEnabled", Reason: "This bucket receives the trail bucket's server access logs; logging it to itself would loop."},
+		nagsuppress.Rule{ID: "NIST.800.53.R5-S3DefaultEncryptionKMS", Reason: "S3 delivers server access logs only to buckets encrypted with SSE-S3."},
+		nagsuppress.Rule{ID: "NIST.800.53.R5-S3BucketReplicationEnabled", Reason: replicationReason},
+	)
+	a.TrailBucket = awss3.NewBucket(a.Construct, jsii.String("TrailBucket"), &awss3.BucketProps{
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:        jsii.Bool(true),
+		Encryption:        awss3.BucketEncryption_KMS,
+		EncryptionKey:     a.TrailKey,
+		BucketKeyEnabled:  jsii.Bool(true),
+		Versioned:         jsii.Bool(true),
+		RemovalPolicy:     p.RemovalPolicy,
+	})
+	a.logAccessTo(a.AccessLogsBucket, "trail-bucket/")
+	nagsuppress.On(a.TrailBucket, nagsuppress.Rule{ID: "NIST.800.53.R5-S3BucketReplicationEnabled", Reason: replicationReason})
 	a.LogGroup = awslogs.NewLogGroup(a.Construct, jsii.String("LogGroup"), &awslogs.LogGroupProps{
 		Retention:     p.LogRetention,
 		RemovalPolicy: p.RemovalPolicy,
+		EncryptionKey: a.TrailKey,
 	})
 	a.Trail = awscloudtrail.NewTrail(a.Construct, jsii.String("Trail"), &awscloudtrail.TrailProps{
 		Bucket:                     a.TrailBucket,
+		EncryptionKey:              a.TrailKey,
 		SendToCloudWatchLogs:       jsii.Bool(true),
 		CloudWatchLogGroup:         a.LogGroup,
 		IsMultiRegionTrail:         jsii.Bool(true),
@@ -228,6 +254,75 @@ func (a *PendingDeletionAlarm) createTrail(p *PendingDeletionAlarmProps) {
 	if cfn, ok := a.Trail.Node().DefaultChild().(awscdk.CfnResource); ok {
 		cfn.AddMetadata(jsii.String("cfn-lint"), map[string]any{"config": map[string]any{"ignore_checks": []string{"W3005"}}})
 	}
+	nagsuppress.On(a.Trail.Node().FindChild(jsii.String("LogsRole")).Node().FindChild(jsii.String("DefaultPolicy")),
+		nagsuppress.Rule{ID: "NIST.800.53.R5-IAMNoInlinePolicy",
+			Reason: "aws-cdk-lib's Trail creates this policy for its CloudWatch Logs delivery role; it allows only logs:CreateLogStream and logs:PutLogEvents on the trail's log group."})
+}
+
+// logAccessTo sends TrailBucket's server access logs to dest under prefix.
+// The L2's ServerAccessLogsBucket grants log delivery with a bucket policy only
+// under the feature flag @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy and
+// with a legacy ACL otherwise; this writes the bucket policy whatever the app's
+// flags.
+func (a *PendingDeletionAlarm) logAccessTo(dest awss3.Bucket, prefix string) {
+	stack := awscdk.Stack_Of(a.Construct)
+	dest.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("S3ServerAccessLogsPolicy"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logging.s3.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("s3:PutObject"),
+		Resources:  &[]*string{dest.ArnForObjects(jsii.String(prefix + "*"))},
+		Conditions: &map[string]interface{}{
+			"ArnLike":      map[string]interface{}{"aws:SourceArn": a.TrailBucket.BucketArn()},
+			"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()},
+		},
+	}))
+	a.TrailBucket.Node().DefaultChild().(awss3.CfnBucket).SetLoggingConfiguration(&awss3.CfnBucket_LoggingConfigurationProperty{
+		DestinationBucketName: dest.BucketName(),
+		LogFilePrefix:         jsii.String(prefix),
+	})
+}
+
+const replicationReason = "Cross-Region replication is a disaster-recovery choice that needs a bucket in another Region; " +
+	"the trail's log file validation already proves integrity. Configure replication on the bucket to opt in."
+
+// newTrailKey creates the key that encrypts the trail's log files and its
+// log group: rotated yearly, retained, usable by CloudTrail and CloudWatch
+// Logs of this account only.
+func newTrailKey(scope constructs.Construct) awskms.Key {
+	key := awskms.NewKey(scope, jsii.String("TrailKey"), &awskms.KeyProps{
+		Description:       jsii.String("kmsmonitor: encrypts the CloudTrail log files and log group of " + *scope.Node().Path()),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	stack := awscdk.Stack_Of(scope)
+	account := map[string]interface{}{"aws:SourceAccount": stack.Account()}
+	cloudtrail := &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudtrail.amazonaws.com"), nil)}
+	// Key policy statements apply to this key only, written "*".
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("AllowCloudTrailToEncryptLogFiles"), Principals: cloudtrail,
+		Actions: jsii.Strings("kms:GenerateDataKey*"), Resources: jsii.Strings("*"),
+		Conditions: &map[string]interface{}{
+			"StringEquals": account,
+			"StringLike": map[string]interface{}{"kms:EncryptionContext:aws:cloudtrail:arn": stack.FormatArn(&awscdk.ArnComponents{
+				Service: jsii.String("cloudtrail"), Region: jsii.String("*"), Resource: jsii.String("trail"), ResourceName: jsii.String("*"),
+			})},
+		},
+	}), nil)
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("AllowCloudTrailToDescribeKey"), Principals: cloudtrail,
+		Actions: jsii.Strings("kms:DescribeKey"), Resources: jsii.Strings("*"),
+		Conditions: &map[string]interface{}{"StringEquals": account},
+	}), nil)
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowCloudWatchLogsOfThisAccount"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*stack.Region()+".amazonaws.com"), nil)},
+		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]interface{}{"ArnLike": map[string]interface{}{"kms:EncryptionContext:aws:logs:arn": stack.FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("logs"), Resource: jsii.String("log-group"), ResourceName: jsii.String("*"), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+		})}},
+	}), nil)
+	return key
 }
 
 func (a *PendingDeletionAlarm) newMetricFilter(id, pattern, namespace, name string) awslogs.MetricFilter {

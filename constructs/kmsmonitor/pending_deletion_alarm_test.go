@@ -31,19 +31,46 @@ func TestPendingDeletionAlarm_DefaultsCreateTrailBucketAndLogGroup(t *testing.T)
 		"CloudWatchLogsLogGroupArn":  obj{"Fn::GetAtt": arr{assertions.Match_StringLikeRegexp(jsii.String("^MonitorLogGroup")), "Arn"}},
 		"S3BucketName":               obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^MonitorTrailBucket"))},
 	})
-	// AND the bucket blocks public access, is encrypted, versioned and retained
+	// AND the trail encrypts its log files and log group with its own rotated, retained key
+	tpl.HasResourceProperties("AWS::CloudTrail::Trail", obj{"KMSKeyId": getAtt("MonitorTrailKey")})
+	tpl.HasResourceProperties("AWS::Logs::LogGroup", obj{"KmsKeyId": getAtt("MonitorTrailKey")})
+	tpl.HasResource("AWS::KMS::Key", obj{
+		"Properties": objLike(obj{
+			"EnableKeyRotation": true,
+			"KeyPolicy": objLike(obj{"Statement": arrWith(
+				objLike(obj{"Sid": "AllowCloudTrailToEncryptLogFiles", "Principal": obj{"Service": "cloudtrail.amazonaws.com"},
+					"Action": "kms:GenerateDataKey*", "Condition": objLike(obj{"StringEquals": obj{"aws:SourceAccount": account}})}),
+				objLike(obj{"Sid": "AllowCloudTrailToDescribeKey", "Action": "kms:DescribeKey"}),
+				objLike(obj{"Sid": "AllowCloudWatchLogsOfThisAccount", "Condition": objLike(obj{"ArnLike": assertions.Match_AnyValue()})}),
+			)}),
+		}),
+		"DeletionPolicy": "Retain",
+	})
+	// AND the trail bucket blocks public access, is KMS-encrypted, versioned, retained, and logs its access
+	blocked := obj{"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true}
 	tpl.HasResource("AWS::S3::Bucket", obj{
-		"Properties": obj{
-			"PublicAccessBlockConfiguration": obj{
-				"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true,
-			},
+		"Properties": objLike(obj{
+			"PublicAccessBlockConfiguration": blocked,
+			"BucketEncryption": obj{"ServerSideEncryptionConfiguration": arr{obj{
+				"BucketKeyEnabled":              true,
+				"ServerSideEncryptionByDefault": obj{"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": getAtt("MonitorTrailKey")},
+			}}},
+			"VersioningConfiguration": obj{"Status": "Enabled"},
+			"LoggingConfiguration":    obj{"DestinationBucketName": ref("MonitorAccessLogsBucket"), "LogFilePrefix": "trail-bucket/"},
+		}),
+		"DeletionPolicy":      "Retain",
+		"UpdateReplacePolicy": "Retain",
+	})
+	// AND the access-log bucket is SSE-S3 encrypted (the only encryption S3 log delivery accepts), versioned and retained
+	tpl.HasResource("AWS::S3::Bucket", obj{
+		"Properties": objLike(obj{
+			"PublicAccessBlockConfiguration": blocked,
 			"BucketEncryption": obj{"ServerSideEncryptionConfiguration": arr{
 				obj{"ServerSideEncryptionByDefault": obj{"SSEAlgorithm": "AES256"}},
 			}},
 			"VersioningConfiguration": obj{"Status": "Enabled"},
-		},
-		"DeletionPolicy":      "Retain",
-		"UpdateReplacePolicy": "Retain",
+		}),
+		"DeletionPolicy": "Retain",
 	})
 	// AND the bucket denies requests without TLS and lets CloudTrail write only under AWSLogs/<account>/
 	tpl.HasResourceProperties("AWS::S3::BucketPolicy", obj{
@@ -66,7 +93,7 @@ func TestPendingDeletionAlarm_DefaultsCreateTrailBucketAndLogGroup(t *testing.T)
 		}}}),
 	})
 	// AND the struct exposes what was created
-	if a.Trail == nil || a.TrailBucket == nil || a.LogGroup == nil || a.MetricFilter == nil || a.Alarm == nil ||
+	if a.Trail == nil || a.TrailBucket == nil || a.AccessLogsBucket == nil || a.TrailKey == nil || a.LogGroup == nil || a.MetricFilter == nil || a.Alarm == nil ||
 		a.DisabledKeyMetricFilter == nil || a.DisabledKeyAlarm == nil || a.Topic == nil || a.TopicKey == nil {
 		t.Errorf("a created member is nil: %+v", a)
 	}
@@ -251,7 +278,7 @@ func TestPendingDeletionAlarm_ExistingTopicAndEmails(t *testing.T) {
 	// THEN no topic or key is created, and both alarms notify the given topic on ALARM and OK
 	tpl := synth(t, stack)
 	tpl.ResourceCountIs("AWS::SNS::Topic", 0)
-	tpl.ResourceCountIs("AWS::KMS::Key", 0)
+	tpl.ResourceCountIs("AWS::KMS::Key", 1) // the trail's key only
 	tpl.AllResourcesProperties("AWS::CloudWatch::Alarm", obj{
 		"AlarmActions": arr{"arn:aws:sns:us-east-1:111122223333:ops"},
 		"OKActions":    arr{"arn:aws:sns:us-east-1:111122223333:ops"},

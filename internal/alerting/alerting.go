@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kmsmonitor/kmsmonitor/internal/nagsuppress"
 )
 
 // Notification is where a construct's alarms and events are sent.
@@ -121,10 +123,13 @@ func NewAlarm(scope constructs.Construct, id string, spec AlarmSpec, n Notificat
 // target could not receive: SSE-SQS encrypted (EventBridge cannot write to a
 // queue encrypted with an AWS managed KMS key), TLS only, 14 days, retained.
 func NewDeadLetterQueue(scope constructs.Construct, id string) awssqs.Queue {
-	return awssqs.NewQueue(scope, jsii.String(id), &awssqs.QueueProps{
+	q := awssqs.NewQueue(scope, jsii.String(id), &awssqs.QueueProps{
 		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
 		EnforceSSL:      jsii.Bool(true),
 		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
 		RemovalPolicy:   awscdk.RemovalPolicy_RETAIN,
 	})
+	nagsuppress.On(q, nagsuppress.Rule{ID: "AwsSolutions-SQS3",
+		Reason: "This queue is itself the dead-letter queue of EventBridge targets; a dead-letter queue of its own would only move the same messages."})
+	return q
 }

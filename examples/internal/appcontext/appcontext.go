@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
 // Placeholders used when a context value is not given.
@@ -33,4 +34,15 @@ func List(app awscdk.App, key, def string) []string {
 		}
 	}
 	return out
+}
+
+// CheckCompliance runs the cdk-nag AwsSolutions and NIST 800-53 rev 5 rule
+// packs over the app when the context value "nag" is "true"
+// (cdk synth -c nag=true): findings are errors, and the CDK CLI fails on them.
+func CheckCompliance(app awscdk.App) {
+	if String(app, "nag", "false") != "true" {
+		return
+	}
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	awscdk.Aspects_Of(app).Add(cdknag.NewNIST80053R5Checks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 }

@@ -1,0 +1,71 @@
+package kmsmonitor_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
+)
+
+// TestCdkNag runs the AwsSolutions and NIST 800-53 rev 5 rule packs over each
+// construct in its default configuration (and each mode): no finding may
+// remain, and every suppression is scoped to one resource and one rule with
+// its reason (see internal/nagsuppress and the constructs).
+func TestCdkNag(t *testing.T) {
+	cases := map[string]func(s awscdk.Stack){
+		"PendingDeletionAlarm": func(s awscdk.Stack) { kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("C"), nil) },
+		"PendingDeletionAlarm on an existing log group": func(s awscdk.Stack) {
+			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("C"), &kmsmonitor.PendingDeletionAlarmProps{
+				LogGroup: awslogs.LogGroup_FromLogGroupName(s, jsii.String("L"), jsii.String("trail")),
+			})
+		},
+		"KeyMaterialExpiryAlarm, both modes": func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("C"), &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(true), KeyIds: []string{keyID}})
+		},
+		"KmsLifecycleEvents": func(s awscdk.Stack) { kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("C"), nil) },
+		"AutoCancelDeletion, alarm-driven": func(s awscdk.Stack) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("C"), &kmsmonitor.AutoCancelDeletionProps{
+				Alarm:   kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("P"), nil).Alarm,
+				KeyArns: []string{keyArn},
+			})
+		},
+		"AutoCancelDeletion, key-aware, all keys": func(s awscdk.Stack) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("C"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), AllKeys: jsii.Bool(true)})
+		},
+		"AutoCancelDeletion, key-aware, tagged": func(s awscdk.Stack) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("C"), &kmsmonitor.AutoCancelDeletionProps{
+				KeyAware: jsii.Bool(true), TagKey: jsii.String("protect"), TagValue: jsii.String("yes"),
+			})
+		},
+		"AutoCancelDeletion, key-aware, allow list": func(s awscdk.Stack) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("C"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), KeyArns: []string{keyArn}})
+		},
+		"KeyMonitoring": func(s awscdk.Stack) { kmsmonitor.NewKeyMonitoring(s, jsii.String("C"), nil) },
+	}
+	for name, build := range cases {
+		t.Run(name, func(t *testing.T) {
+			// GIVEN a stack checked by both rule packs WHEN the construct is added
+			stack := newStack()
+			for _, pack := range []awscdk.IAspect{
+				cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}),
+				cdknag.NewNIST80053R5Checks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}),
+			} {
+				awscdk.Aspects_Of(stack).Add(pack, nil)
+			}
+			build(stack)
+			synth(t, stack)
+			// THEN no error or warning of either pack remains
+			ann := assertions.Annotations_FromStack(stack)
+			rule := assertions.Match_StringLikeRegexp(jsii.String("(AwsSolutions|NIST)"))
+			for _, e := range append(*ann.FindError(jsii.String("*"), rule), *ann.FindWarning(jsii.String("*"), rule)...) {
+				t.Errorf("%s: %s", *e.Id, fmt.Sprint(e.Entry.Data))
+			}
+		})
+	}
+}
