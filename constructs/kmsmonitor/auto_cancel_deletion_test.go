@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
@@ -262,72 +261,6 @@ func TestAutoCancelDeletion_KeyAwareAllowListAndTag(t *testing.T) {
 		})}),
 	})
 	tpl.ResourceCountIs("AWS::SNS::Topic", 0)
-}
-
-func TestAutoCancelDeletion_InvalidProps(t *testing.T) {
-	alarm := func(s awscdk.Stack) awscloudwatch.IAlarm {
-		return awscloudwatch.Alarm_FromAlarmArn(s, jsii.String("A"), jsii.String("arn:aws:cloudwatch:us-west-2:111122223333:alarm:kms"))
-	}
-	cases := []struct {
-		name  string
-		props func(s awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps
-		want  []string
-	}{
-		{"no mode", func(awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps { return &kmsmonitor.AutoCancelDeletionProps{} },
-			[]string{"Alarm: no mode chosen", "KeyAware: jsii.Bool(true)"}},
-		{"both modes", func(s awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
-			return &kmsmonitor.AutoCancelDeletionProps{Alarm: alarm(s), KeyAware: jsii.Bool(true), KeyArns: []string{keyArn}}
-		}, []string{"KeyAware", "choose one mode"}},
-		{"alarm mode without keys", func(s awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
-			return &kmsmonitor.AutoCancelDeletionProps{Alarm: alarm(s)}
-		}, []string{"Keys: no key to protect", "Keys or KeyArns"}},
-		{"alarm without a name", func(s awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
-			return &kmsmonitor.AutoCancelDeletionProps{Alarm: awscloudwatch.Alarm_FromAlarmName(s, jsii.String("A"), jsii.String("")), KeyArns: []string{keyArn}}
-		}, []string{"Alarm: has no name", "Alarm_FromAlarmArn"}},
-		{"alarm mode with all keys", func(s awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
-			return &kmsmonitor.AutoCancelDeletionProps{Alarm: alarm(s), KeyArns: []string{keyArn}, AllKeys: jsii.Bool(true)}
-		}, []string{"AllKeys", "key-aware mode only"}},
-		{"key-aware without scope", func(awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
-			return &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true)}
-		}, []string{"AllKeys", "needs a scope"}},
-		{"allow list and all keys", func(awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
-			return &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), AllKeys: jsii.Bool(true), KeyArns: []string{keyArn}}
-		}, []string{"AllKeys", "allow list", "choose one"}},
-		{"tag and all keys", func(awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
-			return &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), AllKeys: jsii.Bool(true), TagKey: jsii.String("a"), TagValue: jsii.String("b")}
-		}, []string{"TagKey", "choose one scope"}},
-		{"tag without value", func(awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
-			return &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), TagKey: jsii.String("protect")}
-		}, []string{"TagKey", "go together"}},
-		{"malformed key ARN", func(s awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
-			return &kmsmonitor.AutoCancelDeletionProps{Alarm: alarm(s), KeyArns: []string{"arn:aws:kms:us-west-2:111122223333:alias/app"}}
-		}, []string{"KeyArns[0]", "is not a KMS key ARN"}},
-		{"key ID instead of ARN", func(awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
-			return &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), KeyArns: []string{keyID}}
-		}, []string{"KeyArns[0]", "is not a KMS key ARN"}},
-		{"duplicate key", func(s awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
-			return &kmsmonitor.AutoCancelDeletionProps{Alarm: alarm(s), KeyArns: []string{keyArn, keyArn}}
-		}, []string{"KeyArns[1]", "also KeyArns[0]"}},
-		{"alias as key", func(s awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
-			return &kmsmonitor.AutoCancelDeletionProps{Alarm: alarm(s), Keys: []awskms.IKey{awskms.Alias_FromAliasName(s, jsii.String("Al"), jsii.String("alias/app"))}}
-		}, []string{"Keys[0]", "not an alias"}},
-		{"nil key", func(s awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
-			return &kmsmonitor.AutoCancelDeletionProps{Alarm: alarm(s), Keys: []awskms.IKey{nil}}
-		}, []string{"Keys[0]", "is nil"}},
-		{"topic while notifications are off", func(s awscdk.Stack) *kmsmonitor.AutoCancelDeletionProps {
-			return &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), AllKeys: jsii.Bool(true), NotifyTopic: jsii.Bool(false),
-				Topic: awssns.Topic_FromTopicArn(s, jsii.String("T"), jsii.String("arn:aws:sns:us-west-2:111122223333:t"))}
-		}, []string{"NotifyTopic", "Topic or Emails is set"}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			// GIVEN a stack WHEN the construct gets invalid props THEN it fails naming path, prop and fix
-			stack := newStack()
-			wantPanic(t, func() {
-				kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Rescue"), c.props(stack))
-			}, append([]string{`kmsmonitor.AutoCancelDeletion at "Stack/Rescue"`}, c.want...)...)
-		})
-	}
 }
 
 func TestAutoCancelDeletion_KeyAwarePatternFidelityOnEventBridge(t *testing.T) {

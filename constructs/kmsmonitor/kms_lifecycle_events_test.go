@@ -162,66 +162,6 @@ func TestKmsLifecycleEvents_OnlyUserTargets(t *testing.T) {
 	}
 }
 
-func TestKmsLifecycleEvents_InvalidProps(t *testing.T) {
-	q := func(s awscdk.Stack, id string) awsevents.IRuleTarget {
-		return awseventstargets.NewSqsQueue(awssqs.Queue_FromQueueArn(s, jsii.String(id), jsii.String("arn:aws:sqs:us-west-2:111122223333:"+id)), nil)
-	}
-	cases := []struct {
-		name  string
-		props func(s awscdk.Stack) *kmsmonitor.KmsLifecycleEventsProps
-		want  []string
-	}{
-		{"unknown event type", func(awscdk.Stack) *kmsmonitor.KmsLifecycleEventsProps {
-			return &kmsmonitor.KmsLifecycleEventsProps{EventTypes: []kmsmonitor.KmsEventType{"KMS Key Deletion"}}
-		}, []string{"EventTypes[0]", `"KMS Key Deletion" is not an AWS KMS event`, "KeyDeletionEvent"}},
-		{"duplicate event type", func(awscdk.Stack) *kmsmonitor.KmsLifecycleEventsProps {
-			return &kmsmonitor.KmsLifecycleEventsProps{EventTypes: []kmsmonitor.KmsEventType{kmsmonitor.KeyDeletionEvent, kmsmonitor.KeyDeletionEvent}}
-		}, []string{"EventTypes[1]", "listed twice"}},
-		{"key ID instead of ARN", func(awscdk.Stack) *kmsmonitor.KmsLifecycleEventsProps {
-			return &kmsmonitor.KmsLifecycleEventsProps{KeyArns: []string{keyID}}
-		}, []string{"KeyArns[0]", "is not a KMS key ARN", "events name keys by ARN"}},
-		{"nil key", func(awscdk.Stack) *kmsmonitor.KmsLifecycleEventsProps {
-			return &kmsmonitor.KmsLifecycleEventsProps{Keys: []awskms.IKey{nil}}
-		}, []string{"Keys[0]", "is nil"}},
-		{"six targets", func(s awscdk.Stack) *kmsmonitor.KmsLifecycleEventsProps {
-			return &kmsmonitor.KmsLifecycleEventsProps{Targets: []awsevents.IRuleTarget{q(s, "a"), q(s, "b"), q(s, "c"), q(s, "d"), q(s, "e")}}
-		}, []string{"Targets", "6 targets in all", "at most 5"}},
-		{"nil target", func(awscdk.Stack) *kmsmonitor.KmsLifecycleEventsProps {
-			return &kmsmonitor.KmsLifecycleEventsProps{Targets: []awsevents.IRuleTarget{nil}}
-		}, []string{"Targets[0]", "is nil"}},
-		{"emails without topic", func(awscdk.Stack) *kmsmonitor.KmsLifecycleEventsProps {
-			return &kmsmonitor.KmsLifecycleEventsProps{NotifyTopic: jsii.Bool(false), Emails: []string{"a@example.com"}}
-		}, []string{"NotifyTopic", "Topic or Emails is set"}},
-		{"bad email", func(awscdk.Stack) *kmsmonitor.KmsLifecycleEventsProps {
-			return &kmsmonitor.KmsLifecycleEventsProps{Emails: []string{"security"}}
-		}, []string{"Emails[0]", "not an e-mail address"}},
-		{"too many retries", func(awscdk.Stack) *kmsmonitor.KmsLifecycleEventsProps {
-			return &kmsmonitor.KmsLifecycleEventsProps{RetryAttempts: jsii.Number(186)}
-		}, []string{"RetryAttempts", "186 is out of range", "0 to 185"}},
-		{"fractional retries", func(awscdk.Stack) *kmsmonitor.KmsLifecycleEventsProps {
-			return &kmsmonitor.KmsLifecycleEventsProps{RetryAttempts: jsii.Number(1.5)}
-		}, []string{"RetryAttempts", "whole number"}},
-		{"event age too long", func(awscdk.Stack) *kmsmonitor.KmsLifecycleEventsProps {
-			return &kmsmonitor.KmsLifecycleEventsProps{MaxEventAge: awscdk.Duration_Hours(jsii.Number(25))}
-		}, []string{"MaxEventAge", "1 day 1 hour is out of range", "1 minute to 24 hours"}},
-		{"event age too short", func(awscdk.Stack) *kmsmonitor.KmsLifecycleEventsProps {
-			return &kmsmonitor.KmsLifecycleEventsProps{MaxEventAge: awscdk.Duration_Seconds(jsii.Number(30))}
-		}, []string{"MaxEventAge", "out of range"}},
-		{"rule name too long", func(awscdk.Stack) *kmsmonitor.KmsLifecycleEventsProps {
-			return &kmsmonitor.KmsLifecycleEventsProps{RuleName: jsii.String("a-very-long-rule-name-that-goes-on-and-on-beyond-sixty-four-chars")}
-		}, []string{"RuleName", "at most 64"}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			// GIVEN a stack WHEN the construct gets an invalid prop THEN it fails naming path, prop and fix
-			stack := newStack()
-			wantPanic(t, func() {
-				kmsmonitor.NewKmsLifecycleEvents(stack, jsii.String("Events"), c.props(stack))
-			}, append([]string{`kmsmonitor.KmsLifecycleEvents at "Stack/Events"`}, c.want...)...)
-		})
-	}
-}
-
 // rulePattern returns the event pattern (as JSON) and state of the only rule of a template.
 func rulePattern(t *testing.T, tpl template) (string, string) {
 	t.Helper()

@@ -337,78 +337,6 @@ func TestPendingDeletionAlarm_TokensAreNotValidated(t *testing.T) {
 	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"AlarmName": obj{"Ref": "AlarmName"}})
 }
 
-func TestPendingDeletionAlarm_InvalidProps(t *testing.T) {
-	existing := func(s awscdk.Stack) awslogs.ILogGroup {
-		return awslogs.LogGroup_FromLogGroupName(s, jsii.String("Existing"), jsii.String("trail-logs"))
-	}
-	cases := []struct {
-		name  string
-		props func(s awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps
-		want  []string // parts of the message besides the construct path
-	}{
-		{"empty email", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
-			return &kmsmonitor.PendingDeletionAlarmProps{Emails: []string{" "}}
-		}, []string{"Emails[0]", "is empty", "security@example.com"}},
-		{"malformed email", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
-			return &kmsmonitor.PendingDeletionAlarmProps{Emails: []string{"ok@example.com", "ops at example.com"}}
-		}, []string{"Emails[1]", `"ops at example.com" is not an e-mail address`}},
-		{"two addresses in one entry", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
-			return &kmsmonitor.PendingDeletionAlarmProps{Emails: []string{"a@example.com,b@example.com"}}
-		}, []string{"Emails[0]", "one address per entry"}},
-		{"duplicate email", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
-			return &kmsmonitor.PendingDeletionAlarmProps{Emails: []string{"a@example.com", "A@example.com"}}
-		}, []string{"Emails[1]", "listed twice"}},
-		{"period in seconds", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
-			return &kmsmonitor.PendingDeletionAlarmProps{Period: awscdk.Duration_Seconds(jsii.Number(90))}
-		}, []string{"Period", "1 minute 30 seconds", "whole number of minutes"}},
-		{"period too short", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
-			return &kmsmonitor.PendingDeletionAlarmProps{Period: awscdk.Duration_Seconds(jsii.Number(30))}
-		}, []string{"Period", "whole number of minutes"}},
-		{"period too long", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
-			return &kmsmonitor.PendingDeletionAlarmProps{Period: awscdk.Duration_Days(jsii.Number(2))}
-		}, []string{"Period", "1 day"}},
-		{"unknown retention", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
-			return &kmsmonitor.PendingDeletionAlarmProps{LogRetention: awslogs.RetentionDays("400")}
-		}, []string{"LogRetention", `"400" is not a retention CloudWatch Logs offers`, "RetentionDays_ONE_YEAR"}},
-		{"snapshot removal policy", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
-			return &kmsmonitor.PendingDeletionAlarmProps{RemovalPolicy: awscdk.RemovalPolicy_SNAPSHOT}
-		}, []string{"RemovalPolicy", "SNAPSHOT", "RemovalPolicy_RETAIN"}},
-		{"retention with existing log group", func(s awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
-			return &kmsmonitor.PendingDeletionAlarmProps{LogGroup: existing(s), LogRetention: awslogs.RetentionDays_ONE_WEEK}
-		}, []string{"LogRetention", "only to the log group this construct creates"}},
-		{"removal policy with existing log group", func(s awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
-			return &kmsmonitor.PendingDeletionAlarmProps{LogGroup: existing(s), RemovalPolicy: awscdk.RemovalPolicy_DESTROY}
-		}, []string{"RemovalPolicy", "remove LogGroup"}},
-		{"text filter pattern", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
-			return &kmsmonitor.PendingDeletionAlarmProps{FilterPattern: jsii.String(`"is pending deletion"`)}
-		}, []string{"FilterPattern", "not a JSON filter pattern", "$.errorMessage"}},
-		{"filter pattern too long", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
-			return &kmsmonitor.PendingDeletionAlarmProps{FilterPattern: jsii.String("{ $.a = " + strings.Repeat("x", 1100) + " }")}
-		}, []string{"FilterPattern", "1024"}},
-		{"AWS namespace", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
-			return &kmsmonitor.PendingDeletionAlarmProps{MetricNamespace: jsii.String("AWS/KMS")}
-		}, []string{"MetricNamespace", "reserved for AWS"}},
-		{"empty metric name", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
-			return &kmsmonitor.PendingDeletionAlarmProps{MetricName: jsii.String("")}
-		}, []string{"MetricName", "is empty"}},
-		{"alarm name too long", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
-			return &kmsmonitor.PendingDeletionAlarmProps{AlarmName: jsii.String(strings.Repeat("a", 256))}
-		}, []string{"AlarmName", "256 characters", "at most 255"}},
-		{"same alarm names", func(awscdk.Stack) *kmsmonitor.PendingDeletionAlarmProps {
-			return &kmsmonitor.PendingDeletionAlarmProps{AlarmName: jsii.String("kms"), DisabledKeyAlarmName: jsii.String("kms")}
-		}, []string{"DisabledKeyAlarmName", "two different names"}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			// GIVEN a stack WHEN the construct gets an invalid prop THEN it fails naming path, prop and fix
-			stack := newStack()
-			wantPanic(t, func() {
-				kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Monitor"), c.props(stack))
-			}, append([]string{`kmsmonitor.PendingDeletionAlarm at "Stack/Monitor"`}, c.want...)...)
-		})
-	}
-}
-
 func TestPendingDeletionAlarm_ReportsEveryProblemAtOnce(t *testing.T) {
 	// GIVEN three invalid props WHEN the construct is created
 	msg := panicMessage(func() {
@@ -433,11 +361,4 @@ func TestPendingDeletionAlarm_PanicValueIsValidationError(t *testing.T) {
 		}
 	}()
 	kmsmonitor.NewPendingDeletionAlarm(newStack(), jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{Emails: []string{"x"}})
-}
-
-func TestPendingDeletionAlarm_NilScopeOrEmptyID(t *testing.T) {
-	// GIVEN no scope, or no id THEN the error says what to pass instead of a nil-pointer panic
-	wantPanic(t, func() { kmsmonitor.NewPendingDeletionAlarm(nil, jsii.String("Monitor"), nil) }, "scope is nil")
-	wantPanic(t, func() { kmsmonitor.NewPendingDeletionAlarm(newStack(), nil, nil) }, `under "Stack"`, "id is empty")
-	wantPanic(t, func() { kmsmonitor.NewPendingDeletionAlarm(newStack(), jsii.String(""), nil) }, "id is empty")
 }

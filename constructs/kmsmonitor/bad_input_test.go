@@ -1,0 +1,348 @@
+package kmsmonitor_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
+)
+
+// Things bad props refer to.
+func existingLogGroup(s awscdk.Stack) awslogs.ILogGroup {
+	return awslogs.LogGroup_FromLogGroupName(s, jsii.String("Existing"), jsii.String("trail-logs"))
+}
+
+func importedAlarm(s awscdk.Stack) awscloudwatch.IAlarm {
+	return awscloudwatch.Alarm_FromAlarmArn(s, jsii.String("A"), jsii.String("arn:aws:cloudwatch:us-west-2:111122223333:alarm:kms"))
+}
+
+func importedTopic(s awscdk.Stack) awssns.ITopic {
+	return awssns.Topic_FromTopicArn(s, jsii.String("T"), jsii.String("arn:aws:sns:us-west-2:111122223333:t"))
+}
+
+func queueTarget(s awscdk.Stack, id string) awsevents.IRuleTarget {
+	return awseventstargets.NewSqsQueue(awssqs.Queue_FromQueueArn(s, jsii.String(id), jsii.String("arn:aws:sqs:us-west-2:111122223333:"+id)), nil)
+}
+
+func tooManyKeyIDs() []string {
+	var ids []string
+	for i := 0; i <= kmsmonitor.MaxKeysPerExpiryAlarm; i++ {
+		ids = append(ids, fmt.Sprintf("%08x-0000-0000-0000-000000000000", i))
+	}
+	return ids
+}
+
+// TestBadInput lists every invalid prop combination of every construct. Each
+// must fail synthesis with a *kmsmonitor.ValidationError (never a nil-pointer
+// or jsii panic) whose message names the construct, its path, the prop and
+// the fix.
+func TestBadInput(t *testing.T) {
+	cases := []struct {
+		construct string // type that reports the error
+		path      string // its path under the stack
+		name      string
+		build     func(s awscdk.Stack)
+		want      []string
+	}{
+		{"PendingDeletionAlarm", "Monitor", "empty email", func(s awscdk.Stack) {
+			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{Emails: []string{" "}})
+		}, []string{"Emails[0]", "is empty", "security@example.com"}},
+		{"PendingDeletionAlarm", "Monitor", "malformed email", func(s awscdk.Stack) {
+			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{Emails: []string{"ok@example.com", "ops at example.com"}})
+		}, []string{"Emails[1]", `"ops at example.com" is not an e-mail address`}},
+		{"PendingDeletionAlarm", "Monitor", "two addresses in one entry", func(s awscdk.Stack) {
+			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{Emails: []string{"a@example.com,b@example.com"}})
+		}, []string{"Emails[0]", "one address per entry"}},
+		{"PendingDeletionAlarm", "Monitor", "duplicate email", func(s awscdk.Stack) {
+			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{Emails: []string{"a@example.com", "A@example.com"}})
+		}, []string{"Emails[1]", "listed twice"}},
+		{"PendingDeletionAlarm", "Monitor", "period in seconds", func(s awscdk.Stack) {
+			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{Period: awscdk.Duration_Seconds(jsii.Number(90))})
+		}, []string{"Period", "1 minute 30 seconds", "whole number of minutes"}},
+		{"PendingDeletionAlarm", "Monitor", "period too short", func(s awscdk.Stack) {
+			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{Period: awscdk.Duration_Seconds(jsii.Number(30))})
+		}, []string{"Period", "whole number of minutes"}},
+		{"PendingDeletionAlarm", "Monitor", "period too long", func(s awscdk.Stack) {
+			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{Period: awscdk.Duration_Days(jsii.Number(2))})
+		}, []string{"Period", "1 day"}},
+		{"PendingDeletionAlarm", "Monitor", "unknown retention", func(s awscdk.Stack) {
+			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{LogRetention: awslogs.RetentionDays("400")})
+		}, []string{"LogRetention", `"400" is not a retention CloudWatch Logs offers`, "RetentionDays_ONE_YEAR"}},
+		{"PendingDeletionAlarm", "Monitor", "snapshot removal policy", func(s awscdk.Stack) {
+			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{RemovalPolicy: awscdk.RemovalPolicy_SNAPSHOT})
+		}, []string{"RemovalPolicy", "SNAPSHOT", "RemovalPolicy_RETAIN"}},
+		{"PendingDeletionAlarm", "Monitor", "retention with existing log group", func(s awscdk.Stack) {
+			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{LogGroup: existingLogGroup(s), LogRetention: awslogs.RetentionDays_ONE_WEEK})
+		}, []string{"LogRetention", "only to the log group this construct creates"}},
+		{"PendingDeletionAlarm", "Monitor", "removal policy with existing log group", func(s awscdk.Stack) {
+			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{LogGroup: existingLogGroup(s), RemovalPolicy: awscdk.RemovalPolicy_DESTROY})
+		}, []string{"RemovalPolicy", "remove LogGroup"}},
+		{"PendingDeletionAlarm", "Monitor", "text filter pattern", func(s awscdk.Stack) {
+			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{FilterPattern: jsii.String(`"is pending deletion"`)})
+		}, []string{"FilterPattern", "not a JSON filter pattern", "$.errorMessage"}},
+		{"PendingDeletionAlarm", "Monitor", "filter pattern too long", func(s awscdk.Stack) {
+			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{FilterPattern: jsii.String("{ $.a = " + strings.Repeat("x", 1100) + " }")})
+		}, []string{"FilterPattern", "1024"}},
+		{"PendingDeletionAlarm", "Monitor", "AWS namespace", func(s awscdk.Stack) {
+			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{MetricNamespace: jsii.String("AWS/KMS")})
+		}, []string{"MetricNamespace", "reserved for AWS"}},
+		{"PendingDeletionAlarm", "Monitor", "empty metric name", func(s awscdk.Stack) {
+			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{MetricName: jsii.String("")})
+		}, []string{"MetricName", "is empty"}},
+		{"PendingDeletionAlarm", "Monitor", "alarm name too long", func(s awscdk.Stack) {
+			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{AlarmName: jsii.String(strings.Repeat("a", 256))})
+		}, []string{"AlarmName", "256 characters", "at most 255"}},
+		{"PendingDeletionAlarm", "Monitor", "same alarm names", func(s awscdk.Stack) {
+			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{AlarmName: jsii.String("kms"), DisabledKeyAlarmName: jsii.String("kms")})
+		}, []string{"DisabledKeyAlarmName", "two different names"}},
+		{"KeyMaterialExpiryAlarm", "Expiry", "no key and no fleet mode", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{})
+		}, []string{"Keys: no key to watch", "AllKeys: jsii.Bool(true)"}},
+		{"KeyMaterialExpiryAlarm", "Expiry", "fleet mode off explicitly", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(false)})
+		}, []string{"no key to watch"}},
+		{"KeyMaterialExpiryAlarm", "Expiry", "zero threshold", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(true), Threshold: awscdk.Duration_Days(jsii.Number(0))})
+		}, []string{"Threshold", "out of range", "more than 0 and at most 365 days"}},
+		{"KeyMaterialExpiryAlarm", "Expiry", "threshold over a year", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(true), Threshold: awscdk.Duration_Days(jsii.Number(366))})
+		}, []string{"Threshold", "366 days is out of range"}},
+		{"KeyMaterialExpiryAlarm", "Expiry", "period of 20 seconds", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(true), Period: awscdk.Duration_Seconds(jsii.Number(20))})
+		}, []string{"Period", "20 seconds is not a period CloudWatch allows", "10 seconds, 30 seconds"}},
+		{"KeyMaterialExpiryAlarm", "Expiry", "period of 90 seconds", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(true), Period: awscdk.Duration_Seconds(jsii.Number(90))})
+		}, []string{"Period", "not a period CloudWatch allows"}},
+		{"KeyMaterialExpiryAlarm", "Expiry", "period over a day", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(true), Period: awscdk.Duration_Days(jsii.Number(2))})
+		}, []string{"Period", "up to 1 day"}},
+		{"KeyMaterialExpiryAlarm", "Expiry", "malformed key ID", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIds: []string{"my-key"}})
+		}, []string{"KeyIds[0]", `"my-key" is not a KMS key ID`}},
+		{"KeyMaterialExpiryAlarm", "Expiry", "ARN as key ID", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIds: []string{keyArn}})
+		}, []string{"KeyIds[0]", "an ARN goes in KeyArns"}},
+		{"KeyMaterialExpiryAlarm", "Expiry", "alias ARN", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyArns: []string{"arn:aws:kms:us-west-2:111122223333:alias/app"}})
+		}, []string{"KeyArns[0]", "is not a KMS key ARN", "not an alias ARN"}},
+		{"KeyMaterialExpiryAlarm", "Expiry", "malformed ARN", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyArns: []string{"arn:aws:kms:us-west-2:1111:key/" + keyID}})
+		}, []string{"KeyArns[0]", "is not a KMS key ARN"}},
+		{"KeyMaterialExpiryAlarm", "Expiry", "alias as key", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{Keys: []awskms.IKey{awskms.Alias_FromAliasName(s, jsii.String("A"), jsii.String("alias/app"))}})
+		}, []string{"Keys[0]", "not an alias"}},
+		{"KeyMaterialExpiryAlarm", "Expiry", "nil key", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{Keys: []awskms.IKey{nil}})
+		}, []string{"Keys[0]", "is nil"}},
+		{"KeyMaterialExpiryAlarm", "Expiry", "same key twice", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyArns: []string{keyArn}, KeyIds: []string{keyID}})
+		}, []string{"KeyIds[0]", "also KeyArns[0]"}},
+		{"KeyMaterialExpiryAlarm", "Expiry", "too many keys", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIds: tooManyKeyIDs()})
+		}, []string{"101 keys would add 101 alarms", "500 resources", "AllKeys"}},
+		{"KeyMaterialExpiryAlarm", "Expiry", "bad email", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(true), Emails: []string{"pki"}})
+		}, []string{"Emails[0]", "not an e-mail address"}},
+		{"KmsLifecycleEvents", "Events", "unknown event type", func(s awscdk.Stack) {
+			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{EventTypes: []kmsmonitor.KmsEventType{"KMS Key Deletion"}})
+		}, []string{"EventTypes[0]", `"KMS Key Deletion" is not an AWS KMS event`, "KeyDeletionEvent"}},
+		{"KmsLifecycleEvents", "Events", "duplicate event type", func(s awscdk.Stack) {
+			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{EventTypes: []kmsmonitor.KmsEventType{kmsmonitor.KeyDeletionEvent, kmsmonitor.KeyDeletionEvent}})
+		}, []string{"EventTypes[1]", "listed twice"}},
+		{"KmsLifecycleEvents", "Events", "key ID instead of ARN", func(s awscdk.Stack) {
+			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{KeyArns: []string{keyID}})
+		}, []string{"KeyArns[0]", "is not a KMS key ARN", "events name keys by ARN"}},
+		{"KmsLifecycleEvents", "Events", "nil key", func(s awscdk.Stack) {
+			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{Keys: []awskms.IKey{nil}})
+		}, []string{"Keys[0]", "is nil"}},
+		{"KmsLifecycleEvents", "Events", "six targets", func(s awscdk.Stack) {
+			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{Targets: []awsevents.IRuleTarget{queueTarget(s, "a"), queueTarget(s, "b"), queueTarget(s, "c"), queueTarget(s, "d"), queueTarget(s, "e")}})
+		}, []string{"Targets", "6 targets in all", "at most 5"}},
+		{"KmsLifecycleEvents", "Events", "nil target", func(s awscdk.Stack) {
+			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{Targets: []awsevents.IRuleTarget{nil}})
+		}, []string{"Targets[0]", "is nil"}},
+		{"KmsLifecycleEvents", "Events", "emails without topic", func(s awscdk.Stack) {
+			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{NotifyTopic: jsii.Bool(false), Emails: []string{"a@example.com"}})
+		}, []string{"NotifyTopic", "Topic or Emails is set"}},
+		{"KmsLifecycleEvents", "Events", "bad email", func(s awscdk.Stack) {
+			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{Emails: []string{"security"}})
+		}, []string{"Emails[0]", "not an e-mail address"}},
+		{"KmsLifecycleEvents", "Events", "too many retries", func(s awscdk.Stack) {
+			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{RetryAttempts: jsii.Number(186)})
+		}, []string{"RetryAttempts", "186 is out of range", "0 to 185"}},
+		{"KmsLifecycleEvents", "Events", "fractional retries", func(s awscdk.Stack) {
+			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{RetryAttempts: jsii.Number(1.5)})
+		}, []string{"RetryAttempts", "whole number"}},
+		{"KmsLifecycleEvents", "Events", "event age too long", func(s awscdk.Stack) {
+			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{MaxEventAge: awscdk.Duration_Hours(jsii.Number(25))})
+		}, []string{"MaxEventAge", "1 day 1 hour is out of range", "1 minute to 24 hours"}},
+		{"KmsLifecycleEvents", "Events", "event age too short", func(s awscdk.Stack) {
+			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{MaxEventAge: awscdk.Duration_Seconds(jsii.Number(30))})
+		}, []string{"MaxEventAge", "out of range"}},
+		{"KmsLifecycleEvents", "Events", "rule name too long", func(s awscdk.Stack) {
+			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{RuleName: jsii.String("a-very-long-rule-name-that-goes-on-and-on-beyond-sixty-four-chars")})
+		}, []string{"RuleName", "at most 64"}},
+		{"AutoCancelDeletion", "Rescue", "no mode", func(s awscdk.Stack) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{})
+		}, []string{"Alarm: no mode chosen", "KeyAware: jsii.Bool(true)"}},
+		{"AutoCancelDeletion", "Rescue", "both modes", func(s awscdk.Stack) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Alarm: importedAlarm(s), KeyAware: jsii.Bool(true), KeyArns: []string{keyArn}})
+		}, []string{"KeyAware", "choose one mode"}},
+		{"AutoCancelDeletion", "Rescue", "alarm mode without keys", func(s awscdk.Stack) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Alarm: importedAlarm(s)})
+		}, []string{"Keys: no key to protect", "Keys or KeyArns"}},
+		{"AutoCancelDeletion", "Rescue", "alarm without a name", func(s awscdk.Stack) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Alarm: awscloudwatch.Alarm_FromAlarmName(s, jsii.String("A"), jsii.String("")), KeyArns: []string{keyArn}})
+		}, []string{"Alarm: has no name", "Alarm_FromAlarmArn"}},
+		{"AutoCancelDeletion", "Rescue", "alarm mode with all keys", func(s awscdk.Stack) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Alarm: importedAlarm(s), KeyArns: []string{keyArn}, AllKeys: jsii.Bool(true)})
+		}, []string{"AllKeys", "key-aware mode only"}},
+		{"AutoCancelDeletion", "Rescue", "key-aware without scope", func(s awscdk.Stack) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true)})
+		}, []string{"AllKeys", "needs a scope"}},
+		{"AutoCancelDeletion", "Rescue", "allow list and all keys", func(s awscdk.Stack) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), AllKeys: jsii.Bool(true), KeyArns: []string{keyArn}})
+		}, []string{"AllKeys", "allow list", "choose one"}},
+		{"AutoCancelDeletion", "Rescue", "tag and all keys", func(s awscdk.Stack) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), AllKeys: jsii.Bool(true), TagKey: jsii.String("a"), TagValue: jsii.String("b")})
+		}, []string{"TagKey", "choose one scope"}},
+		{"AutoCancelDeletion", "Rescue", "tag without value", func(s awscdk.Stack) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), TagKey: jsii.String("protect")})
+		}, []string{"TagKey", "go together"}},
+		{"AutoCancelDeletion", "Rescue", "malformed key ARN", func(s awscdk.Stack) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Alarm: importedAlarm(s), KeyArns: []string{"arn:aws:kms:us-west-2:111122223333:alias/app"}})
+		}, []string{"KeyArns[0]", "is not a KMS key ARN"}},
+		{"AutoCancelDeletion", "Rescue", "key ID instead of ARN", func(s awscdk.Stack) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), KeyArns: []string{keyID}})
+		}, []string{"KeyArns[0]", "is not a KMS key ARN"}},
+		{"AutoCancelDeletion", "Rescue", "duplicate key", func(s awscdk.Stack) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Alarm: importedAlarm(s), KeyArns: []string{keyArn, keyArn}})
+		}, []string{"KeyArns[1]", "also KeyArns[0]"}},
+		{"AutoCancelDeletion", "Rescue", "alias as key", func(s awscdk.Stack) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Alarm: importedAlarm(s), Keys: []awskms.IKey{awskms.Alias_FromAliasName(s, jsii.String("Al"), jsii.String("alias/app"))}})
+		}, []string{"Keys[0]", "not an alias"}},
+		{"AutoCancelDeletion", "Rescue", "nil key", func(s awscdk.Stack) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Alarm: importedAlarm(s), Keys: []awskms.IKey{nil}})
+		}, []string{"Keys[0]", "is nil"}},
+		{"AutoCancelDeletion", "Rescue", "topic while notifications are off", func(s awscdk.Stack) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), AllKeys: jsii.Bool(true), NotifyTopic: jsii.Bool(false),
+				Topic: awssns.Topic_FromTopicArn(s, jsii.String("T"), jsii.String("arn:aws:sns:us-west-2:111122223333:t"))})
+		}, []string{"NotifyTopic", "Topic or Emails is set"}},
+		{"KeyMonitoring", "Kms", "everything off", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{PendingDeletionEnabled: jsii.Bool(false), KeyMaterialExpiryEnabled: jsii.Bool(false), LifecycleEventsEnabled: jsii.Bool(false)})
+		}, []string{"every part is switched off"}},
+		{"KeyMonitoring", "Kms", "topic on a part", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{PendingDeletion: &kmsmonitor.PendingDeletionAlarmProps{Topic: importedTopic(s)}})
+		}, []string{"PendingDeletion.Topic", "set Topic and Emails on KeyMonitoringProps"}},
+		{"KeyMonitoring", "Kms", "emails on a part", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{LifecycleEvents: &kmsmonitor.KmsLifecycleEventsProps{Emails: []string{"a@example.com"}}})
+		}, []string{"LifecycleEvents.Topic"}},
+		{"KeyMonitoring", "Kms", "OK notifications on a part", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{KeyMaterialExpiry: &kmsmonitor.KeyMaterialExpiryAlarmProps{NotifyOnOK: jsii.Bool(true)}})
+		}, []string{"KeyMaterialExpiry.NotifyOnOK", "applies to every alarm"}},
+		{"KeyMonitoring", "Kms", "alarm-driven auto-cancel without the alarm", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{PendingDeletionEnabled: jsii.Bool(false), AutoCancel: &kmsmonitor.AutoCancelDeletionProps{KeyArns: []string{keyArn}}})
+		}, []string{"AutoCancel", "needs the pending-deletion alarm"}},
+		{"KeyMonitoring", "Kms", "dashboard name without dashboard", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{DashboardEnabled: jsii.Bool(false), DashboardName: jsii.String("kms")})
+		}, []string{"DashboardName", "DashboardEnabled is false"}},
+		{"KeyMonitoring", "Kms", "bad email", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{Emails: []string{"security@"}})
+		}, []string{"Emails[0]", "not an e-mail address"}},
+		// nil props, empty slices and zero values
+		{"KeyMaterialExpiryAlarm", "Expiry", "nil props", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), nil)
+		}, []string{"Keys: no key to watch"}},
+		{"KeyMaterialExpiryAlarm", "Expiry", "empty key lists", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{Keys: []awskms.IKey{}, KeyArns: []string{}, KeyIds: []string{}})
+		}, []string{"Keys: no key to watch"}},
+		{"KeyMaterialExpiryAlarm", "Expiry", "empty key ID", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIds: []string{""}})
+		}, []string{"KeyIds[0]", `"" is not a KMS key ID`}},
+		{"AutoCancelDeletion", "Rescue", "nil props", func(s awscdk.Stack) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), nil)
+		}, []string{"Alarm: no mode chosen"}},
+		{"PendingDeletionAlarm", "Monitor", "zero period", func(s awscdk.Stack) {
+			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{Period: awscdk.Duration_Minutes(jsii.Number(0))})
+		}, []string{"Period", "whole number of minutes"}},
+		{"PendingDeletionAlarm", "Monitor", "empty filter pattern", func(s awscdk.Stack) {
+			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{FilterPattern: jsii.String("")})
+		}, []string{"FilterPattern", "not a JSON filter pattern"}},
+		{"KmsLifecycleEvents", "Events", "zero event type", func(s awscdk.Stack) {
+			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{EventTypes: []kmsmonitor.KmsEventType{""}})
+		}, []string{"EventTypes[0]", `"" is not an AWS KMS event`}},
+		{"KmsLifecycleEvents", "Events", "empty key ARN", func(s awscdk.Stack) {
+			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{KeyArns: []string{""}})
+		}, []string{"KeyArns[0]", "is not a KMS key ARN"}},
+		// a part's own bad props are reported by the part, under its own path
+		{"KeyMaterialExpiryAlarm", "Kms/KeyMaterialExpiry", "facade part: bad key ID", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
+				KeyMaterialExpiry: &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIds: []string{"nope"}},
+			})
+		}, []string{"KeyIds[0]"}},
+		{"AutoCancelDeletion", "Kms/AutoCancel", "facade part: empty auto-cancel props", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{AutoCancel: &kmsmonitor.AutoCancelDeletionProps{}})
+		}, []string{"Keys: no key to protect"}},
+		{"PendingDeletionAlarm", "Kms/PendingDeletion", "facade part: empty namespace", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
+				PendingDeletion: &kmsmonitor.PendingDeletionAlarmProps{MetricNamespace: jsii.String("")},
+			})
+		}, []string{"MetricNamespace", "is empty"}},
+	}
+	if len(cases) < 25 {
+		t.Fatalf("%d cases; the table must cover at least 25", len(cases))
+	}
+	for _, c := range cases {
+		t.Run(c.construct+"/"+c.name, func(t *testing.T) {
+			// GIVEN a stack WHEN the construct gets invalid props
+			stack := newStack()
+			var recovered any
+			func() {
+				defer func() { recovered = recover() }()
+				c.build(stack)
+			}()
+			// THEN it fails with a ValidationError naming path, prop and fix
+			var verr *kmsmonitor.ValidationError
+			err, _ := recovered.(error)
+			if !errors.As(err, &verr) {
+				t.Fatalf("want a *kmsmonitor.ValidationError, got %T: %v", recovered, recovered)
+			}
+			msg := verr.Error()
+			for _, want := range append([]string{fmt.Sprintf("kmsmonitor.%s at %q", c.construct, "Stack/"+c.path)}, c.want...) {
+				if !strings.Contains(msg, want) {
+					t.Errorf("message lacks %q:\n%s", want, msg)
+				}
+			}
+		})
+	}
+}
+
+func TestBadInput_ScopeAndID(t *testing.T) {
+	// GIVEN no scope, or no id THEN each constructor says what to pass instead of a nil-pointer panic
+	constructors := map[string]func(scope awscdk.Stack, id *string){
+		"PendingDeletionAlarm":   func(s awscdk.Stack, id *string) { kmsmonitor.NewPendingDeletionAlarm(s, id, nil) },
+		"KeyMaterialExpiryAlarm": func(s awscdk.Stack, id *string) { kmsmonitor.NewKeyMaterialExpiryAlarm(s, id, nil) },
+		"KmsLifecycleEvents":     func(s awscdk.Stack, id *string) { kmsmonitor.NewKmsLifecycleEvents(s, id, nil) },
+		"AutoCancelDeletion":     func(s awscdk.Stack, id *string) { kmsmonitor.NewAutoCancelDeletion(s, id, nil) },
+		"KeyMonitoring":          func(s awscdk.Stack, id *string) { kmsmonitor.NewKeyMonitoring(s, id, nil) },
+	}
+	for name, build := range constructors {
+		wantPanic(t, func() { build(nil, jsii.String("X")) }, "kmsmonitor."+name, "scope is nil")
+		wantPanic(t, func() { build(newStack(), nil) }, "kmsmonitor."+name, `under "Stack"`, "id is empty")
+		wantPanic(t, func() { build(newStack(), jsii.String("")) }, "id is empty")
+	}
+	// A negative duration never reaches a construct: aws-cdk-lib refuses the Duration itself.
+	wantPanic(t, func() { awscdk.Duration_Seconds(jsii.Number(-60)) }, "Duration amounts cannot be negative")
+}
