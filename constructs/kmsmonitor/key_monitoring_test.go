@@ -142,3 +142,24 @@ func TestKeyMonitoring_ConfiguresEachPart(t *testing.T) {
 		t.Error("want AutoCancel, the given topic and no trail")
 	}
 }
+
+func TestKeyMonitoring_DataIsRetainedByDefault(t *testing.T) {
+	// GIVEN every part, auto-cancel included, in its default configuration
+	stack := newStack()
+	kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
+		AutoCancel: &kmsmonitor.AutoCancelDeletionProps{KeyArns: []string{keyArn}},
+	})
+	tpl := synth(t, stack)
+	// THEN everything that holds data or protects it survives stack deletion and replacement
+	for typ, min := range map[string]int{"AWS::S3::Bucket": 2, "AWS::Logs::LogGroup": 1, "AWS::KMS::Key": 2, "AWS::SQS::Queue": 2} {
+		resources := tpl.resourcesOfType(typ)
+		if len(resources) < min {
+			t.Errorf("%d resources of type %s, want at least %d", len(resources), typ, min)
+		}
+		for _, r := range resources {
+			if r["DeletionPolicy"] != "Retain" || r["UpdateReplacePolicy"] != "Retain" {
+				t.Errorf("a %s is not retained: DeletionPolicy=%v UpdateReplacePolicy=%v", typ, r["DeletionPolicy"], r["UpdateReplacePolicy"])
+			}
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/kmsmonitor/kmsmonitor/internal/alerting"
 	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
+	"github.com/kmsmonitor/kmsmonitor/internal/trustpolicy"
 )
 
 // KmsEventType is the detail-type of an event that AWS KMS sends to EventBridge.
@@ -180,6 +181,10 @@ func NewKmsLifecycleEvents(scope constructs.Construct, id *string, props *KmsLif
 			PartitionKeyPath: jsii.String("$.detail.key-id"),
 			DeadLetterQueue:  e.DeadLetterQueue, RetryAttempts: retries, MaxEventAge: maxAge,
 		}))
+		// The target created its role under the stream.
+		if role := p.Stream.Node().TryFindChild(jsii.String("EventsRole")); role != nil {
+			trustpolicy.RequireSourceAccount(role)
+		}
 	}
 	for _, t := range p.Targets {
 		e.AddTarget(t)

@@ -132,6 +132,8 @@ func TestKmsLifecycleEvents_EveryTargetKind(t *testing.T) {
 			"KinesisParameters": obj{"PartitionKeyPath": "$.detail.key-id"}, "RoleArn": assertions.Match_AnyValue()}),
 		objLike(obj{"Arn": "arn:aws:sqs:us-west-2:111122223333:extra", "RetryPolicy": assertions.Match_Absent()}),
 	}})
+	// AND the role EventBridge writes to the stream with is trusted by EventBridge of this account only
+	tpl.HasResourceProperties("AWS::IAM::Role", obj{"AssumeRolePolicyDocument": trustedBy("events.amazonaws.com")})
 	// AND the e-mail is subscribed to the given topic, and the function may be invoked only by this rule
 	tpl.HasResourceProperties("AWS::SNS::Subscription", obj{"Endpoint": "security@example.com", "TopicArn": "arn:aws:sns:us-west-2:111122223333:ops"})
 	tpl.HasResourceProperties("AWS::Lambda::Permission", obj{

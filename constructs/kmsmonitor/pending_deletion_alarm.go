@@ -18,6 +18,7 @@ import (
 	"github.com/kmsmonitor/kmsmonitor/internal/alerting"
 	"github.com/kmsmonitor/kmsmonitor/internal/nagsuppress"
 	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
+	"github.com/kmsmonitor/kmsmonitor/internal/trustpolicy"
 )
 
 // The filter patterns and metric names of the AWS KMS Developer Guide recipe
@@ -254,7 +255,9 @@ func (a *PendingDeletionAlarm) createTrail(p *PendingDeletionAlarmProps) {
 	if cfn, ok := a.Trail.Node().DefaultChild().(awscdk.CfnResource); ok {
 		cfn.AddMetadata(jsii.String("cfn-lint"), map[string]any{"config": map[string]any{"ignore_checks": []string{"W3005"}}})
 	}
-	nagsuppress.On(a.Trail.Node().FindChild(jsii.String("LogsRole")).Node().FindChild(jsii.String("DefaultPolicy")),
+	logsRole := a.Trail.Node().FindChild(jsii.String("LogsRole"))
+	trustpolicy.RequireSourceAccount(logsRole)
+	nagsuppress.On(logsRole.Node().FindChild(jsii.String("DefaultPolicy")),
 		nagsuppress.Rule{ID: "NIST.800.53.R5-IAMNoInlinePolicy",
 			Reason: "aws-cdk-lib's Trail creates this policy for its CloudWatch Logs delivery role; it allows only logs:CreateLogStream and logs:PutLogEvents on the trail's log group."})
 }

@@ -84,7 +84,8 @@ func TestPendingDeletionAlarm_DefaultsCreateTrailBucketAndLogGroup(t *testing.T)
 		"Properties":     obj{"RetentionInDays": 365},
 		"DeletionPolicy": "Retain",
 	})
-	// AND the trail's delivery role may write only to that log group
+	// AND the trail's delivery role is trusted by CloudTrail of this account only, and may write only to that log group
+	tpl.HasResourceProperties("AWS::IAM::Role", obj{"AssumeRolePolicyDocument": trustedBy("cloudtrail.amazonaws.com")})
 	tpl.HasResourceProperties("AWS::IAM::Policy", obj{
 		"PolicyDocument": objLike(obj{"Statement": arr{obj{
 			"Effect":   "Allow",

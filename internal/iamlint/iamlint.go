@@ -1,7 +1,13 @@
 // Package iamlint finds over-broad permissions in a synthesized CloudFormation
-// template: an Allow statement whose action is "*" or "service:*", in any
-// policy document (IAM policies and roles, trust policies, and the resource
-// policies of keys, topics, queues and buckets).
+// template:
+//   - an Allow statement whose action is "*" or "service:*", in any policy
+//     document (IAM policies and roles, trust policies, and the resource
+//     policies of keys, topics, queues and buckets);
+//   - an identity policy statement on Resource "*", unless every action is
+//     one AWS cannot scope to a resource (UnscopableActions);
+//   - a trust policy that lets an AWS service assume the role without an
+//     aws:SourceAccount or aws:SourceArn condition, for services that support
+//     them (all but NoSourceConditions).
 package iamlint
 
 import (
@@ -19,8 +25,18 @@ var Exceptions = []struct {
 		"the default key policy of AWS KMS and aws-cdk-lib: it lets the account's IAM policies manage the key; without it the key becomes unmanageable"},
 }
 
-// Findings lists every broad Allow action of template, as
-// "LogicalID (Type) Path: action", sorted.
+// UnscopableActions are the actions AWS authorizes only on Resource "*"
+// (the Service Authorization Reference lists no resource type for them).
+// kmsmonitor's own policies need none of them today.
+var UnscopableActions = map[string]string{}
+
+// NoSourceConditions are the service principals whose role trust policies
+// cannot carry aws:SourceAccount or aws:SourceArn, with the reason.
+var NoSourceConditions = map[string]string{
+	"lambda.amazonaws.com": "a function's execution role is assumed by Lambda for that function only; the tests' own functions are built by aws-cdk-lib without conditions",
+}
+
+// Findings lists every problem of template, as "LogicalID (Type) Path: problem", sorted.
 func Findings(template map[string]any) []string {
 	var out []string
 	resources, _ := template["Resources"].(map[string]any)
@@ -32,10 +48,92 @@ func Findings(template map[string]any) []string {
 			for _, f := range documentFindings(typ, doc) {
 				out = append(out, fmt.Sprintf("%s (%s) %s: %s", id, typ, path, f))
 			}
+			switch {
+			case path == "AssumeRolePolicyDocument":
+				for _, f := range trustFindings(doc) {
+					out = append(out, fmt.Sprintf("%s (%s) %s: %s", id, typ, path, f))
+				}
+			case typ == "AWS::IAM::Policy" || typ == "AWS::IAM::ManagedPolicy" || strings.HasPrefix(path, "Policies["):
+				for _, f := range wildcardResourceFindings(doc) {
+					out = append(out, fmt.Sprintf("%s (%s) %s: %s", id, typ, path, f))
+				}
+			}
 		}
 	}
 	sort.Strings(out)
 	return out
+}
+
+func statementsOf(doc any) []map[string]any {
+	d, _ := doc.(map[string]any)
+	var raw []any
+	switch s := d["Statement"].(type) {
+	case []any:
+		raw = s
+	case map[string]any:
+		raw = []any{s}
+	}
+	out := make([]map[string]any, len(raw))
+	for i, st := range raw {
+		out[i], _ = st.(map[string]any)
+	}
+	return out
+}
+
+// wildcardResourceFindings reports identity-policy statements on Resource "*".
+func wildcardResourceFindings(doc any) []string {
+	var out []string
+	for i, s := range statementsOf(doc) {
+		if s["Effect"] != "Allow" || !containsString(stringsOf(s["Resource"]), "*") {
+			continue
+		}
+		for _, action := range stringsOf(s["Action"]) {
+			if _, ok := UnscopableActions[action]; !ok {
+				out = append(out, fmt.Sprintf("Statement[%d] allows %q on Resource \"*\"", i, action))
+			}
+		}
+	}
+	return out
+}
+
+// trustFindings reports service principals trusted without a source condition.
+func trustFindings(doc any) []string {
+	var out []string
+	for i, s := range statementsOf(doc) {
+		if s["Effect"] != "Allow" {
+			continue
+		}
+		p, _ := s["Principal"].(map[string]any)
+		cond, _ := s["Condition"].(map[string]any)
+		for _, service := range stringsOf(p["Service"]) {
+			if _, ok := NoSourceConditions[service]; ok || hasSourceCondition(cond) {
+				continue
+			}
+			out = append(out, fmt.Sprintf("Statement[%d] lets %s assume the role without aws:SourceAccount or aws:SourceArn", i, service))
+		}
+	}
+	return out
+}
+
+func hasSourceCondition(cond map[string]any) bool {
+	for _, byKey := range cond {
+		keys, _ := byKey.(map[string]any)
+		for k := range keys {
+			if k == "aws:SourceAccount" || k == "aws:SourceArn" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func containsString(list []string, v string) bool {
+	for _, s := range list {
+		if s == v {
+			return true
+		}
+	}
+	return false
 }
 
 // policyDocuments returns the policy documents of a resource by property path.
@@ -57,17 +155,8 @@ func policyDocuments(typ string, props map[string]any) map[string]any {
 }
 
 func documentFindings(typ string, doc any) []string {
-	d, _ := doc.(map[string]any)
-	var statements []any
-	switch s := d["Statement"].(type) {
-	case []any:
-		statements = s
-	case map[string]any:
-		statements = []any{s}
-	}
 	var out []string
-	for i, st := range statements {
-		s, _ := st.(map[string]any)
+	for i, s := range statementsOf(doc) {
 		if s["Effect"] != "Allow" {
 			continue
 		}

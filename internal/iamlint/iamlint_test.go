@@ -13,8 +13,12 @@ func TestFindings(t *testing.T) {
 	var tpl map[string]any
 	if err := json.Unmarshal([]byte(`{"Resources": {
 	  "Policy": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyDocument": {"Statement": [
-	    {"Effect": "Allow", "Action": ["kms:DescribeKey", "ssm:*"], "Resource": "*"},
+	    {"Effect": "Allow", "Action": ["kms:DescribeKey", "ssm:*"], "Resource": "arn:aws:kms:us-east-1:111122223333:key/1"},
 	    {"Effect": "Allow", "Action": "kms:GenerateDataKey*", "Resource": "*"}]}}},
+	  "Trusted": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Statement": [
+	    {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "events.amazonaws.com"}},
+	    {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "ssm.amazonaws.com"}, "Condition": {"StringEquals": {"aws:SourceAccount": "1"}}},
+	    {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]}}},
 	  "Role": {"Type": "AWS::IAM::Role", "Properties": {
 	    "AssumeRolePolicyDocument": {"Statement": {"Effect": "Allow", "Action": "*", "Principal": {"Service": "ssm.amazonaws.com"}}},
 	    "Policies": [{"PolicyDocument": {"Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}}]}},
@@ -31,8 +35,11 @@ func TestFindings(t *testing.T) {
 	want := strings.Join([]string{
 		`Key (AWS::KMS::Key) KeyPolicy: Statement[1] allows "kms:*"`,
 		`Policy (AWS::IAM::Policy) PolicyDocument: Statement[0] allows "ssm:*"`,
+		`Policy (AWS::IAM::Policy) PolicyDocument: Statement[1] allows "kms:GenerateDataKey*" on Resource "*"`,
 		`Role (AWS::IAM::Role) AssumeRolePolicyDocument: Statement[0] allows "*"`,
+		`Role (AWS::IAM::Role) AssumeRolePolicyDocument: Statement[0] lets ssm.amazonaws.com assume the role without aws:SourceAccount or aws:SourceArn`,
 		`Role (AWS::IAM::Role) Policies[0].PolicyDocument: Statement[0] allows NotAction (everything else)`,
+		`Trusted (AWS::IAM::Role) AssumeRolePolicyDocument: Statement[0] lets events.amazonaws.com assume the role without aws:SourceAccount or aws:SourceArn`,
 	}, "\n")
 	if got != want {
 		t.Errorf("findings:\n%s\nwant:\n%s", got, want)
