@@ -120,7 +120,7 @@ func NewAutoCancelDeletion(scope constructs.Construct, id *string, props *AutoCa
 	node := constructs.NewConstruct(scope, id)
 	keyAware := p.KeyAware != nil && *p.KeyAware
 	notify := p.NotifyTopic == nil || *p.NotifyTopic
-	keys := p.validate(propcheck.New(kind, *node.Node().Path()), keyAware, notify)
+	keys := p.validate(propcheck.New(kind, node), keyAware, notify)
 
 	a := &AutoCancelDeletion{Construct: node}
 	stack := awscdk.Stack_Of(node)

@@ -88,8 +88,9 @@ type KeyMaterialExpiryAlarm struct {
 	// TopicKey encrypts Topic; nil when Topic was given.
 	TopicKey awskms.Key
 
-	period    awscdk.Duration
-	threshold *float64 // seconds
+	period      awscdk.Duration
+	threshold   *float64 // seconds
+	fleetMetric awscloudwatch.MathExpression
 }
 
 // NewKeyMaterialExpiryAlarm creates a KeyMaterialExpiryAlarm. It panics with a
@@ -102,7 +103,7 @@ func NewKeyMaterialExpiryAlarm(scope constructs.Construct, id *string, props *Ke
 		p = *props
 	}
 	node := constructs.NewConstruct(scope, id)
-	c := propcheck.New(kind, *node.Node().Path())
+	c := propcheck.New(kind, node)
 	keys := p.watchedKeys(c)
 	c.DurationRange("Threshold", p.Threshold, 0, 365*86400,
 		"give more than 0 and at most 365 days, such as awscdk.Duration_Days(jsii.Number(10))")
@@ -110,9 +111,6 @@ func NewKeyMaterialExpiryAlarm(scope constructs.Construct, id *string, props *Ke
 	c.Emails("Emails", p.Emails)
 	c.PanicIfAny()
 
-	if p.Threshold == nil {
-		p.Threshold = awscdk.Duration_Days(jsii.Number(10))
-	}
 	if p.Period == nil {
 		p.Period = awscdk.Duration_Minutes(jsii.Number(1))
 	}
@@ -124,9 +122,11 @@ func NewKeyMaterialExpiryAlarm(scope constructs.Construct, id *string, props *Ke
 	a := &KeyMaterialExpiryAlarm{Construct: node, period: p.Period}
 	n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)
 	a.Topic, a.TopicKey = n.Topic, n.Key
-	a.threshold = p.Threshold.ToSeconds(nil)
-	threshold := *a.threshold
-	human := *p.Threshold.ToHumanString()
+	threshold, human := 864000.0, "10 days" // the default, without jsii calls
+	if p.Threshold != nil {
+		threshold, human = *p.Threshold.ToSeconds(nil), *p.Threshold.ToHumanString()
+	}
+	a.threshold = jsii.Number(threshold)
 	fix := "When it expires, AWS KMS deletes the material and the key becomes unusable until the same material is imported again. " +
 		"Re-import the key material with a later expiration date (aws kms get-parameters-for-import, then aws kms import-key-material --valid-to), or without expiry."
 
@@ -169,11 +169,14 @@ func (a *KeyMaterialExpiryAlarm) Metric(keyID *string) awscloudwatch.Metric {
 // SecondsUntilKeyMaterialExpiration of each key of the account and Region,
 // over the alarm period. It works with or without AllKeys.
 func (a *KeyMaterialExpiryAlarm) FleetMetric() awscloudwatch.MathExpression {
-	return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-		Expression: jsii.String(FleetExpiryQuery),
-		Period:     a.period,
-		Label:      jsii.String("Seconds until key material expiration"),
-	})
+	if a.fleetMetric == nil {
+		a.fleetMetric = awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+			Expression: jsii.String(FleetExpiryQuery),
+			Period:     a.period,
+			Label:      jsii.String("Seconds until key material expiration"),
+		})
+	}
+	return a.fleetMetric
 }
 
 type watchedKey struct {

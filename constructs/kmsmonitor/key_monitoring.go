@@ -96,7 +96,7 @@ func NewKeyMonitoring(scope constructs.Construct, id *string, props *KeyMonitori
 	}
 	node := constructs.NewConstruct(scope, id)
 	on := func(b *bool) bool { return b == nil || *b }
-	p.validate(propcheck.New(kind, *node.Node().Path()), on)
+	p.validate(propcheck.New(kind, node), on)
 
 	m := &KeyMonitoring{Construct: node}
 	n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)

@@ -122,7 +122,7 @@ func NewKmsLifecycleEvents(scope constructs.Construct, id *string, props *KmsLif
 	}
 	node := constructs.NewConstruct(scope, id)
 	notify := p.NotifyTopic == nil || *p.NotifyTopic
-	resources := p.validate(propcheck.New(kind, *node.Node().Path()), notify)
+	resources := p.validate(propcheck.New(kind, node), notify)
 
 	types := p.EventTypes
 	if len(types) == 0 {
@@ -183,7 +183,7 @@ func NewKmsLifecycleEvents(scope constructs.Construct, id *string, props *KmsLif
 		}))
 		// The target created its role under the stream.
 		if role := p.Stream.Node().TryFindChild(jsii.String("EventsRole")); role != nil {
-			trustpolicy.RequireSourceAccount(role)
+			trustpolicy.RequireSourceAccount(role, awscdk.Stack_Of(node).Account())
 		}
 	}
 	for _, t := range p.Targets {

@@ -140,7 +140,7 @@ func NewPendingDeletionAlarm(scope constructs.Construct, id *string, props *Pend
 		p = *props // a copy: defaults never leak into the caller's struct
 	}
 	node := constructs.NewConstruct(scope, id)
-	p.validate(*node.Node().Path())
+	p.validate(node)
 	p.applyDefaults()
 
 	a := &PendingDeletionAlarm{Construct: node, LogGroup: p.LogGroup, period: p.Period}
@@ -201,7 +201,7 @@ func (a *PendingDeletionAlarm) metricOptions(opts *awscloudwatch.MetricOptions) 
 		o = *opts
 	}
 	if o.Statistic == nil {
-		o.Statistic = awscloudwatch.Stats_SUM()
+		o.Statistic = jsii.String("Sum") // awscloudwatch.Stats_SUM(), without a jsii call
 	}
 	if o.Period == nil {
 		o.Period = a.period
@@ -210,7 +210,8 @@ func (a *PendingDeletionAlarm) metricOptions(opts *awscloudwatch.MetricOptions) 
 }
 
 func (a *PendingDeletionAlarm) createTrail(p *PendingDeletionAlarmProps) {
-	a.TrailKey = newTrailKey(a.Construct)
+	stack := awscdk.Stack_Of(a.Construct)
+	a.TrailKey = newTrailKey(a.Construct, stack)
 	a.AccessLogsBucket = awss3.NewBucket(a.Construct, jsii.String("AccessLogsBucket"), &awss3.BucketProps{
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
 		EnforceSSL:        jsii.Bool(true),
@@ -233,7 +234,7 @@ func (a *PendingDeletionAlarm) createTrail(p *PendingDeletionAlarmProps) {
 		Versioned:         jsii.Bool(true),
 		RemovalPolicy:     p.RemovalPolicy,
 	})
-	a.logAccessTo(a.AccessLogsBucket, "trail-bucket/")
+	a.logAccessTo(stack, a.AccessLogsBucket, "trail-bucket/")
 	nagsuppress.On(a.TrailBucket, nagsuppress.Rule{ID: "NIST.800.53.R5-S3BucketReplicationEnabled", Reason: replicationReason})
 	a.LogGroup = awslogs.NewLogGroup(a.Construct, jsii.String("LogGroup"), &awslogs.LogGroupProps{
 		Retention:     p.LogRetention,
@@ -256,7 +257,7 @@ func (a *PendingDeletionAlarm) createTrail(p *PendingDeletionAlarmProps) {
 		cfn.AddMetadata(jsii.String("cfn-lint"), map[string]any{"config": map[string]any{"ignore_checks": []string{"W3005"}}})
 	}
 	logsRole := a.Trail.Node().FindChild(jsii.String("LogsRole"))
-	trustpolicy.RequireSourceAccount(logsRole)
+	trustpolicy.RequireSourceAccount(logsRole, stack.Account())
 	nagsuppress.On(logsRole.Node().FindChild(jsii.String("DefaultPolicy")),
 		nagsuppress.Rule{ID: "NIST.800.53.R5-IAMNoInlinePolicy",
 			Reason: "aws-cdk-lib's Trail creates this policy for its CloudWatch Logs delivery role; it allows only logs:CreateLogStream and logs:PutLogEvents on the trail's log group."})
@@ -267,8 +268,7 @@ func (a *PendingDeletionAlarm) createTrail(p *PendingDeletionAlarmProps) {
 // under the feature flag @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy and
 // with a legacy ACL otherwise; this writes the bucket policy whatever the app's
 // flags.
-func (a *PendingDeletionAlarm) logAccessTo(dest awss3.Bucket, prefix string) {
-	stack := awscdk.Stack_Of(a.Construct)
+func (a *PendingDeletionAlarm) logAccessTo(stack awscdk.Stack, dest awss3.Bucket, prefix string) {
 	dest.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("S3ServerAccessLogsPolicy"),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logging.s3.amazonaws.com"), nil)},
@@ -291,13 +291,12 @@ const replicationReason = "Cross-Region replication is a disaster-recovery choic
 // newTrailKey creates the key that encrypts the trail's log files and its
 // log group: rotated yearly, retained, usable by CloudTrail and CloudWatch
 // Logs of this account only.
-func newTrailKey(scope constructs.Construct) awskms.Key {
+func newTrailKey(scope constructs.Construct, stack awscdk.Stack) awskms.Key {
 	key := awskms.NewKey(scope, jsii.String("TrailKey"), &awskms.KeyProps{
-		Description:       jsii.String("kmsmonitor: encrypts the CloudTrail log files and log group of " + *scope.Node().Path()),
+		Description:       jsii.String("kmsmonitor: encrypts the CloudTrail log files and the log group of a PendingDeletionAlarm"),
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 	})
-	stack := awscdk.Stack_Of(scope)
 	account := map[string]interface{}{"aws:SourceAccount": stack.Account()}
 	cloudtrail := &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudtrail.amazonaws.com"), nil)}
 	// Key policy statements apply to this key only, written "*".
@@ -360,8 +359,8 @@ func (p *PendingDeletionAlarmProps) applyDefaults() {
 	}
 }
 
-func (p *PendingDeletionAlarmProps) validate(path string) {
-	c := propcheck.New("kmsmonitor.PendingDeletionAlarm", path)
+func (p *PendingDeletionAlarmProps) validate(node constructs.IConstruct) {
+	c := propcheck.New("kmsmonitor.PendingDeletionAlarm", node)
 	if p.LogGroup != nil {
 		if p.LogRetention != "" {
 			c.Addf("LogRetention", "applies only to the log group this construct creates; set the retention on your own log group, or remove LogGroup")

@@ -50,7 +50,7 @@ func UseOrCreateTopic(scope constructs.Construct, existing awssns.ITopic, emails
 // the topic.
 func newTopicKey(scope constructs.Construct, id string) awskms.Key {
 	key := awskms.NewKey(scope, jsii.String(id), &awskms.KeyProps{
-		Description:       jsii.String("kmsmonitor: encrypts the notification topic of " + *scope.Node().Path()),
+		Description:       jsii.String("kmsmonitor: encrypts a notification topic of KMS key monitoring"),
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 	})

@@ -28,8 +28,10 @@ type Rule struct {
 	AppliesToRegex []string
 }
 
-// On adds rules to the suppressions of c's CloudFormation resource (c itself
-// when it is one, else its default child).
+// On sets the suppressions of c's CloudFormation resource (c itself when it
+// is one, else its default child) to rules. Call it once per resource: a
+// second call replaces the first (reading the metadata back would cost a jsii
+// call on every resource).
 func On(c constructs.IConstruct, rules ...Rule) {
 	res, ok := c.(awscdk.CfnResource)
 	if !ok {
@@ -39,11 +41,6 @@ func On(c constructs.IConstruct, rules ...Rule) {
 		panic(fmt.Errorf("nagsuppress: %s has no CloudFormation resource", *c.Node().Path()))
 	}
 	var list []interface{}
-	if existing, ok := res.GetMetadata(jsii.String("cdk_nag")).(map[string]interface{}); ok {
-		if prior, ok := existing["rules_to_suppress"].([]interface{}); ok {
-			list = prior
-		}
-	}
 	for _, r := range rules {
 		entry := map[string]interface{}{"id": r.ID, "reason": r.Reason}
 		var appliesTo []interface{}

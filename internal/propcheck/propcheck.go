@@ -30,12 +30,16 @@ func (e *Error) Error() string {
 
 // Checker accumulates problems.
 type Checker struct {
-	construct, path string
-	problems        []string
+	construct string
+	node      constructs.IConstruct
+	problems  []string
 }
 
-// New starts a check of the construct of type kind at path.
-func New(kind, path string) *Checker { return &Checker{construct: kind, path: path} }
+// New starts a check of the construct node of type kind. The node's path is
+// read only when there is a problem to report (each read is a jsii call).
+func New(kind string, node constructs.IConstruct) *Checker {
+	return &Checker{construct: kind, node: node}
+}
 
 // Addf records a problem with prop.
 func (c *Checker) Addf(prop, format string, args ...any) {
@@ -47,7 +51,7 @@ func (c *Checker) Err() error {
 	if len(c.problems) == 0 {
 		return nil
 	}
-	return &Error{Construct: c.construct, Path: c.path, Problems: c.problems}
+	return &Error{Construct: c.construct, Path: *c.node.Node().Path(), Problems: c.problems}
 }
 
 // PanicIfAny fails the construct the way CDK constructs fail on bad props.
@@ -58,8 +62,15 @@ func (c *Checker) PanicIfAny() {
 }
 
 // Unresolved reports whether v is a CDK token, whose value is known only at
-// deploy time and so cannot be checked here.
-func Unresolved(v any) bool { return *awscdk.Token_IsUnresolved(v) }
+// deploy time and so cannot be checked here. Strings are checked in Go for
+// the markers aws-cdk-lib encodes string and list tokens with ("${Token[",
+// "#{Token["), which saves a jsii call per value; other values ask aws-cdk-lib.
+func Unresolved(v any) bool {
+	if s, ok := v.(string); ok {
+		return strings.Contains(s, "${Token[") || strings.Contains(s, "#{Token[")
+	}
+	return *awscdk.Token_IsUnresolved(v)
+}
 
 var emailRE = regexp.MustCompile(`^[^@\s,;<>"]+@[^@\s,;<>"]+\.[^@\s,;<>".]+$`)
 

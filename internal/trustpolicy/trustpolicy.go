@@ -6,17 +6,16 @@ package trustpolicy
 import (
 	"fmt"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
 
-// RequireSourceAccount adds an aws:SourceAccount condition (the stack's
-// account) to the first statement of role's trust policy, so that the
+// RequireSourceAccount adds an aws:SourceAccount condition (account, usually
+// the stack's) to the first statement of role's trust policy, so that the
 // service may assume the role only on behalf of this account (confused
 // deputy). role is an awsiam.Role construct.
-func RequireSourceAccount(role constructs.IConstruct) {
+func RequireSourceAccount(role constructs.IConstruct, account *string) {
 	cfn, ok := role.Node().DefaultChild().(awsiam.CfnRole)
 	if !ok {
 		panic(fmt.Errorf("trustpolicy: %s is not a role", *role.Node().Path()))
@@ -24,6 +23,6 @@ func RequireSourceAccount(role constructs.IConstruct) {
 	// The L2 Role builds its trust policy from the principal given by the
 	// construct that created it; only an override can add the condition.
 	cfn.AddPropertyOverride(jsii.String("AssumeRolePolicyDocument.Statement.0.Condition"), map[string]interface{}{
-		"StringEquals": map[string]interface{}{"aws:SourceAccount": awscdk.Stack_Of(role).Account()},
+		"StringEquals": map[string]interface{}{"aws:SourceAccount": account},
 	})
 }
