@@ -7,7 +7,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
@@ -288,28 +287,19 @@ func (a *AutoCancelDeletion) alarmRules(p *AutoCancelDeletionProps, keys []prote
 func (a *AutoCancelDeletion) keyAwareRule(keys []protectedKey, definitionArn *string) {
 	detail := map[string]interface{}{
 		"eventSource":  []string{"kms.amazonaws.com"},
-		"errorMessage": []interface{}{map[string]string{"suffix": " is pending deletion."}},
+		"errorMessage": []interface{}{map[string]string{"suffix": pendingDeletionSuffix}},
 	}
 	if len(keys) > 0 {
 		// The error message is "<key ARN> is pending deletion.", so the allow
 		// list is a list of exact messages.
 		messages := make([]interface{}, len(keys))
 		for i, k := range keys {
-			messages[i] = *k.arn + " is pending deletion."
+			messages[i] = *k.arn + pendingDeletionSuffix
 		}
 		detail["errorMessage"] = messages
 	}
-	rule := awsevents.NewRule(a.Construct, jsii.String("KeyAwareRule"), &awsevents.RuleProps{
-		Description: jsii.String("kmsmonitor: cancel the deletion of a KMS key when a call fails because it is pending deletion"),
-		EventPattern: &awsevents.EventPattern{
-			Source:     jsii.Strings("aws.kms"),
-			DetailType: jsii.Strings("AWS API Call via CloudTrail"),
-			Detail:     &detail,
-		},
-	})
-	// Cryptographic calls are read-only management events, which reach only
-	// rules in this state; the L2 Rule writes only ENABLED or DISABLED.
-	rule.Node().DefaultChild().(awsevents.CfnRule).AddPropertyOverride(jsii.String("State"), jsii.String("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"))
+	rule := newCloudTrailRule(a.Construct, "KeyAwareRule",
+		"kmsmonitor: cancel the deletion of a KMS key when a call fails because it is pending deletion", detail, true)
 	a.Rules = append(a.Rules, rule)
 	keyArn := awsevents.EventField_FromPath(jsii.String("$.detail.resources[0].ARN"))
 	rule.AddTarget(a.automationTarget(definitionArn, awsevents.RuleTargetInput_FromObject(map[string]interface{}{
@@ -329,10 +319,7 @@ func (a *AutoCancelDeletion) keyAwareRule(keys []protectedKey, definitionArn *st
 }
 
 func (a *AutoCancelDeletion) notificationTarget(message awsevents.RuleTargetInput) awsevents.IRuleTarget {
-	return awseventstargets.NewSnsTopic(a.Topic, &awseventstargets.SnsTopicProps{
-		Message: message, DeadLetterQueue: a.DeadLetterQueue,
-		RetryAttempts: jsii.Number(185), MaxEventAge: awscdk.Duration_Hours(jsii.Number(24)),
-	})
+	return alerting.NotifyTarget(a.Topic, message, a.DeadLetterQueue)
 }
 
 // automationTarget is an EventBridge target that starts an SSM Automation;

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudtrail"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
@@ -261,6 +262,38 @@ func TestBadInput(t *testing.T) {
 		{"KeyMonitoring", "Kms", "bad email", func(s awscdk.Stack) {
 			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{Emails: []string{"security@"}})
 		}, []string{"Emails[0]", "not an e-mail address"}},
+		{"CisKeyChangesAlarm", "Cis", "no log group", func(s awscdk.Stack) {
+			kmsmonitor.NewCisKeyChangesAlarm(s, jsii.String("Cis"), nil)
+		}, []string{"LogGroup: is missing", "PendingDeletionAlarm.LogGroup"}},
+		{"CisKeyChangesAlarm", "Cis", "AWS namespace", func(s awscdk.Stack) {
+			kmsmonitor.NewCisKeyChangesAlarm(s, jsii.String("Cis"), &kmsmonitor.CisKeyChangesAlarmProps{LogGroup: existingLogGroup(s), MetricNamespace: jsii.String("AWS/KMS")})
+		}, []string{"MetricNamespace", "reserved for AWS"}},
+		{"KeyUseEvents", "Use", "bad email", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyUseEvents(s, jsii.String("Use"), &kmsmonitor.KeyUseEventsProps{Emails: []string{"security"}})
+		}, []string{"Emails[0]", "not an e-mail address"}},
+		{"GrantAudit", "Grants", "key ID instead of ARN", func(s awscdk.Stack) {
+			kmsmonitor.NewGrantAudit(s, jsii.String("Grants"), &kmsmonitor.GrantAuditProps{KeyArns: []string{keyID}})
+		}, []string{"KeyArns[0]", "is not a KMS key ARN"}},
+		{"GrantAudit", "Grants", "nil key", func(s awscdk.Stack) {
+			kmsmonitor.NewGrantAudit(s, jsii.String("Grants"), &kmsmonitor.GrantAuditProps{Keys: []awskms.IKey{nil}})
+		}, []string{"Keys[0]", "is nil"}},
+		{"PendingDeletionAlarm", "Monitor", "trail to check without its log group", func(s awscdk.Stack) {
+			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{
+				ExistingTrail: awscloudtrail.NewCfnTrail(s, jsii.String("T"), &awscloudtrail.CfnTrailProps{IsLogging: jsii.Bool(true), S3BucketName: jsii.String("b")}),
+			})
+		}, []string{"ExistingTrail", "without LogGroup"}},
+		{"KeyMonitoring", "Kms", "CIS alarm without a log group", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{PendingDeletionEnabled: jsii.Bool(false), CisAlarmEnabled: jsii.Bool(true)})
+		}, []string{"CisAlarmEnabled", "CisAlarm.LogGroup"}},
+		{"KeyMonitoring", "Kms", "CIS props while it is off", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{CisAlarm: &kmsmonitor.CisKeyChangesAlarmProps{}})
+		}, []string{"CisAlarm", "CisAlarmEnabled: jsii.Bool(true)"}},
+		{"KeyMonitoring", "Kms", "key-use props while it is off", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{KeyUseEvents: &kmsmonitor.KeyUseEventsProps{}})
+		}, []string{"KeyUseEvents", "KeyUseEventsEnabled: jsii.Bool(true)"}},
+		{"KeyMonitoring", "Kms", "topic on the grant audit part", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{GrantAudit: &kmsmonitor.GrantAuditProps{Emails: []string{"a@example.com"}}})
+		}, []string{"GrantAudit.Topic"}},
 		// nil props, empty slices and zero values
 		{"KeyMaterialExpiryAlarm", "Expiry", "nil props", func(s awscdk.Stack) {
 			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), nil)
@@ -337,6 +370,9 @@ func TestBadInput_ScopeAndID(t *testing.T) {
 		"KmsLifecycleEvents":     func(s awscdk.Stack, id *string) { kmsmonitor.NewKmsLifecycleEvents(s, id, nil) },
 		"AutoCancelDeletion":     func(s awscdk.Stack, id *string) { kmsmonitor.NewAutoCancelDeletion(s, id, nil) },
 		"KeyMonitoring":          func(s awscdk.Stack, id *string) { kmsmonitor.NewKeyMonitoring(s, id, nil) },
+		"CisKeyChangesAlarm":     func(s awscdk.Stack, id *string) { kmsmonitor.NewCisKeyChangesAlarm(s, id, nil) },
+		"KeyUseEvents":           func(s awscdk.Stack, id *string) { kmsmonitor.NewKeyUseEvents(s, id, nil) },
+		"GrantAudit":             func(s awscdk.Stack, id *string) { kmsmonitor.NewGrantAudit(s, id, nil) },
 	}
 	for name, build := range constructors {
 		wantPanic(t, func() { build(nil, jsii.String("X")) }, "kmsmonitor."+name, "scope is nil")

@@ -47,6 +47,13 @@ func TestCdkNag(t *testing.T) {
 			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("C"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), KeyArns: []string{keyArn}})
 		},
 		"KeyMonitoring": func(s awscdk.Stack) { kmsmonitor.NewKeyMonitoring(s, jsii.String("C"), nil) },
+		"KeyMonitoring with every opt-in part": func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMonitoring(s, jsii.String("C"), &kmsmonitor.KeyMonitoringProps{
+				CisAlarmEnabled: jsii.Bool(true), KeyUseEventsEnabled: jsii.Bool(true), GrantAudit: &kmsmonitor.GrantAuditProps{},
+				AutoCancel:      &kmsmonitor.AutoCancelDeletionProps{KeyArns: []string{keyArn}},
+				PendingDeletion: &kmsmonitor.PendingDeletionAlarmProps{KeyArnDimension: jsii.Bool(true)},
+			})
+		},
 	}
 	for name, build := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -49,6 +49,28 @@ type KeyMonitoringProps struct {
 	// Default: the three KMS events of every key, to Topic.
 	LifecycleEvents *KmsLifecycleEventsProps
 
+	// CisAlarmEnabled creates the CIS control CisKeyChangesAlarm (Security
+	// Hub CloudWatch.7) on the pending-deletion alarm's log group.
+	// Default: false.
+	CisAlarmEnabled *bool
+	// CisAlarm configures it (LogGroup defaults to the pending-deletion
+	// alarm's; Topic, Emails and NotifyOnOK come from this struct).
+	// Default: the exact CIS filter.
+	CisAlarm *CisKeyChangesAlarmProps
+
+	// KeyUseEventsEnabled creates KeyUseEvents: detection of keys pending
+	// deletion or disabled from CloudTrail events, in seconds, with messages
+	// that name the key and the caller (no log group needed).
+	// Default: false.
+	KeyUseEventsEnabled *bool
+	// KeyUseEvents configures it.
+	// Default: both rules.
+	KeyUseEvents *KeyUseEventsProps
+
+	// GrantAudit, when set, creates GrantAudit with these props.
+	// Default: none (opt-in).
+	GrantAudit *GrantAuditProps
+
 	// AutoCancel, when set, creates AutoCancelDeletion with these props. In
 	// alarm-driven mode without an Alarm, the pending-deletion alarm is used.
 	// Default: none (opt-in).
@@ -76,6 +98,12 @@ type KeyMonitoring struct {
 	LifecycleEvents *KmsLifecycleEvents
 	// AutoCancel is nil unless AutoCancel props were given.
 	AutoCancel *AutoCancelDeletion
+	// CisAlarm is nil unless CisAlarmEnabled.
+	CisAlarm *CisKeyChangesAlarm
+	// KeyUseEvents is nil unless KeyUseEventsEnabled.
+	KeyUseEvents *KeyUseEvents
+	// GrantAudit is nil unless GrantAudit props were given.
+	GrantAudit *GrantAudit
 	// Dashboard is nil when switched off.
 	Dashboard awscloudwatch.Dashboard
 	// Topic receives every notification.
@@ -131,6 +159,30 @@ func NewKeyMonitoring(scope constructs.Construct, id *string, props *KeyMonitori
 		}
 		m.LifecycleEvents = NewKmsLifecycleEvents(node, jsii.String("LifecycleEvents"), &le)
 	}
+	if p.CisAlarmEnabled != nil && *p.CisAlarmEnabled {
+		ca := CisKeyChangesAlarmProps{}
+		if p.CisAlarm != nil {
+			ca = *p.CisAlarm
+		}
+		if ca.LogGroup == nil && m.PendingDeletion != nil {
+			ca.LogGroup = m.PendingDeletion.LogGroup
+		}
+		ca.Topic, ca.NotifyOnOK = m.Topic, p.NotifyOnOK
+		m.CisAlarm = NewCisKeyChangesAlarm(node, jsii.String("CisAlarm"), &ca)
+	}
+	if p.KeyUseEventsEnabled != nil && *p.KeyUseEventsEnabled {
+		ku := KeyUseEventsProps{}
+		if p.KeyUseEvents != nil {
+			ku = *p.KeyUseEvents
+		}
+		ku.Topic = m.Topic
+		m.KeyUseEvents = NewKeyUseEvents(node, jsii.String("KeyUseEvents"), &ku)
+	}
+	if p.GrantAudit != nil {
+		ga := *p.GrantAudit
+		ga.Topic = m.Topic
+		m.GrantAudit = NewGrantAudit(node, jsii.String("GrantAudit"), &ga)
+	}
 	if p.AutoCancel != nil {
 		ac := *p.AutoCancel
 		if ac.Alarm == nil && (ac.KeyAware == nil || !*ac.KeyAware) && m.PendingDeletion != nil {
@@ -156,6 +208,9 @@ func (m *KeyMonitoring) Alarms() []awscloudwatch.IAlarm {
 			alarms = append(alarms, pd.DisabledKeyAlarm)
 		}
 	}
+	if m.CisAlarm != nil {
+		alarms = append(alarms, m.CisAlarm.Alarm)
+	}
 	if ke := m.KeyMaterialExpiry; ke != nil {
 		if ke.FleetAlarm != nil {
 			alarms = append(alarms, ke.FleetAlarm)
@@ -179,9 +234,9 @@ func (m *KeyMonitoring) newDashboard(name *string) awscloudwatch.Dashboard {
 	}
 	var row []awscloudwatch.IWidget
 	if pd := m.PendingDeletion; pd != nil {
-		left := []awscloudwatch.IMetric{pd.Metric(&awscloudwatch.MetricOptions{Label: jsii.String("Uses of keys pending deletion")})}
+		left := []awscloudwatch.IMetric{pd.alarmMetric(pd.Metric(&awscloudwatch.MetricOptions{Label: jsii.String("Uses of keys pending deletion")}))}
 		if pd.DisabledKeyMetricFilter != nil {
-			left = append(left, pd.DisabledKeyMetric(&awscloudwatch.MetricOptions{Label: jsii.String("Uses of disabled keys")}))
+			left = append(left, pd.alarmMetric(pd.DisabledKeyMetric(&awscloudwatch.MetricOptions{Label: jsii.String("Uses of disabled keys")})))
 		}
 		row = append(row, awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
 			Title: jsii.String("Failed KMS calls: key pending deletion or disabled"), Left: &left, Width: jsii.Number(12),
@@ -205,8 +260,19 @@ func (m *KeyMonitoring) newDashboard(name *string) awscloudwatch.Dashboard {
 }
 
 func (p *KeyMonitoringProps) validate(c *propcheck.Checker, on func(*bool) bool) {
-	if !on(p.PendingDeletionEnabled) && !on(p.KeyMaterialExpiryEnabled) && !on(p.LifecycleEventsEnabled) && p.AutoCancel == nil {
-		c.Addf("PendingDeletionEnabled", "every part is switched off; leave at least one of PendingDeletionEnabled, KeyMaterialExpiryEnabled, LifecycleEventsEnabled on, or set AutoCancel")
+	optIn := func(b *bool) bool { return b != nil && *b }
+	if !on(p.PendingDeletionEnabled) && !on(p.KeyMaterialExpiryEnabled) && !on(p.LifecycleEventsEnabled) &&
+		p.AutoCancel == nil && p.GrantAudit == nil && !optIn(p.CisAlarmEnabled) && !optIn(p.KeyUseEventsEnabled) {
+		c.Addf("PendingDeletionEnabled", "every part is switched off; leave at least one of PendingDeletionEnabled, KeyMaterialExpiryEnabled, LifecycleEventsEnabled on, or enable another part")
+	}
+	if optIn(p.CisAlarmEnabled) && !on(p.PendingDeletionEnabled) && (p.CisAlarm == nil || p.CisAlarm.LogGroup == nil) {
+		c.Addf("CisAlarmEnabled", "the CIS alarm reads the pending-deletion alarm's log group, which is switched off; set CisAlarm.LogGroup to your trail's log group")
+	}
+	if p.CisAlarm != nil && !optIn(p.CisAlarmEnabled) {
+		c.Addf("CisAlarm", "is set but CisAlarmEnabled is not true; set CisAlarmEnabled: jsii.Bool(true), or remove CisAlarm")
+	}
+	if p.KeyUseEvents != nil && !optIn(p.KeyUseEventsEnabled) {
+		c.Addf("KeyUseEvents", "is set but KeyUseEventsEnabled is not true; set KeyUseEventsEnabled: jsii.Bool(true), or remove KeyUseEvents")
 	}
 	type partTopic struct {
 		name   string
@@ -228,6 +294,15 @@ func (p *KeyMonitoringProps) validate(c *propcheck.Checker, on func(*bool) bool)
 	}
 	if p.LifecycleEvents != nil {
 		parts = append(parts, partTopic{"LifecycleEvents", p.LifecycleEvents.Topic, p.LifecycleEvents.Emails})
+	}
+	if p.CisAlarm != nil {
+		parts = append(parts, partTopic{"CisAlarm", p.CisAlarm.Topic, p.CisAlarm.Emails})
+	}
+	if p.KeyUseEvents != nil {
+		parts = append(parts, partTopic{"KeyUseEvents", p.KeyUseEvents.Topic, p.KeyUseEvents.Emails})
+	}
+	if p.GrantAudit != nil {
+		parts = append(parts, partTopic{"GrantAudit", p.GrantAudit.Topic, p.GrantAudit.Emails})
 	}
 	if p.AutoCancel != nil {
 		parts = append(parts, partTopic{"AutoCancel", p.AutoCancel.Topic, p.AutoCancel.Emails})

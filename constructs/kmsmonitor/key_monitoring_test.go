@@ -163,3 +163,27 @@ func TestKeyMonitoring_DataIsRetainedByDefault(t *testing.T) {
 		}
 	}
 }
+
+func TestKeyMonitoring_OptInDetectors(t *testing.T) {
+	// GIVEN a stack WHEN the CIS alarm, log-group-free detection and grant auditing are switched on
+	stack := newStack()
+	m := kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
+		CisAlarmEnabled:     jsii.Bool(true),
+		KeyUseEventsEnabled: jsii.Bool(true),
+		GrantAudit:          &kmsmonitor.GrantAuditProps{KeyArns: []string{keyArn}},
+	})
+	tpl := synth(t, stack)
+	// THEN the CIS filter reads the pending-deletion alarm's log group, and its alarm notifies the shared topic
+	tpl.HasResourceProperties("AWS::Logs::MetricFilter", obj{
+		"FilterPattern": kmsmonitor.CisKeyChangesFilterPattern, "LogGroupName": ref("KmsPendingDeletionLogGroup"),
+	})
+	tpl.ResourceCountIs("AWS::CloudWatch::Alarm", 4)
+	tpl.AllResourcesProperties("AWS::CloudWatch::Alarm", obj{"AlarmActions": arr{ref("KmsTopic")}})
+	// AND the lifecycle, two key-use and grant rules all notify it: one topic, one subscription list
+	tpl.ResourceCountIs("AWS::Events::Rule", 4)
+	tpl.AllResourcesProperties("AWS::Events::Rule", obj{"Targets": arr{objLike(obj{"Arn": ref("KmsTopic")})}})
+	tpl.ResourceCountIs("AWS::SNS::Topic", 1)
+	if m.CisAlarm == nil || m.KeyUseEvents == nil || m.GrantAudit == nil || len(m.Alarms()) != 4 {
+		t.Errorf("members: %+v", m)
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
@@ -132,4 +134,13 @@ func NewDeadLetterQueue(scope constructs.Construct, id string) awssqs.Queue {
 	nagsuppress.On(q, nagsuppress.Rule{ID: "AwsSolutions-SQS3",
 		Reason: "This queue is itself the dead-letter queue of EventBridge targets; a dead-letter queue of its own would only move the same messages."})
 	return q
+}
+
+// NotifyTarget sends message to topic from an EventBridge rule, retrying for
+// 24 hours (185 attempts) and then keeping the event in dlq.
+func NotifyTarget(topic awssns.ITopic, message awsevents.RuleTargetInput, dlq awssqs.IQueue) awsevents.IRuleTarget {
+	return awseventstargets.NewSnsTopic(topic, &awseventstargets.SnsTopicProps{
+		Message: message, DeadLetterQueue: dlq,
+		RetryAttempts: jsii.Number(185), MaxEventAge: awscdk.Duration_Hours(jsii.Number(24)),
+	})
 }

@@ -1,0 +1,36 @@
+package kmsmonitor
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Error-message suffixes of KMS calls that fail because of the key's state.
+const (
+	pendingDeletionSuffix = " is pending deletion."
+	disabledSuffix        = " is disabled."
+)
+
+// newCloudTrailRule creates a rule on "AWS API Call via CloudTrail" events of
+// AWS KMS whose detail matches detail. With readOnly, the rule also receives
+// read-only management events (Decrypt, Encrypt, GenerateDataKey...), which
+// reach only rules in the state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS.
+func newCloudTrailRule(scope constructs.Construct, id, description string, detail map[string]interface{}, readOnly bool) awsevents.Rule {
+	rule := awsevents.NewRule(scope, jsii.String(id), &awsevents.RuleProps{
+		Description: jsii.String(description),
+		EventPattern: &awsevents.EventPattern{
+			Source:     jsii.Strings("aws.kms"),
+			DetailType: jsii.Strings("AWS API Call via CloudTrail"),
+			Detail:     &detail,
+		},
+	})
+	if readOnly {
+		// The L2 Rule writes only ENABLED or DISABLED.
+		rule.Node().DefaultChild().(awsevents.CfnRule).AddPropertyOverride(jsii.String("State"), jsii.String("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"))
+	}
+	return rule
+}
+
+// field is the input-transformer placeholder of the event field at path.
+func field(path string) string { return *awsevents.EventField_FromPath(jsii.String(path)) }

@@ -1,0 +1,113 @@
+package kmsmonitor
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kmsmonitor/kmsmonitor/internal/alerting"
+	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
+)
+
+// GrantOperations are the KMS API calls GrantAudit reports.
+var GrantOperations = []string{"CreateGrant", "RetireGrant", "RevokeGrant"}
+
+// GrantAuditProps configures GrantAudit.
+type GrantAuditProps struct {
+	// Keys limits the audit to these keys.
+	// Default: every key.
+	Keys []awskms.IKey
+	// KeyArns limits the audit to these key ARNs.
+	// Default: every key.
+	KeyArns []string
+	// Topic receives the messages.
+	// Default: a new SNS topic encrypted with a new customer managed KMS key.
+	Topic awssns.ITopic
+	// Emails are subscribed to Topic.
+	// Default: no subscription.
+	Emails []string
+	// DeadLetterQueue keeps the messages that could not be delivered after 24 hours.
+	// Default: a new SSE-SQS encrypted, TLS-only queue keeping messages 14 days.
+	DeadLetterQueue awssqs.IQueue
+}
+
+// GrantAudit reports every grant created, retired or revoked on KMS keys
+// (grants give other principals, such as AWS services, use of a key) with
+// the grantee, the operations and the encryption context. Failed and DryRun
+// calls are not reported: they change no grant. AWS services create grants
+// all the time (ECS Fargate for its ephemeral storage keys, EBS, RDS...):
+// limit it to the keys you care about.
+type GrantAudit struct {
+	constructs.Construct
+
+	// Rule matches the grant calls.
+	Rule awsevents.Rule
+	// Topic receives the messages.
+	Topic awssns.ITopic
+	// TopicKey encrypts Topic; nil when Topic was given.
+	TopicKey awskms.Key
+	// DeadLetterQueue keeps undelivered messages.
+	DeadLetterQueue awssqs.IQueue
+}
+
+// NewGrantAudit creates GrantAudit. props may be nil. It panics with a
+// *ValidationError when props are invalid.
+func NewGrantAudit(scope constructs.Construct, id *string, props *GrantAuditProps) *GrantAudit {
+	const kind = "kmsmonitor.GrantAudit"
+	propcheck.RequireScope(kind, scope, id)
+	p := GrantAuditProps{}
+	if props != nil {
+		p = *props
+	}
+	node := constructs.NewConstruct(scope, id)
+	c := propcheck.New(kind, node)
+	var arns []interface{}
+	for i, k := range p.Keys {
+		if k == nil {
+			c.Addf(fmt.Sprintf("Keys[%d]", i), "is nil; pass a key such as awskms.Key_FromKeyArn(...)")
+			continue
+		}
+		arns = append(arns, k.KeyArn())
+	}
+	for i, arn := range p.KeyArns {
+		if m := keyArnRE.FindStringSubmatch(arn); !propcheck.Unresolved(arn) && (m == nil || !keyIDRE.MatchString(m[1])) {
+			c.Addf(fmt.Sprintf("KeyArns[%d]", i), "%q is not a KMS key ARN; give one such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", arn)
+			continue
+		}
+		arns = append(arns, arn)
+	}
+	c.Emails("Emails", p.Emails)
+	c.PanicIfAny()
+
+	g := &GrantAudit{Construct: node, DeadLetterQueue: p.DeadLetterQueue}
+	if g.DeadLetterQueue == nil {
+		g.DeadLetterQueue = alerting.NewDeadLetterQueue(node, "DeadLetterQueue")
+	}
+	n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)
+	g.Topic, g.TopicKey = n.Topic, n.Key
+	detail := map[string]interface{}{
+		"eventSource": []string{"kms.amazonaws.com"},
+		"eventName":   GrantOperations,
+		// No error code: the call succeeded (DryRun calls fail with DryRunOperationException).
+		"errorCode": []interface{}{map[string]bool{"exists": false}},
+	}
+	if len(arns) > 0 {
+		detail["resources"] = map[string]interface{}{"ARN": arns}
+	}
+	// Grant calls are write events: a rule in the ENABLED state receives them.
+	g.Rule = newCloudTrailRule(node, "Rule", "kmsmonitor: KMS grants created, retired or revoked", detail, false)
+	g.Rule.AddTarget(alerting.NotifyTarget(g.Topic, awsevents.RuleTargetInput_FromMultilineText(jsii.String(fmt.Sprintf(
+		"kmsmonitor grant audit: %s on KMS key %s\nGrantee: %s\nOperations: %s\nEncryption context: %s\nGrant ID: %s%s\nBy: %s%s from %s, account %s, Region %s, at %s",
+		field("$.detail.eventName"), field("$.detail.resources[0].ARN"),
+		field("$.detail.requestParameters.granteePrincipal"), field("$.detail.requestParameters.operations"),
+		field("$.detail.requestParameters.constraints.encryptionContextSubset"),
+		field("$.detail.responseElements.grantId"), field("$.detail.additionalEventData.grantId"),
+		field("$.detail.userIdentity.arn"), field("$.detail.userIdentity.invokedBy"), field("$.detail.sourceIPAddress"),
+		field("$.account"), field("$.region"), field("$.time")))), g.DeadLetterQueue))
+	return g
+}
