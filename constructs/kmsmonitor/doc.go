@@ -12,6 +12,11 @@
 //     material expiration, deletion) to SNS, SQS, Lambda, Kinesis or any target.
 //   - AutoCancelDeletion: cancels the deletion of a key that is still in use,
 //     with SSM Automation started by EventBridge and least-privilege roles.
+//   - KeyUseEvents: the same detection as PendingDeletionAlarm from CloudTrail
+//     events in EventBridge, in seconds, naming the key and the caller.
+//   - CisKeyChangesAlarm: the CIS AWS Foundations control on DisableKey and
+//     ScheduleKeyDeletion (Security Hub CloudWatch.7).
+//   - GrantAudit: reports grants created, retired or revoked.
 //
 // KeyMonitoring composes them (AutoCancelDeletion opt-in) on one encrypted
 // topic, with a CloudWatch dashboard of key health; each part also works alone.

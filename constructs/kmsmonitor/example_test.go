@@ -137,3 +137,57 @@ func printChildren(stack awscdk.Stack, id string) {
 		fmt.Println(*c.Node().Id())
 	}
 }
+
+// Beyond the AWS recipe: the CIS control, alerts in seconds that name the key
+// and the caller (no log group), and grant auditing, on one topic.
+func ExampleNewKeyMonitoring_moreDetectors() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("KmsMonitoring"), nil)
+
+	kmsmonitor.NewKeyMonitoring(stack, jsii.String("KeyMonitoring"), &kmsmonitor.KeyMonitoringProps{
+		Emails:              []string{"security@example.com"},
+		CisAlarmEnabled:     jsii.Bool(true), // Security Hub CloudWatch.7
+		KeyUseEventsEnabled: jsii.Bool(true), // seconds, names key, operation and caller
+		GrantAudit: &kmsmonitor.GrantAuditProps{
+			KeyArns: []string{"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
+		},
+		PendingDeletion: &kmsmonitor.PendingDeletionAlarmProps{KeyArnDimension: jsii.Bool(true)},
+	})
+
+	printChildren(stack, "KeyMonitoring")
+	// Output:
+	// TopicKey
+	// Topic
+	// PendingDeletion
+	// KeyMaterialExpiry
+	// LifecycleEvents
+	// CisAlarm
+	// KeyUseEvents
+	// GrantAudit
+	// Dashboard
+}
+
+// The parts alone: the CIS control on your own trail's log group, and
+// log-group-free detection.
+func ExampleNewCisKeyChangesAlarm() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("KmsMonitoring"), nil)
+
+	trailLogs := awslogs.LogGroup_FromLogGroupName(stack, jsii.String("TrailLogs"),
+		jsii.String("aws-controltower/CloudTrailLogs"))
+	kmsmonitor.NewCisKeyChangesAlarm(stack, jsii.String("CisKeyChanges"), &kmsmonitor.CisKeyChangesAlarmProps{
+		LogGroup: trailLogs,
+		Emails:   []string{"security@example.com"},
+	})
+	kmsmonitor.NewKeyUseEvents(stack, jsii.String("KeyUse"), &kmsmonitor.KeyUseEventsProps{
+		Emails: []string{"security@example.com"},
+	})
+
+	printChildren(stack, "KeyUse")
+	// Output:
+	// DeadLetterQueue
+	// TopicKey
+	// Topic
+	// PendingDeletionRule
+	// DisabledKeyRule
+}
