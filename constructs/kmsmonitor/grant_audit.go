@@ -66,21 +66,7 @@ func NewGrantAudit(scope constructs.Construct, id *string, props *GrantAuditProp
 	}
 	node := constructs.NewConstruct(scope, id)
 	c := propcheck.New(kind, node)
-	var arns []interface{}
-	for i, k := range p.Keys {
-		if k == nil {
-			c.Addf(fmt.Sprintf("Keys[%d]", i), "is nil; pass a key such as awskms.Key_FromKeyArn(...)")
-			continue
-		}
-		arns = append(arns, k.KeyArn())
-	}
-	for i, arn := range p.KeyArns {
-		if m := keyArnRE.FindStringSubmatch(arn); !propcheck.Unresolved(arn) && (m == nil || !keyIDRE.MatchString(m[1])) {
-			c.Addf(fmt.Sprintf("KeyArns[%d]", i), "%q is not a KMS key ARN; give one such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", arn)
-			continue
-		}
-		arns = append(arns, arn)
-	}
+	arns := keyArnsOf(c, p.Keys, p.KeyArns, "CloudTrail names keys by ARN")
 	c.Emails("Emails", p.Emails)
 	c.PanicIfAny()
 

@@ -221,23 +221,7 @@ func (p *KmsLifecycleEventsProps) validate(c *propcheck.Checker, notify bool) []
 		}
 		seen[t] = true
 	}
-	var resources []*string
-	for i, k := range p.Keys {
-		if k == nil {
-			c.Addf(fmt.Sprintf("Keys[%d]", i), "is nil; pass a key such as awskms.Key_FromKeyArn(...)")
-			continue
-		}
-		resources = append(resources, k.KeyArn())
-	}
-	for i, arn := range p.KeyArns {
-		if !propcheck.Unresolved(arn) {
-			if m := keyArnRE.FindStringSubmatch(arn); m == nil || !keyIDRE.MatchString(m[1]) {
-				c.Addf(fmt.Sprintf("KeyArns[%d]", i), "%q is not a KMS key ARN; events name keys by ARN, such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", arn)
-				continue
-			}
-		}
-		resources = append(resources, jsii.String(arn))
-	}
+	resources := keyArnsOf(c, p.Keys, p.KeyArns, "events name keys by ARN")
 	c.Name("RuleName", p.RuleName, 64, "a rule name")
 	if !notify && (p.Topic != nil || len(p.Emails) > 0) {
 		c.Addf("NotifyTopic", "is false but Topic or Emails is set; remove them, or leave NotifyTopic unset")
@@ -263,4 +247,25 @@ func (p *KmsLifecycleEventsProps) validate(c *propcheck.Checker, notify bool) []
 	c.DurationRange("MaxEventAge", p.MaxEventAge, 59, 86400, "give 1 minute to 24 hours, such as awscdk.Duration_Hours(jsii.Number(24))")
 	c.PanicIfAny()
 	return resources
+}
+
+// keyArnsOf checks Keys and KeyArns props and returns the ARNs of both
+// (tokens included). why says why an ARN is needed.
+func keyArnsOf(c *propcheck.Checker, keys []awskms.IKey, keyArns []string, why string) []*string {
+	var arns []*string
+	for i, k := range keys {
+		if k == nil {
+			c.Addf(fmt.Sprintf("Keys[%d]", i), "is nil; pass a key such as awskms.Key_FromKeyArn(...)")
+			continue
+		}
+		arns = append(arns, k.KeyArn())
+	}
+	for i, arn := range keyArns {
+		if m := keyArnRE.FindStringSubmatch(arn); !propcheck.Unresolved(arn) && (m == nil || !keyIDRE.MatchString(m[1])) {
+			c.Addf(fmt.Sprintf("KeyArns[%d]", i), "%q is not a KMS key ARN; %s, such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", arn, why)
+			continue
+		}
+		arns = append(arns, jsii.String(arn))
+	}
+	return arns
 }
