@@ -284,7 +284,22 @@ func nagFindings(t *testing.T, dir string) []string {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go run %s: %v\n%s", dir, err, b)
 	}
-	raw, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+	manifests, err := filepath.Glob(filepath.Join(out, "*manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nested, _ := filepath.Glob(filepath.Join(out, "assembly-*", "manifest.json"))
+	var findings []string
+	for _, path := range append(manifests, nested...) {
+		findings = append(findings, manifestFindings(t, path)...)
+	}
+	return findings
+}
+
+// manifestFindings returns the cdk-nag findings of one cloud assembly manifest.
+func manifestFindings(t *testing.T, path string) []string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,11 +329,47 @@ func nagFindings(t *testing.T, dir string) []string {
 }
 
 func TestExampleApps_CdkNagClean(t *testing.T) {
-	for _, dir := range []string{"../examples/app", "../examples/existing-trail"} {
+	for _, dir := range []string{"../examples/app", "../examples/existing-trail", "../examples/organization"} {
 		// GIVEN each example app WHEN it is synthesized with the AwsSolutions and NIST 800-53 rev 5 packs
 		// THEN no finding remains
 		for _, f := range nagFindings(t, dir) {
 			t.Errorf("%s: %s", dir, f)
 		}
 	}
+}
+
+func TestOrganizationExample_CentralBusAndStackSet(t *testing.T) {
+	// GIVEN the organization example WHEN it is synthesized with no context
+	central := synthApp(t, "../examples/organization", "KmsMonitorCentral", nil)
+	rollout := synthApp(t, "../examples/organization", "KmsMonitorOrgRollout", nil)
+	// THEN the central bus admits only the organization's principals
+	policies := resourcesOfType(central, "AWS::Events::EventBusPolicy")
+	if len(policies) != 1 {
+		t.Fatalf("%d bus policies, want 1", len(policies))
+	}
+	st := policies[0]["Properties"].(map[string]any)["Statement"].(map[string]any)
+	if fmt.Sprint(st["Condition"]) != "map[StringEquals:map[aws:PrincipalOrgID:o-a1b2c3d4e5]]" || fmt.Sprint(st["Principal"]) != "map[AWS:*]" {
+		t.Errorf("bus policy statement = %v", st)
+	}
+	// AND the StackSet deploys the member template to the OU and both Regions, automatically to new accounts
+	sets := resourcesOfType(rollout, "AWS::CloudFormation::StackSet")
+	if len(sets) != 1 {
+		t.Fatalf("%d StackSets, want 1", len(sets))
+	}
+	props := sets[0]["Properties"].(map[string]any)
+	if fmt.Sprint(props["AutoDeployment"]) != "map[Enabled:true RetainStacksOnAccountRemoval:false]" ||
+		props["PermissionModel"] != "SERVICE_MANAGED" ||
+		fmt.Sprint(props["StackInstancesGroup"]) != "[map[DeploymentTargets:map[OrganizationalUnitIds:[ou-ab12-cd34ef56]] Regions:[us-east-1 eu-west-1]]]" {
+		t.Errorf("StackSet = %v", props)
+	}
+	var member map[string]any
+	if err := json.Unmarshal([]byte(props["TemplateBody"].(string)), &member); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(resourcesOfType(member, "AWS::Events::Rule")); n != 2 {
+		t.Errorf("member template has %d rules, want 2", n)
+	}
+	lint.Add(t.Name()+"-member", member)
+	golden(t, "organization-central.template.json", central)
+	golden(t, "organization-rollout.template.json", rollout)
 }

@@ -299,7 +299,7 @@ func (a *AutoCancelDeletion) keyAwareRule(keys []protectedKey, definitionArn *st
 		detail["errorMessage"] = messages
 	}
 	rule := newCloudTrailRule(a.Construct, "KeyAwareRule",
-		"kmsmonitor: cancel the deletion of a KMS key when a call fails because it is pending deletion", detail, true)
+		"kmsmonitor: cancel the deletion of a KMS key when a call fails because it is pending deletion", detail, true, nil)
 	a.Rules = append(a.Rules, rule)
 	keyArn := awsevents.EventField_FromPath(jsii.String("$.detail.resources[0].ARN"))
 	rule.AddTarget(a.automationTarget(definitionArn, awsevents.RuleTargetInput_FromObject(map[string]interface{}{

@@ -294,6 +294,32 @@ func TestBadInput(t *testing.T) {
 		{"KeyMonitoring", "Kms", "topic on the grant audit part", func(s awscdk.Stack) {
 			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{GrantAudit: &kmsmonitor.GrantAuditProps{Emails: []string{"a@example.com"}}})
 		}, []string{"GrantAudit.Topic"}},
+		{"CentralKeyMonitoring", "Central", "no organization", func(s awscdk.Stack) {
+			kmsmonitor.NewCentralKeyMonitoring(s, jsii.String("Central"), nil)
+		}, []string{"OrganizationID: is missing", "o-a1b2c3d4e5"}},
+		{"CentralKeyMonitoring", "Central", "account ID as organization", func(s awscdk.Stack) {
+			kmsmonitor.NewCentralKeyMonitoring(s, jsii.String("Central"), &kmsmonitor.CentralKeyMonitoringProps{OrganizationID: jsii.String("111122223333")})
+		}, []string{"OrganizationID", `"111122223333" is not an organization ID`}},
+		{"MemberKeyMonitoring", "Member", "no central bus", func(s awscdk.Stack) {
+			kmsmonitor.NewMemberKeyMonitoring(s, jsii.String("Member"), nil)
+		}, []string{"CentralEventBusArn: is missing"}},
+		{"MemberKeyMonitoring", "Member", "bus name instead of ARN", func(s awscdk.Stack) {
+			kmsmonitor.NewMemberKeyMonitoring(s, jsii.String("Member"), &kmsmonitor.MemberKeyMonitoringProps{CentralEventBusArn: jsii.String("kmsmonitor-central")})
+		}, []string{"CentralEventBusArn", "is not an event bus ARN"}},
+		{"MemberStackSet", "Rollout", "nothing given", func(s awscdk.Stack) {
+			kmsmonitor.NewMemberStackSet(s, jsii.String("Rollout"), nil)
+		}, []string{"MemberStack: is missing", "OrganizationalUnitIDs: is empty", "Regions: is empty"}},
+		{"MemberStackSet", "Rollout", "account ID as OU and a bad Region", func(s awscdk.Stack) {
+			kmsmonitor.NewMemberStackSet(s, jsii.String("Rollout"), &kmsmonitor.MemberStackSetProps{
+				MemberStack:           awscdk.NewStack(awscdk.NewStage(s.Node().Root().(awscdk.App), jsii.String("M"), nil), jsii.String("Member"), nil),
+				OrganizationalUnitIDs: []string{"111122223333"}, Regions: []string{"Ireland"},
+			})
+		}, []string{"OrganizationalUnitIDs[0]", "is not an organizational unit", "Regions[0]", `"Ireland" is not a Region`}},
+		{"MemberStackSet", "Rollout", "member stack directly in the app", func(s awscdk.Stack) {
+			kmsmonitor.NewMemberStackSet(s, jsii.String("Rollout"), &kmsmonitor.MemberStackSetProps{
+				MemberStack: awscdk.NewStack(s.Node().Root().(awscdk.App), jsii.String("Member"), nil), OrganizationalUnitIDs: []string{"r-ab12"}, Regions: []string{"us-east-1"},
+			})
+		}, []string{"MemberStack", "its own awscdk.Stage"}},
 		// nil props, empty slices and zero values
 		{"KeyMaterialExpiryAlarm", "Expiry", "nil props", func(s awscdk.Stack) {
 			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), nil)
@@ -373,6 +399,9 @@ func TestBadInput_ScopeAndID(t *testing.T) {
 		"CisKeyChangesAlarm":     func(s awscdk.Stack, id *string) { kmsmonitor.NewCisKeyChangesAlarm(s, id, nil) },
 		"KeyUseEvents":           func(s awscdk.Stack, id *string) { kmsmonitor.NewKeyUseEvents(s, id, nil) },
 		"GrantAudit":             func(s awscdk.Stack, id *string) { kmsmonitor.NewGrantAudit(s, id, nil) },
+		"CentralKeyMonitoring":   func(s awscdk.Stack, id *string) { kmsmonitor.NewCentralKeyMonitoring(s, id, nil) },
+		"MemberKeyMonitoring":    func(s awscdk.Stack, id *string) { kmsmonitor.NewMemberKeyMonitoring(s, id, nil) },
+		"MemberStackSet":         func(s awscdk.Stack, id *string) { kmsmonitor.NewMemberStackSet(s, id, nil) },
 	}
 	for name, build := range constructors {
 		wantPanic(t, func() { build(nil, jsii.String("X")) }, "kmsmonitor."+name, "scope is nil")

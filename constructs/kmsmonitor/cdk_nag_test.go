@@ -47,6 +47,12 @@ func TestCdkNag(t *testing.T) {
 			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("C"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), KeyArns: []string{keyArn}})
 		},
 		"KeyMonitoring": func(s awscdk.Stack) { kmsmonitor.NewKeyMonitoring(s, jsii.String("C"), nil) },
+		"CentralKeyMonitoring": func(s awscdk.Stack) {
+			kmsmonitor.NewCentralKeyMonitoring(s, jsii.String("C"), &kmsmonitor.CentralKeyMonitoringProps{OrganizationID: jsii.String("o-a1b2c3d4e5")})
+		},
+		"MemberKeyMonitoring": func(s awscdk.Stack) {
+			kmsmonitor.NewMemberKeyMonitoring(s, jsii.String("C"), &kmsmonitor.MemberKeyMonitoringProps{CentralEventBusArn: jsii.String(centralBusArn)})
+		},
 		"KeyMonitoring with every opt-in part": func(s awscdk.Stack) {
 			kmsmonitor.NewKeyMonitoring(s, jsii.String("C"), &kmsmonitor.KeyMonitoringProps{
 				CisAlarmEnabled: jsii.Bool(true), KeyUseEventsEnabled: jsii.Bool(true), GrantAudit: &kmsmonitor.GrantAuditProps{},

@@ -16,8 +16,12 @@ const (
 // AWS KMS whose detail matches detail. With readOnly, the rule also receives
 // read-only management events (Decrypt, Encrypt, GenerateDataKey...), which
 // reach only rules in the state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS.
-func newCloudTrailRule(scope constructs.Construct, id, description string, detail map[string]interface{}, readOnly bool) awsevents.Rule {
+//
+// On another bus than the default one (a central bus receiving forwarded
+// events), readOnly has no effect: forwarded events are ordinary events.
+func newCloudTrailRule(scope constructs.Construct, id, description string, detail map[string]interface{}, readOnly bool, bus awsevents.IEventBus) awsevents.Rule {
 	rule := awsevents.NewRule(scope, jsii.String(id), &awsevents.RuleProps{
+		EventBus:    bus,
 		Description: jsii.String(description),
 		EventPattern: &awsevents.EventPattern{
 			Source:     jsii.Strings("aws.kms"),
@@ -25,7 +29,7 @@ func newCloudTrailRule(scope constructs.Construct, id, description string, detai
 			Detail:     &detail,
 		},
 	})
-	if readOnly {
+	if readOnly && bus == nil {
 		// The L2 Rule writes only ENABLED or DISABLED.
 		rule.Node().DefaultChild().(awsevents.CfnRule).AddPropertyOverride(jsii.String("State"), jsii.String("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"))
 	}

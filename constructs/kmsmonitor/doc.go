@@ -17,6 +17,9 @@
 //   - CisKeyChangesAlarm: the CIS AWS Foundations control on DisableKey and
 //     ScheduleKeyDeletion (Security Hub CloudWatch.7).
 //   - GrantAudit: reports grants created, retired or revoked.
+//   - CentralKeyMonitoring, MemberKeyMonitoring and MemberStackSet: the
+//     same across an AWS organization, members forwarding to a central bus,
+//     rolled out with a service-managed StackSet.
 //
 // KeyMonitoring composes them (AutoCancelDeletion opt-in) on one encrypted
 // topic, with a CloudWatch dashboard of key health; each part also works alone.

@@ -86,7 +86,7 @@ func NewGrantAudit(scope constructs.Construct, id *string, props *GrantAuditProp
 		detail["resources"] = map[string]interface{}{"ARN": arns}
 	}
 	// Grant calls are write events: a rule in the ENABLED state receives them.
-	g.Rule = newCloudTrailRule(node, "Rule", "kmsmonitor: KMS grants created, retired or revoked", detail, false)
+	g.Rule = newCloudTrailRule(node, "Rule", "kmsmonitor: KMS grants created, retired or revoked", detail, false, nil)
 	g.Rule.AddTarget(alerting.NotifyTarget(g.Topic, awsevents.RuleTargetInput_FromMultilineText(jsii.String(fmt.Sprintf(
 		"kmsmonitor grant audit: %s on KMS key %s\nGrantee: %s\nOperations: %s\nEncryption context: %s\nGrant ID: %s%s\nBy: %s%s from %s, account %s, Region %s, at %s",
 		field("$.detail.eventName"), field("$.detail.resources[0].ARN"),

@@ -25,6 +25,10 @@ type KeyUseEventsProps struct {
 	// Emails are subscribed to Topic.
 	// Default: no subscription.
 	Emails []string
+	// EventBus the rules listen on: a central bus that member accounts forward
+	// their events to (see CentralKeyMonitoring).
+	// Default: the account's default event bus.
+	EventBus awsevents.IEventBus
 	// DeadLetterQueue keeps the messages that could not be delivered after 24 hours.
 	// Default: a new SSE-SQS encrypted, TLS-only queue keeping messages 14 days.
 	DeadLetterQueue awssqs.IQueue
@@ -49,6 +53,8 @@ type KeyUseEvents struct {
 	TopicKey awskms.Key
 	// DeadLetterQueue keeps undelivered messages.
 	DeadLetterQueue awssqs.IQueue
+
+	bus awsevents.IEventBus
 }
 
 // NewKeyUseEvents creates KeyUseEvents. props may be nil. It panics with a
@@ -65,7 +71,7 @@ func NewKeyUseEvents(scope constructs.Construct, id *string, props *KeyUseEvents
 	c.Emails("Emails", p.Emails)
 	c.PanicIfAny()
 
-	e := &KeyUseEvents{Construct: node, DeadLetterQueue: p.DeadLetterQueue}
+	e := &KeyUseEvents{Construct: node, DeadLetterQueue: p.DeadLetterQueue, bus: p.EventBus}
 	if e.DeadLetterQueue == nil {
 		e.DeadLetterQueue = alerting.NewDeadLetterQueue(node, "DeadLetterQueue")
 	}
@@ -86,7 +92,7 @@ func (e *KeyUseEvents) rule(id, suffix, what, advice, command string) awsevents.
 	rule := newCloudTrailRule(e.Construct, id, "kmsmonitor: "+what+" (CloudTrail event)", map[string]interface{}{
 		"eventSource":  []string{"kms.amazonaws.com"},
 		"errorMessage": []interface{}{map[string]string{"suffix": suffix}},
-	}, true)
+	}, true, e.bus)
 	key := field("$.detail.resources[0].ARN")
 	rule.AddTarget(alerting.NotifyTarget(e.Topic, awsevents.RuleTargetInput_FromMultilineText(jsii.String(fmt.Sprintf(
 		"kmsmonitor: %s.\nKey: %s\nOperation: %s (%s)\nCaller: %s%s (%s) from %s\nAccount: %s, Region: %s, time: %s\n%s: %s %s",

@@ -25,7 +25,7 @@ func main() {
 	defer jsii.Close()
 
 	app := awscdk.NewApp(nil)
-	appcontext.CheckCompliance(app) // cdk synth -c nag=true
+	appcontext.CheckCompliance(app, app) // cdk synth -c nag=true
 	stack := awscdk.NewStack(app, jsii.String("KmsMonitorExample"), &awscdk.StackProps{
 		Description: jsii.String("kmsmonitor example: KMS keys pending deletion, disabled, expiring, deleted; automatic cancellation of deletions"),
 	})

@@ -20,7 +20,7 @@ func main() {
 	defer jsii.Close()
 
 	app := awscdk.NewApp(nil)
-	appcontext.CheckCompliance(app) // cdk synth -c nag=true
+	appcontext.CheckCompliance(app, app) // cdk synth -c nag=true
 	stack := awscdk.NewStack(app, jsii.String("KmsMonitorExistingTrail"), &awscdk.StackProps{
 		Description: jsii.String("kmsmonitor example: KMS key monitoring on an existing trail's log group"),
 	})

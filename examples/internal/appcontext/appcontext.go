@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
@@ -37,12 +38,13 @@ func List(app awscdk.App, key, def string) []string {
 }
 
 // CheckCompliance runs the cdk-nag AwsSolutions and NIST 800-53 rev 5 rule
-// packs over the app when the context value "nag" is "true"
+// packs over scope (the app, or a stage synthesized apart, which the app's
+// aspects do not reach) when the app's context value "nag" is "true"
 // (cdk synth -c nag=true): findings are errors, and the CDK CLI fails on them.
-func CheckCompliance(app awscdk.App) {
+func CheckCompliance(app awscdk.App, scope constructs.IConstruct) {
 	if String(app, "nag", "false") != "true" {
 		return
 	}
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
-	awscdk.Aspects_Of(app).Add(cdknag.NewNIST80053R5Checks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	awscdk.Aspects_Of(scope).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	awscdk.Aspects_Of(scope).Add(cdknag.NewNIST80053R5Checks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 }
