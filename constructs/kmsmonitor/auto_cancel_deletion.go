@@ -110,16 +110,10 @@ type protectedKey struct {
 // NewAutoCancelDeletion creates AutoCancelDeletion. It panics with a
 // *ValidationError when props are invalid.
 func NewAutoCancelDeletion(scope constructs.Construct, id *string, props *AutoCancelDeletionProps) *AutoCancelDeletion {
-	const kind = "kmsmonitor.AutoCancelDeletion"
-	propcheck.RequireScope(kind, scope, id)
-	p := AutoCancelDeletionProps{}
-	if props != nil {
-		p = *props
-	}
-	node := constructs.NewConstruct(scope, id)
+	p, node, c := start("kmsmonitor.AutoCancelDeletion", scope, id, props)
 	keyAware := p.KeyAware != nil && *p.KeyAware
 	notify := p.NotifyTopic == nil || *p.NotifyTopic
-	keys := p.validate(propcheck.New(kind, node), keyAware, notify)
+	keys := p.validate(c, keyAware, notify)
 
 	a := &AutoCancelDeletion{Construct: node}
 	stack := awscdk.Stack_Of(node)

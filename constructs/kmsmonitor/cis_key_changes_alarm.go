@@ -10,7 +10,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/internal/alerting"
-	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
 )
 
 const (
@@ -70,14 +69,7 @@ type CisKeyChangesAlarm struct {
 // NewCisKeyChangesAlarm creates CisKeyChangesAlarm. It panics with a
 // *ValidationError when props are invalid.
 func NewCisKeyChangesAlarm(scope constructs.Construct, id *string, props *CisKeyChangesAlarmProps) *CisKeyChangesAlarm {
-	const kind = "kmsmonitor.CisKeyChangesAlarm"
-	propcheck.RequireScope(kind, scope, id)
-	p := CisKeyChangesAlarmProps{}
-	if props != nil {
-		p = *props
-	}
-	node := constructs.NewConstruct(scope, id)
-	c := propcheck.New(kind, node)
+	p, node, c := start("kmsmonitor.CisKeyChangesAlarm", scope, id, props)
 	if p.LogGroup == nil {
 		c.Addf("LogGroup", "is missing; pass the log group of a trail that records management events, such as PendingDeletionAlarm.LogGroup")
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/internal/alerting"
-	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
 )
 
 // GrantOperations are the KMS API calls GrantAudit reports.
@@ -58,14 +57,7 @@ type GrantAudit struct {
 // NewGrantAudit creates GrantAudit. props may be nil. It panics with a
 // *ValidationError when props are invalid.
 func NewGrantAudit(scope constructs.Construct, id *string, props *GrantAuditProps) *GrantAudit {
-	const kind = "kmsmonitor.GrantAudit"
-	propcheck.RequireScope(kind, scope, id)
-	p := GrantAuditProps{}
-	if props != nil {
-		p = *props
-	}
-	node := constructs.NewConstruct(scope, id)
-	c := propcheck.New(kind, node)
+	p, node, c := start("kmsmonitor.GrantAudit", scope, id, props)
 	arns := keyArnsOf(c, p.Keys, p.KeyArns, "CloudTrail names keys by ARN")
 	c.Emails("Emails", p.Emails)
 	c.PanicIfAny()

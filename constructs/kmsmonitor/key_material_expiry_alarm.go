@@ -96,14 +96,7 @@ type KeyMaterialExpiryAlarm struct {
 // NewKeyMaterialExpiryAlarm creates a KeyMaterialExpiryAlarm. It panics with a
 // *ValidationError when props are invalid.
 func NewKeyMaterialExpiryAlarm(scope constructs.Construct, id *string, props *KeyMaterialExpiryAlarmProps) *KeyMaterialExpiryAlarm {
-	const kind = "kmsmonitor.KeyMaterialExpiryAlarm"
-	propcheck.RequireScope(kind, scope, id)
-	p := KeyMaterialExpiryAlarmProps{}
-	if props != nil {
-		p = *props
-	}
-	node := constructs.NewConstruct(scope, id)
-	c := propcheck.New(kind, node)
+	p, node, c := start("kmsmonitor.KeyMaterialExpiryAlarm", scope, id, props)
 	keys := p.watchedKeys(c)
 	c.DurationRange("Threshold", p.Threshold, 0, 365*86400,
 		"give more than 0 and at most 365 days, such as awscdk.Duration_Days(jsii.Number(10))")

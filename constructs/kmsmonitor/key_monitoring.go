@@ -116,15 +116,9 @@ type KeyMonitoring struct {
 // *ValidationError when props are invalid (a part's own props are checked by
 // that part, under its own path).
 func NewKeyMonitoring(scope constructs.Construct, id *string, props *KeyMonitoringProps) *KeyMonitoring {
-	const kind = "kmsmonitor.KeyMonitoring"
-	propcheck.RequireScope(kind, scope, id)
-	p := KeyMonitoringProps{}
-	if props != nil {
-		p = *props
-	}
-	node := constructs.NewConstruct(scope, id)
+	p, node, c := start("kmsmonitor.KeyMonitoring", scope, id, props)
 	on := func(b *bool) bool { return b == nil || *b }
-	p.validate(propcheck.New(kind, node), on)
+	p.validate(c, on)
 
 	m := &KeyMonitoring{Construct: node}
 	n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)

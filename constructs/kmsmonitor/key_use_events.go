@@ -11,7 +11,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/internal/alerting"
-	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
 )
 
 // KeyUseEventsProps configures KeyUseEvents.
@@ -60,14 +59,7 @@ type KeyUseEvents struct {
 // NewKeyUseEvents creates KeyUseEvents. props may be nil. It panics with a
 // *ValidationError when props are invalid.
 func NewKeyUseEvents(scope constructs.Construct, id *string, props *KeyUseEventsProps) *KeyUseEvents {
-	const kind = "kmsmonitor.KeyUseEvents"
-	propcheck.RequireScope(kind, scope, id)
-	p := KeyUseEventsProps{}
-	if props != nil {
-		p = *props
-	}
-	node := constructs.NewConstruct(scope, id)
-	c := propcheck.New(kind, node)
+	p, node, c := start("kmsmonitor.KeyUseEvents", scope, id, props)
 	c.Emails("Emails", p.Emails)
 	c.PanicIfAny()
 

@@ -114,15 +114,9 @@ type KmsLifecycleEvents struct {
 // NewKmsLifecycleEvents creates KmsLifecycleEvents. props may be nil. It
 // panics with a *ValidationError when props are invalid.
 func NewKmsLifecycleEvents(scope constructs.Construct, id *string, props *KmsLifecycleEventsProps) *KmsLifecycleEvents {
-	const kind = "kmsmonitor.KmsLifecycleEvents"
-	propcheck.RequireScope(kind, scope, id)
-	p := KmsLifecycleEventsProps{}
-	if props != nil {
-		p = *props
-	}
-	node := constructs.NewConstruct(scope, id)
+	p, node, c := start("kmsmonitor.KmsLifecycleEvents", scope, id, props)
 	notify := p.NotifyTopic == nil || *p.NotifyTopic
-	resources := p.validate(propcheck.New(kind, node), notify)
+	resources := p.validate(c, notify)
 
 	types := p.EventTypes
 	if len(types) == 0 {

@@ -67,14 +67,7 @@ type CentralKeyMonitoring struct {
 // NewCentralKeyMonitoring creates CentralKeyMonitoring. It panics with a
 // *ValidationError when props are invalid.
 func NewCentralKeyMonitoring(scope constructs.Construct, id *string, props *CentralKeyMonitoringProps) *CentralKeyMonitoring {
-	const kind = "kmsmonitor.CentralKeyMonitoring"
-	propcheck.RequireScope(kind, scope, id)
-	p := CentralKeyMonitoringProps{}
-	if props != nil {
-		p = *props
-	}
-	node := constructs.NewConstruct(scope, id)
-	c := propcheck.New(kind, node)
+	p, node, c := start("kmsmonitor.CentralKeyMonitoring", scope, id, props)
 	switch {
 	case p.OrganizationID == nil || *p.OrganizationID == "":
 		c.Addf("OrganizationID", "is missing; give your organization's ID, such as o-a1b2c3d4e5 (aws organizations describe-organization)")
@@ -140,14 +133,7 @@ type MemberKeyMonitoring struct {
 // NewMemberKeyMonitoring creates MemberKeyMonitoring. It panics with a
 // *ValidationError when props are invalid.
 func NewMemberKeyMonitoring(scope constructs.Construct, id *string, props *MemberKeyMonitoringProps) *MemberKeyMonitoring {
-	const kind = "kmsmonitor.MemberKeyMonitoring"
-	propcheck.RequireScope(kind, scope, id)
-	p := MemberKeyMonitoringProps{}
-	if props != nil {
-		p = *props
-	}
-	node := constructs.NewConstruct(scope, id)
-	c := propcheck.New(kind, node)
+	p, node, c := start("kmsmonitor.MemberKeyMonitoring", scope, id, props)
 	switch {
 	case p.CentralEventBusArn == nil || *p.CentralEventBusArn == "":
 		c.Addf("CentralEventBusArn", "is missing; give the ARN of the central account's bus (CentralKeyMonitoring.EventBus)")
@@ -221,14 +207,7 @@ type MemberStackSet struct {
 // NewMemberStackSet creates MemberStackSet. It panics with a
 // *ValidationError when props are invalid.
 func NewMemberStackSet(scope constructs.Construct, id *string, props *MemberStackSetProps) *MemberStackSet {
-	const kind = "kmsmonitor.MemberStackSet"
-	propcheck.RequireScope(kind, scope, id)
-	p := MemberStackSetProps{}
-	if props != nil {
-		p = *props
-	}
-	node := constructs.NewConstruct(scope, id)
-	c := propcheck.New(kind, node)
+	p, node, c := start("kmsmonitor.MemberStackSet", scope, id, props)
 	if p.MemberStack == nil {
 		c.Addf("MemberStack", "is missing; give the member account's stack, in its own awscdk.Stage with an awscdk.BootstraplessSynthesizer")
 	}

@@ -152,13 +152,8 @@ type PendingDeletionAlarm struct {
 // NewPendingDeletionAlarm creates a PendingDeletionAlarm. props may be nil.
 // It panics with a *ValidationError when props are invalid.
 func NewPendingDeletionAlarm(scope constructs.Construct, id *string, props *PendingDeletionAlarmProps) *PendingDeletionAlarm {
-	propcheck.RequireScope("kmsmonitor.PendingDeletionAlarm", scope, id)
-	p := PendingDeletionAlarmProps{}
-	if props != nil {
-		p = *props // a copy: defaults never leak into the caller's struct
-	}
-	node := constructs.NewConstruct(scope, id)
-	p.validate(node)
+	p, node, c := start("kmsmonitor.PendingDeletionAlarm", scope, id, props)
+	p.validate(c)
 	p.applyDefaults()
 
 	a := &PendingDeletionAlarm{Construct: node, LogGroup: p.LogGroup, period: p.Period,
@@ -411,8 +406,7 @@ func (p *PendingDeletionAlarmProps) applyDefaults() {
 	}
 }
 
-func (p *PendingDeletionAlarmProps) validate(node constructs.IConstruct) {
-	c := propcheck.New("kmsmonitor.PendingDeletionAlarm", node)
+func (p *PendingDeletionAlarmProps) validate(c *propcheck.Checker) {
 	if p.ExistingTrail != nil && p.LogGroup == nil {
 		c.Addf("ExistingTrail", "is set without LogGroup; give the log group that trail delivers to, or remove ExistingTrail")
 	}
