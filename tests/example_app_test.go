@@ -24,18 +24,7 @@ var lint = cfnlint.NewBatch()
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	code := m.Run()
-	skipped, err := lint.Run()
-	if skipped != "" {
-		fmt.Println(skipped)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "FAIL:", err)
-		code = 1
-	} else if code == 0 && skipped == "" {
-		fmt.Printf("cfn-lint: %d templates, 0 errors, 0 warnings\n", lint.Count())
-	}
-	os.Exit(code)
+	os.Exit(lint.Finish(m.Run()))
 }
 
 // synthApp runs the Go CDK app in dir the way the CDK CLI does (with the

@@ -83,3 +83,22 @@ func (b *Batch) Run() (skipped string, err error) {
 
 // Count is the number of templates added.
 func (b *Batch) Count() int { return len(b.files) }
+
+// Finish lints the batch after the tests ran (m.Run() returned code), prints
+// the result or why linting was skipped, and returns the exit code for
+// os.Exit: code, or 1 when cfn-lint found problems or was required and missing.
+func (b *Batch) Finish(code int) int {
+	n := b.Count()
+	skipped, err := b.Run()
+	if skipped != "" {
+		fmt.Println(skipped)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL:", err)
+		return 1
+	}
+	if code == 0 && skipped == "" {
+		fmt.Printf("cfn-lint: %d templates, 0 errors, 0 warnings\n", n)
+	}
+	return code
+}
