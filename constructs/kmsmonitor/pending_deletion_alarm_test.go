@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudtrail"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
@@ -362,4 +363,66 @@ func TestPendingDeletionAlarm_PanicValueIsValidationError(t *testing.T) {
 		}
 	}()
 	kmsmonitor.NewPendingDeletionAlarm(newStack(), jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{Emails: []string{"x"}})
+}
+
+func TestPendingDeletionAlarm_KeyArnDimension(t *testing.T) {
+	// GIVEN a stack WHEN the KeyArn dimension is on
+	stack := newStack()
+	a := kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{KeyArnDimension: jsii.Bool(true)})
+	tpl := synth(t, stack)
+	// THEN both metric filters publish the failed call's key ARN as a dimension
+	tpl.AllResourcesProperties("AWS::Logs::MetricFilter", obj{"MetricTransformations": arr{objLike(obj{
+		"Dimensions": arr{obj{"Key": "KeyArn", "Value": "$.resources[0].ARN"}},
+	})}})
+	// AND the alarms sum per KeyArn with Metrics Insights, so that each key in use is named as a contributor
+	for _, name := range []string{"KMSKeyPendingDeletionErrorCount", "KMSKeyDisabledErrorCount"} {
+		tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{
+			"Metrics": arr{objLike(obj{
+				"Expression": `SELECT SUM(` + name + `) FROM SCHEMA("CloudTrailLogMetrics", KeyArn) GROUP BY KeyArn ORDER BY SUM() DESC`,
+				"Period":     300,
+			})},
+			"Threshold": 1, "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
+		})
+	}
+	if _, ok := a.AlarmMetric().(awscloudwatch.MathExpression); !ok {
+		t.Errorf("AlarmMetric() = %T, want a MathExpression", a.AlarmMetric())
+	}
+}
+
+func TestPendingDeletionAlarm_ChecksTheExistingTrail(t *testing.T) {
+	cases := map[string]struct {
+		selectors []*awscloudtrail.CfnTrail_EventSelectorProperty
+		warnings  []string
+	}{
+		"records everything": {[]*awscloudtrail.CfnTrail_EventSelectorProperty{{IncludeManagementEvents: jsii.Bool(true), ReadWriteType: jsii.String("All")}}, nil},
+		"write events only": {[]*awscloudtrail.CfnTrail_EventSelectorProperty{{IncludeManagementEvents: jsii.Bool(true), ReadWriteType: jsii.String("WriteOnly")}},
+			[]string{"kmsmonitor:trailWithoutReadEvents"}},
+		"KMS excluded": {[]*awscloudtrail.CfnTrail_EventSelectorProperty{{IncludeManagementEvents: jsii.Bool(true), ExcludeManagementEventSources: jsii.Strings("kms.amazonaws.com")}},
+			[]string{"kmsmonitor:trailExcludesKms"}},
+		"no management events": {[]*awscloudtrail.CfnTrail_EventSelectorProperty{{IncludeManagementEvents: jsii.Bool(false)}},
+			[]string{"kmsmonitor:trailWithoutManagementEvents"}},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			// GIVEN a trail of this app delivering to a log group
+			stack := newStack()
+			lg := awslogs.NewLogGroup(stack, jsii.String("TrailLogs"), &awslogs.LogGroupProps{RemovalPolicy: awscdk.RemovalPolicy_RETAIN})
+			trail := awscloudtrail.NewCfnTrail(stack, jsii.String("Trail"), &awscloudtrail.CfnTrailProps{
+				IsLogging: jsii.Bool(true), S3BucketName: jsii.String("trail-bucket"), EventSelectors: &c.selectors,
+			})
+			// WHEN the alarm reads that log group and is told the trail
+			kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{LogGroup: lg, ExistingTrail: trail})
+			// THEN synthesis warns exactly when the trail misses what the detectors need
+			var got []string
+			for _, w := range *assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("kmsmonitor"))) {
+				got = append(got, strings.Fields(w.Entry.Data.(string))[len(strings.Fields(w.Entry.Data.(string)))-1])
+				if !strings.Contains(w.Entry.Data.(string), "checked on ExistingTrail Stack/Trail") {
+					t.Errorf("warning does not name the trail: %v", w.Entry.Data)
+				}
+			}
+			if len(got) != len(c.warnings) {
+				t.Errorf("warnings %v, want %d (%v)", got, len(c.warnings), c.warnings)
+			}
+		})
+	}
 }

@@ -1,0 +1,93 @@
+package kmsmonitor
+
+import (
+	"regexp"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kmsmonitor/kmsmonitor/internal/alerting"
+	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
+)
+
+var organizationIDRE = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+
+// CentralKeyMonitoringProps configures CentralKeyMonitoring.
+type CentralKeyMonitoringProps struct {
+	// OrganizationID (o-...) whose accounts may send events to the bus.
+	OrganizationID *string
+	// EventBusName of the central bus.
+	// Default: "kmsmonitor-central".
+	EventBusName *string
+	// Topic receives every notification.
+	// Default: a new SNS topic encrypted with a new customer managed KMS key.
+	Topic awssns.ITopic
+	// Emails are subscribed to Topic.
+	// Default: no subscription.
+	Emails []string
+}
+
+// CentralKeyMonitoring is the security account's side of organization-wide
+// monitoring: an event bus that only accounts of the organization may send
+// to, and rules that notify one topic of the KMS lifecycle events and of the
+// uses of keys pending deletion or disabled that member accounts forward
+// (MemberKeyMonitoring). Every message names the account and Region it came
+// from. Remediation stays in the member accounts (AutoCancelDeletion there):
+// CancelKeyDeletion cannot be called across accounts.
+type CentralKeyMonitoring struct {
+	constructs.Construct
+
+	// EventBus receives the members' events.
+	EventBus awsevents.EventBus
+	// LifecycleEvents notifies the KMS lifecycle events of every account.
+	LifecycleEvents *KmsLifecycleEvents
+	// KeyUseEvents notifies the uses of keys pending deletion or disabled of every account.
+	KeyUseEvents *KeyUseEvents
+	// Topic receives the notifications.
+	Topic awssns.ITopic
+	// TopicKey encrypts Topic; nil when Topic was given.
+	TopicKey awskms.Key
+}
+
+// NewCentralKeyMonitoring creates CentralKeyMonitoring. It panics with a
+// *ValidationError when props are invalid.
+func NewCentralKeyMonitoring(scope constructs.Construct, id *string, props *CentralKeyMonitoringProps) *CentralKeyMonitoring {
+	p, node, c := start("kmsmonitor.CentralKeyMonitoring", scope, id, props)
+	switch {
+	case p.OrganizationID == nil || *p.OrganizationID == "":
+		c.Addf("OrganizationID", "is missing; give your organization's ID, such as o-a1b2c3d4e5 (aws organizations describe-organization)")
+	case !propcheck.Unresolved(*p.OrganizationID) && !organizationIDRE.MatchString(*p.OrganizationID):
+		c.Addf("OrganizationID", "%q is not an organization ID; give one such as o-a1b2c3d4e5", *p.OrganizationID)
+	}
+	c.Name("EventBusName", p.EventBusName, 256, "an event bus name")
+	c.Emails("Emails", p.Emails)
+	c.PanicIfAny()
+
+	m := &CentralKeyMonitoring{Construct: node}
+	m.EventBus = awsevents.NewEventBus(node, jsii.String("EventBus"), &awsevents.EventBusProps{
+		EventBusName: orDefault(p.EventBusName, "kmsmonitor-central"),
+		Description:  jsii.String("kmsmonitor: KMS events forwarded by the accounts of the organization"),
+	})
+	// Any principal, but only of this organization: member accounts' rules
+	// send with their own roles.
+	m.EventBus.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowAccountsOfTheOrganization"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("events:PutEvents"),
+		Resources:  &[]*string{m.EventBus.EventBusArn()},
+		Conditions: &map[string]interface{}{"StringEquals": map[string]interface{}{"aws:PrincipalOrgID": *p.OrganizationID}},
+	}))
+	n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)
+	m.Topic, m.TopicKey = n.Topic, n.Key
+	m.LifecycleEvents = NewKmsLifecycleEvents(node, jsii.String("LifecycleEvents"), &KmsLifecycleEventsProps{
+		EventBus: m.EventBus, Topic: m.Topic,
+	})
+	m.KeyUseEvents = NewKeyUseEvents(node, jsii.String("KeyUseEvents"), &KeyUseEventsProps{
+		EventBus: m.EventBus, Topic: m.Topic,
+	})
+	return m
+}

@@ -1,0 +1,38 @@
+package kmsmonitor_test
+
+import (
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
+)
+
+const centralBusArn = "arn:aws:events:us-east-1:111122223333:event-bus/kmsmonitor-central"
+
+func TestCentralKeyMonitoring_BusAdmitsOnlyTheOrganization(t *testing.T) {
+	// GIVEN a security account's stack WHEN central monitoring is added
+	stack := newStack()
+	m := kmsmonitor.NewCentralKeyMonitoring(stack, jsii.String("Central"), &kmsmonitor.CentralKeyMonitoringProps{
+		OrganizationID: jsii.String("o-a1b2c3d4e5"), Emails: []string{"security@example.com"},
+	})
+	tpl := synth(t, stack)
+	// THEN the bus accepts PutEvents from any principal of the organization, and from nobody else
+	tpl.HasResourceProperties("AWS::Events::EventBus", obj{"Name": "kmsmonitor-central"})
+	tpl.ResourceCountIs("AWS::Events::EventBusPolicy", 1)
+	tpl.HasResourceProperties("AWS::Events::EventBusPolicy", obj{
+		"EventBusName": ref("CentralEventBus"),
+		"Statement": obj{
+			"Sid": "cdk-AllowAccountsOfTheOrganization", "Effect": "Allow", "Action": "events:PutEvents",
+			"Principal": obj{"AWS": "*"}, "Resource": getAtt("CentralEventBus"),
+			"Condition": obj{"StringEquals": obj{"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+		},
+	})
+	// AND the lifecycle and key-use rules listen on that bus (state ENABLED: forwarded events are ordinary events)
+	tpl.ResourceCountIs("AWS::Events::Rule", 3)
+	tpl.AllResourcesProperties("AWS::Events::Rule", obj{"EventBusName": ref("CentralEventBus"), "State": "ENABLED"})
+	tpl.AllResourcesProperties("AWS::Events::Rule", obj{"Targets": arr{objLike(obj{"Arn": ref("CentralTopic")})}})
+	if m.EventBus == nil || m.LifecycleEvents == nil || m.KeyUseEvents == nil {
+		t.Error("members missing")
+	}
+}
