@@ -117,17 +117,13 @@ func NewAutoCancelDeletion(scope constructs.Construct, id *string, props *AutoCa
 
 	a := &AutoCancelDeletion{Construct: node}
 	stack := awscdk.Stack_Of(node)
-	a.DeadLetterQueue = p.DeadLetterQueue
-	if a.DeadLetterQueue == nil {
-		a.DeadLetterQueue = alerting.NewDeadLetterQueue(node, "DeadLetterQueue")
-	}
+	a.DeadLetterQueue = alerting.UseOrCreateDeadLetterQueue(node, p.DeadLetterQueue)
 	if notify {
 		n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)
 		a.Topic, a.TopicKey = n.Topic, n.Key
 	}
 
-	// AWS-owned runbooks have no account in their automation-definition ARN.
-	documentName, documentAccount := jsii.String(CancelKeyDeletionRunbook), jsii.String("")
+	documentName := jsii.String(CancelKeyDeletionRunbook)
 	if keyAware {
 		// aws-cdk-lib has no L2 for SSM documents.
 		a.Document = awsssm.NewCfnDocument(node, jsii.String("Document"), &awsssm.CfnDocumentProps{
@@ -136,25 +132,34 @@ func NewAutoCancelDeletion(scope constructs.Construct, id *string, props *AutoCa
 			UpdateMethod:   jsii.String("NewVersion"),
 			DocumentFormat: jsii.String("JSON"),
 		})
-		documentName, documentAccount = a.Document.Ref(), nil
+		documentName = a.Document.Ref()
 	}
-	definition := func(version string) *string {
+	// account nil is the stack's account; "" leaves it out.
+	definition := func(account *string, version string) *string {
 		return stack.FormatArn(&awscdk.ArnComponents{
-			Service: jsii.String("ssm"), Account: documentAccount, Resource: jsii.String("automation-definition"),
+			Service: jsii.String("ssm"), Account: account, Resource: jsii.String("automation-definition"),
 			ResourceName: jsii.String(*documentName + ":" + version), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME,
 		})
 	}
-	a.createRoles(stack, &p, keys, definition("*"))
+	// EventBridge targets name the automation with the account, also for an
+	// AWS-owned runbook (Systems Manager User Guide, "Run automations with
+	// EventBridge"); the AWS-owned runbook's own ARN has no account, so the
+	// roles may start either form.
+	startable := []*string{definition(nil, "*")}
+	if !keyAware {
+		startable = append(startable, definition(jsii.String(""), "*"))
+	}
+	a.createRoles(stack, &p, keys, startable)
 
 	if keyAware {
-		a.keyAwareRule(keys, definition("$DEFAULT"))
+		a.keyAwareRule(keys, definition(nil, "$DEFAULT"))
 	} else {
-		a.alarmRules(&p, keys, definition("$DEFAULT"))
+		a.alarmRules(&p, keys, definition(nil, "$DEFAULT"))
 	}
 	return a
 }
 
-func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeletionProps, keys []protectedKey, definitionArn *string) {
+func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeletionProps, keys []protectedKey, definitionArns []*string) {
 	account := &map[string]interface{}{"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()}}
 	a.AutomationRole = awsiam.NewRole(a.Construct, jsii.String("AutomationRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewPrincipalWithConditions(awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), nil), account),
@@ -189,7 +194,7 @@ func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeleti
 			// The runbook's documented needs, scoped to its own definition and executions.
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid: jsii.String("RunThisAutomation"), Actions: jsii.Strings("ssm:StartAutomationExecution"),
-				Resources: &[]*string{definitionArn},
+				Resources: &definitionArns,
 			}),
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid: jsii.String("ReadItsExecutions"), Actions: jsii.Strings("ssm:GetAutomationExecution"),
@@ -221,7 +226,7 @@ func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeleti
 		Statements: &[]awsiam.PolicyStatement{
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid: jsii.String("StartTheAutomation"), Actions: jsii.Strings("ssm:StartAutomationExecution"),
-				Resources: &[]*string{definitionArn},
+				Resources: &definitionArns,
 			}),
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid: jsii.String("PassTheAutomationRole"), Actions: jsii.Strings("iam:PassRole"),
@@ -249,8 +254,11 @@ func (a *AutoCancelDeletion) alarmRules(p *AutoCancelDeletionProps, keys []prote
 		rule := awsevents.NewRule(a.Construct, jsii.String(id), &awsevents.RuleProps{
 			Description: jsii.String("kmsmonitor: cancel the deletion of protected KMS keys when their pending-deletion alarm fires"),
 			EventPattern: &awsevents.EventPattern{
-				Source:     jsii.Strings("aws.cloudwatch"),
-				DetailType: jsii.Strings("CloudWatch Alarm State Change"),
+				Source: jsii.Strings("aws.cloudwatch"),
+				// A Metrics Insights alarm grouped by key (KeyArnDimension) goes to
+				// ALARM once; keys that breach while it is in ALARM arrive as
+				// contributor state changes, with the same alarmName and state.
+				DetailType: jsii.Strings("CloudWatch Alarm State Change", "CloudWatch Alarm Contributor State Change"),
 				Detail: &map[string]interface{}{
 					"alarmName": []interface{}{p.Alarm.AlarmName()},
 					"state":     map[string]interface{}{"value": []string{"ALARM"}},
@@ -268,7 +276,7 @@ func (a *AutoCancelDeletion) alarmRules(p *AutoCancelDeletionProps, keys []prote
 		}
 		if a.Topic != nil {
 			rule.AddTarget(a.notificationTarget(awsevents.RuleTargetInput_FromMultilineText(jsii.String(fmt.Sprintf(
-				"kmsmonitor AutoCancelDeletion: the alarm %s went to ALARM at %s in account %s, Region %s.\n"+
+				"kmsmonitor AutoCancelDeletion: the alarm %s reported ALARM at %s in account %s, Region %s.\n"+
 					"Cancelling the scheduled deletion of KMS key(s): %s.\n"+
 					"The keys stay disabled. Find who still uses them in CloudTrail before you enable them or schedule their deletion again.",
 				*awsevents.EventField_FromPath(jsii.String("$.detail.alarmName")), *awsevents.EventField_Time(),
@@ -459,6 +467,8 @@ func (p *AutoCancelDeletionProps) validate(c *propcheck.Checker, keyAware, notif
 	if !notify && (p.Topic != nil || len(p.Emails) > 0) {
 		c.Addf("NotifyTopic", "is false but Topic or Emails is set; remove them, or leave NotifyTopic unset")
 	}
+	alerting.CheckTopic(c, "Topic", p.Topic)
+	alerting.CheckDeadLetterQueue(c, "DeadLetterQueue", p.DeadLetterQueue)
 	c.Emails("Emails", p.Emails)
 	c.PanicIfAny()
 	return keys

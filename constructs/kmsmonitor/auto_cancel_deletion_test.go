@@ -59,14 +59,17 @@ func TestAutoCancelDeletion_AlarmMode(t *testing.T) {
 	// THEN a rule on the alarm's change to ALARM starts the AWS runbook with the key's ID and the automation role
 	tpl.HasResourceProperties("AWS::Events::Rule", obj{
 		"EventPattern": obj{
-			"source": arr{"aws.cloudwatch"}, "detail-type": arr{"CloudWatch Alarm State Change"},
-			"detail": obj{"alarmName": arr{ref("PendingAlarm")}, "state": obj{"value": arr{"ALARM"}}},
+			"source": arr{"aws.cloudwatch"},
+			// AND also on contributor state changes: with KeyArnDimension a key that breaches while the alarm is in ALARM arrives so
+			"detail-type": arr{"CloudWatch Alarm State Change", "CloudWatch Alarm Contributor State Change"},
+			"detail":      obj{"alarmName": arr{ref("PendingAlarm")}, "state": obj{"value": arr{"ALARM"}}},
 		},
 		"State": "ENABLED",
 		"Targets": arr{
 			obj{
 				"Id":      "Target0",
-				"Arn":     join("arn:", partition, ":ssm:", region, "::automation-definition/AWSConfigRemediation-CancelKeyDeletion:$DEFAULT"),
+				// The account form of the ARN, as the Systems Manager User Guide shows for EventBridge targets
+				"Arn":     join("arn:", partition, ":ssm:", region, ":", account, ":automation-definition/AWSConfigRemediation-CancelKeyDeletion:$DEFAULT"),
 				"RoleArn": getAtt("RescueEventsRole"),
 				"Input": join(`{"AutomationAssumeRole":["`, getAtt("RescueAutomationRole"),
 					`"],"KeyId":["`+keyID+`"]}`),
@@ -77,7 +80,7 @@ func TestAutoCancelDeletion_AlarmMode(t *testing.T) {
 			objLike(obj{
 				"Id": "Target1", "Arn": ref("PendingTopic"),
 				"InputTransformer": objLike(obj{"InputTemplate": assertions.Match_StringLikeRegexp(jsii.String(
-					"alarm <detail-alarmName> went to ALARM[\\s\\S]*" + keyID + "[\\s\\S]*stay disabled"))}),
+					"alarm <detail-alarmName> reported ALARM[\\s\\S]*" + keyID + "[\\s\\S]*stay disabled"))}),
 				"DeadLetterConfig": obj{"Arn": getAtt("RescueDeadLetterQueue")},
 			}),
 		},
@@ -96,7 +99,11 @@ func TestAutoCancelDeletion_AlarmModeRoles(t *testing.T) {
 	// GIVEN alarm-driven mode for two keys
 	stack, _ := alarmModeStack(t, []string{keyArn, otherArn})
 	tpl := synth(t, stack)
-	definition := join("arn:", partition, ":ssm:", region, "::automation-definition/AWSConfigRemediation-CancelKeyDeletion:*")
+	// The runbook in both forms: with the account (EventBridge's target) and without (the AWS-owned runbook's own ARN)
+	definition := arr{
+		join("arn:", partition, ":ssm:", region, ":", account, ":automation-definition/AWSConfigRemediation-CancelKeyDeletion:*"),
+		join("arn:", partition, ":ssm:", region, "::automation-definition/AWSConfigRemediation-CancelKeyDeletion:*"),
+	}
 	// THEN the automation role is trusted by SSM of this account only, and may cancel only those keys' deletion
 	tpl.HasResourceProperties("AWS::IAM::Role", obj{
 		"AssumeRolePolicyDocument": trustedBy("ssm.amazonaws.com"),

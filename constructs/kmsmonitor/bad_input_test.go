@@ -359,6 +359,24 @@ func TestBadInput(t *testing.T) {
 				PendingDeletion: &kmsmonitor.PendingDeletionAlarmProps{MetricNamespace: jsii.String("")},
 			})
 		}, []string{"MetricNamespace", "is empty"}},
+		{"PendingDeletionAlarm", "Monitor", "FIFO topic", func(s awscdk.Stack) {
+			topic := awssns.NewTopic(s, jsii.String("Fifo"), &awssns.TopicProps{Fifo: jsii.Bool(true), TopicName: jsii.String("alerts")})
+			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{Topic: topic})
+		}, []string{"Topic: is a FIFO topic", "give a standard topic"}},
+		{"KmsLifecycleEvents", "Monitor", "topic under alias/aws/sns", func(s awscdk.Stack) {
+			topic := awssns.NewTopic(s, jsii.String("Managed"), &awssns.TopicProps{
+				MasterKey: awskms.Alias_FromAliasName(s, jsii.String("AwsSns"), jsii.String("alias/aws/sns"))})
+			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Monitor"), &kmsmonitor.KmsLifecycleEventsProps{Topic: topic})
+		}, []string{"Topic: is encrypted with the AWS managed key alias/aws/sns", "customer managed key"}},
+		{"KmsLifecycleEvents", "Monitor", "FIFO dead-letter queue", func(s awscdk.Stack) {
+			q := awssqs.NewQueue(s, jsii.String("Q"), &awssqs.QueueProps{Fifo: jsii.Bool(true)})
+			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Monitor"), &kmsmonitor.KmsLifecycleEventsProps{DeadLetterQueue: q})
+		}, []string{"DeadLetterQueue: is a FIFO queue", "standard queues"}},
+		{"MemberKeyMonitoring", "Monitor", "dead-letter queue under alias/aws/sqs", func(s awscdk.Stack) {
+			q := awssqs.NewQueue(s, jsii.String("Q"), &awssqs.QueueProps{Encryption: awssqs.QueueEncryption_KMS_MANAGED})
+			kmsmonitor.NewMemberKeyMonitoring(s, jsii.String("Monitor"), &kmsmonitor.MemberKeyMonitoringProps{
+				CentralEventBusArn: jsii.String("arn:aws:events:us-east-1:111122223333:event-bus/central"), DeadLetterQueue: q})
+		}, []string{"DeadLetterQueue: is encrypted with the AWS managed key alias/aws/sqs", "SSE-SQS"}},
 	}
 	if len(cases) < 25 {
 		t.Fatalf("%d cases; the table must cover at least 25", len(cases))

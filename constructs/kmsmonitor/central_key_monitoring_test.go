@@ -28,9 +28,24 @@ func TestCentralKeyMonitoring_BusAdmitsOnlyTheOrganization(t *testing.T) {
 			"Condition": obj{"StringEquals": obj{"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
 		},
 	})
-	// AND the lifecycle and key-use rules listen on that bus (state ENABLED: forwarded events are ordinary events)
+	// AND the lifecycle and key-use rules listen on that bus; the key-use rules match forwarded read-only
+	// calls (Decrypt...), which reach rules of a custom bus only in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS
 	tpl.ResourceCountIs("AWS::Events::Rule", 3)
-	tpl.AllResourcesProperties("AWS::Events::Rule", obj{"EventBusName": ref("CentralEventBus"), "State": "ENABLED"})
+	tpl.AllResourcesProperties("AWS::Events::Rule", obj{"EventBusName": ref("CentralEventBus")})
+	tpl.HasResourceProperties("AWS::Events::Rule", obj{"EventPattern": objLike(obj{"detail-type": arr{"KMS CMK Rotation", "KMS Imported Key Material Expiration", "KMS CMK Deletion"}}), "State": "ENABLED"})
+	readOnly := 0
+	for _, r := range tpl.resourcesOfType("AWS::Events::Rule") {
+		props := r["Properties"].(map[string]interface{})
+		if props["EventPattern"].(map[string]interface{})["detail-type"].([]interface{})[0] == "AWS API Call via CloudTrail" {
+			if props["State"] != "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" {
+				t.Errorf("key-use rule on the central bus has State %v", props["State"])
+			}
+			readOnly++
+		}
+	}
+	if readOnly != 2 {
+		t.Errorf("%d key-use rules on the central bus, want 2", readOnly)
+	}
 	tpl.AllResourcesProperties("AWS::Events::Rule", obj{"Targets": arr{objLike(obj{"Arn": ref("CentralTopic")})}})
 	if m.EventBus == nil || m.LifecycleEvents == nil || m.KeyUseEvents == nil {
 		t.Error("members missing")

@@ -75,6 +75,7 @@ func NewCisKeyChangesAlarm(scope constructs.Construct, id *string, props *CisKey
 	}
 	checkMetricNamespace(c, "MetricNamespace", p.MetricNamespace)
 	c.Name("MetricName", p.MetricName, 255, "a metric name")
+	alerting.CheckTopic(c, "Topic", p.Topic)
 	c.Emails("Emails", p.Emails)
 	c.PanicIfAny()
 

@@ -15,10 +15,10 @@ const (
 // newCloudTrailRule creates a rule on "AWS API Call via CloudTrail" events of
 // AWS KMS whose detail matches detail. With readOnly, the rule also receives
 // read-only management events (Decrypt, Encrypt, GenerateDataKey...), which
-// reach only rules in the state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS.
-//
-// On another bus than the default one (a central bus receiving forwarded
-// events), readOnly has no effect: forwarded events are ordinary events.
+// reach only rules in the state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS,
+// on the default bus and on custom buses alike (EventBridge User Guide,
+// "Receiving read-only management events from AWS services"): a central bus
+// receiving forwarded read-only events needs that state too.
 func newCloudTrailRule(scope constructs.Construct, id, description string, detail map[string]interface{}, readOnly bool, bus awsevents.IEventBus) awsevents.Rule {
 	rule := awsevents.NewRule(scope, jsii.String(id), &awsevents.RuleProps{
 		EventBus:    bus,
@@ -29,7 +29,7 @@ func newCloudTrailRule(scope constructs.Construct, id, description string, detai
 			Detail:     &detail,
 		},
 	})
-	if readOnly && bus == nil {
+	if readOnly {
 		// The L2 Rule writes only ENABLED or DISABLED.
 		rule.Node().DefaultChild().(awsevents.CfnRule).AddPropertyOverride(jsii.String("State"), jsii.String("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"))
 	}

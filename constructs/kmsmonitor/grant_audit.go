@@ -59,13 +59,13 @@ type GrantAudit struct {
 func NewGrantAudit(scope constructs.Construct, id *string, props *GrantAuditProps) *GrantAudit {
 	p, node, c := start("kmsmonitor.GrantAudit", scope, id, props)
 	arns := keyArnsOf(c, p.Keys, p.KeyArns, "CloudTrail names keys by ARN")
+	alerting.CheckTopic(c, "Topic", p.Topic)
+	alerting.CheckDeadLetterQueue(c, "DeadLetterQueue", p.DeadLetterQueue)
 	c.Emails("Emails", p.Emails)
 	c.PanicIfAny()
 
 	g := &GrantAudit{Construct: node, DeadLetterQueue: p.DeadLetterQueue}
-	if g.DeadLetterQueue == nil {
-		g.DeadLetterQueue = alerting.NewDeadLetterQueue(node, "DeadLetterQueue")
-	}
+	g.DeadLetterQueue = alerting.UseOrCreateDeadLetterQueue(node, p.DeadLetterQueue)
 	n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)
 	g.Topic, g.TopicKey = n.Topic, n.Key
 	detail := map[string]interface{}{

@@ -1,6 +1,8 @@
 package kmsmonitor
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
@@ -11,6 +13,9 @@ import (
 	"github.com/kmsmonitor/kmsmonitor/internal/alerting"
 	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
 )
+
+// maxAlarmsPerWidget is the most alarms a CloudWatch alarm status widget shows.
+const maxAlarmsPerWidget = 100
 
 // KeyMonitoringProps configures KeyMonitoring. The zero value (or nil)
 // creates every part but AutoCancelDeletion, notifying one new encrypted topic.
@@ -221,9 +226,16 @@ func (m *KeyMonitoring) newDashboard(name *string) awscloudwatch.Dashboard {
 		DashboardName:   name,
 		DefaultInterval: awscdk.Duration_Days(jsii.Number(7)),
 	})
-	if alarms := m.Alarms(); len(alarms) > 0 {
+	// An alarm status widget shows at most 100 alarms.
+	alarms := m.Alarms()
+	for start := 0; start < len(alarms); start += maxAlarmsPerWidget {
+		chunk := alarms[start:min(start+maxAlarmsPerWidget, len(alarms))]
+		title := "KMS key alarms"
+		if len(alarms) > maxAlarmsPerWidget {
+			title = fmt.Sprintf("KMS key alarms (%d-%d of %d)", start+1, start+len(chunk), len(alarms))
+		}
 		d.AddWidgets(awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{
-			Title: jsii.String("KMS key alarms"), Alarms: &alarms, Width: jsii.Number(24),
+			Title: jsii.String(title), Alarms: &chunk, Width: jsii.Number(24),
 		}))
 	}
 	var row []awscloudwatch.IWidget
@@ -232,10 +244,20 @@ func (m *KeyMonitoring) newDashboard(name *string) awscloudwatch.Dashboard {
 		if pd.DisabledKeyMetricFilter != nil {
 			left = append(left, pd.alarmMetric(pd.DisabledKeyMetric(&awscloudwatch.MetricOptions{Label: jsii.String("Uses of disabled keys")})))
 		}
-		row = append(row, awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
-			Title: jsii.String("Failed KMS calls: key pending deletion or disabled"), Left: &left, Width: jsii.Number(12),
-			LeftYAxis: &awscloudwatch.YAxisProps{Min: jsii.Number(0), Label: jsii.String("calls"), ShowUnits: jsii.Bool(false)},
-		}))
+		// A graph widget holds one Metrics Insights query at most: with
+		// KeyArnDimension each metric is a query, so each gets its own widget.
+		titles := []string{"Failed KMS calls: key pending deletion or disabled"}
+		groups := [][]awscloudwatch.IMetric{left}
+		if pd.keyArnMetric && len(left) > 1 {
+			titles = []string{"Failed KMS calls: key pending deletion, per key", "Failed KMS calls: key disabled, per key"}
+			groups = [][]awscloudwatch.IMetric{left[:1], left[1:]}
+		}
+		for i, g := range groups {
+			row = append(row, awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
+				Title: jsii.String(titles[i]), Left: &g, Width: jsii.Number(12),
+				LeftYAxis: &awscloudwatch.YAxisProps{Min: jsii.Number(0), Label: jsii.String("calls"), ShowUnits: jsii.Bool(false)},
+			}))
+		}
 	}
 	if ke := m.KeyMaterialExpiry; ke != nil {
 		left := []awscloudwatch.IMetric{ke.FleetMetric()}
@@ -313,6 +335,7 @@ func (p *KeyMonitoringProps) validate(c *propcheck.Checker, on func(*bool) bool)
 		c.Addf("DashboardName", "is set but DashboardEnabled is false; remove one")
 	}
 	c.Name("DashboardName", p.DashboardName, 255, "a dashboard name")
+	alerting.CheckTopic(c, "Topic", p.Topic)
 	c.Emails("Emails", p.Emails)
 	c.PanicIfAny()
 }

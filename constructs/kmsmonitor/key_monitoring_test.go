@@ -187,3 +187,80 @@ func TestKeyMonitoring_OptInDetectors(t *testing.T) {
 		t.Errorf("members: %+v", m)
 	}
 }
+
+func TestKeyMonitoring_DashboardRespectsWidgetLimits(t *testing.T) {
+	// GIVEN 103 alarms (pending deletion, disabled key, fleet expiry, 100 per-key expiry) and per-key metrics
+	stack := newStack()
+	kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
+		PendingDeletion:   &kmsmonitor.PendingDeletionAlarmProps{KeyArnDimension: jsii.Bool(true)},
+		KeyMaterialExpiry: &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIds: tooManyKeyIDs()[:kmsmonitor.MaxKeysPerExpiryAlarm]},
+	})
+	tpl := synth(t, stack)
+	var body struct {
+		Widgets []struct {
+			Properties struct {
+				Title   string
+				Alarms  []any
+				Metrics []any
+			}
+		}
+	}
+	// The body is a Fn::Join of text and tokens: keep the text, with each token as a placeholder string.
+	var text strings.Builder
+	for _, part := range tpl.resourcesOfType("AWS::CloudWatch::Dashboard")[0]["Properties"].(map[string]any)["DashboardBody"].(map[string]any)["Fn::Join"].([]any)[1].([]any) {
+		if s, ok := part.(string); ok {
+			text.WriteString(s)
+		} else {
+			text.WriteString("TOKEN")
+		}
+	}
+	if err := json.Unmarshal([]byte(text.String()), &body); err != nil {
+		t.Fatalf("dashboard body: %v\n%s", err, text.String())
+	}
+	alarmWidgets, alarms := 0, 0
+	for _, w := range body.Widgets {
+		p := w.Properties
+		// THEN no alarm widget holds more than 100 alarms, and every alarm is shown
+		if len(p.Alarms) > 0 {
+			alarmWidgets++
+			alarms += len(p.Alarms)
+			if len(p.Alarms) > 100 {
+				t.Errorf("widget %q has %d alarms; CloudWatch shows at most 100", p.Title, len(p.Alarms))
+			}
+		}
+		// AND no graph widget holds more than one Metrics Insights query
+		if n := strings.Count(toJSON(t, p.Metrics), "SELECT "); n > 1 {
+			t.Errorf("widget %q has %d Metrics Insights queries; CloudWatch allows one per graph", p.Title, n)
+		}
+	}
+	if alarmWidgets != 2 || alarms != 103 {
+		t.Errorf("%d alarm widgets with %d alarms; want 2 widgets, 103 alarms", alarmWidgets, alarms)
+	}
+}
+
+func TestKeyMonitoring_Partitions(t *testing.T) {
+	// GIVEN every part, in the commercial, China and GovCloud partitions and environment-agnostic
+	for _, region := range []string{"us-east-1", "cn-north-1", "us-gov-west-1", ""} {
+		t.Run("region="+region, func(t *testing.T) {
+			var env *awscdk.Environment
+			if region != "" {
+				env = &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String(region)}
+			}
+			stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Stack"), &awscdk.StackProps{Env: env})
+			kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
+				CisAlarmEnabled: jsii.Bool(true), KeyUseEventsEnabled: jsii.Bool(true), GrantAudit: &kmsmonitor.GrantAuditProps{},
+				AutoCancel: &kmsmonitor.AutoCancelDeletionProps{KeyArns: []string{keyArn}},
+			})
+			// WHEN synthesized (linted, and its delivery paths evaluated for its partition)
+			tpl := synth(t, stack)
+			// THEN CloudWatch Logs' principal is built from the Region and the partition's URL suffix, never hard-coded
+			want := obj{"Service": join("logs."+region+".", obj{"Ref": "AWS::URLSuffix"})}
+			if region == "" {
+				want = obj{"Service": join("logs.", obj{"Ref": "AWS::Region"}, ".", obj{"Ref": "AWS::URLSuffix"})}
+			}
+			tpl.HasResourceProperties("AWS::KMS::Key", obj{"KeyPolicy": objLike(obj{"Statement": arrWith(objLike(obj{
+				"Sid": "AllowCloudWatchLogsOfThisAccount", "Principal": want,
+			}))})})
+		})
+	}
+}

@@ -60,13 +60,13 @@ type KeyUseEvents struct {
 // *ValidationError when props are invalid.
 func NewKeyUseEvents(scope constructs.Construct, id *string, props *KeyUseEventsProps) *KeyUseEvents {
 	p, node, c := start("kmsmonitor.KeyUseEvents", scope, id, props)
+	alerting.CheckTopic(c, "Topic", p.Topic)
+	alerting.CheckDeadLetterQueue(c, "DeadLetterQueue", p.DeadLetterQueue)
 	c.Emails("Emails", p.Emails)
 	c.PanicIfAny()
 
 	e := &KeyUseEvents{Construct: node, DeadLetterQueue: p.DeadLetterQueue, bus: p.EventBus}
-	if e.DeadLetterQueue == nil {
-		e.DeadLetterQueue = alerting.NewDeadLetterQueue(node, "DeadLetterQueue")
-	}
+	e.DeadLetterQueue = alerting.UseOrCreateDeadLetterQueue(node, p.DeadLetterQueue)
 	n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)
 	e.Topic, e.TopicKey = n.Topic, n.Key
 	e.PendingDeletionRule = e.rule("PendingDeletionRule", pendingDeletionSuffix,

@@ -139,10 +139,7 @@ func NewKmsLifecycleEvents(scope constructs.Construct, id *string, props *KmsLif
 	})
 
 	if notify || p.Queue != nil || p.Function != nil || p.Stream != nil {
-		e.DeadLetterQueue = p.DeadLetterQueue
-		if e.DeadLetterQueue == nil {
-			e.DeadLetterQueue = alerting.NewDeadLetterQueue(node, "DeadLetterQueue")
-		}
+		e.DeadLetterQueue = alerting.UseOrCreateDeadLetterQueue(node, p.DeadLetterQueue)
 	}
 	retries := p.RetryAttempts
 	if retries == nil {
@@ -220,6 +217,8 @@ func (p *KmsLifecycleEventsProps) validate(c *propcheck.Checker, notify bool) []
 	if !notify && (p.Topic != nil || len(p.Emails) > 0) {
 		c.Addf("NotifyTopic", "is false but Topic or Emails is set; remove them, or leave NotifyTopic unset")
 	}
+	alerting.CheckTopic(c, "Topic", p.Topic)
+	alerting.CheckDeadLetterQueue(c, "DeadLetterQueue", p.DeadLetterQueue)
 	c.Emails("Emails", p.Emails)
 	targets := len(p.Targets)
 	for _, used := range []bool{notify, p.Queue != nil, p.Function != nil, p.Stream != nil} {

@@ -55,12 +55,11 @@ func NewMemberKeyMonitoring(scope constructs.Construct, id *string, props *Membe
 	case !propcheck.Unresolved(*p.CentralEventBusArn) && !eventBusArnRE.MatchString(*p.CentralEventBusArn):
 		c.Addf("CentralEventBusArn", "%q is not an event bus ARN; give one such as arn:aws:events:us-east-1:111122223333:event-bus/kmsmonitor-central", *p.CentralEventBusArn)
 	}
+	alerting.CheckDeadLetterQueue(c, "DeadLetterQueue", p.DeadLetterQueue)
 	c.PanicIfAny()
 
 	m := &MemberKeyMonitoring{Construct: node, DeadLetterQueue: p.DeadLetterQueue}
-	if m.DeadLetterQueue == nil {
-		m.DeadLetterQueue = alerting.NewDeadLetterQueue(node, "DeadLetterQueue")
-	}
+	m.DeadLetterQueue = alerting.UseOrCreateDeadLetterQueue(node, p.DeadLetterQueue)
 	stack := awscdk.Stack_Of(node)
 	central := awsevents.EventBus_FromEventBusArn(node, jsii.String("CentralEventBus"), p.CentralEventBusArn)
 	m.Role = awsiam.NewRole(node, jsii.String("ForwardingRole"), &awsiam.RoleProps{

@@ -341,10 +341,13 @@ func newTrailKey(scope constructs.Construct, stack awscdk.Stack) awskms.Key {
 	})
 	account := map[string]interface{}{"aws:SourceAccount": stack.Account()}
 	cloudtrail := &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudtrail.amazonaws.com"), nil)}
-	// Key policy statements apply to this key only, written "*".
+	// Key policy statements apply to this key only, written "*". With the S3
+	// Bucket Key of the trail's bucket, CloudTrail also needs kms:Decrypt
+	// (CloudTrail User Guide, "Configure AWS KMS key policies for
+	// CloudTrail"), scoped like GenerateDataKey*.
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("AllowCloudTrailToEncryptLogFiles"), Principals: cloudtrail,
-		Actions: jsii.Strings("kms:GenerateDataKey*"), Resources: jsii.Strings("*"),
+		Actions: jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt"), Resources: jsii.Strings("*"),
 		Conditions: &map[string]interface{}{
 			"StringEquals": account,
 			"StringLike": map[string]interface{}{"kms:EncryptionContext:aws:cloudtrail:arn": stack.FormatArn(&awscdk.ArnComponents{
@@ -359,7 +362,7 @@ func newTrailKey(scope constructs.Construct, stack awscdk.Stack) awskms.Key {
 	}), nil)
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("AllowCloudWatchLogsOfThisAccount"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*stack.Region()+".amazonaws.com"), nil)},
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(logsServicePrincipal(stack), nil)},
 		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
 		Resources:  jsii.Strings("*"),
 		Conditions: &map[string]interface{}{"ArnLike": map[string]interface{}{"kms:EncryptionContext:aws:logs:arn": stack.FormatArn(&awscdk.ArnComponents{
@@ -367,6 +370,15 @@ func newTrailKey(scope constructs.Construct, stack awscdk.Stack) awskms.Key {
 		})}},
 	}), nil)
 	return key
+}
+
+// logsServicePrincipal is CloudWatch Logs' service principal in key
+// policies: logs.<region>.<URL suffix>, so logs.cn-north-1.amazonaws.com.cn in
+// China (aws-cdk-lib region-info's rule for "logs"). The URL suffix is the
+// AWS::URLSuffix pseudo parameter, so an environment-agnostic stack resolves
+// it at deployment.
+func logsServicePrincipal(stack awscdk.Stack) *string {
+	return awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("logs."), stack.Region(), jsii.String("."), stack.UrlSuffix()})
 }
 
 func (a *PendingDeletionAlarm) newMetricFilter(id, pattern, namespace, name string) awslogs.MetricFilter {
@@ -439,6 +451,7 @@ func (p *PendingDeletionAlarmProps) validate(c *propcheck.Checker) {
 		c.Addf("DisabledKeyAlarmName", "%q is also AlarmName; alarm names are unique per account and Region, give two different names", *p.AlarmName)
 	}
 	c.PeriodMinutes("Period", p.Period)
+	alerting.CheckTopic(c, "Topic", p.Topic)
 	c.Emails("Emails", p.Emails)
 	c.PanicIfAny()
 }

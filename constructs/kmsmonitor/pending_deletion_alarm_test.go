@@ -40,9 +40,12 @@ func TestPendingDeletionAlarm_DefaultsCreateTrailBucketAndLogGroup(t *testing.T)
 			"EnableKeyRotation": true,
 			"KeyPolicy": objLike(obj{"Statement": arrWith(
 				objLike(obj{"Sid": "AllowCloudTrailToEncryptLogFiles", "Principal": obj{"Service": "cloudtrail.amazonaws.com"},
-					"Action": "kms:GenerateDataKey*", "Condition": objLike(obj{"StringEquals": obj{"aws:SourceAccount": account}})}),
+					// kms:Decrypt too: the trail bucket uses an S3 Bucket Key (CloudTrail User Guide)
+					"Action": arr{"kms:GenerateDataKey*", "kms:Decrypt"}, "Condition": objLike(obj{"StringEquals": obj{"aws:SourceAccount": account}})}),
 				objLike(obj{"Sid": "AllowCloudTrailToDescribeKey", "Action": "kms:DescribeKey"}),
-				objLike(obj{"Sid": "AllowCloudWatchLogsOfThisAccount", "Condition": objLike(obj{"ArnLike": assertions.Match_AnyValue()})}),
+				// CloudWatch Logs' principal is logs.<region>.<URL suffix>: logs.cn-north-1.amazonaws.com.cn in China
+				objLike(obj{"Sid": "AllowCloudWatchLogsOfThisAccount", "Principal": obj{"Service": join("logs.", region, ".", obj{"Ref": "AWS::URLSuffix"})},
+					"Condition": objLike(obj{"ArnLike": assertions.Match_AnyValue()})}),
 			)}),
 		}),
 		"DeletionPolicy": "Retain",

@@ -5,6 +5,8 @@
 package alerting
 
 import (
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
@@ -19,6 +21,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/internal/nagsuppress"
+	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
 )
 
 // Notification is where a construct's alarms and events are sent.
@@ -31,7 +34,10 @@ type Notification struct {
 
 // UseOrCreateTopic returns existing when it is not nil, else a new topic
 // encrypted with a new customer managed key (IDs "Topic" and "TopicKey" under
-// scope). Each address in emails is subscribed to the topic either way.
+// scope). Either way the topic's access policy, and its key's policy where
+// this app owns the key, let the CloudWatch alarms of this account publish
+// (AllowAlarmsToPublish). Each address in emails is subscribed to the topic.
+// Check existing with CheckTopic first.
 func UseOrCreateTopic(scope constructs.Construct, existing awssns.ITopic, emails []string) Notification {
 	n := Notification{Topic: existing}
 	if existing == nil {
@@ -41,10 +47,54 @@ func UseOrCreateTopic(scope constructs.Construct, existing awssns.ITopic, emails
 			EnforceSSL: jsii.Bool(true),
 		})
 	}
+	AllowAlarmsToPublish(n.Topic)
 	for _, e := range emails {
 		n.Topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(e), nil))
 	}
 	return n
+}
+
+// AllowAlarmsToPublish lets the CloudWatch alarms of topic's account and
+// Region publish to topic and use its key. A topic policy replaces SNS's
+// default access policy, so without this statement no alarm action is
+// authorized (AWS re:Post: "Why didn't I receive an SNS notification for my
+// CloudWatch alarm trigger?"). EventBridge targets grant themselves
+// (aws-cdk-lib's SnsTopic target); their key statement is added here too so
+// that a topic given by the user works with both. Where the app cannot change
+// the topic's or the key's policy (imported), a warning says what to allow.
+func AllowAlarmsToPublish(topic awssns.ITopic) {
+	stack := awscdk.Stack_Of(topic)
+	res := topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowCloudWatchAlarmsOfThisAccount"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  &[]*string{topic.TopicArn()},
+		Conditions: alarmsOfThisAccount(stack),
+	}))
+	if !*res.StatementAdded {
+		awscdk.Annotations_Of(topic).AddWarningV2(jsii.String("kmsmonitor:importedTopic"), jsii.String(
+			"kmsmonitor cannot change the access policy of this imported topic: make sure it allows sns:Publish to "+
+				"cloudwatch.amazonaws.com (aws:SourceArn arn:<partition>:cloudwatch:<region>:<account>:alarm:*) and to events.amazonaws.com, "+
+				"or no alarm or event of kmsmonitor reaches it. Acknowledge this warning once the policy allows them."))
+	}
+	if key := topic.MasterKey(); key != nil {
+		allowPublishersToUseKey(key, "kmsmonitor:importedTopicKey", "the key of a kmsmonitor notification topic")
+	}
+}
+
+// alarmsOfThisAccount is the condition naming the alarms of the stack's
+// account and Region, which CloudWatch sends as aws:SourceArn and
+// aws:SourceAccount.
+func alarmsOfThisAccount(stack awscdk.Stack) *map[string]interface{} {
+	return &map[string]interface{}{
+		"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()},
+		"ArnLike": map[string]interface{}{"aws:SourceArn": stack.FormatArn(&awscdk.ArnComponents{
+			Service:      jsii.String("cloudwatch"),
+			Resource:     jsii.String("alarm"),
+			ResourceName: jsii.String("*"),
+			ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
+		})},
+	}
 }
 
 // newTopicKey creates the key of a notification topic: rotated yearly,
@@ -56,36 +106,47 @@ func newTopicKey(scope constructs.Construct, id string) awskms.Key {
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 	})
-	stack := awscdk.Stack_Of(scope)
+	allowPublishersToUseKey(key, "", "")
+	return key
+}
+
+// allowPublishersToUseKey lets the two services that publish kmsmonitor's
+// notifications use key, the key of a topic (or of a queue for EventBridge).
+// When the app cannot change the key's policy, the warning warnID says so on
+// key, which what names.
+func allowPublishersToUseKey(key awskms.IKey, warnID, what string) {
+	stack := awscdk.Stack_Of(key)
 	publish := &[]*string{jsii.String("kms:Decrypt"), jsii.String("kms:GenerateDataKey*")}
 	// A key policy's resource is always the key itself, written "*".
-	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	res := key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("AllowCloudWatchAlarmsOfThisAccount"),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
 		Actions:    publish,
 		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]interface{}{
-			"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()},
-			"ArnLike": map[string]interface{}{"aws:SourceArn": stack.FormatArn(&awscdk.ArnComponents{
-				Service:      jsii.String("cloudwatch"),
-				Resource:     jsii.String("alarm"),
-				ResourceName: jsii.String("*"),
-				ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
-			})},
-		},
-	}), nil)
-	// No aws:SourceAccount/SourceArn condition here: EventBridge does not send
-	// them to KMS when it delivers to an encrypted topic, so they would drop
-	// every event (see "Amazon SNS: Enable compatibility between event sources
-	// from AWS services and encrypted topics"). No Sid either: the statement is
-	// then identical to the one aws-cdk-lib's SnsTopic target adds, and the two
-	// are merged into one.
-	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Conditions: alarmsOfThisAccount(stack),
+	}), jsii.Bool(true))
+	allowEventBridgeToUseKey(key)
+	if !*res.StatementAdded {
+		awscdk.Annotations_Of(key).AddWarningV2(jsii.String(warnID), jsii.String(
+			"kmsmonitor cannot change the key policy of "+what+" (the key is imported): make sure it allows kms:GenerateDataKey* and kms:Decrypt "+
+				"to cloudwatch.amazonaws.com and events.amazonaws.com, or no notification is delivered. Acknowledge this warning once it does."))
+	}
+}
+
+// allowEventBridgeToUseKey lets EventBridge encrypt with key. No
+// aws:SourceAccount/SourceArn condition: EventBridge does not send them to
+// KMS when it delivers to an encrypted topic or queue, so they would drop
+// every event (see "Amazon SNS: Enable compatibility between event sources
+// from AWS services and encrypted topics"). No Sid either: the statement is
+// then identical to the one aws-cdk-lib's SnsTopic target adds, and the two
+// are merged into one. It reports whether the statement was added.
+func allowEventBridgeToUseKey(key awskms.IKey) bool {
+	res := key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
-		Actions:    publish,
+		Actions:    &[]*string{jsii.String("kms:Decrypt"), jsii.String("kms:GenerateDataKey*")},
 		Resources:  jsii.Strings("*"),
-	}), nil)
-	return key
+	}), jsii.Bool(true))
+	return *res.StatementAdded
 }
 
 // AlarmSpec is what differs between kmsmonitor alarms; everything else is
@@ -143,4 +204,73 @@ func NotifyTarget(topic awssns.ITopic, message awsevents.RuleTargetInput, dlq aw
 		Message: message, DeadLetterQueue: dlq,
 		RetryAttempts: jsii.Number(185), MaxEventAge: awscdk.Duration_Hours(jsii.Number(24)),
 	})
+}
+
+// CheckTopic records in c why topic, given by the user as prop, cannot carry
+// kmsmonitor's notifications: a FIFO topic (CloudWatch alarm actions and
+// e-mail subscriptions need a standard topic), or one encrypted with the AWS
+// managed key alias/aws/sns (its key policy cannot be changed, so neither
+// CloudWatch nor EventBridge may use it).
+func CheckTopic(c *propcheck.Checker, prop string, topic awssns.ITopic) {
+	if topic == nil {
+		return
+	}
+	if f := topic.Fifo(); f != nil && *f {
+		c.Addf(prop, "is a FIFO topic; CloudWatch alarms cannot notify FIFO topics and e-mail cannot subscribe to them: give a standard topic, or leave Topic unset for a new one")
+	}
+	if awsManagedKey(topic.MasterKey(), "alias/aws/sns") {
+		c.Addf(prop, "is encrypted with the AWS managed key alias/aws/sns, whose key policy lets neither CloudWatch nor EventBridge publish: encrypt the topic with a customer managed key (awskms.NewKey), or leave Topic unset for a new one")
+	}
+}
+
+// CheckDeadLetterQueue records in c why queue, given by the user as prop,
+// cannot be the dead-letter queue of an EventBridge target: EventBridge
+// accepts only standard queues, and cannot use the AWS managed key
+// alias/aws/sqs.
+func CheckDeadLetterQueue(c *propcheck.Checker, prop string, queue awssqs.IQueue) {
+	if queue == nil {
+		return
+	}
+	if f := queue.Fifo(); f != nil && *f {
+		c.Addf(prop, "is a FIFO queue; EventBridge dead-letter queues must be standard queues: give a standard queue, or leave DeadLetterQueue unset for a new one")
+	}
+	if queue.EncryptionType() == awssqs.QueueEncryption_KMS_MANAGED || awsManagedKey(queue.EncryptionMasterKey(), "alias/aws/sqs") {
+		c.Addf(prop, "is encrypted with the AWS managed key alias/aws/sqs, which EventBridge cannot use: encrypt it with SSE-SQS (awssqs.QueueEncryption_SQS_MANAGED) or a customer managed key, or leave DeadLetterQueue unset for a new one")
+	}
+}
+
+// UseOrCreateDeadLetterQueue returns existing, or a new NewDeadLetterQueue
+// "DeadLetterQueue" under scope. A queue given by the user that is encrypted
+// with a key: EventBridge may use the key (or a warning says what to allow
+// when the key is imported). Check existing with CheckDeadLetterQueue first.
+func UseOrCreateDeadLetterQueue(scope constructs.Construct, existing awssqs.IQueue) awssqs.IQueue {
+	if existing == nil {
+		return NewDeadLetterQueue(scope, "DeadLetterQueue")
+	}
+	if key := existing.EncryptionMasterKey(); key != nil && !allowEventBridgeToUseKey(key) {
+		awscdk.Annotations_Of(key).AddWarningV2(jsii.String("kmsmonitor:importedQueueKey"), jsii.String(
+			"kmsmonitor cannot change the key policy of this dead-letter queue's key (the key is imported): make sure it allows "+
+				"kms:GenerateDataKey* and kms:Decrypt to events.amazonaws.com, or EventBridge cannot keep undelivered events. Acknowledge this warning once it does."))
+	}
+	if !*awscdk.Resource_IsOwnedResource(existing) {
+		awscdk.Annotations_Of(existing).AddWarningV2(jsii.String("kmsmonitor:importedQueue"), jsii.String(
+			"kmsmonitor cannot change the access policy of this imported dead-letter queue: make sure it allows sqs:SendMessage to "+
+				"events.amazonaws.com (aws:SourceArn the kmsmonitor rules), or undelivered events are lost. Acknowledge this warning once it does."))
+	}
+	return existing
+}
+
+// awsManagedKey reports whether key is the AWS managed key alias (such as
+// alias/aws/sns), given as an alias or as an alias ARN.
+func awsManagedKey(key awskms.IKey, alias string) bool {
+	if key == nil {
+		return false
+	}
+	if a, ok := key.(awskms.IAlias); ok {
+		if name := a.AliasName(); name != nil && *name == alias {
+			return true
+		}
+	}
+	arn := key.KeyArn()
+	return arn != nil && strings.HasSuffix(*arn, ":"+alias)
 }

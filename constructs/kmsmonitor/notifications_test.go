@@ -1,0 +1,146 @@
+package kmsmonitor_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
+)
+
+// alarmsMayPublish is the topic policy statement that lets the CloudWatch
+// alarms of the stack's account and Region publish.
+func alarmsMayPublish(topic interface{}) assertions.Matcher {
+	return objLike(obj{
+		"Sid": "AllowCloudWatchAlarmsOfThisAccount", "Effect": "Allow", "Action": "sns:Publish",
+		"Principal": obj{"Service": "cloudwatch.amazonaws.com"}, "Resource": topic,
+		"Condition": obj{
+			"StringEquals": obj{"aws:SourceAccount": account},
+			"ArnLike":      obj{"aws:SourceArn": join("arn:", partition, ":cloudwatch:", region, ":", account, ":alarm:*")},
+		},
+	})
+}
+
+func TestNotifications_CreatedTopicLetsAlarmsPublish(t *testing.T) {
+	// GIVEN each construct that creates its own topic and has alarms
+	for name, build := range map[string]func(awscdk.Stack){
+		"PendingDeletionAlarm": func(s awscdk.Stack) { kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), nil) },
+		"KeyMaterialExpiryAlarm": func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Monitor"), &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(true)})
+		},
+		"KeyMonitoring": func(s awscdk.Stack) { kmsmonitor.NewKeyMonitoring(s, jsii.String("Monitor"), nil) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			stack := newStack()
+			build(stack)
+			tpl := synth(t, stack)
+			// THEN the topic policy lets CloudWatch alarms of this account and Region publish, next to the TLS deny
+			tpl.HasResourceProperties("AWS::SNS::TopicPolicy", obj{"PolicyDocument": objLike(obj{"Statement": arrWith(
+				objLike(obj{"Sid": "AllowPublishThroughSSLOnly", "Effect": "Deny"}),
+				alarmsMayPublish(ref("MonitorTopic")),
+			)})})
+			// AND the topic's key lets them encrypt
+			tpl.HasResourceProperties("AWS::KMS::Key", obj{"KeyPolicy": objLike(obj{"Statement": arrWith(objLike(obj{
+				"Sid": "AllowCloudWatchAlarmsOfThisAccount", "Principal": obj{"Service": "cloudwatch.amazonaws.com"},
+				"Action": arr{"kms:Decrypt", "kms:GenerateDataKey*"},
+			}))})})
+			// AND a topic shared by several parts carries the statement once
+			for _, p := range tpl.resourcesOfType("AWS::SNS::TopicPolicy") {
+				n := strings.Count(toJSON(t, p), "AllowCloudWatchAlarmsOfThisAccount")
+				if n != 1 {
+					t.Errorf("topic policy has the alarm statement %d times, want 1", n)
+				}
+			}
+		})
+	}
+}
+
+func TestNotifications_UserTopicInTheAppIsGranted(t *testing.T) {
+	// GIVEN a topic and its key created in the app WHEN it is given to a construct with alarms
+	stack := newStack()
+	key := awskms.NewKey(stack, jsii.String("MyKey"), nil)
+	topic := awssns.NewTopic(stack, jsii.String("MyTopic"), &awssns.TopicProps{MasterKey: key})
+	kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{Topic: topic})
+	tpl := synth(t, stack)
+	// THEN the topic's policy lets the alarms publish
+	tpl.HasResourceProperties("AWS::SNS::TopicPolicy", obj{"PolicyDocument": objLike(obj{"Statement": arrWith(alarmsMayPublish(ref("MyTopic")))})})
+	// AND the key's policy lets CloudWatch and EventBridge use it
+	tpl.HasResourceProperties("AWS::KMS::Key", obj{"KeyPolicy": objLike(obj{"Statement": arrWith(
+		objLike(obj{"Sid": "AllowCloudWatchAlarmsOfThisAccount", "Principal": obj{"Service": "cloudwatch.amazonaws.com"}}),
+		objLike(obj{"Principal": obj{"Service": "events.amazonaws.com"}, "Action": arr{"kms:Decrypt", "kms:GenerateDataKey*"}}),
+	)})})
+	// AND nothing is left to the user: no warning
+	if w := kmsmonitorWarnings(stack); len(w) != 0 {
+		t.Errorf("warnings: %v", w)
+	}
+}
+
+func TestNotifications_ImportedTopicOrKeyWarns(t *testing.T) {
+	// GIVEN an imported topic, and a topic of the app encrypted with an imported key
+	stack := newStack()
+	imported := awssns.Topic_FromTopicArn(stack, jsii.String("Imported"), jsii.String("arn:aws:sns:us-east-1:111122223333:security"))
+	kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("A"), &kmsmonitor.PendingDeletionAlarmProps{Topic: imported})
+	key := awskms.Key_FromKeyArn(stack, jsii.String("ImportedKey"), jsii.String(keyArn))
+	withImportedKey := awssns.NewTopic(stack, jsii.String("T"), &awssns.TopicProps{MasterKey: key})
+	kmsmonitor.NewKmsLifecycleEvents(stack, jsii.String("B"), &kmsmonitor.KmsLifecycleEventsProps{Topic: withImportedKey})
+	synth(t, stack)
+	// THEN each says what its policy must allow, as a warning the user can acknowledge
+	got := strings.Join(kmsmonitorWarnings(stack), "\n")
+	for _, want := range []string{
+		"cannot change the access policy of this imported topic: make sure it allows sns:Publish to cloudwatch.amazonaws.com",
+		"cannot change the key policy of the key of a kmsmonitor notification topic (the key is imported)",
+		"[ack: kmsmonitor:importedTopic]", "[ack: kmsmonitor:importedTopicKey]",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("warnings lack %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestNotifications_DeadLetterQueueKeyOfTheAppIsGranted(t *testing.T) {
+	// GIVEN a dead-letter queue of the app encrypted with a key of the app
+	stack := newStack()
+	key := awskms.NewKey(stack, jsii.String("QueueKey"), nil)
+	q := awssqs.NewQueue(stack, jsii.String("Dlq"), &awssqs.QueueProps{Encryption: awssqs.QueueEncryption_KMS, EncryptionMasterKey: key})
+	kmsmonitor.NewKmsLifecycleEvents(stack, jsii.String("Monitor"), &kmsmonitor.KmsLifecycleEventsProps{DeadLetterQueue: q})
+	tpl := synth(t, stack)
+	// THEN EventBridge may use the key to keep undelivered events
+	tpl.HasResourceProperties("AWS::KMS::Key", obj{"KeyPolicy": objLike(obj{"Statement": arrWith(objLike(obj{
+		"Principal": obj{"Service": "events.amazonaws.com"}, "Action": arr{"kms:Decrypt", "kms:GenerateDataKey*"},
+	}))})})
+	// AND an imported dead-letter queue warns that its policy is the user's to set
+	stack2 := newStack()
+	imported := awssqs.Queue_FromQueueArn(stack2, jsii.String("Dlq"), jsii.String("arn:aws:sqs:us-east-1:111122223333:dlq"))
+	kmsmonitor.NewKmsLifecycleEvents(stack2, jsii.String("Monitor"), &kmsmonitor.KmsLifecycleEventsProps{DeadLetterQueue: imported})
+	synth(t, stack2)
+	if got := strings.Join(kmsmonitorWarnings(stack2), "\n"); !strings.Contains(got, "imported dead-letter queue: make sure it allows sqs:SendMessage") {
+		t.Errorf("no warning for the imported dead-letter queue:\n%s", got)
+	}
+}
+
+// kmsmonitorWarnings lists the warnings kmsmonitor added to stack.
+func kmsmonitorWarnings(stack awscdk.Stack) []string {
+	var out []string
+	for _, w := range *assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("kmsmonitor"))) {
+		out = append(out, fmt.Sprint(w.Entry.Data))
+	}
+	return out
+}
+
+// toJSON marshals v for text searches.
+func toJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
