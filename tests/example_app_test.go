@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/kmsmonitor/kmsmonitor/internal/cfnlint"
+	"github.com/kmsmonitor/kmsmonitor/internal/deliverypaths"
 	"github.com/kmsmonitor/kmsmonitor/internal/iamlint"
 )
 
@@ -22,9 +23,12 @@ var update = flag.Bool("update", false, "rewrite the golden templates under test
 
 var lint = cfnlint.NewBatch()
 
+// paths checks the delivery paths of every template the tests synthesize.
+var paths = deliverypaths.NewChecker()
+
 func TestMain(m *testing.M) {
 	flag.Parse()
-	os.Exit(lint.Finish(m.Run()))
+	os.Exit(paths.Finish(lint.Finish(m.Run())))
 }
 
 // synthApp runs the Go CDK app in dir the way the CDK CLI does (with the
@@ -68,7 +72,40 @@ func synthApp(t *testing.T, dir, stack string, extra map[string]any) map[string]
 	for _, f := range iamlint.Findings(tpl) {
 		t.Errorf("over-broad permission: %s", f)
 	}
+	account, region := manifestEnv(t, out, stack)
+	paths.Check(t, t.Name(), tpl, account, region)
 	return tpl
+}
+
+// manifestEnv returns the account and Region of stack in the cloud assembly
+// in dir, "" for each one left to deploy time.
+func manifestEnv(t *testing.T, dir, stack string) (account, region string) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var manifest struct {
+		Artifacts map[string]struct {
+			Environment string `json:"environment"`
+		} `json:"artifacts"`
+	}
+	if err := json.Unmarshal(raw, &manifest); err != nil {
+		t.Fatalf("manifest.json: %v", err)
+	}
+	env, ok := manifest.Artifacts[stack]
+	if !ok {
+		t.Fatalf("manifest.json has no artifact %s", stack)
+	}
+	// aws://ACCOUNT/REGION, with unknown-account and unknown-region when agnostic.
+	account, region, _ = strings.Cut(strings.TrimPrefix(env.Environment, "aws://"), "/")
+	if account == "unknown-account" {
+		account = ""
+	}
+	if region == "unknown-region" {
+		region = ""
+	}
+	return account, region
 }
 
 // scrub removes what changes between CDK versions and runs without changing
@@ -359,6 +396,7 @@ func TestOrganizationExample_CentralBusAndStackSet(t *testing.T) {
 		t.Errorf("member template has %d rules, want 2", n)
 	}
 	lint.Add(t.Name()+"-member", member)
+	paths.Check(t, t.Name()+"-member", member, "", "")
 	golden(t, "organization-central.template.json", central)
 	golden(t, "organization-rollout.template.json", rollout)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/internal/cfnlint"
+	"github.com/kmsmonitor/kmsmonitor/internal/deliverypaths"
 	"github.com/kmsmonitor/kmsmonitor/internal/eventbridgetest"
 	"github.com/kmsmonitor/kmsmonitor/internal/iamlint"
 )
@@ -20,11 +21,14 @@ import (
 // lint collects every template the tests synthesize; TestMain lints them all.
 var lint = cfnlint.NewBatch()
 
+// paths checks the delivery paths of every template the tests synthesize.
+var paths = deliverypaths.NewChecker()
+
 func TestMain(m *testing.M) {
 	code := m.Run()
 	moto.server.Close()
 	jsii.Close()
-	os.Exit(lint.Finish(code))
+	os.Exit(paths.Finish(lint.Finish(code)))
 }
 
 // moto is started by the first test that needs it and stopped by TestMain.
@@ -62,7 +66,16 @@ func synth(t *testing.T, stack awscdk.Stack) template {
 	for _, f := range iamlint.Findings(*tpl.ToJSON()) {
 		t.Errorf("over-broad permission: %s", f)
 	}
+	paths.Check(t, t.Name(), *tpl.ToJSON(), literal(stack.Account()), literal(stack.Region()))
 	return template{t: t, tpl: tpl}
+}
+
+// literal returns v, or "" when it is resolved only at deploy time.
+func literal(v *string) string {
+	if v == nil || *awscdk.Token_IsUnresolved(v) {
+		return ""
+	}
+	return *v
 }
 
 // template turns failed assertions (jsii panics) into test errors, so one

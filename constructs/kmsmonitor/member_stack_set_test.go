@@ -54,4 +54,5 @@ func TestMemberStackSet_RollsOutToOrganizationalUnitsAndRegions(t *testing.T) {
 		t.Errorf("member template has %d rules, want 2", rules)
 	}
 	lint.Add(t.Name()+"-member", member0)
+	paths.Check(t, t.Name()+"-member", member0, "", "")
 }

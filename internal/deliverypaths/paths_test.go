@@ -1,0 +1,116 @@
+package deliverypaths_test
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/kmsmonitor/kmsmonitor/internal/deliverypaths"
+)
+
+var sim struct {
+	once sync.Once
+	s    *deliverypaths.Simulator
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	sim.s.Close()
+	os.Exit(code)
+}
+
+// simulator returns the shared simulator, or skips (fails where
+// deliverypaths.RequireEnv demands it) when it is not installed.
+func simulator(t *testing.T) *deliverypaths.Simulator {
+	t.Helper()
+	sim.once.Do(func() { sim.s, sim.err = deliverypaths.StartSimulator() })
+	if errors.Is(sim.err, deliverypaths.ErrUnavailable) && !deliverypaths.Required() {
+		t.Skipf("not evaluated: %v (.ci/run requires it)", sim.err)
+	}
+	if sim.err != nil {
+		t.Fatal(sim.err)
+	}
+	return sim.s
+}
+
+// alarmTopic is a tiny template: an alarm publishing to a topic whose policy
+// lets PRINCIPAL publish, and denies requests without TLS.
+const alarmTopic = `{"Resources": {
+  "Topic": {"Type": "AWS::SNS::Topic"},
+  "Alarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"AlarmName": "a", "AlarmActions": [{"Ref": "Topic"}]}},
+  "Policy": {"Type": "AWS::SNS::TopicPolicy", "Properties": {"Topics": [{"Ref": "Topic"}], "PolicyDocument": {"Statement": [
+    {"Effect": "Deny", "Principal": "*", "Action": "sns:Publish", "Resource": {"Ref": "Topic"}, "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+    {"Effect": "Allow", "Principal": {"Service": "PRINCIPAL"}, "Action": "sns:Publish", "Resource": {"Ref": "Topic"}}]}}}}}`
+
+// results evaluates the paths of tpl in us-east-1 by kind.
+func results(t *testing.T, tpl string) map[string][]deliverypaths.Result {
+	t.Helper()
+	s := simulator(t)
+	resolved, err := deliverypaths.Resolve(mustJSON(t, tpl), deliverypaths.AgnosticEnvs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]deliverypaths.Result{}
+	for _, c := range deliverypaths.Paths(resolved) {
+		got, detail, err := s.Simulate(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s → %s (%s)", c, got, detail)
+		out[c.Kind] = append(out[c.Kind], got)
+	}
+	return out
+}
+
+func TestPaths_AlarmToTopicNeedsCloudWatchInTheTopicPolicy(t *testing.T) {
+	for principal, want := range map[string]deliverypaths.Result{
+		"events.amazonaws.com":     deliverypaths.Refused,
+		"cloudwatch.amazonaws.com": deliverypaths.Allowed,
+	} {
+		// GIVEN a topic policy allowing only principal WHEN the alarm → topic path is evaluated
+		got := results(t, strings.ReplaceAll(alarmTopic, "PRINCIPAL", principal))
+		// THEN CloudWatch may publish only when the policy names it
+		if len(got["alarm → topic"]) != 1 || got["alarm → topic"][0] != want {
+			t.Errorf("topic policy allowing %s: alarm → topic %v, want %s", principal, got["alarm → topic"], want)
+		}
+		// AND without TLS it is refused whenever it is allowed with TLS
+		if want == deliverypaths.Allowed && fmtResults(got["alarm → topic without TLS"]) != "Refused" {
+			t.Errorf("without TLS: %v, want Refused", got["alarm → topic without TLS"])
+		}
+	}
+}
+
+func TestPaths_DefaultTopicPolicyRefusesCloudWatch(t *testing.T) {
+	// GIVEN a topic without a TopicPolicy (SNS's default: the owner's account only)
+	got := results(t, `{"Resources": {"Topic": {"Type": "AWS::SNS::Topic"},
+	  "Alarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"AlarmActions": [{"Ref": "Topic"}]}}}}`)
+	// THEN the alarm cannot publish
+	if fmtResults(got["alarm → topic"]) != "Refused" {
+		t.Errorf("alarm → topic %v, want Refused", got["alarm → topic"])
+	}
+}
+
+func TestPaths_ForeignAccountCannotPublish(t *testing.T) {
+	// GIVEN a topic policy allowing CloudWatch WHEN a foreign account publishes
+	got := results(t, strings.ReplaceAll(alarmTopic, "PRINCIPAL", "cloudwatch.amazonaws.com"))
+	// THEN it is refused, even with its own identity policy allowing it
+	if fmtResults(got["foreign account → topic"]) != "Refused" {
+		t.Errorf("foreign account → topic %v, want Refused", got["foreign account → topic"])
+	}
+	// AND a policy open to every principal lets it in: the check is not vacuous
+	open := strings.ReplaceAll(alarmTopic, `{"Service": "PRINCIPAL"}`, `"*"`)
+	if got := results(t, open); fmtResults(got["foreign account → topic"]) != "Allowed" {
+		t.Errorf("open policy: foreign account → topic %v, want Allowed", got["foreign account → topic"])
+	}
+}
+
+func fmtResults(rs []deliverypaths.Result) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ",")
+}
