@@ -67,7 +67,7 @@ func TestAutoCancelDeletion_AlarmMode(t *testing.T) {
 		"State": "ENABLED",
 		"Targets": arr{
 			obj{
-				"Id":      "Target0",
+				"Id": "Target0",
 				// The account form of the ARN, as the Systems Manager User Guide shows for EventBridge targets
 				"Arn":     join("arn:", partition, ":ssm:", region, ":", account, ":automation-definition/AWSConfigRemediation-CancelKeyDeletion:$DEFAULT"),
 				"RoleArn": getAtt("RescueEventsRole"),
