@@ -2,6 +2,7 @@ package kmsmonitor
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -105,6 +106,8 @@ type AutoCancelDeletion struct {
 // protectedKey is a key given in props, by ARN and by ID (literals or tokens).
 type protectedKey struct {
 	arn, id *string
+	// prop names the prop the key came from, such as "KeyArns[0]".
+	prop string
 }
 
 // NewAutoCancelDeletion creates AutoCancelDeletion. It panics with a
@@ -114,6 +117,7 @@ func NewAutoCancelDeletion(scope constructs.Construct, id *string, props *AutoCa
 	keyAware := p.KeyAware != nil && *p.KeyAware
 	notify := p.NotifyTopic == nil || *p.NotifyTopic
 	keys := p.validate(c, keyAware, notify)
+	checkKeysAreLocal(node, keys)
 
 	a := &AutoCancelDeletion{Construct: node}
 	stack := awscdk.Stack_Of(node)
@@ -359,6 +363,46 @@ func (t *ssmAutomationTarget) Bind(rule awsevents.IRule, _ *string) *awsevents.R
 	}
 }
 
+// checkKeysAreLocal makes sure the protected keys can be rescued from here:
+// CancelKeyDeletion runs in the automation's account and Region, and the
+// alarm and CloudTrail events that start it are those of this account and
+// Region. Keys of another account or Region fail synthesis when the stack's
+// environment is known; in an environment-agnostic stack, a warning names
+// where the stack must be deployed.
+func checkKeysAreLocal(node constructs.Construct, keys []protectedKey) {
+	stack := awscdk.Stack_Of(node)
+	account, region := *stack.Account(), *stack.Region()
+	c := propcheck.New("kmsmonitor.AutoCancelDeletion", node)
+	places := map[string]bool{}
+	for _, k := range keys {
+		if propcheck.Unresolved(*k.arn) {
+			continue
+		}
+		parts := strings.Split(*k.arn, ":")
+		keyRegion, keyAccount := parts[3], parts[4]
+		places[keyAccount+" "+keyRegion] = true
+		if (!propcheck.Unresolved(region) && keyRegion != region) || (!propcheck.Unresolved(account) && keyAccount != account) {
+			c.Addf(k.prop, "%s is a key of account %s in %s, but this stack deploys to account %s in %s; CancelKeyDeletion works only in the automation's own account and Region: create one AutoCancelDeletion per account and Region, in a stack of that environment",
+				*k.arn, keyAccount, keyRegion, account, region)
+		}
+	}
+	list := make([]string, 0, len(places))
+	for p := range places {
+		list = append(list, p)
+	}
+	sort.Strings(list)
+	if len(list) > 1 {
+		c.Addf("KeyArns", "the keys belong to %d accounts or Regions (%s); CancelKeyDeletion works only in the automation's own account and Region: create one AutoCancelDeletion per account and Region",
+			len(list), strings.Join(list, ", "))
+	}
+	c.PanicIfAny()
+	if propcheck.Unresolved(region) && len(list) > 0 {
+		awscdk.Annotations_Of(node).AddWarningV2(jsii.String("kmsmonitor:autoCancelEnvironment"), jsii.String(fmt.Sprintf(
+			"AutoCancelDeletion protects keys of (account Region) %s: deploy this environment-agnostic stack to that account and Region, where CancelKeyDeletion runs, or give the stack an env so that synthesis checks it.",
+			strings.Join(list, ", "))))
+	}
+}
+
 // cancelKeyDeletionDocument is key-aware mode's automation: it cancels the
 // deletion of KeyId (a key ID or ARN, as the KMS API accepts) and checks that
 // the key is no longer pending deletion. A key already rescued by an earlier
@@ -407,12 +451,12 @@ func (p *AutoCancelDeletionProps) validate(c *propcheck.Checker, keyAware, notif
 			c.Addf(prop, "has key ID %q; pass the key, not an alias (awskms.Key_FromKeyArn)", id)
 			continue
 		}
-		keys = append(keys, protectedKey{arn: k.KeyArn(), id: k.KeyId()})
+		keys = append(keys, protectedKey{arn: k.KeyArn(), id: k.KeyId(), prop: prop})
 	}
 	for i, arn := range p.KeyArns {
 		prop := fmt.Sprintf("KeyArns[%d]", i)
 		if propcheck.Unresolved(arn) {
-			keys = append(keys, protectedKey{arn: jsii.String(arn), id: awscdk.Arn_Split(jsii.String(arn), awscdk.ArnFormat_SLASH_RESOURCE_NAME).ResourceName})
+			keys = append(keys, protectedKey{arn: jsii.String(arn), id: awscdk.Arn_Split(jsii.String(arn), awscdk.ArnFormat_SLASH_RESOURCE_NAME).ResourceName, prop: prop})
 			continue
 		}
 		m := keyArnRE.FindStringSubmatch(arn)
@@ -425,7 +469,7 @@ func (p *AutoCancelDeletionProps) validate(c *propcheck.Checker, keyAware, notif
 			continue
 		}
 		seen[arn] = prop
-		keys = append(keys, protectedKey{arn: jsii.String(arn), id: jsii.String(m[1])})
+		keys = append(keys, protectedKey{arn: jsii.String(arn), id: jsii.String(m[1]), prop: prop})
 	}
 	allKeys := p.AllKeys != nil && *p.AllKeys
 	listed := len(p.Keys)+len(p.KeyArns) > 0

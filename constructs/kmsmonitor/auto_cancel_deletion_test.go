@@ -3,7 +3,9 @@ package kmsmonitor_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -97,7 +99,8 @@ func TestAutoCancelDeletion_AlarmMode(t *testing.T) {
 
 func TestAutoCancelDeletion_AlarmModeRoles(t *testing.T) {
 	// GIVEN alarm-driven mode for two keys
-	stack, _ := alarmModeStack(t, []string{keyArn, otherArn})
+	sameRegion := "arn:aws:kms:us-west-2:111122223333:key/" + otherID
+	stack, _ := alarmModeStack(t, []string{keyArn, sameRegion})
 	tpl := synth(t, stack)
 	// The runbook in both forms: with the account (EventBridge's target) and without (the AWS-owned runbook's own ARN)
 	definition := arr{
@@ -113,7 +116,7 @@ func TestAutoCancelDeletion_AlarmModeRoles(t *testing.T) {
 		"Roles": arr{ref("RescueAutomationRole")},
 		"PolicyDocument": obj{"Version": "2012-10-17", "Statement": arr{
 			obj{"Sid": "CancelDeletionOfProtectedKeys", "Effect": "Allow",
-				"Action": arr{"kms:CancelKeyDeletion", "kms:DescribeKey"}, "Resource": arr{keyArn, otherArn}},
+				"Action": arr{"kms:CancelKeyDeletion", "kms:DescribeKey"}, "Resource": arr{keyArn, sameRegion}},
 			obj{"Sid": "RunThisAutomation", "Effect": "Allow", "Action": "ssm:StartAutomationExecution", "Resource": definition},
 			obj{"Sid": "ReadItsExecutions", "Effect": "Allow", "Action": "ssm:GetAutomationExecution",
 				"Resource": join("arn:", partition, ":ssm:", region, ":", account, ":automation-execution/*")},
@@ -368,4 +371,54 @@ func recordKeyArn(t *testing.T, record []byte) string {
 		t.Fatalf("record without resources[0].ARN: %v", err)
 	}
 	return rec.Resources[0].ARN
+}
+
+func TestAutoCancelDeletion_KeysMustBeOfTheStacksAccountAndRegion(t *testing.T) {
+	// GIVEN a stack in us-east-1 of account 111122223333
+	inEnv := func() awscdk.Stack {
+		return awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Stack"), &awscdk.StackProps{
+			Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("us-east-1")}})
+	}
+	// WHEN it protects a key of us-west-2, or of another account THEN synthesis fails naming the key, both places and the fix
+	for _, arn := range []string{keyArn, "arn:aws:kms:us-east-1:444455556666:key/" + keyID} {
+		wantValidationErrorOf(t, func() {
+			kmsmonitor.NewAutoCancelDeletion(inEnv(), jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), KeyArns: []string{arn}})
+		}, `kmsmonitor.AutoCancelDeletion at "Stack/Rescue"`, "KeyArns[0]: "+arn, "this stack deploys to account 111122223333 in us-east-1",
+			"one AutoCancelDeletion per account and Region")
+	}
+	// AND keys of two places fail even in an environment-agnostic stack: one automation cannot reach both
+	wantValidationErrorOf(t, func() {
+		kmsmonitor.NewAutoCancelDeletion(newStack(), jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), KeyArns: []string{keyArn, otherArn}})
+	}, "KeyArns: the keys belong to 2 accounts or Regions (111122223333 us-gov-west-1, 111122223333 us-west-2)")
+	// AND a key of its own account and Region is accepted
+	stack := inEnv()
+	kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{
+		KeyAware: jsii.Bool(true), KeyArns: []string{"arn:aws:kms:us-east-1:111122223333:key/" + keyID}})
+	synth(t, stack)
+	// AND an environment-agnostic stack is told where it must be deployed
+	agnostic := newStack()
+	kmsmonitor.NewAutoCancelDeletion(agnostic, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), KeyArns: []string{keyArn}})
+	synth(t, agnostic)
+	if got := strings.Join(kmsmonitorWarnings(agnostic), "\n"); !strings.Contains(got, "protects keys of (account Region) 111122223333 us-west-2: deploy this environment-agnostic stack to that account and Region") {
+		t.Errorf("no environment warning:\n%s", got)
+	}
+}
+
+// wantValidationErrorOf fails unless f panics with a *kmsmonitor.ValidationError containing every part.
+func wantValidationErrorOf(t *testing.T, f func(), parts ...string) {
+	t.Helper()
+	var recovered any
+	func() {
+		defer func() { recovered = recover() }()
+		f()
+	}()
+	var verr *kmsmonitor.ValidationError
+	if err, _ := recovered.(error); !errors.As(err, &verr) {
+		t.Fatalf("want a *kmsmonitor.ValidationError, got %T: %v", recovered, recovered)
+	}
+	for _, p := range parts {
+		if !strings.Contains(verr.Error(), p) {
+			t.Errorf("message lacks %q:\n%s", p, verr.Error())
+		}
+	}
 }

@@ -57,7 +57,8 @@ func TestKeyMaterialExpiryAlarm_KeyIdDerivedFromEveryKindOfKey(t *testing.T) {
 	stack := newStack()
 	created := awskms.NewKey(stack, jsii.String("Created"), nil)
 	imported := awskms.Key_FromKeyArn(stack, jsii.String("Imported"), jsii.String(otherArn))
-	tokenArn := awscdk.NewCfnParameter(stack, jsii.String("KeyArn"), nil).ValueAsString()
+	// (a Default so that the delivery-path harness can resolve the template; the value is still a token here)
+	tokenArn := awscdk.NewCfnParameter(stack, jsii.String("KeyArn"), &awscdk.CfnParameterProps{Default: otherArn}).ValueAsString()
 	a := kmsmonitor.NewKeyMaterialExpiryAlarm(stack, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{
 		Keys:    []awskms.IKey{created, imported},
 		KeyArns: []string{keyArn, *tokenArn},

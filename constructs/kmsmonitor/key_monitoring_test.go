@@ -243,13 +243,16 @@ func TestKeyMonitoring_Partitions(t *testing.T) {
 	for _, region := range []string{"us-east-1", "cn-north-1", "us-gov-west-1", ""} {
 		t.Run("region="+region, func(t *testing.T) {
 			var env *awscdk.Environment
+			protected := keyArn
 			if region != "" {
 				env = &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String(region)}
+				partition := map[string]string{"us-east-1": "aws", "cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov"}[region]
+				protected = "arn:" + partition + ":kms:" + region + ":111122223333:key/" + keyID
 			}
 			stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Stack"), &awscdk.StackProps{Env: env})
 			kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
 				CisAlarmEnabled: jsii.Bool(true), KeyUseEventsEnabled: jsii.Bool(true), GrantAudit: &kmsmonitor.GrantAuditProps{},
-				AutoCancel: &kmsmonitor.AutoCancelDeletionProps{KeyArns: []string{keyArn}},
+				AutoCancel: &kmsmonitor.AutoCancelDeletionProps{KeyArns: []string{protected}},
 			})
 			// WHEN synthesized (linted, and its delivery paths evaluated for its partition)
 			tpl := synth(t, stack)

@@ -16,6 +16,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
+	"sort"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -47,7 +50,13 @@ func (c *Checker) Check(t *testing.T, name string, tpl map[string]any, account, 
 		return
 	}
 	c.templates++
-	for _, env := range EnvsFor(account, region) {
+	envs := EnvsFor(account, region)
+	if region == "" {
+		if pinned := PinnedEnvs(tpl); len(pinned) > 0 {
+			envs = pinned
+		}
+	}
+	for _, env := range envs {
 		resolved, err := Resolve(tpl, env)
 		if err != nil {
 			t.Errorf("delivery paths of %s (%s %s): cannot resolve the template: %v", name, env.Partition, env.Region, err)
@@ -76,6 +85,51 @@ func (c *Checker) Check(t *testing.T, name string, tpl map[string]any, account, 
 			}
 		}
 	}
+}
+
+// protectedKeyArn matches a literal KMS key ARN: partition, Region, account.
+var protectedKeyArn = regexp.MustCompile(`^arn:(aws[a-z-]*):kms:([a-z0-9-]+):([0-9]{12}):key/`)
+
+// PinnedEnvs returns the environments an environment-agnostic template can
+// only work in: where the keys it protects live. An identity policy that
+// allows kms:CancelKeyDeletion on literal key ARNs (AutoCancelDeletion with
+// given keys) works only in those keys' account and Region, where
+// CancelKeyDeletion runs; kmsmonitor warns so at synthesis. Evaluating the
+// template elsewhere would prove a deployment it tells users not to make.
+func PinnedEnvs(tpl map[string]any) []Env {
+	seen := map[Env]bool{}
+	var out []Env
+	res, _ := tpl["Resources"].(map[string]any)
+	for _, r := range res {
+		rm, _ := r.(map[string]any)
+		if t := rm["Type"]; t != "AWS::IAM::ManagedPolicy" && t != "AWS::IAM::Policy" {
+			continue
+		}
+		doc, _ := rm["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)
+		stmts, _ := doc["Statement"].([]any)
+		for _, st := range stmts {
+			sm, _ := st.(map[string]any)
+			if !strings.Contains(fmt.Sprint(sm["Action"]), "kms:CancelKeyDeletion") {
+				continue
+			}
+			resources, ok := sm["Resource"].([]any)
+			if !ok {
+				resources = []any{sm["Resource"]}
+			}
+			for _, v := range resources {
+				s, _ := v.(string)
+				if m := protectedKeyArn.FindStringSubmatch(s); m != nil {
+					e := Env{Partition: m[1], Region: m[2], Account: m[3]}
+					if !seen[e] {
+						seen[e] = true
+						out = append(out, e)
+					}
+				}
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Region+out[i].Account < out[j].Region+out[j].Account })
+	return out
 }
 
 func (c *Checker) count(r Result) {

@@ -28,6 +28,7 @@ for await (const line of createInterface({ input: process.stdin })) {
     let out;
     try {
       const { simulation } = JSON.parse(line);
+      chinaServicePrincipals(simulation);
       const r = await runSimulation(simulation, {});
       if (r.resultType === 'single') {
         out = { result: r.overallResult, ignored: r.result.ignoredContextKeys ?? [] };
@@ -42,4 +43,29 @@ for await (const line of createInterface({ input: process.stdin })) {
     process.stdout.write(JSON.stringify(out) + '\n');
   });
   await queue;
+}
+
+// iam-simulate 0.1.173 takes a principal for a service principal only when it
+// ends in "amazonaws.com" (@cloud-copilot/iam-utils isServicePrincipal), so
+// China's "logs.cn-north-1.amazonaws.com.cn" would be judged as an unknown
+// principal and refused whatever the policy says. Renaming every such name the
+// same way, in the request and in the policies' Principal elements, keeps
+// exact matching (a wrong name stays wrong) and lets it be judged as a service.
+function chinaServicePrincipals(simulation) {
+  const rename = (v) => (typeof v === 'string' && !v.startsWith('arn:') && v.endsWith('.amazonaws.com.cn'))
+    ? v.slice(0, -'.amazonaws.com.cn'.length) + '.china.amazonaws.com' : v;
+  simulation.request.principal = rename(simulation.request.principal);
+  const principals = (p) => {
+    if (p && typeof p === 'object' && p.Service !== undefined) {
+      p.Service = Array.isArray(p.Service) ? p.Service.map(rename) : rename(p.Service);
+    }
+  };
+  const policies = [simulation.resourcePolicy, ...(simulation.identityPolicies || []).map((x) => x.policy)];
+  for (const doc of policies) {
+    if (!doc) continue;
+    for (const st of [].concat(doc.Statement || [])) {
+      principals(st.Principal);
+      principals(st.NotPrincipal);
+    }
+  }
 }
