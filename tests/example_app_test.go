@@ -400,3 +400,21 @@ func TestOrganizationExample_CentralBusAndStackSet(t *testing.T) {
 	golden(t, "organization-central.template.json", central)
 	golden(t, "organization-rollout.template.json", rollout)
 }
+
+func TestOrganizationExample_ManagementAccountForwardsToo(t *testing.T) {
+	// GIVEN the organization example (service-managed StackSets never deploy to the management account)
+	// WHEN it is synthesized
+	management := synthApp(t, "../examples/organization", "KmsMonitorManagementAccount", nil)
+	// THEN a stack for the management account forwards its lifecycle events and failed calls to the central bus
+	rules := resourcesOfType(management, "AWS::Events::Rule")
+	if len(rules) != 2 {
+		t.Fatalf("%d rules, want 2", len(rules))
+	}
+	for _, r := range rules {
+		target := r["Properties"].(map[string]any)["Targets"].([]any)[0].(map[string]any)
+		if target["Arn"] != "arn:aws:events:us-east-1:111122223333:event-bus/kmsmonitor-central" {
+			t.Errorf("rule forwards to %v, want the central bus", target["Arn"])
+		}
+	}
+	golden(t, "organization-management.template.json", management)
+}

@@ -357,6 +357,23 @@ func TestAutoCancelDeletion_AlarmPatternFidelityOnEventBridge(t *testing.T) {
 			t.Errorf("%s %s: matched = %v, want %v", c.alarm, c.state, got, c.want)
 		}
 	}
+	// AND a key breaching that alarm while it is already in ALARM (a contributor of a KeyArnDimension alarm) matches too
+	for _, c := range []struct {
+		alarm, state string
+		want         bool
+	}{
+		{"kms-pending-deletion-used", "ALARM", true},
+		{"kms-pending-deletion-used", "OK", false},
+		{"another-alarm", "ALARM", false},
+	} {
+		got, err := rule.Matches(ctx, fixtures.AlarmContributorStateChange(c.alarm, c.state, keyArn))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("contributor %s %s: matched = %v, want %v", c.alarm, c.state, got, c.want)
+		}
+	}
 }
 
 // recordKeyArn returns resources[0].ARN of a CloudTrail record.

@@ -11,7 +11,9 @@
 //	  -c organizationalUnitIds=ou-ab12-cd34ef56 -c regions=us-east-1,eu-west-1 -c emails=security@example.com
 //
 // Deploy order: KmsMonitorCentral to the security account first (the members
-// send to its bus), then KmsMonitorOrgRollout to the management account.
+// send to its bus), then KmsMonitorOrgRollout to the management account, and
+// KmsMonitorManagementAccount to the management account in each Region: a
+// service-managed StackSet never deploys to the management account.
 package main
 
 import (
@@ -55,7 +57,17 @@ func main() {
 		CentralEventBusArn: jsii.String(fmt.Sprintf("arn:aws:events:%s:%s:event-bus/kmsmonitor-central", centralRegion, centralAccount)),
 	})
 
-	// Management account: the StackSet.
+	// Management account: service-managed StackSets never deploy to it, so it
+	// forwards its own KMS events with the same construct, in a stack of its
+	// own (deploy it to the management account in each Region you use).
+	management := awscdk.NewStack(app, jsii.String("KmsMonitorManagementAccount"), &awscdk.StackProps{
+		Description: jsii.String("kmsmonitor: forwards the management account's KMS events to the central security account"),
+	})
+	kmsmonitor.NewMemberKeyMonitoring(management, jsii.String("MemberKeyMonitoring"), &kmsmonitor.MemberKeyMonitoringProps{
+		CentralEventBusArn: jsii.String(fmt.Sprintf("arn:aws:events:%s:%s:event-bus/kmsmonitor-central", centralRegion, centralAccount)),
+	})
+
+	// Management account (or delegated administrator): the StackSet.
 	rollout := awscdk.NewStack(app, jsii.String("KmsMonitorOrgRollout"), &awscdk.StackProps{
 		Description: jsii.String("kmsmonitor: deploys the member stack to the organization"),
 	})
