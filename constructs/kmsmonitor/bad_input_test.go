@@ -320,6 +320,12 @@ func TestBadInput(t *testing.T) {
 				MemberStack: awscdk.NewStack(s.Node().Root().(awscdk.App), jsii.String("Member"), nil), OrganizationalUnitIDs: []string{"r-ab12"}, Regions: []string{"us-east-1"},
 			})
 		}, []string{"MemberStack", "its own awscdk.Stage"}},
+		{"MemberStackSet", "Rollout", "China Region", func(s awscdk.Stack) {
+			kmsmonitor.NewMemberStackSet(s, jsii.String("Rollout"), &kmsmonitor.MemberStackSetProps{
+				MemberStack:           awscdk.NewStack(awscdk.NewStage(s.Node().Root().(awscdk.App), jsii.String("M"), nil), jsii.String("Member"), nil),
+				OrganizationalUnitIDs: []string{"r-ab12"}, Regions: []string{"us-east-1", "cn-north-1"},
+			})
+		}, []string{"Regions[1]", `"cn-north-1" is a China Region, where service-managed StackSets are not available`}},
 		// nil props, empty slices and zero values
 		{"KeyMaterialExpiryAlarm", "Expiry", "nil props", func(s awscdk.Stack) {
 			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), nil)

@@ -101,9 +101,7 @@ func handWrittenKeyMonitoring(stack awscdk.Stack) {
 	}
 	// topic
 	topicKey := kms("TopicKey")
-	statement(topicKey, "AllowCloudWatchAlarmsOfThisAccount", "cloudwatch.amazonaws.com", []string{"kms:Decrypt", "kms:GenerateDataKey*"},
-		map[string]interface{}{"StringEquals": map[string]interface{}{"aws:SourceAccount": account},
-			"ArnLike": map[string]interface{}{"aws:SourceArn": stack.FormatArn(&awscdk.ArnComponents{Service: s("cloudwatch"), Resource: s("alarm"), ResourceName: s("*"), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME})}})
+	statement(topicKey, "AllowCloudWatchAlarms", "cloudwatch.amazonaws.com", []string{"kms:Decrypt", "kms:GenerateDataKey*"}, nil)
 	statement(topicKey, "", "events.amazonaws.com", []string{"kms:Decrypt", "kms:GenerateDataKey*"}, nil)
 	topic := awssns.NewTopic(stack, s("Topic"), &awssns.TopicProps{MasterKey: topicKey, EnforceSSL: jsii.Bool(true)})
 	topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(s("security@example.com"), nil))

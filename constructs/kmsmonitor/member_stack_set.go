@@ -4,10 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
 )
 
 var (
@@ -70,6 +73,17 @@ func NewMemberStackSet(scope constructs.Construct, id *string, props *MemberStac
 		}
 	}
 	c.Name("StackSetName", p.StackSetName, 128, "a StackSet name")
+	// Trusted access for StackSets with AWS Organizations cannot be enabled in
+	// the China Regions (CloudFormation User Guide, "Prerequisites for stack
+	// set operations"), so a service-managed StackSet cannot work there.
+	if region := *awscdk.Stack_Of(node).Region(); !propcheck.Unresolved(region) && strings.HasPrefix(region, "cn-") {
+		c.Addf("MemberStack", "this stack deploys to %s, where service-managed StackSets are not available (no trusted access with AWS Organizations in the China Regions): deploy MemberKeyMonitoring to each account with a self-managed StackSet or a pipeline", region)
+	}
+	for i, r := range p.Regions {
+		if strings.HasPrefix(r, "cn-") {
+			c.Addf(fmt.Sprintf("Regions[%d]", i), "%q is a China Region, where service-managed StackSets are not available: deploy MemberKeyMonitoring there another way", r)
+		}
+	}
 	c.PanicIfAny()
 
 	body, err := memberTemplate(p.MemberStack)

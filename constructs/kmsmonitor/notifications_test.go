@@ -49,7 +49,7 @@ func TestNotifications_CreatedTopicLetsAlarmsPublish(t *testing.T) {
 			)})})
 			// AND the topic's key lets them encrypt
 			tpl.HasResourceProperties("AWS::KMS::Key", obj{"KeyPolicy": objLike(obj{"Statement": arrWith(objLike(obj{
-				"Sid": "AllowCloudWatchAlarmsOfThisAccount", "Principal": obj{"Service": "cloudwatch.amazonaws.com"},
+				"Sid": "AllowCloudWatchAlarms", "Principal": obj{"Service": "cloudwatch.amazonaws.com"},
 				"Action": arr{"kms:Decrypt", "kms:GenerateDataKey*"},
 			}))})})
 			// AND a topic shared by several parts carries the statement once
@@ -74,7 +74,7 @@ func TestNotifications_UserTopicInTheAppIsGranted(t *testing.T) {
 	tpl.HasResourceProperties("AWS::SNS::TopicPolicy", obj{"PolicyDocument": objLike(obj{"Statement": arrWith(alarmsMayPublish(ref("MyTopic")))})})
 	// AND the key's policy lets CloudWatch and EventBridge use it
 	tpl.HasResourceProperties("AWS::KMS::Key", obj{"KeyPolicy": objLike(obj{"Statement": arrWith(
-		objLike(obj{"Sid": "AllowCloudWatchAlarmsOfThisAccount", "Principal": obj{"Service": "cloudwatch.amazonaws.com"}}),
+		objLike(obj{"Sid": "AllowCloudWatchAlarms", "Principal": obj{"Service": "cloudwatch.amazonaws.com"}}),
 		objLike(obj{"Principal": obj{"Service": "events.amazonaws.com"}, "Action": arr{"kms:Decrypt", "kms:GenerateDataKey*"}}),
 	)})})
 	// AND nothing is left to the user: no warning

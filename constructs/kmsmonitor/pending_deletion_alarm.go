@@ -341,16 +341,28 @@ func newTrailKey(scope constructs.Construct, stack awscdk.Stack) awskms.Key {
 	})
 	account := map[string]interface{}{"aws:SourceAccount": stack.Account()}
 	cloudtrail := &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudtrail.amazonaws.com"), nil)}
-	// Key policy statements apply to this key only, written "*". With the S3
-	// Bucket Key of the trail's bucket, CloudTrail also needs kms:Decrypt
-	// (CloudTrail User Guide, "Configure AWS KMS key policies for
-	// CloudTrail"), scoped like GenerateDataKey*.
+	// Key policy statements apply to this key only, written "*".
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("AllowCloudTrailToEncryptLogFiles"), Principals: cloudtrail,
-		Actions: jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt"), Resources: jsii.Strings("*"),
+		Actions: jsii.Strings("kms:GenerateDataKey*"), Resources: jsii.Strings("*"),
 		Conditions: &map[string]interface{}{
 			"StringEquals": account,
 			"StringLike": map[string]interface{}{"kms:EncryptionContext:aws:cloudtrail:arn": stack.FormatArn(&awscdk.ArnComponents{
+				Service: jsii.String("cloudtrail"), Region: jsii.String("*"), Resource: jsii.String("trail"), ResourceName: jsii.String("*"),
+			})},
+		},
+	}), nil)
+	// With the S3 Bucket Key of the trail's bucket, CloudTrail also needs
+	// kms:Decrypt to create or update the trail (CloudTrail User Guide,
+	// "Configure AWS KMS key policies for CloudTrail"), whose statement has no
+	// encryption context: limited to this account's trails instead (the trail's
+	// own ARN would make the key and the trail depend on each other).
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("AllowCloudTrailToDecryptWithTheBucketKey"), Principals: cloudtrail,
+		Actions: jsii.Strings("kms:Decrypt"), Resources: jsii.Strings("*"),
+		Conditions: &map[string]interface{}{
+			"StringEquals": account,
+			"ArnLike": map[string]interface{}{"aws:SourceArn": stack.FormatArn(&awscdk.ArnComponents{
 				Service: jsii.String("cloudtrail"), Region: jsii.String("*"), Resource: jsii.String("trail"), ResourceName: jsii.String("*"),
 			})},
 		},

@@ -40,8 +40,11 @@ func TestPendingDeletionAlarm_DefaultsCreateTrailBucketAndLogGroup(t *testing.T)
 			"EnableKeyRotation": true,
 			"KeyPolicy": objLike(obj{"Statement": arrWith(
 				objLike(obj{"Sid": "AllowCloudTrailToEncryptLogFiles", "Principal": obj{"Service": "cloudtrail.amazonaws.com"},
-					// kms:Decrypt too: the trail bucket uses an S3 Bucket Key (CloudTrail User Guide)
-					"Action": arr{"kms:GenerateDataKey*", "kms:Decrypt"}, "Condition": objLike(obj{"StringEquals": obj{"aws:SourceAccount": account}})}),
+					"Action": "kms:GenerateDataKey*", "Condition": objLike(obj{"StringEquals": obj{"aws:SourceAccount": account}})}),
+				// kms:Decrypt too, without encryption context: the trail bucket uses an S3 Bucket Key (CloudTrail User Guide)
+				objLike(obj{"Sid": "AllowCloudTrailToDecryptWithTheBucketKey", "Action": "kms:Decrypt", "Condition": obj{
+					"StringEquals": obj{"aws:SourceAccount": account},
+					"ArnLike":      obj{"aws:SourceArn": join("arn:", partition, ":cloudtrail:*:", account, ":trail/*")}}}),
 				objLike(obj{"Sid": "AllowCloudTrailToDescribeKey", "Action": "kms:DescribeKey"}),
 				// CloudWatch Logs' principal is logs.<region>.<URL suffix>: logs.cn-north-1.amazonaws.com.cn in China
 				objLike(obj{"Sid": "AllowCloudWatchLogsOfThisAccount", "Principal": obj{"Service": join("logs.", region, ".", obj{"Ref": "AWS::URLSuffix"})},
@@ -167,11 +170,11 @@ func TestPendingDeletionAlarm_DefaultTopicIsEncryptedAndSSLOnly(t *testing.T) {
 		"Properties": objLike(obj{
 			"EnableKeyRotation": true,
 			"KeyPolicy": objLike(obj{"Statement": arrWith(
+				// (no source condition on the key: AWS documents none for CloudWatch there; the topic policy scopes it)
 				obj{
-					"Sid": "AllowCloudWatchAlarmsOfThisAccount", "Effect": "Allow",
+					"Sid": "AllowCloudWatchAlarms", "Effect": "Allow",
 					"Principal": obj{"Service": "cloudwatch.amazonaws.com"},
 					"Action":    arr{"kms:Decrypt", "kms:GenerateDataKey*"}, "Resource": "*",
-					"Condition": objLike(obj{"StringEquals": obj{"aws:SourceAccount": obj{"Ref": "AWS::AccountId"}}, "ArnLike": assertions.Match_AnyValue()}),
 				},
 				obj{
 					"Effect":    "Allow",

@@ -115,15 +115,17 @@ func newTopicKey(scope constructs.Construct, id string) awskms.Key {
 // When the app cannot change the key's policy, the warning warnID says so on
 // key, which what names.
 func allowPublishersToUseKey(key awskms.IKey, warnID, what string) {
-	stack := awscdk.Stack_Of(key)
 	publish := &[]*string{jsii.String("kms:Decrypt"), jsii.String("kms:GenerateDataKey*")}
-	// A key policy's resource is always the key itself, written "*".
+	// A key policy's resource is always the key itself, written "*". No
+	// source condition: AWS documents none for CloudWatch here (SNS Developer
+	// Guide, "Enable compatibility between event sources from AWS services
+	// and encrypted topics"), and the topic policy already admits only this
+	// account's alarms.
 	res := key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("AllowCloudWatchAlarmsOfThisAccount"),
+		Sid:        jsii.String("AllowCloudWatchAlarms"),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
 		Actions:    publish,
 		Resources:  jsii.Strings("*"),
-		Conditions: alarmsOfThisAccount(stack),
 	}), jsii.Bool(true))
 	allowEventBridgeToUseKey(key)
 	if !*res.StatementAdded {

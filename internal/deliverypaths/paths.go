@@ -435,12 +435,14 @@ func (p *extractor) trail(tr *Resource) {
 			Context: put, ResourcePolicy: policy, Want: Allowed, Note: note})
 		// CloudTrail user guide, "Configure AWS KMS key policies for
 		// CloudTrail": kms:GenerateDataKey* with the trail's ARN as
-		// encryption context; with S3 Bucket Keys it also needs kms:Decrypt.
-		actions := []string{"kms:GenerateDataKey"}
+		// encryption context, and kms:DescribeKey; with S3 Bucket Keys it
+		// also needs kms:Decrypt, for which the guide shows no encryption
+		// context (none is assumed: the stricter case).
+		p.keyUse("trail → key", tr, ct, []string{"kms:GenerateDataKey"}, ctx, map[string]string{"aws:cloudtrail:arn": tr.Arn})
+		p.keyUse("trail → key", tr, ct, []string{"kms:DescribeKey"}, ctx, nil)
 		if bucketKeyEnabled(bucket) {
-			actions = append(actions, "kms:Decrypt")
+			p.keyUse("trail → key", tr, ct, []string{"kms:Decrypt"}, ctx, nil)
 		}
-		p.keyUse("trail → key", tr, ct, actions, ctx, map[string]string{"aws:cloudtrail:arn": tr.Arn})
 	}
 	roleArn, _ := tr.Props["CloudWatchLogsRoleArn"].(string)
 	groupArn, _ := tr.Props["CloudWatchLogsLogGroupArn"].(string)
