@@ -55,8 +55,7 @@ func synthApp(t *testing.T, dir, stack string, extra map[string]any) map[string]
 	}
 	out := t.TempDir()
 	cmd := exec.Command("go", "run", dir)
-	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+out, "CDK_CONTEXT_JSON="+string(ctxJSON),
-		"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
+	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+out, "CDK_CONTEXT_JSON="+string(ctxJSON))
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go run %s: %v\n%s", dir, err, b)
 	}
@@ -306,7 +305,7 @@ func nagFindings(t *testing.T, dir string) []string {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("go", "run", dir)
-	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+out, "CDK_CONTEXT_JSON="+string(ctx), "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
+	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+out, "CDK_CONTEXT_JSON="+string(ctx))
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go run %s: %v\n%s", dir, err, b)
 	}

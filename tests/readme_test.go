@@ -40,3 +40,46 @@ func TestReadmeGoSnippetsAreRunnableExamples(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeGoSnippetsPasteTogether keeps README's promise that its Go
+// snippets, pasted in order into a cdk init app, compile and synthesize:
+// every package a snippet uses is imported by cdk init (awscdk, constructs,
+// jsii) or listed by an import line of that snippet or an earlier one, and
+// no two snippets give the same construct ID in the same scope.
+func TestReadmeGoSnippetsPasteTogether(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	imported := map[string]bool{"awscdk": true, "constructs": true, "jsii": true}
+	ids := map[string]int{} // scope variable and construct ID -> snippet number
+	importLine := regexp.MustCompile(`^import "([^"]+)"`)
+	declared := regexp.MustCompile(`(\w+) :=`)
+	qualifier := regexp.MustCompile(`\b([a-z]\w*)\.[A-Z]`)
+	constructID := regexp.MustCompile(`\((\w+), jsii\.String\("([^"]+)"\)`)
+	snippets := regexp.MustCompile("(?s)```go\n(.*?)```").FindAllStringSubmatch(string(readme), -1)
+	for i, m := range snippets {
+		vars := map[string]bool{}
+		for _, d := range declared.FindAllStringSubmatch(m[1], -1) {
+			vars[d[1]] = true
+		}
+		for _, line := range strings.Split(m[1], "\n") {
+			if im := importLine.FindStringSubmatch(line); im != nil {
+				parts := strings.Split(im[1], "/")
+				imported[parts[len(parts)-1]] = true
+			}
+		}
+		for _, q := range qualifier.FindAllStringSubmatch(m[1], -1) {
+			if !imported[q[1]] && !vars[q[1]] {
+				t.Errorf("README Go snippet %d uses package %s without listing its import (import \"...\" as its first line):\n%s", i+1, q[1], m[1])
+			}
+		}
+		for _, c := range constructID.FindAllStringSubmatch(m[1], -1) {
+			key := c[1] + "/" + c[2]
+			if prev, ok := ids[key]; ok && prev != i {
+				t.Errorf("README Go snippets %d and %d both create %q in %s: pasted together they do not synthesize", prev+1, i+1, c[2], c[1])
+			}
+			ids[key] = i
+		}
+	}
+}

@@ -110,7 +110,7 @@ func ExampleNewAutoCancelDeletion() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("KmsMonitoring"), nil)
 
-	pending := kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("PendingDeletion"), &kmsmonitor.PendingDeletionAlarmProps{
+	pending := kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("RescueAlarm"), &kmsmonitor.PendingDeletionAlarmProps{
 		Emails: []string{"security@example.com"},
 	})
 	// Alarm-driven (the documented recipe): the alarm says nothing of the key, so name the keys.
@@ -144,7 +144,7 @@ func ExampleNewKeyMonitoring_moreDetectors() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("KmsMonitoring"), nil)
 
-	kmsmonitor.NewKeyMonitoring(stack, jsii.String("KeyMonitoring"), &kmsmonitor.KeyMonitoringProps{
+	kmsmonitor.NewKeyMonitoring(stack, jsii.String("FullKeyMonitoring"), &kmsmonitor.KeyMonitoringProps{
 		Emails:              []string{"security@example.com"},
 		CisAlarmEnabled:     jsii.Bool(true), // Security Hub CloudWatch.7
 		KeyUseEventsEnabled: jsii.Bool(true), // seconds, names key, operation and caller
@@ -154,7 +154,7 @@ func ExampleNewKeyMonitoring_moreDetectors() {
 		PendingDeletion: &kmsmonitor.PendingDeletionAlarmProps{KeyArnDimension: jsii.Bool(true)},
 	})
 
-	printChildren(stack, "KeyMonitoring")
+	printChildren(stack, "FullKeyMonitoring")
 	// Output:
 	// TopicKey
 	// Topic
@@ -190,4 +190,44 @@ func ExampleNewCisKeyChangesAlarm() {
 	// Topic
 	// PendingDeletionRule
 	// DisabledKeyRule
+}
+
+// An organization: the central stack (security account) with the bus only
+// the organization may send to, and a StackSet (management account) that
+// deploys the member stack to every account of the organizational units and
+// Regions, including accounts that join later.
+func ExampleNewMemberStackSet() {
+	app := awscdk.NewApp(nil)
+
+	central := awscdk.NewStack(app, jsii.String("KmsMonitorCentral"), &awscdk.StackProps{
+		Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("us-east-1")},
+	})
+	kmsmonitor.NewCentralKeyMonitoring(central, jsii.String("CentralKeyMonitoring"), &kmsmonitor.CentralKeyMonitoringProps{
+		OrganizationID: jsii.String("o-a1b2c3d4e5"),
+		Emails:         []string{"security@example.com"},
+	})
+	// The member stack: its own stage, no CDK bootstrap needed in member accounts.
+	members := awscdk.NewStage(app, jsii.String("Members"), nil)
+	member := awscdk.NewStack(members, jsii.String("KmsMonitorMember"), &awscdk.StackProps{
+		Synthesizer: awscdk.NewBootstraplessSynthesizer(nil),
+	})
+	kmsmonitor.NewMemberKeyMonitoring(member, jsii.String("MemberKeyMonitoring"), &kmsmonitor.MemberKeyMonitoringProps{
+		CentralEventBusArn: jsii.String("arn:aws:events:us-east-1:111122223333:event-bus/kmsmonitor-central"),
+	})
+	rollout := awscdk.NewStack(app, jsii.String("KmsMonitorOrgRollout"), nil)
+	kmsmonitor.NewMemberStackSet(rollout, jsii.String("MemberStackSet"), &kmsmonitor.MemberStackSetProps{
+		MemberStack:           member,
+		OrganizationalUnitIDs: []string{"ou-ab12-cd34ef56"},
+		Regions:               []string{"us-east-1", "eu-west-1"},
+	})
+
+	printChildren(central, "CentralKeyMonitoring")
+	printChildren(rollout, "MemberStackSet")
+	// Output:
+	// EventBus
+	// TopicKey
+	// Topic
+	// LifecycleEvents
+	// KeyUseEvents
+	// StackSet
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/kmsmonitor/kmsmonitor/internal/deliverypaths"
 	"github.com/kmsmonitor/kmsmonitor/internal/eventbridgetest"
 	"github.com/kmsmonitor/kmsmonitor/internal/iamlint"
+	"github.com/kmsmonitor/kmsmonitor/internal/jsiiprocess"
 )
 
 // lint collects every template the tests synthesize; TestMain lints them all.
@@ -25,10 +26,20 @@ var lint = cfnlint.NewBatch()
 var paths = deliverypaths.NewChecker()
 
 func TestMain(m *testing.M) {
+	// Apps made without an outdir synthesize into cdk.out* folders under the
+	// temporary folder of the Node.js process: give it one that is removed.
+	tmp, err := os.MkdirTemp("", "kmsmonitor-test-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("TMPDIR", tmp)
+	closeJSII := jsiiprocess.Start() // after TMPDIR, which the Node.js process inherits
 	code := m.Run()
 	moto.server.Close()
-	jsii.Close()
-	os.Exit(paths.Finish(lint.Finish(code)))
+	closeJSII()
+	code = paths.Finish(lint.Finish(code))
+	os.RemoveAll(tmp)
+	os.Exit(code)
 }
 
 // moto is started by the first test that needs it and stopped by TestMain.

@@ -10,7 +10,9 @@
 //	  -c protectedKeyArns=arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
 //
 // Without context, placeholders (security@example.com and an example key ARN)
-// let it synthesize with no AWS account.
+// let it synthesize with no AWS account; when the CDK CLI has resolved an
+// account (cdk deploy), synthesis fails until emails, expiringKeyArns and
+// protectedKeyArns are set.
 package main
 
 import (
@@ -19,24 +21,27 @@ import (
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
 	"github.com/kmsmonitor/kmsmonitor/examples/internal/appcontext"
+	"github.com/kmsmonitor/kmsmonitor/internal/jsiiprocess"
 )
 
 func main() {
-	defer jsii.Close()
+	// One line instead of jsii's banner on a Node.js older than README requires; no waitid noise.
+	defer jsiiprocess.Start()()
 
 	app := awscdk.NewApp(nil)
 	appcontext.CheckCompliance(app, app) // cdk synth -c nag=true
+	placeholders := appcontext.NewPlaceholders(app)
 	stack := awscdk.NewStack(app, jsii.String("KmsMonitorExample"), &awscdk.StackProps{
 		Description: jsii.String("kmsmonitor example: KMS keys pending deletion, disabled, expiring, deleted; automatic cancellation of deletions"),
 	})
 
 	monitoring := kmsmonitor.NewKeyMonitoring(stack, jsii.String("KeyMonitoring"), &kmsmonitor.KeyMonitoringProps{
-		Emails: appcontext.List(app, "emails", appcontext.PlaceholderEmail),
+		Emails: placeholders.List("emails", appcontext.PlaceholderEmail),
 		KeyMaterialExpiry: &kmsmonitor.KeyMaterialExpiryAlarmProps{
-			KeyArns: appcontext.List(app, "expiringKeyArns", appcontext.PlaceholderKeyArn),
+			KeyArns: placeholders.List("expiringKeyArns", appcontext.PlaceholderKeyArn),
 		},
 		AutoCancel: &kmsmonitor.AutoCancelDeletionProps{
-			KeyArns: appcontext.List(app, "protectedKeyArns", appcontext.PlaceholderKeyArn),
+			KeyArns: placeholders.List("protectedKeyArns", appcontext.PlaceholderKeyArn),
 		},
 	})
 
@@ -48,5 +53,6 @@ func main() {
 		Topic:    monitoring.Topic,
 	})
 
+	placeholders.RefuseOnDeploy(stack)
 	app.Synth(nil)
 }

@@ -5,6 +5,9 @@
 //
 //	npx cdk synth --app "go run ./examples/existing-trail" \
 //	  -c trailLogGroupName=aws-controltower/CloudTrailLogs -c emails=security@example.com
+//
+// Without emails, the placeholder security@example.com synthesizes with no
+// AWS account, and is refused when the CDK CLI has resolved one (cdk deploy).
 package main
 
 import (
@@ -14,13 +17,16 @@ import (
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
 	"github.com/kmsmonitor/kmsmonitor/examples/internal/appcontext"
+	"github.com/kmsmonitor/kmsmonitor/internal/jsiiprocess"
 )
 
 func main() {
-	defer jsii.Close()
+	// One line instead of jsii's banner on a Node.js older than README requires; no waitid noise.
+	defer jsiiprocess.Start()()
 
 	app := awscdk.NewApp(nil)
 	appcontext.CheckCompliance(app, app) // cdk synth -c nag=true
+	placeholders := appcontext.NewPlaceholders(app)
 	stack := awscdk.NewStack(app, jsii.String("KmsMonitorExistingTrail"), &awscdk.StackProps{
 		Description: jsii.String("kmsmonitor example: KMS key monitoring on an existing trail's log group"),
 	})
@@ -28,9 +34,10 @@ func main() {
 	trailLogs := awslogs.LogGroup_FromLogGroupName(stack, jsii.String("TrailLogs"),
 		jsii.String(appcontext.String(app, "trailLogGroupName", "aws-controltower/CloudTrailLogs")))
 	kmsmonitor.NewKeyMonitoring(stack, jsii.String("KeyMonitoring"), &kmsmonitor.KeyMonitoringProps{
-		Emails:          appcontext.List(app, "emails", appcontext.PlaceholderEmail),
+		Emails:          placeholders.List("emails", appcontext.PlaceholderEmail),
 		PendingDeletion: &kmsmonitor.PendingDeletionAlarmProps{LogGroup: trailLogs},
 	})
 
+	placeholders.RefuseOnDeploy(stack)
 	app.Synth(nil)
 }

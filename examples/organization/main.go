@@ -10,6 +10,11 @@
 //	  -c organizationId=o-a1b2c3d4e5 -c centralAccount=111122223333 -c centralRegion=us-east-1 \
 //	  -c organizationalUnitIds=ou-ab12-cd34ef56 -c regions=us-east-1,eu-west-1 -c emails=security@example.com
 //
+// Without context, placeholders synthesize with no AWS account; when the CDK
+// CLI has resolved one (cdk deploy), or centralAccount is given, synthesis
+// fails until organizationId, centralAccount, organizationalUnitIds and
+// emails are set.
+//
 // Deploy order: KmsMonitorCentral to the security account first (the members
 // send to its bus), then KmsMonitorOrgRollout to the management account, and
 // KmsMonitorManagementAccount to the management account in each Region: a
@@ -24,15 +29,18 @@ import (
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
 	"github.com/kmsmonitor/kmsmonitor/examples/internal/appcontext"
+	"github.com/kmsmonitor/kmsmonitor/internal/jsiiprocess"
 )
 
 func main() {
-	defer jsii.Close()
+	// One line instead of jsii's banner on a Node.js older than README requires; no waitid noise.
+	defer jsiiprocess.Start()()
 
 	app := awscdk.NewApp(nil)
 	appcontext.CheckCompliance(app, app) // cdk synth -c nag=true
+	placeholders := appcontext.NewPlaceholders(app)
 
-	centralAccount := appcontext.String(app, "centralAccount", "111122223333")
+	centralAccount := placeholders.String("centralAccount", "111122223333")
 	centralRegion := appcontext.String(app, "centralRegion", "us-east-1")
 
 	// Security account: the central bus and the notifications.
@@ -41,8 +49,8 @@ func main() {
 		Description: jsii.String("kmsmonitor: central KMS monitoring of the organization"),
 	})
 	kmsmonitor.NewCentralKeyMonitoring(central, jsii.String("CentralKeyMonitoring"), &kmsmonitor.CentralKeyMonitoringProps{
-		OrganizationID: jsii.String(appcontext.String(app, "organizationId", "o-a1b2c3d4e5")),
-		Emails:         appcontext.List(app, "emails", appcontext.PlaceholderEmail),
+		OrganizationID: jsii.String(placeholders.String("organizationId", "o-a1b2c3d4e5")),
+		Emails:         placeholders.List("emails", appcontext.PlaceholderEmail),
 	})
 
 	// Member accounts: one template for every account and Region, synthesized
@@ -73,9 +81,10 @@ func main() {
 	})
 	kmsmonitor.NewMemberStackSet(rollout, jsii.String("MemberStackSet"), &kmsmonitor.MemberStackSetProps{
 		MemberStack:           member,
-		OrganizationalUnitIDs: appcontext.List(app, "organizationalUnitIds", "ou-ab12-cd34ef56"),
+		OrganizationalUnitIDs: placeholders.List("organizationalUnitIds", "ou-ab12-cd34ef56"),
 		Regions:               appcontext.List(app, "regions", "us-east-1,eu-west-1"),
 	})
 
+	placeholders.RefuseOnDeploy(central, rollout)
 	app.Synth(nil)
 }
