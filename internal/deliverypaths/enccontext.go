@@ -30,7 +30,7 @@ func RewriteEncryptionContext(doc any, ec map[string]string) (any, error) {
 	for i, st := range statementsOf(d) {
 		s, ok, err := rewriteStatement(st, ec)
 		if err != nil {
-			return nil, fmt.Errorf("Statement[%d]: %w", i, err)
+			return nil, fmt.Errorf("statement %d: %w", i, err)
 		}
 		if ok {
 			kept = append(kept, s)
