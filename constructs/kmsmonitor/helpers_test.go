@@ -36,8 +36,10 @@ func TestMain(m *testing.M) {
 	closeJSII := jsiiprocess.Start() // after TMPDIR, which the Node.js process inherits
 	code := m.Run()
 	moto.server.Close()
-	closeJSII()
+	// The IAM simulator's Node.js process writes to the filtered standard
+	// error: stop it before closeJSII waits for that stream to end.
 	code = paths.Finish(lint.Finish(code))
+	closeJSII()
 	os.RemoveAll(tmp)
 	os.Exit(code)
 }

@@ -111,7 +111,11 @@ func filterStderr() func() {
 		time.Sleep(50 * time.Millisecond)
 		os.Stderr = stderr
 		w.Close()
-		<-copied
+		// A child process still running holds the pipe open: do not hang on it.
+		select {
+		case <-copied:
+		case <-time.After(2 * time.Second):
+		}
 	}
 }
 
