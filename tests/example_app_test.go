@@ -14,17 +14,17 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/kmsmonitor/kmsmonitor/internal/cfnlint"
-	"github.com/kmsmonitor/kmsmonitor/internal/deliverypaths"
-	"github.com/kmsmonitor/kmsmonitor/internal/iamlint"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/cfnlinttest"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/iamlinttest"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/iamsimtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden templates under testdata/ with what the apps synthesize now")
 
-var lint = cfnlint.NewBatch()
+var lint = cfnlinttest.NewBatch()
 
 // paths checks the delivery paths of every template the tests synthesize.
-var paths = deliverypaths.NewChecker()
+var paths = iamsimtest.NewChecker()
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -68,7 +68,7 @@ func synthApp(t *testing.T, dir, stack string, extra map[string]any) map[string]
 		t.Fatal(err)
 	}
 	lint.Add(t.Name(), tpl)
-	for _, f := range iamlint.Findings(tpl) {
+	for _, f := range iamlinttest.Findings(tpl) {
 		t.Errorf("over-broad permission: %s", f)
 	}
 	account, region := manifestEnv(t, out, stack)

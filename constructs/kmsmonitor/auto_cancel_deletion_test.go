@@ -15,7 +15,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
-	"github.com/kmsmonitor/kmsmonitor/internal/fixtures"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/kmseventtest"
 )
 
 // ref matches {"Ref": <logical ID starting with prefix>}; getAtt matches Fn::GetAtt of Arn.
@@ -282,8 +282,8 @@ func TestAutoCancelDeletion_KeyAwarePatternFidelityOnEventBridge(t *testing.T) {
 		keyOK func(arn string) bool // whether a pending-deletion failure of this key must match
 	}{
 		{"all keys", &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), AllKeys: jsii.Bool(true)}, func(string) bool { return true }},
-		{"allow list", &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), KeyArns: []string{fixtures.MultiRegionKey}},
-			func(arn string) bool { return arn == fixtures.MultiRegionKey }},
+		{"allow list", &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), KeyArns: []string{kmseventtest.MultiRegionKey}},
+			func(arn string) bool { return arn == kmseventtest.MultiRegionKey }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			// GIVEN the key-aware rule installed on EventBridge (moto), with its state
@@ -301,7 +301,7 @@ func TestAutoCancelDeletion_KeyAwarePatternFidelityOnEventBridge(t *testing.T) {
 			cases := representativeCases()
 			events := make([][]byte, len(cases))
 			for i, dc := range cases {
-				events[i] = fixtures.AsEventBridgeEvent(dc.record)
+				events[i] = kmseventtest.AsEventBridgeEvent(dc.record)
 			}
 			got, err := rule.MatchAll(ctx, events)
 			if err != nil {
@@ -349,7 +349,7 @@ func TestAutoCancelDeletion_AlarmPatternFidelityOnEventBridge(t *testing.T) {
 		{"kms-pending-deletion-used", "INSUFFICIENT_DATA", false},
 		{"another-alarm", "ALARM", false},
 	} {
-		got, err := rule.Matches(ctx, fixtures.AlarmStateChange(c.alarm, c.state))
+		got, err := rule.Matches(ctx, kmseventtest.AlarmStateChange(c.alarm, c.state))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -366,7 +366,7 @@ func TestAutoCancelDeletion_AlarmPatternFidelityOnEventBridge(t *testing.T) {
 		{"kms-pending-deletion-used", "OK", false},
 		{"another-alarm", "ALARM", false},
 	} {
-		got, err := rule.Matches(ctx, fixtures.AlarmContributorStateChange(c.alarm, c.state, keyArn))
+		got, err := rule.Matches(ctx, kmseventtest.AlarmContributorStateChange(c.alarm, c.state, keyArn))
 		if err != nil {
 			t.Fatal(err)
 		}

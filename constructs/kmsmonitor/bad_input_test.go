@@ -130,11 +130,11 @@ func TestBadInput(t *testing.T) {
 			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(true), Period: awscdk.Duration_Days(jsii.Number(2))})
 		}, []string{"Period", "up to 1 day"}},
 		{"KeyMaterialExpiryAlarm", "Expiry", "malformed key ID", func(s awscdk.Stack) {
-			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIds: []string{"my-key"}})
-		}, []string{"KeyIds[0]", `"my-key" is not a KMS key ID`}},
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIDs: []string{"my-key"}})
+		}, []string{"KeyIDs[0]", `"my-key" is not a KMS key ID`}},
 		{"KeyMaterialExpiryAlarm", "Expiry", "ARN as key ID", func(s awscdk.Stack) {
-			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIds: []string{keyArn}})
-		}, []string{"KeyIds[0]", "an ARN goes in KeyArns"}},
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIDs: []string{keyArn}})
+		}, []string{"KeyIDs[0]", "an ARN goes in KeyArns"}},
 		{"KeyMaterialExpiryAlarm", "Expiry", "alias ARN", func(s awscdk.Stack) {
 			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyArns: []string{"arn:aws:kms:us-west-2:111122223333:alias/app"}})
 		}, []string{"KeyArns[0]", "is not a KMS key ARN", "not an alias ARN"}},
@@ -148,52 +148,52 @@ func TestBadInput(t *testing.T) {
 			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{Keys: []awskms.IKey{nil}})
 		}, []string{"Keys[0]", "is nil"}},
 		{"KeyMaterialExpiryAlarm", "Expiry", "same key twice", func(s awscdk.Stack) {
-			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyArns: []string{keyArn}, KeyIds: []string{keyID}})
-		}, []string{"KeyIds[0]", "also KeyArns[0]"}},
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyArns: []string{keyArn}, KeyIDs: []string{keyID}})
+		}, []string{"KeyIDs[0]", "also KeyArns[0]"}},
 		{"KeyMaterialExpiryAlarm", "Expiry", "too many keys", func(s awscdk.Stack) {
-			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIds: tooManyKeyIDs()})
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIDs: tooManyKeyIDs()})
 		}, []string{"101 keys would add 101 alarms", "500 resources", "AllKeys"}},
 		{"KeyMaterialExpiryAlarm", "Expiry", "bad email", func(s awscdk.Stack) {
 			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(true), Emails: []string{"pki"}})
 		}, []string{"Emails[0]", "not an e-mail address"}},
-		{"KmsLifecycleEvents", "Events", "unknown event type", func(s awscdk.Stack) {
-			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{EventTypes: []kmsmonitor.KmsEventType{"KMS Key Deletion"}})
+		{"LifecycleEvents", "Events", "unknown event type", func(s awscdk.Stack) {
+			kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{EventTypes: []kmsmonitor.EventType{"KMS Key Deletion"}})
 		}, []string{"EventTypes[0]", `"KMS Key Deletion" is not an AWS KMS event`, "KeyDeletionEvent"}},
-		{"KmsLifecycleEvents", "Events", "duplicate event type", func(s awscdk.Stack) {
-			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{EventTypes: []kmsmonitor.KmsEventType{kmsmonitor.KeyDeletionEvent, kmsmonitor.KeyDeletionEvent}})
+		{"LifecycleEvents", "Events", "duplicate event type", func(s awscdk.Stack) {
+			kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{EventTypes: []kmsmonitor.EventType{kmsmonitor.KeyDeletionEvent, kmsmonitor.KeyDeletionEvent}})
 		}, []string{"EventTypes[1]", "listed twice"}},
-		{"KmsLifecycleEvents", "Events", "key ID instead of ARN", func(s awscdk.Stack) {
-			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{KeyArns: []string{keyID}})
+		{"LifecycleEvents", "Events", "key ID instead of ARN", func(s awscdk.Stack) {
+			kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{KeyArns: []string{keyID}})
 		}, []string{"KeyArns[0]", "is not a KMS key ARN", "events name keys by ARN"}},
-		{"KmsLifecycleEvents", "Events", "nil key", func(s awscdk.Stack) {
-			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{Keys: []awskms.IKey{nil}})
+		{"LifecycleEvents", "Events", "nil key", func(s awscdk.Stack) {
+			kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{Keys: []awskms.IKey{nil}})
 		}, []string{"Keys[0]", "is nil"}},
-		{"KmsLifecycleEvents", "Events", "six targets", func(s awscdk.Stack) {
-			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{Targets: []awsevents.IRuleTarget{queueTarget(s, "a"), queueTarget(s, "b"), queueTarget(s, "c"), queueTarget(s, "d"), queueTarget(s, "e")}})
+		{"LifecycleEvents", "Events", "six targets", func(s awscdk.Stack) {
+			kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{Targets: []awsevents.IRuleTarget{queueTarget(s, "a"), queueTarget(s, "b"), queueTarget(s, "c"), queueTarget(s, "d"), queueTarget(s, "e")}})
 		}, []string{"Targets", "6 targets in all", "at most 5"}},
-		{"KmsLifecycleEvents", "Events", "nil target", func(s awscdk.Stack) {
-			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{Targets: []awsevents.IRuleTarget{nil}})
+		{"LifecycleEvents", "Events", "nil target", func(s awscdk.Stack) {
+			kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{Targets: []awsevents.IRuleTarget{nil}})
 		}, []string{"Targets[0]", "is nil"}},
-		{"KmsLifecycleEvents", "Events", "emails without topic", func(s awscdk.Stack) {
-			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{NotifyTopic: jsii.Bool(false), Emails: []string{"a@example.com"}})
+		{"LifecycleEvents", "Events", "emails without topic", func(s awscdk.Stack) {
+			kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{NotifyTopic: jsii.Bool(false), Emails: []string{"a@example.com"}})
 		}, []string{"NotifyTopic", "Topic or Emails is set"}},
-		{"KmsLifecycleEvents", "Events", "bad email", func(s awscdk.Stack) {
-			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{Emails: []string{"security"}})
+		{"LifecycleEvents", "Events", "bad email", func(s awscdk.Stack) {
+			kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{Emails: []string{"security"}})
 		}, []string{"Emails[0]", "not an e-mail address"}},
-		{"KmsLifecycleEvents", "Events", "too many retries", func(s awscdk.Stack) {
-			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{RetryAttempts: jsii.Number(186)})
+		{"LifecycleEvents", "Events", "too many retries", func(s awscdk.Stack) {
+			kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{RetryAttempts: jsii.Number(186)})
 		}, []string{"RetryAttempts", "186 is out of range", "0 to 185"}},
-		{"KmsLifecycleEvents", "Events", "fractional retries", func(s awscdk.Stack) {
-			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{RetryAttempts: jsii.Number(1.5)})
+		{"LifecycleEvents", "Events", "fractional retries", func(s awscdk.Stack) {
+			kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{RetryAttempts: jsii.Number(1.5)})
 		}, []string{"RetryAttempts", "whole number"}},
-		{"KmsLifecycleEvents", "Events", "event age too long", func(s awscdk.Stack) {
-			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{MaxEventAge: awscdk.Duration_Hours(jsii.Number(25))})
+		{"LifecycleEvents", "Events", "event age too long", func(s awscdk.Stack) {
+			kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{MaxEventAge: awscdk.Duration_Hours(jsii.Number(25))})
 		}, []string{"MaxEventAge", "1 day 1 hour is out of range", "1 minute to 24 hours"}},
-		{"KmsLifecycleEvents", "Events", "event age too short", func(s awscdk.Stack) {
-			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{MaxEventAge: awscdk.Duration_Seconds(jsii.Number(30))})
+		{"LifecycleEvents", "Events", "event age too short", func(s awscdk.Stack) {
+			kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{MaxEventAge: awscdk.Duration_Seconds(jsii.Number(30))})
 		}, []string{"MaxEventAge", "out of range"}},
-		{"KmsLifecycleEvents", "Events", "rule name too long", func(s awscdk.Stack) {
-			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{RuleName: jsii.String("a-very-long-rule-name-that-goes-on-and-on-beyond-sixty-four-chars")})
+		{"LifecycleEvents", "Events", "rule name too long", func(s awscdk.Stack) {
+			kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{RuleName: jsii.String("a-very-long-rule-name-that-goes-on-and-on-beyond-sixty-four-chars")})
 		}, []string{"RuleName", "at most 64"}},
 		{"AutoCancelDeletion", "Rescue", "no mode", func(s awscdk.Stack) {
 			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{})
@@ -248,7 +248,7 @@ func TestBadInput(t *testing.T) {
 			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{PendingDeletion: &kmsmonitor.PendingDeletionAlarmProps{Topic: importedTopic(s)}})
 		}, []string{"PendingDeletion.Topic", "set Topic and Emails on KeyMonitoringProps"}},
 		{"KeyMonitoring", "Kms", "emails on a part", func(s awscdk.Stack) {
-			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{LifecycleEvents: &kmsmonitor.KmsLifecycleEventsProps{Emails: []string{"a@example.com"}}})
+			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{LifecycleEvents: &kmsmonitor.LifecycleEventsProps{Emails: []string{"a@example.com"}}})
 		}, []string{"LifecycleEvents.Topic"}},
 		{"KeyMonitoring", "Kms", "OK notifications on a part", func(s awscdk.Stack) {
 			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{KeyMaterialExpiry: &kmsmonitor.KeyMaterialExpiryAlarmProps{NotifyOnOK: jsii.Bool(true)}})
@@ -331,11 +331,11 @@ func TestBadInput(t *testing.T) {
 			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), nil)
 		}, []string{"Keys: no key to watch"}},
 		{"KeyMaterialExpiryAlarm", "Expiry", "empty key lists", func(s awscdk.Stack) {
-			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{Keys: []awskms.IKey{}, KeyArns: []string{}, KeyIds: []string{}})
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{Keys: []awskms.IKey{}, KeyArns: []string{}, KeyIDs: []string{}})
 		}, []string{"Keys: no key to watch"}},
 		{"KeyMaterialExpiryAlarm", "Expiry", "empty key ID", func(s awscdk.Stack) {
-			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIds: []string{""}})
-		}, []string{"KeyIds[0]", `"" is not a KMS key ID`}},
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIDs: []string{""}})
+		}, []string{"KeyIDs[0]", `"" is not a KMS key ID`}},
 		{"AutoCancelDeletion", "Rescue", "nil props", func(s awscdk.Stack) {
 			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), nil)
 		}, []string{"Alarm: no mode chosen"}},
@@ -345,18 +345,18 @@ func TestBadInput(t *testing.T) {
 		{"PendingDeletionAlarm", "Monitor", "empty filter pattern", func(s awscdk.Stack) {
 			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{FilterPattern: jsii.String("")})
 		}, []string{"FilterPattern", "not a JSON filter pattern"}},
-		{"KmsLifecycleEvents", "Events", "zero event type", func(s awscdk.Stack) {
-			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{EventTypes: []kmsmonitor.KmsEventType{""}})
+		{"LifecycleEvents", "Events", "zero event type", func(s awscdk.Stack) {
+			kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{EventTypes: []kmsmonitor.EventType{""}})
 		}, []string{"EventTypes[0]", `"" is not an AWS KMS event`}},
-		{"KmsLifecycleEvents", "Events", "empty key ARN", func(s awscdk.Stack) {
-			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{KeyArns: []string{""}})
+		{"LifecycleEvents", "Events", "empty key ARN", func(s awscdk.Stack) {
+			kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{KeyArns: []string{""}})
 		}, []string{"KeyArns[0]", "is not a KMS key ARN"}},
 		// a part's own bad props are reported by the part, under its own path
 		{"KeyMaterialExpiryAlarm", "Kms/KeyMaterialExpiry", "facade part: bad key ID", func(s awscdk.Stack) {
 			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
-				KeyMaterialExpiry: &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIds: []string{"nope"}},
+				KeyMaterialExpiry: &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIDs: []string{"nope"}},
 			})
-		}, []string{"KeyIds[0]"}},
+		}, []string{"KeyIDs[0]"}},
 		{"AutoCancelDeletion", "Kms/AutoCancel", "facade part: empty auto-cancel props", func(s awscdk.Stack) {
 			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{AutoCancel: &kmsmonitor.AutoCancelDeletionProps{}})
 		}, []string{"Keys: no key to protect"}},
@@ -369,14 +369,14 @@ func TestBadInput(t *testing.T) {
 			topic := awssns.NewTopic(s, jsii.String("Fifo"), &awssns.TopicProps{Fifo: jsii.Bool(true), TopicName: jsii.String("alerts")})
 			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{Topic: topic})
 		}, []string{"Topic: is a FIFO topic", "give a standard topic"}},
-		{"KmsLifecycleEvents", "Monitor", "topic under alias/aws/sns", func(s awscdk.Stack) {
+		{"LifecycleEvents", "Monitor", "topic under alias/aws/sns", func(s awscdk.Stack) {
 			topic := awssns.NewTopic(s, jsii.String("Managed"), &awssns.TopicProps{
 				MasterKey: awskms.Alias_FromAliasName(s, jsii.String("AwsSns"), jsii.String("alias/aws/sns"))})
-			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Monitor"), &kmsmonitor.KmsLifecycleEventsProps{Topic: topic})
+			kmsmonitor.NewLifecycleEvents(s, jsii.String("Monitor"), &kmsmonitor.LifecycleEventsProps{Topic: topic})
 		}, []string{"Topic: is encrypted with the AWS managed key alias/aws/sns", "customer managed key"}},
-		{"KmsLifecycleEvents", "Monitor", "FIFO dead-letter queue", func(s awscdk.Stack) {
+		{"LifecycleEvents", "Monitor", "FIFO dead-letter queue", func(s awscdk.Stack) {
 			q := awssqs.NewQueue(s, jsii.String("Q"), &awssqs.QueueProps{Fifo: jsii.Bool(true)})
-			kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("Monitor"), &kmsmonitor.KmsLifecycleEventsProps{DeadLetterQueue: q})
+			kmsmonitor.NewLifecycleEvents(s, jsii.String("Monitor"), &kmsmonitor.LifecycleEventsProps{DeadLetterQueue: q})
 		}, []string{"DeadLetterQueue: is a FIFO queue", "standard queues"}},
 		{"MemberKeyMonitoring", "Monitor", "dead-letter queue under alias/aws/sqs", func(s awscdk.Stack) {
 			q := awssqs.NewQueue(s, jsii.String("Q"), &awssqs.QueueProps{Encryption: awssqs.QueueEncryption_KMS_MANAGED})
@@ -417,7 +417,7 @@ func TestBadInput_ScopeAndID(t *testing.T) {
 	constructors := map[string]func(scope awscdk.Stack, id *string){
 		"PendingDeletionAlarm":   func(s awscdk.Stack, id *string) { kmsmonitor.NewPendingDeletionAlarm(s, id, nil) },
 		"KeyMaterialExpiryAlarm": func(s awscdk.Stack, id *string) { kmsmonitor.NewKeyMaterialExpiryAlarm(s, id, nil) },
-		"KmsLifecycleEvents":     func(s awscdk.Stack, id *string) { kmsmonitor.NewKmsLifecycleEvents(s, id, nil) },
+		"LifecycleEvents":        func(s awscdk.Stack, id *string) { kmsmonitor.NewLifecycleEvents(s, id, nil) },
 		"AutoCancelDeletion":     func(s awscdk.Stack, id *string) { kmsmonitor.NewAutoCancelDeletion(s, id, nil) },
 		"KeyMonitoring":          func(s awscdk.Stack, id *string) { kmsmonitor.NewKeyMonitoring(s, id, nil) },
 		"CisKeyChangesAlarm":     func(s awscdk.Stack, id *string) { kmsmonitor.NewCisKeyChangesAlarm(s, id, nil) },

@@ -210,7 +210,7 @@ func BenchmarkPerKeyExpiryAlarms(b *testing.B) {
 						ids = append(ids, fmt.Sprintf("%08x-0000-0000-0000-000000000000", i))
 					}
 					kmsmonitor.NewKeyMaterialExpiryAlarm(stack, jsii.String(fmt.Sprintf("Expiry%d", start)), &kmsmonitor.KeyMaterialExpiryAlarmProps{
-						KeyIds: ids, Topic: topic,
+						KeyIDs: ids, Topic: topic,
 					})
 				}
 			})

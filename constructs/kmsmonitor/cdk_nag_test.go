@@ -26,9 +26,9 @@ func TestCdkNag(t *testing.T) {
 			})
 		},
 		"KeyMaterialExpiryAlarm, both modes": func(s awscdk.Stack) {
-			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("C"), &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(true), KeyIds: []string{keyID}})
+			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("C"), &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(true), KeyIDs: []string{keyID}})
 		},
-		"KmsLifecycleEvents": func(s awscdk.Stack) { kmsmonitor.NewKmsLifecycleEvents(s, jsii.String("C"), nil) },
+		"LifecycleEvents": func(s awscdk.Stack) { kmsmonitor.NewLifecycleEvents(s, jsii.String("C"), nil) },
 		"AutoCancelDeletion, alarm-driven": func(s awscdk.Stack) {
 			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("C"), &kmsmonitor.AutoCancelDeletionProps{
 				Alarm:   kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("P"), nil).Alarm,

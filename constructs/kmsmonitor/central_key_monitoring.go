@@ -44,7 +44,7 @@ type CentralKeyMonitoring struct {
 	// EventBus receives the members' events.
 	EventBus awsevents.EventBus
 	// LifecycleEvents notifies the KMS lifecycle events of every account.
-	LifecycleEvents *KmsLifecycleEvents
+	LifecycleEvents *LifecycleEvents
 	// KeyUseEvents notifies the uses of keys pending deletion or disabled of every account.
 	KeyUseEvents *KeyUseEvents
 	// Topic receives the notifications.
@@ -84,7 +84,7 @@ func NewCentralKeyMonitoring(scope constructs.Construct, id *string, props *Cent
 	}))
 	n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)
 	m.Topic, m.TopicKey = n.Topic, n.Key
-	m.LifecycleEvents = NewKmsLifecycleEvents(node, jsii.String("LifecycleEvents"), &KmsLifecycleEventsProps{
+	m.LifecycleEvents = NewLifecycleEvents(node, jsii.String("LifecycleEvents"), &LifecycleEventsProps{
 		EventBus: m.EventBus, Topic: m.Topic,
 	})
 	m.KeyUseEvents = NewKeyUseEvents(node, jsii.String("KeyUseEvents"), &KeyUseEventsProps{

@@ -9,8 +9,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
-	"github.com/kmsmonitor/kmsmonitor/internal/filterpattern"
-	"github.com/kmsmonitor/kmsmonitor/internal/fixtures"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/kmseventtest"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/logsfiltertest"
 )
 
 func TestCisKeyChangesAlarm_ExactCisFilterAndAlarm(t *testing.T) {
@@ -40,7 +40,7 @@ func TestCisKeyChangesAlarm_ExactCisFilterAndAlarm(t *testing.T) {
 
 func TestCisKeyChangesAlarm_DetectsDisableAndScheduleDeletion(t *testing.T) {
 	// GIVEN both synthesized variants of the filter
-	patterns := map[bool]*filterpattern.Pattern{}
+	patterns := map[bool]*logsfiltertest.Pattern{}
 	for _, strict := range []bool{false, true} {
 		stack := newStack()
 		kmsmonitor.NewCisKeyChangesAlarm(stack, jsii.String("Cis"), &kmsmonitor.CisKeyChangesAlarmProps{
@@ -48,12 +48,12 @@ func TestCisKeyChangesAlarm_DetectsDisableAndScheduleDeletion(t *testing.T) {
 			SuccessfulOnly: jsii.Bool(strict),
 		})
 		f := synth(t, stack).resourcesOfType("AWS::Logs::MetricFilter")[0]["Properties"].(map[string]interface{})
-		patterns[strict] = filterpattern.MustParse(f["FilterPattern"].(string))
+		patterns[strict] = logsfiltertest.MustParse(f["FilterPattern"].(string))
 	}
 	// WHEN CloudTrail records are evaluated THEN DisableKey and ScheduleKeyDeletion count; failed
 	// attempts count only for the exact CIS filter; nothing else counts
-	call := func(op, errorCode string, caller fixtures.Caller) []byte {
-		f := fixtures.Failure{EventName: op, KeyARN: fixtures.SingleRegionKey, Caller: caller, ErrorCode: errorCode}
+	call := func(op, errorCode string, caller kmseventtest.Caller) []byte {
+		f := kmseventtest.Failure{EventName: op, KeyARN: kmseventtest.SingleRegionKey, Caller: caller, ErrorCode: errorCode}
 		if errorCode != "" {
 			f.ErrorMessage = "User is not authorized"
 		}
@@ -64,15 +64,15 @@ func TestCisKeyChangesAlarm_DetectsDisableAndScheduleDeletion(t *testing.T) {
 		record       []byte
 		cis, success bool
 	}{
-		{"DisableKey by an IAM user", call("DisableKey", "", fixtures.IAMUser), true, true},
-		{"ScheduleKeyDeletion by a role", call("ScheduleKeyDeletion", "", fixtures.AssumedRole), true, true},
-		{"ScheduleKeyDeletion from another account", call("ScheduleKeyDeletion", "", fixtures.CrossAccount), true, true},
-		{"failed DisableKey", call("DisableKey", "AccessDenied", fixtures.IAMUser), true, false},
-		{"failed ScheduleKeyDeletion", call("ScheduleKeyDeletion", "KMSInvalidStateException", fixtures.AssumedRole), true, false},
-		{"EnableKey", call("EnableKey", "", fixtures.IAMUser), false, false},
-		{"CancelKeyDeletion", call("CancelKeyDeletion", "", fixtures.IAMUser), false, false},
-		{"DisableKeyRotation", call("DisableKeyRotation", "", fixtures.IAMUser), false, false},
-		{"successful Decrypt", fixtures.CloudTrail("decrypt-success"), false, false},
+		{"DisableKey by an IAM user", call("DisableKey", "", kmseventtest.IAMUser), true, true},
+		{"ScheduleKeyDeletion by a role", call("ScheduleKeyDeletion", "", kmseventtest.AssumedRole), true, true},
+		{"ScheduleKeyDeletion from another account", call("ScheduleKeyDeletion", "", kmseventtest.CrossAccount), true, true},
+		{"failed DisableKey", call("DisableKey", "AccessDenied", kmseventtest.IAMUser), true, false},
+		{"failed ScheduleKeyDeletion", call("ScheduleKeyDeletion", "KMSInvalidStateException", kmseventtest.AssumedRole), true, false},
+		{"EnableKey", call("EnableKey", "", kmseventtest.IAMUser), false, false},
+		{"CancelKeyDeletion", call("CancelKeyDeletion", "", kmseventtest.IAMUser), false, false},
+		{"DisableKeyRotation", call("DisableKeyRotation", "", kmseventtest.IAMUser), false, false},
+		{"successful Decrypt", kmseventtest.CloudTrail("decrypt-success"), false, false},
 	}
 	for _, c := range cases {
 		for strict, want := range map[bool]bool{false: c.cis, true: c.success} {

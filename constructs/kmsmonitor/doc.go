@@ -8,7 +8,7 @@
 //     notifies an encrypted SNS topic.
 //   - KeyMaterialExpiryAlarm: alarms before imported key material expires, per
 //     key and with one Metrics Insights alarm for every key of the account.
-//   - KmsLifecycleEvents: routes the KMS events (rotation, imported key
+//   - LifecycleEvents: routes the KMS events (rotation, imported key
 //     material expiration, deletion) to SNS, SQS, Lambda, Kinesis or any target.
 //   - AutoCancelDeletion: cancels the deletion of a key that is still in use,
 //     with SSM Automation started by EventBridge and least-privilege roles.

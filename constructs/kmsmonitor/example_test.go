@@ -86,16 +86,16 @@ func ExampleNewKeyMaterialExpiryAlarm() {
 
 // Deletions e-mailed as a readable message, and every lifecycle event queued
 // for a tool of your own.
-func ExampleNewKmsLifecycleEvents() {
+func ExampleNewLifecycleEvents() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("KmsMonitoring"), nil)
 
-	kmsmonitor.NewKmsLifecycleEvents(stack, jsii.String("KeyDeletions"), &kmsmonitor.KmsLifecycleEventsProps{
-		EventTypes: []kmsmonitor.KmsEventType{kmsmonitor.KeyDeletionEvent},
+	kmsmonitor.NewLifecycleEvents(stack, jsii.String("KeyDeletions"), &kmsmonitor.LifecycleEventsProps{
+		EventTypes: []kmsmonitor.EventType{kmsmonitor.KeyDeletionEvent},
 		Emails:     []string{"security@example.com"},
 	})
 	queue := awssqs.NewQueue(stack, jsii.String("KmsEvents"), &awssqs.QueueProps{EnforceSSL: jsii.Bool(true)})
-	all := kmsmonitor.NewKmsLifecycleEvents(stack, jsii.String("AllEvents"), &kmsmonitor.KmsLifecycleEventsProps{
+	all := kmsmonitor.NewLifecycleEvents(stack, jsii.String("AllEvents"), &kmsmonitor.LifecycleEventsProps{
 		NotifyTopic: jsii.Bool(false),
 		Queue:       queue,
 	})

@@ -8,7 +8,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
-	"github.com/kmsmonitor/kmsmonitor/internal/fixtures"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/kmseventtest"
 )
 
 func TestGrantAudit_RuleAndMessage(t *testing.T) {
@@ -47,8 +47,8 @@ func TestGrantAudit_PatternFidelityOnEventBridge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	revoke := withoutEmptyError(t, fixtures.Failure{EventName: "RevokeGrant", KeyARN: fixtures.SingleRegionKey, Caller: fixtures.IAMUser}.Record())
-	failedCreate := fixtures.Failure{EventName: "CreateGrant", KeyARN: fixtures.SingleRegionKey, Caller: fixtures.IAMUser,
+	revoke := withoutEmptyError(t, kmseventtest.Failure{EventName: "RevokeGrant", KeyARN: kmseventtest.SingleRegionKey, Caller: kmseventtest.IAMUser}.Record())
+	failedCreate := kmseventtest.Failure{EventName: "CreateGrant", KeyARN: kmseventtest.SingleRegionKey, Caller: kmseventtest.IAMUser,
 		ErrorCode: "AccessDeniedException", ErrorMessage: "not authorized"}.Record()
 	// WHEN the documented ECS Fargate records and others reach EventBridge
 	// THEN the grants are reported, their dry runs, other calls and failures are not
@@ -56,19 +56,19 @@ func TestGrantAudit_PatternFidelityOnEventBridge(t *testing.T) {
 		record []byte
 		want   bool
 	}{
-		"Fargate CreateGrant":                             {fixtures.CloudTrail("fargate-create-grant"), true},
-		"Fargate RetireGrant":                             {fixtures.CloudTrail("fargate-retire-grant"), true},
+		"Fargate CreateGrant":                             {kmseventtest.CloudTrail("fargate-create-grant"), true},
+		"Fargate RetireGrant":                             {kmseventtest.CloudTrail("fargate-retire-grant"), true},
 		"RevokeGrant":                                     {revoke, true},
-		"Fargate CreateGrant dry run":                     {fixtures.CloudTrail("fargate-create-grant-dryrun"), false},
-		"Fargate GenerateDataKeyWithoutPlaintext":         {fixtures.CloudTrail("fargate-generate-data-key-without-plaintext"), false},
-		"Fargate GenerateDataKeyWithoutPlaintext dry run": {fixtures.CloudTrail("fargate-generate-data-key-without-plaintext-dryrun"), false},
-		"successful Decrypt":                              {fixtures.CloudTrail("decrypt-success"), false},
+		"Fargate CreateGrant dry run":                     {kmseventtest.CloudTrail("fargate-create-grant-dryrun"), false},
+		"Fargate GenerateDataKeyWithoutPlaintext":         {kmseventtest.CloudTrail("fargate-generate-data-key-without-plaintext"), false},
+		"Fargate GenerateDataKeyWithoutPlaintext dry run": {kmseventtest.CloudTrail("fargate-generate-data-key-without-plaintext-dryrun"), false},
+		"successful Decrypt":                              {kmseventtest.CloudTrail("decrypt-success"), false},
 		"failed CreateGrant":                              {failedCreate, false},
 	}
 	var names []string
 	var events [][]byte
 	for name, c := range cases {
-		names, events = append(names, name), append(events, fixtures.AsEventBridgeEvent(c.record))
+		names, events = append(names, name), append(events, kmseventtest.AsEventBridgeEvent(c.record))
 	}
 	got, err := rule.MatchAll(ctx, events)
 	if err != nil {

@@ -12,18 +12,18 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/kmsmonitor/kmsmonitor/internal/cfnlint"
-	"github.com/kmsmonitor/kmsmonitor/internal/deliverypaths"
-	"github.com/kmsmonitor/kmsmonitor/internal/eventbridgetest"
-	"github.com/kmsmonitor/kmsmonitor/internal/iamlint"
 	"github.com/kmsmonitor/kmsmonitor/internal/jsiiprocess"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/cfnlinttest"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/eventbridgetest"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/iamlinttest"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/iamsimtest"
 )
 
 // lint collects every template the tests synthesize; TestMain lints them all.
-var lint = cfnlint.NewBatch()
+var lint = cfnlinttest.NewBatch()
 
 // paths checks the delivery paths of every template the tests synthesize.
-var paths = deliverypaths.NewChecker()
+var paths = iamsimtest.NewChecker()
 
 func TestMain(m *testing.M) {
 	// Apps made without an outdir synthesize into cdk.out* folders under the
@@ -75,8 +75,8 @@ func synth(t *testing.T, stack awscdk.Stack) template {
 	t.Helper()
 	tpl := assertions.Template_FromStack(stack, nil)
 	lint.Add(t.Name(), tpl.ToJSON())
-	// Every template of every test: no Allow of "*" or "service:*" (iamlint.Exceptions aside).
-	for _, f := range iamlint.Findings(*tpl.ToJSON()) {
+	// Every template of every test: no Allow of "*" or "service:*" (iamlinttest.Exceptions aside).
+	for _, f := range iamlinttest.Findings(*tpl.ToJSON()) {
 		t.Errorf("over-broad permission: %s", f)
 	}
 	paths.Check(t, t.Name(), *tpl.ToJSON(), literal(stack.Account()), literal(stack.Region()))

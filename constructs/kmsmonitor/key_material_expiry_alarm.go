@@ -29,7 +29,7 @@ const (
 )
 
 // KeyMaterialExpiryAlarmProps configures a KeyMaterialExpiryAlarm. Give keys
-// (Keys, KeyArns, KeyIds), set AllKeys, or both.
+// (Keys, KeyArns, KeyIDs), set AllKeys, or both.
 type KeyMaterialExpiryAlarmProps struct {
 	// Keys to watch, one alarm each. Not aliases: CloudWatch publishes the
 	// metric under the key ID.
@@ -38,10 +38,10 @@ type KeyMaterialExpiryAlarmProps struct {
 	// KeyArns of keys to watch, one alarm each (literals or tokens).
 	// Default: none.
 	KeyArns []string
-	// KeyIds of keys to watch, one alarm each (such as
+	// KeyIDs of keys to watch, one alarm each (such as
 	// 1234abcd-12ab-34cd-56ef-1234567890ab or mrk-1234abcd12ab34cd56ef1234567890ab).
 	// Default: none.
-	KeyIds []string
+	KeyIDs []string
 	// AllKeys adds one alarm on a Metrics Insights query that covers every key
 	// of the account and Region, present and future (fleet mode).
 	// Default: false.
@@ -57,7 +57,7 @@ type KeyMaterialExpiryAlarmProps struct {
 	// TreatMissingData of every alarm. The metric exists only while a key has
 	// imported material with an expiry: it stops when the material expires
 	// (reported by the "KMS Imported Key Material Expiration" event, see
-	// KmsLifecycleEvents) or is re-imported without expiry. Both end the
+	// LifecycleEvents) or is re-imported without expiry. Both end the
 	// condition this alarm warns of, so the alarm returns to OK, and a key
 	// without expiring material reads OK rather than INSUFFICIENT_DATA.
 	// Default: awscloudwatch.TreatMissingData_NOT_BREACHING.
@@ -79,7 +79,7 @@ type KeyMaterialExpiryAlarmProps struct {
 type KeyMaterialExpiryAlarm struct {
 	constructs.Construct
 
-	// KeyAlarms has one alarm per key, in the order Keys, KeyArns, KeyIds.
+	// KeyAlarms has one alarm per key, in the order Keys, KeyArns, KeyIDs.
 	KeyAlarms []awscloudwatch.Alarm
 	// FleetAlarm covers every key; nil unless AllKeys is set.
 	FleetAlarm awscloudwatch.Alarm
@@ -225,8 +225,8 @@ func (p *KeyMaterialExpiryAlarmProps) watchedKeys(c *propcheck.Checker) []watche
 		}
 		add(prop, jsii.String(m[1]), "")
 	}
-	for i, id := range p.KeyIds {
-		prop := fmt.Sprintf("KeyIds[%d]", i)
+	for i, id := range p.KeyIDs {
+		prop := fmt.Sprintf("KeyIDs[%d]", i)
 		if !propcheck.Unresolved(id) && !keyIDRE.MatchString(id) {
 			hint := ""
 			if strings.HasPrefix(id, "arn:") {
@@ -235,12 +235,12 @@ func (p *KeyMaterialExpiryAlarmProps) watchedKeys(c *propcheck.Checker) []watche
 			c.Addf(prop, "%q is not a KMS key ID%s; give one such as 1234abcd-12ab-34cd-56ef-1234567890ab or mrk-1234abcd12ab34cd56ef1234567890ab", id, hint)
 			continue
 		}
-		add(prop, jsii.String(id), fmt.Sprintf("KeyIds%d", i))
+		add(prop, jsii.String(id), fmt.Sprintf("KeyIDs%d", i))
 	}
-	n := len(p.Keys) + len(p.KeyArns) + len(p.KeyIds)
+	n := len(p.Keys) + len(p.KeyArns) + len(p.KeyIDs)
 	switch {
 	case n == 0 && (p.AllKeys == nil || !*p.AllKeys):
-		c.Addf("Keys", "no key to watch; give Keys, KeyArns or KeyIds, or set AllKeys: jsii.Bool(true) to watch every key of the account and Region")
+		c.Addf("Keys", "no key to watch; give Keys, KeyArns or KeyIDs, or set AllKeys: jsii.Bool(true) to watch every key of the account and Region")
 	case n > MaxKeysPerExpiryAlarm:
 		c.Addf("Keys", "%d keys would add %d alarms, and a stack holds at most 500 resources; set AllKeys: jsii.Bool(true) for one alarm that covers every key, or split the keys across stacks (at most %d here)",
 			n, n, MaxKeysPerExpiryAlarm)

@@ -26,7 +26,7 @@ func TestKeyMaterialExpiryAlarm_PerKeyDefaults(t *testing.T) {
 	// GIVEN a stack WHEN one key is watched by ID
 	stack := newStack()
 	a := kmsmonitor.NewKeyMaterialExpiryAlarm(stack, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{
-		KeyIds: []string{keyID},
+		KeyIDs: []string{keyID},
 	})
 	// THEN one alarm watches its minimum seconds until expiry over 1 minute, at 10 days
 	tpl := synth(t, stack)
@@ -62,7 +62,7 @@ func TestKeyMaterialExpiryAlarm_KeyIdDerivedFromEveryKindOfKey(t *testing.T) {
 	a := kmsmonitor.NewKeyMaterialExpiryAlarm(stack, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{
 		Keys:    []awskms.IKey{created, imported},
 		KeyArns: []string{keyArn, *tokenArn},
-		KeyIds:  []string{mrkID},
+		KeyIDs:  []string{mrkID},
 	})
 	// THEN each alarm's KeyId dimension is the key ID, never the ARN
 	tpl := synth(t, stack)
@@ -114,7 +114,7 @@ func TestKeyMaterialExpiryAlarm_BothModesAndEveryProp(t *testing.T) {
 	stack := newStack()
 	topic := awssns.Topic_FromTopicArn(stack, jsii.String("Ops"), jsii.String("arn:aws:sns:us-west-2:111122223333:ops"))
 	a := kmsmonitor.NewKeyMaterialExpiryAlarm(stack, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{
-		KeyIds:           []string{keyID},
+		KeyIDs:           []string{keyID},
 		AllKeys:          jsii.Bool(true),
 		Threshold:        awscdk.Duration_Days(jsii.Number(30)),
 		Period:           awscdk.Duration_Minutes(jsii.Number(5)),
@@ -151,7 +151,7 @@ func TestKeyMaterialExpiryAlarm_HundredKeysAllowed(t *testing.T) {
 		ids = append(ids, fmt.Sprintf("%08x-0000-0000-0000-000000000000", i))
 	}
 	stack := newStack()
-	kmsmonitor.NewKeyMaterialExpiryAlarm(stack, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIds: ids})
+	kmsmonitor.NewKeyMaterialExpiryAlarm(stack, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIDs: ids})
 	// THEN there is one alarm per key
 	synth(t, stack).ResourceCountIs("AWS::CloudWatch::Alarm", kmsmonitor.MaxKeysPerExpiryAlarm)
 }

@@ -47,12 +47,12 @@ type KeyMonitoringProps struct {
 	// Default: fleet mode only.
 	KeyMaterialExpiry *KeyMaterialExpiryAlarmProps
 
-	// LifecycleEventsEnabled creates KmsLifecycleEvents.
+	// LifecycleEventsEnabled creates LifecycleEvents.
 	// Default: true.
 	LifecycleEventsEnabled *bool
 	// LifecycleEvents configures it.
 	// Default: the three KMS events of every key, to Topic.
-	LifecycleEvents *KmsLifecycleEventsProps
+	LifecycleEvents *LifecycleEventsProps
 
 	// CisAlarmEnabled creates the CIS control CisKeyChangesAlarm (Security
 	// Hub CloudWatch.7) on the pending-deletion alarm's log group.
@@ -90,7 +90,7 @@ type KeyMonitoringProps struct {
 }
 
 // KeyMonitoring watches the KMS keys of an account and Region in one
-// construct: PendingDeletionAlarm, KeyMaterialExpiryAlarm, KmsLifecycleEvents,
+// construct: PendingDeletionAlarm, KeyMaterialExpiryAlarm, LifecycleEvents,
 // optionally AutoCancelDeletion, and a dashboard, all notifying one topic.
 type KeyMonitoring struct {
 	constructs.Construct
@@ -100,7 +100,7 @@ type KeyMonitoring struct {
 	// KeyMaterialExpiry is nil when switched off.
 	KeyMaterialExpiry *KeyMaterialExpiryAlarm
 	// LifecycleEvents is nil when switched off.
-	LifecycleEvents *KmsLifecycleEvents
+	LifecycleEvents *LifecycleEvents
 	// AutoCancel is nil unless AutoCancel props were given.
 	AutoCancel *AutoCancelDeletion
 	// CisAlarm is nil unless CisAlarmEnabled.
@@ -149,14 +149,14 @@ func NewKeyMonitoring(scope constructs.Construct, id *string, props *KeyMonitori
 		m.KeyMaterialExpiry = NewKeyMaterialExpiryAlarm(node, jsii.String("KeyMaterialExpiry"), &ke)
 	}
 	if on(p.LifecycleEventsEnabled) {
-		le := KmsLifecycleEventsProps{}
+		le := LifecycleEventsProps{}
 		if p.LifecycleEvents != nil {
 			le = *p.LifecycleEvents
 		}
 		if le.NotifyTopic == nil || *le.NotifyTopic {
 			le.Topic = m.Topic
 		}
-		m.LifecycleEvents = NewKmsLifecycleEvents(node, jsii.String("LifecycleEvents"), &le)
+		m.LifecycleEvents = NewLifecycleEvents(node, jsii.String("LifecycleEvents"), &le)
 	}
 	if p.CisAlarmEnabled != nil && *p.CisAlarmEnabled {
 		ca := CisKeyChangesAlarmProps{}

@@ -117,7 +117,7 @@ func TestKeyMonitoring_ConfiguresEachPart(t *testing.T) {
 		KeyMaterialExpiry: &kmsmonitor.KeyMaterialExpiryAlarmProps{
 			KeyArns: []string{keyArn}, Threshold: awscdk.Duration_Days(jsii.Number(30)),
 		},
-		LifecycleEvents: &kmsmonitor.KmsLifecycleEventsProps{EventTypes: []kmsmonitor.KmsEventType{kmsmonitor.KeyDeletionEvent}},
+		LifecycleEvents: &kmsmonitor.LifecycleEventsProps{EventTypes: []kmsmonitor.EventType{kmsmonitor.KeyDeletionEvent}},
 		AutoCancel:      &kmsmonitor.AutoCancelDeletionProps{KeyArns: []string{keyArn}},
 		DashboardName:   jsii.String("kms-health"),
 	})
@@ -193,7 +193,7 @@ func TestKeyMonitoring_DashboardRespectsWidgetLimits(t *testing.T) {
 	stack := newStack()
 	kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
 		PendingDeletion:   &kmsmonitor.PendingDeletionAlarmProps{KeyArnDimension: jsii.Bool(true)},
-		KeyMaterialExpiry: &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIds: tooManyKeyIDs()[:kmsmonitor.MaxKeysPerExpiryAlarm]},
+		KeyMaterialExpiry: &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIDs: tooManyKeyIDs()[:kmsmonitor.MaxKeysPerExpiryAlarm]},
 	})
 	tpl := synth(t, stack)
 	var body struct {

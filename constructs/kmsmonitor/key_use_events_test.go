@@ -10,7 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
-	"github.com/kmsmonitor/kmsmonitor/internal/fixtures"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/kmseventtest"
 )
 
 func TestKeyUseEvents_RulesAndMessages(t *testing.T) {
@@ -60,7 +60,7 @@ func TestKeyUseEvents_PatternFidelityOnEventBridge(t *testing.T) {
 	cases := representativeCases()
 	events := make([][]byte, len(cases))
 	for i, c := range cases {
-		events[i] = fixtures.AsEventBridgeEvent(c.record)
+		events[i] = kmseventtest.AsEventBridgeEvent(c.record)
 	}
 	for kind, ruleID := range map[string]string{"pending": *e.PendingDeletionRule.Node().Id(), "disabled": *e.DisabledKeyRule.Node().Id()} {
 		var pattern, state string

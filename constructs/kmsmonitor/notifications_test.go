@@ -90,7 +90,7 @@ func TestNotifications_ImportedTopicOrKeyWarns(t *testing.T) {
 	kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("A"), &kmsmonitor.PendingDeletionAlarmProps{Topic: imported})
 	key := awskms.Key_FromKeyArn(stack, jsii.String("ImportedKey"), jsii.String(keyArn))
 	withImportedKey := awssns.NewTopic(stack, jsii.String("T"), &awssns.TopicProps{MasterKey: key})
-	kmsmonitor.NewKmsLifecycleEvents(stack, jsii.String("B"), &kmsmonitor.KmsLifecycleEventsProps{Topic: withImportedKey})
+	kmsmonitor.NewLifecycleEvents(stack, jsii.String("B"), &kmsmonitor.LifecycleEventsProps{Topic: withImportedKey})
 	synth(t, stack)
 	// THEN each says what its policy must allow, as a warning the user can acknowledge
 	got := strings.Join(kmsmonitorWarnings(stack), "\n")
@@ -110,7 +110,7 @@ func TestNotifications_DeadLetterQueueKeyOfTheAppIsGranted(t *testing.T) {
 	stack := newStack()
 	key := awskms.NewKey(stack, jsii.String("QueueKey"), nil)
 	q := awssqs.NewQueue(stack, jsii.String("Dlq"), &awssqs.QueueProps{Encryption: awssqs.QueueEncryption_KMS, EncryptionMasterKey: key})
-	kmsmonitor.NewKmsLifecycleEvents(stack, jsii.String("Monitor"), &kmsmonitor.KmsLifecycleEventsProps{DeadLetterQueue: q})
+	kmsmonitor.NewLifecycleEvents(stack, jsii.String("Monitor"), &kmsmonitor.LifecycleEventsProps{DeadLetterQueue: q})
 	tpl := synth(t, stack)
 	// THEN EventBridge may use the key to keep undelivered events
 	tpl.HasResourceProperties("AWS::KMS::Key", obj{"KeyPolicy": objLike(obj{"Statement": arrWith(objLike(obj{
@@ -119,7 +119,7 @@ func TestNotifications_DeadLetterQueueKeyOfTheAppIsGranted(t *testing.T) {
 	// AND an imported dead-letter queue warns that its policy is the user's to set
 	stack2 := newStack()
 	imported := awssqs.Queue_FromQueueArn(stack2, jsii.String("Dlq"), jsii.String("arn:aws:sqs:us-east-1:111122223333:dlq"))
-	kmsmonitor.NewKmsLifecycleEvents(stack2, jsii.String("Monitor"), &kmsmonitor.KmsLifecycleEventsProps{DeadLetterQueue: imported})
+	kmsmonitor.NewLifecycleEvents(stack2, jsii.String("Monitor"), &kmsmonitor.LifecycleEventsProps{DeadLetterQueue: imported})
 	synth(t, stack2)
 	if got := strings.Join(kmsmonitorWarnings(stack2), "\n"); !strings.Contains(got, "imported dead-letter queue: make sure it allows sqs:SendMessage") {
 		t.Errorf("no warning for the imported dead-letter queue:\n%s", got)

@@ -9,17 +9,17 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
-	"github.com/kmsmonitor/kmsmonitor/internal/filterpattern"
-	"github.com/kmsmonitor/kmsmonitor/internal/fixtures"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/kmseventtest"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/logsfiltertest"
 )
 
 // synthesizedPatterns returns the filter pattern of each metric filter the
 // default construct synthesizes, by metric name.
-func synthesizedPatterns(t *testing.T) map[string]*filterpattern.Pattern {
+func synthesizedPatterns(t *testing.T) map[string]*logsfiltertest.Pattern {
 	t.Helper()
 	stack := newStack()
 	kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Monitor"), nil)
-	patterns := map[string]*filterpattern.Pattern{}
+	patterns := map[string]*logsfiltertest.Pattern{}
 	for _, r := range synth(t, stack).JSON()["Resources"].(map[string]interface{}) {
 		res := r.(map[string]interface{})
 		if res["Type"] != "AWS::Logs::MetricFilter" {
@@ -27,7 +27,7 @@ func synthesizedPatterns(t *testing.T) map[string]*filterpattern.Pattern {
 		}
 		props := res["Properties"].(map[string]interface{})
 		name := props["MetricTransformations"].([]interface{})[0].(map[string]interface{})["MetricName"].(string)
-		p, err := filterpattern.Parse(props["FilterPattern"].(string))
+		p, err := logsfiltertest.Parse(props["FilterPattern"].(string))
 		if err != nil {
 			t.Fatalf("synthesized pattern of %s: %v", name, err)
 		}
@@ -47,16 +47,16 @@ type detectionCase struct {
 
 func detectionCases() []detectionCase {
 	var cases []detectionCase
-	callers := map[string]fixtures.Caller{
-		"IAM user": fixtures.IAMUser, "assumed role": fixtures.AssumedRole,
-		"AWS service": fixtures.AWSService, "other account": fixtures.CrossAccount,
+	callers := map[string]kmseventtest.Caller{
+		"IAM user": kmseventtest.IAMUser, "assumed role": kmseventtest.AssumedRole,
+		"AWS service": kmseventtest.AWSService, "other account": kmseventtest.CrossAccount,
 	}
 	keys := map[string]string{
-		"single-Region key": fixtures.SingleRegionKey, "multi-Region key": fixtures.MultiRegionKey,
-		"China key": fixtures.ChinaKey, "GovCloud key": fixtures.GovCloudKey,
+		"single-Region key": kmseventtest.SingleRegionKey, "multi-Region key": kmseventtest.MultiRegionKey,
+		"China key": kmseventtest.ChinaKey, "GovCloud key": kmseventtest.GovCloudKey,
 	}
-	ops := make([]string, 0, len(fixtures.CryptographicOperations))
-	for op := range fixtures.CryptographicOperations {
+	ops := make([]string, 0, len(kmseventtest.CryptographicOperations))
+	for op := range kmseventtest.CryptographicOperations {
 		ops = append(ops, op)
 	}
 	sort.Strings(ops)
@@ -64,7 +64,7 @@ func detectionCases() []detectionCase {
 	for _, op := range ops {
 		for callerName, caller := range callers {
 			for keyName, key := range keys {
-				f := fixtures.Failure{EventName: op, KeyARN: key, Caller: caller, ReadOnly: fixtures.CryptographicOperations[op]}
+				f := kmseventtest.Failure{EventName: op, KeyARN: key, Caller: caller, ReadOnly: kmseventtest.CryptographicOperations[op]}
 				f.ErrorCode, f.ErrorMessage = "KMSInvalidStateException", key+" is pending deletion."
 				cases = append(cases, detectionCase{fmt.Sprintf("%s pending deletion by %s on %s", op, callerName, keyName), f.Record(), "pending"})
 				f.ErrorCode, f.ErrorMessage = "DisabledException", key+" is disabled."
@@ -73,35 +73,35 @@ func detectionCases() []detectionCase {
 		}
 	}
 	// Some documented records of disabled keys carry KMSInvalidStateException: the message decides.
-	cases = append(cases, detectionCase{"disabled with KMSInvalidStateException", fixtures.Failure{
-		EventName: "Decrypt", KeyARN: fixtures.SingleRegionKey, Caller: fixtures.IAMUser, ReadOnly: true,
-		ErrorCode: "KMSInvalidStateException", ErrorMessage: fixtures.SingleRegionKey + " is disabled.",
+	cases = append(cases, detectionCase{"disabled with KMSInvalidStateException", kmseventtest.Failure{
+		EventName: "Decrypt", KeyARN: kmseventtest.SingleRegionKey, Caller: kmseventtest.IAMUser, ReadOnly: true,
+		ErrorCode: "KMSInvalidStateException", ErrorMessage: kmseventtest.SingleRegionKey + " is disabled.",
 	}.Record(), "disabled"})
 	// Near misses.
-	nearMisses := map[string]fixtures.Failure{
+	nearMisses := map[string]kmseventtest.Failure{
 		"pending import": {EventName: "Decrypt", ErrorCode: "KMSInvalidStateException",
-			ErrorMessage: fixtures.SingleRegionKey + " is pending import."},
+			ErrorMessage: kmseventtest.SingleRegionKey + " is pending import."},
 		"access denied": {EventName: "Decrypt", ErrorCode: "AccessDenied",
 			ErrorMessage: "User: arn:aws:iam::111122223333:user/Alice is not authorized to perform: kms:Decrypt on resource: " +
-				fixtures.SingleRegionKey + " because no identity-based policy allows the kms:Decrypt action"},
+				kmseventtest.SingleRegionKey + " because no identity-based policy allows the kms:Decrypt action"},
 		"key not found": {EventName: "Encrypt", ErrorCode: "NotFoundException",
-			ErrorMessage: "Key '" + fixtures.SingleRegionKey + "' does not exist"},
+			ErrorMessage: "Key '" + kmseventtest.SingleRegionKey + "' does not exist"},
 		"pending deletion words from another service": {EventSource: "secretsmanager.amazonaws.com", EventName: "GetSecretValue",
 			ErrorCode: "InvalidRequestException", ErrorMessage: "arn:aws:secretsmanager:us-west-2:111122223333:secret:db is pending deletion."},
 		"disabled words from another service": {EventSource: "iam.amazonaws.com", EventName: "GetUser",
 			ErrorCode: "InvalidInput", ErrorMessage: "arn:aws:iam::111122223333:user/Alice is disabled."},
 		"pending deletion mentioned mid-message": {EventName: "Decrypt", ErrorCode: "KMSInvalidStateException",
-			ErrorMessage: fixtures.SingleRegionKey + " is pending deletion. Cancel it first"},
+			ErrorMessage: kmseventtest.SingleRegionKey + " is pending deletion. Cancel it first"},
 		"unavailable key": {EventName: "Decrypt", ErrorCode: "KMSInvalidStateException",
-			ErrorMessage: fixtures.SingleRegionKey + " is unavailable."},
+			ErrorMessage: kmseventtest.SingleRegionKey + " is unavailable."},
 	}
 	for name, f := range nearMisses {
-		f.KeyARN, f.Caller, f.ReadOnly = fixtures.SingleRegionKey, fixtures.IAMUser, true
+		f.KeyARN, f.Caller, f.ReadOnly = kmseventtest.SingleRegionKey, kmseventtest.IAMUser, true
 		cases = append(cases, detectionCase{"near miss: " + name, f.Record(), ""})
 	}
 	// Documented records: a successful Decrypt and the calls ECS Fargate makes, dry runs included.
-	for _, name := range fixtures.Names("cloudtrail") {
-		cases = append(cases, detectionCase{"documented record " + name, fixtures.CloudTrail(name), ""})
+	for _, name := range kmseventtest.Names("cloudtrail") {
+		cases = append(cases, detectionCase{"documented record " + name, kmseventtest.CloudTrail(name), ""})
 	}
 	return cases
 }

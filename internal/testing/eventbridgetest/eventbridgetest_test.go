@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/kmsmonitor/kmsmonitor/internal/eventbridgetest"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/eventbridgetest"
 )
 
 func TestRuleMatchesOnlyWhatThePatternSelects(t *testing.T) {

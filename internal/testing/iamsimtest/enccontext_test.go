@@ -1,10 +1,10 @@
-package deliverypaths_test
+package iamsimtest_test
 
 import (
 	"encoding/json"
 	"testing"
 
-	"github.com/kmsmonitor/kmsmonitor/internal/deliverypaths"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/iamsimtest"
 )
 
 func TestRewriteEncryptionContext(t *testing.T) {
@@ -29,7 +29,7 @@ func TestRewriteEncryptionContext(t *testing.T) {
 		"no encryption context": {nil, `[{"Action":"kms:DescribeKey","Effect":"Allow","Resource":"*","Sid":"Plain"}]`},
 	} {
 		// WHEN it is rewritten for the request's encryption context
-		got, err := deliverypaths.RewriteEncryptionContext(doc, tc.ec)
+		got, err := iamsimtest.RewriteEncryptionContext(doc, tc.ec)
 		if err != nil {
 			t.Fatal(err)
 		}

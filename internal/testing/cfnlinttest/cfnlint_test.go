@@ -1,11 +1,11 @@
-package cfnlint_test
+package cfnlinttest_test
 
 import (
 	"os/exec"
 	"strings"
 	"testing"
 
-	"github.com/kmsmonitor/kmsmonitor/internal/cfnlint"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/cfnlinttest"
 )
 
 func TestBatchReportsProblemsAndPassesCleanTemplates(t *testing.T) {
@@ -18,14 +18,14 @@ func TestBatchReportsProblemsAndPassesCleanTemplates(t *testing.T) {
 		"Type": "AWS::SNS::Topic", "Properties": map[string]any{"TopicNmae": "x"},
 	}}}
 	// WHEN each batch is linted
-	ok := cfnlint.NewBatch()
+	ok := cfnlinttest.NewBatch()
 	ok.Add("clean", clean)
 	skipped, err := ok.Run()
 	// THEN the clean one passes and the bad one is reported by file and rule
 	if err != nil || skipped != "" {
 		t.Fatalf("clean template: skipped=%q err=%v", skipped, err)
 	}
-	b := cfnlint.NewBatch()
+	b := cfnlinttest.NewBatch()
 	b.Add("clean", clean)
 	b.Add("Test/misspelled", bad)
 	_, err = b.Run()

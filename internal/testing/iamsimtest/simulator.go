@@ -1,4 +1,4 @@
-package deliverypaths
+package iamsimtest
 
 import (
 	"bufio"
@@ -44,7 +44,7 @@ func StartSimulator() (*Simulator, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(node, filepath.Join(root, "internal", "deliverypaths", "simulate.mjs"), root)
+	cmd := exec.Command(node, filepath.Join(root, "internal", "testing", "iamsimtest", "simulate.mjs"), root)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

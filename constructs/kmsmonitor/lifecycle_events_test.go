@@ -17,13 +17,13 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
-	"github.com/kmsmonitor/kmsmonitor/internal/fixtures"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/kmseventtest"
 )
 
-func TestKmsLifecycleEvents_Defaults(t *testing.T) {
+func TestLifecycleEvents_Defaults(t *testing.T) {
 	// GIVEN a stack WHEN the construct is added with nil props
 	stack := newStack()
-	e := kmsmonitor.NewKmsLifecycleEvents(stack, jsii.String("Events"), nil)
+	e := kmsmonitor.NewLifecycleEvents(stack, jsii.String("Events"), nil)
 	// THEN one rule on the default bus matches the three KMS events
 	tpl := synth(t, stack)
 	tpl.ResourceCountIs("AWS::Events::Rule", 1)
@@ -72,13 +72,13 @@ func TestKmsLifecycleEvents_Defaults(t *testing.T) {
 	}
 }
 
-func TestKmsLifecycleEvents_EventTypesKeysBusAndName(t *testing.T) {
+func TestLifecycleEvents_EventTypesKeysBusAndName(t *testing.T) {
 	// GIVEN a custom bus and a key WHEN only deletions of that key and one ARN are routed
 	stack := newStack()
 	bus := awsevents.NewEventBus(stack, jsii.String("Bus"), nil)
 	key := awskms.NewKey(stack, jsii.String("Key"), nil)
-	kmsmonitor.NewKmsLifecycleEvents(stack, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{
-		EventTypes: []kmsmonitor.KmsEventType{kmsmonitor.KeyDeletionEvent},
+	kmsmonitor.NewLifecycleEvents(stack, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{
+		EventTypes: []kmsmonitor.EventType{kmsmonitor.KeyDeletionEvent},
 		Keys:       []awskms.IKey{key},
 		KeyArns:    []string{keyArn},
 		EventBus:   bus,
@@ -97,7 +97,7 @@ func TestKmsLifecycleEvents_EventTypesKeysBusAndName(t *testing.T) {
 	})
 }
 
-func TestKmsLifecycleEvents_EveryTargetKind(t *testing.T) {
+func TestLifecycleEvents_EveryTargetKind(t *testing.T) {
 	// GIVEN a topic, queue, function, stream and an extra target of the user's
 	stack := newStack()
 	topic := awssns.Topic_FromTopicArn(stack, jsii.String("Ops"), jsii.String("arn:aws:sns:us-west-2:111122223333:ops"))
@@ -112,7 +112,7 @@ func TestKmsLifecycleEvents_EveryTargetKind(t *testing.T) {
 	extra := awssqs.Queue_FromQueueArn(stack, jsii.String("Extra"), jsii.String("arn:aws:sqs:us-west-2:111122223333:extra"))
 	dlq := awssqs.Queue_FromQueueArn(stack, jsii.String("Dlq"), jsii.String("arn:aws:sqs:us-west-2:111122223333:dlq"))
 	// WHEN all are routed, with the user's dead-letter queue and retry policy, and one more target added later
-	e := kmsmonitor.NewKmsLifecycleEvents(stack, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{
+	e := kmsmonitor.NewLifecycleEvents(stack, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{
 		Topic: topic, Emails: []string{"security@example.com"},
 		Queue: queue, Function: fn, Stream: stream,
 		DeadLetterQueue: dlq, RetryAttempts: jsii.Number(3), MaxEventAge: awscdk.Duration_Hours(jsii.Number(2)),
@@ -145,11 +145,11 @@ func TestKmsLifecycleEvents_EveryTargetKind(t *testing.T) {
 	}
 }
 
-func TestKmsLifecycleEvents_OnlyUserTargets(t *testing.T) {
+func TestLifecycleEvents_OnlyUserTargets(t *testing.T) {
 	// GIVEN a stack WHEN the topic is switched off and only the user's target is given
 	stack := newStack()
 	extra := awssqs.Queue_FromQueueArn(stack, jsii.String("Extra"), jsii.String("arn:aws:sqs:us-west-2:111122223333:extra"))
-	e := kmsmonitor.NewKmsLifecycleEvents(stack, jsii.String("Events"), &kmsmonitor.KmsLifecycleEventsProps{
+	e := kmsmonitor.NewLifecycleEvents(stack, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{
 		NotifyTopic: jsii.Bool(false),
 		Targets:     []awsevents.IRuleTarget{awseventstargets.NewSqsQueue(extra, nil)},
 	})
@@ -183,13 +183,13 @@ func rulePattern(t *testing.T, tpl template) (string, string) {
 func otherEvents(t *testing.T) map[string][]byte {
 	t.Helper()
 	var deletion map[string]interface{}
-	if err := json.Unmarshal(fixtures.EventBridge("kms-cmk-deletion"), &deletion); err != nil {
+	if err := json.Unmarshal(kmseventtest.EventBridge("kms-cmk-deletion"), &deletion); err != nil {
 		t.Fatal(err)
 	}
 	deletion["source"] = "aws.cloudwatch"
 	sameTypeOtherSource, _ := json.Marshal(deletion)
 	var record map[string]interface{}
-	if err := json.Unmarshal(fixtures.CloudTrail("decrypt-success"), &record); err != nil {
+	if err := json.Unmarshal(kmseventtest.CloudTrail("decrypt-success"), &record); err != nil {
 		t.Fatal(err)
 	}
 	apiCall, _ := json.Marshal(map[string]interface{}{
@@ -198,40 +198,40 @@ func otherEvents(t *testing.T) map[string][]byte {
 	return map[string][]byte{"KMS API call via CloudTrail": apiCall, "KMS CMK Deletion from aws.cloudwatch": sameTypeOtherSource}
 }
 
-func TestKmsLifecycleEvents_PatternFidelityOnEventBridge(t *testing.T) {
+func TestLifecycleEvents_PatternFidelityOnEventBridge(t *testing.T) {
 	server := eventBridge(t)
 	ctx := context.Background()
 	outside := "arn:aws:kms:us-west-2:111122223333:key/" + otherID
 	cases := []struct {
 		name  string
-		props *kmsmonitor.KmsLifecycleEventsProps
+		props *kmsmonitor.LifecycleEventsProps
 		want  map[string]bool // fixture name -> matched; fixtures not listed must not match
 	}{
 		{"all events", nil, map[string]bool{"kms-cmk-rotation": true, "kms-imported-key-material-expiration": true, "kms-cmk-deletion": true}},
-		{"rotation only", &kmsmonitor.KmsLifecycleEventsProps{EventTypes: []kmsmonitor.KmsEventType{kmsmonitor.KeyRotationEvent}},
+		{"rotation only", &kmsmonitor.LifecycleEventsProps{EventTypes: []kmsmonitor.EventType{kmsmonitor.KeyRotationEvent}},
 			map[string]bool{"kms-cmk-rotation": true}},
-		{"expiration only", &kmsmonitor.KmsLifecycleEventsProps{EventTypes: []kmsmonitor.KmsEventType{kmsmonitor.ImportedKeyMaterialExpirationEvent}},
+		{"expiration only", &kmsmonitor.LifecycleEventsProps{EventTypes: []kmsmonitor.EventType{kmsmonitor.ImportedKeyMaterialExpirationEvent}},
 			map[string]bool{"kms-imported-key-material-expiration": true}},
-		{"deletion only", &kmsmonitor.KmsLifecycleEventsProps{EventTypes: []kmsmonitor.KmsEventType{kmsmonitor.KeyDeletionEvent}},
+		{"deletion only", &kmsmonitor.LifecycleEventsProps{EventTypes: []kmsmonitor.EventType{kmsmonitor.KeyDeletionEvent}},
 			map[string]bool{"kms-cmk-deletion": true}},
-		{"the fixtures' key only", &kmsmonitor.KmsLifecycleEventsProps{KeyArns: []string{fixtures.SingleRegionKey}},
+		{"the fixtures' key only", &kmsmonitor.LifecycleEventsProps{KeyArns: []string{kmseventtest.SingleRegionKey}},
 			map[string]bool{"kms-cmk-rotation": true, "kms-imported-key-material-expiration": true, "kms-cmk-deletion": true}},
-		{"another key only", &kmsmonitor.KmsLifecycleEventsProps{KeyArns: []string{outside}}, map[string]bool{}},
+		{"another key only", &kmsmonitor.LifecycleEventsProps{KeyArns: []string{outside}}, map[string]bool{}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			// GIVEN the rule the construct synthesizes, installed on EventBridge (moto)
 			stack := newStack()
-			kmsmonitor.NewKmsLifecycleEvents(stack, jsii.String("Events"), c.props)
+			kmsmonitor.NewLifecycleEvents(stack, jsii.String("Events"), c.props)
 			pattern, state := rulePattern(t, synth(t, stack))
 			rule, err := server.NewRule(ctx, pattern, state)
 			if err != nil {
 				t.Fatal(err)
 			}
 			// WHEN each documented KMS event is sent THEN exactly the configured ones reach the target
-			names, events := fixtures.Names("eventbridge"), [][]byte{}
+			names, events := kmseventtest.Names("eventbridge"), [][]byte{}
 			for _, name := range names {
-				events = append(events, fixtures.EventBridge(name))
+				events = append(events, kmseventtest.EventBridge(name))
 			}
 			want := make([]bool, len(names))
 			for i, name := range names {

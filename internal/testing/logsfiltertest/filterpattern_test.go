@@ -1,10 +1,10 @@
-package filterpattern_test
+package logsfiltertest_test
 
 import (
 	"strings"
 	"testing"
 
-	"github.com/kmsmonitor/kmsmonitor/internal/filterpattern"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/logsfiltertest"
 )
 
 const event = `{
@@ -77,7 +77,7 @@ func TestMatch(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.pattern, func(t *testing.T) {
-			p, err := filterpattern.Parse(c.pattern)
+			p, err := logsfiltertest.Parse(c.pattern)
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
@@ -113,7 +113,7 @@ func TestParseErrors(t *testing.T) {
 	}
 	for pattern, want := range cases {
 		t.Run(pattern, func(t *testing.T) {
-			_, err := filterpattern.Parse(pattern)
+			_, err := logsfiltertest.Parse(pattern)
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Fatalf("Parse(%q) error = %v, want it to mention %q", pattern, err, want)
 			}
@@ -122,7 +122,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestMatchNonObjectAndInvalidJSON(t *testing.T) {
-	p := filterpattern.MustParse(`{ $.eventName = * }`)
+	p := logsfiltertest.MustParse(`{ $.eventName = * }`)
 	if ok, err := p.Match([]byte(`["Decrypt"]`)); ok || err != nil {
 		t.Errorf("array event: Match = %v, %v; want false, nil", ok, err)
 	}

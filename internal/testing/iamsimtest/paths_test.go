@@ -1,4 +1,4 @@
-package deliverypaths_test
+package iamsimtest_test
 
 import (
 	"errors"
@@ -7,12 +7,12 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/kmsmonitor/kmsmonitor/internal/deliverypaths"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/iamsimtest"
 )
 
 var sim struct {
 	once sync.Once
-	s    *deliverypaths.Simulator
+	s    *iamsimtest.Simulator
 	err  error
 }
 
@@ -23,11 +23,11 @@ func TestMain(m *testing.M) {
 }
 
 // simulator returns the shared simulator, or skips (fails where
-// deliverypaths.RequireEnv demands it) when it is not installed.
-func simulator(t *testing.T) *deliverypaths.Simulator {
+// iamsimtest.RequireEnv demands it) when it is not installed.
+func simulator(t *testing.T) *iamsimtest.Simulator {
 	t.Helper()
-	sim.once.Do(func() { sim.s, sim.err = deliverypaths.StartSimulator() })
-	if errors.Is(sim.err, deliverypaths.ErrUnavailable) && !deliverypaths.Required() {
+	sim.once.Do(func() { sim.s, sim.err = iamsimtest.StartSimulator() })
+	if errors.Is(sim.err, iamsimtest.ErrUnavailable) && !iamsimtest.Required() {
 		t.Skipf("not evaluated: %v (.ci/run requires it)", sim.err)
 	}
 	if sim.err != nil {
@@ -46,15 +46,15 @@ const alarmTopic = `{"Resources": {
     {"Effect": "Allow", "Principal": {"Service": "PRINCIPAL"}, "Action": "sns:Publish", "Resource": {"Ref": "Topic"}}]}}}}}`
 
 // results evaluates the paths of tpl in us-east-1 by kind.
-func results(t *testing.T, tpl string) map[string][]deliverypaths.Result {
+func results(t *testing.T, tpl string) map[string][]iamsimtest.Result {
 	t.Helper()
 	s := simulator(t)
-	resolved, err := deliverypaths.Resolve(mustJSON(t, tpl), deliverypaths.AgnosticEnvs[0])
+	resolved, err := iamsimtest.Resolve(mustJSON(t, tpl), iamsimtest.AgnosticEnvs[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string][]deliverypaths.Result{}
-	for _, c := range deliverypaths.Paths(resolved) {
+	out := map[string][]iamsimtest.Result{}
+	for _, c := range iamsimtest.Paths(resolved) {
 		got, detail, err := s.Simulate(c)
 		if err != nil {
 			t.Fatal(err)
@@ -66,9 +66,9 @@ func results(t *testing.T, tpl string) map[string][]deliverypaths.Result {
 }
 
 func TestPaths_AlarmToTopicNeedsCloudWatchInTheTopicPolicy(t *testing.T) {
-	for principal, want := range map[string]deliverypaths.Result{
-		"events.amazonaws.com":     deliverypaths.Refused,
-		"cloudwatch.amazonaws.com": deliverypaths.Allowed,
+	for principal, want := range map[string]iamsimtest.Result{
+		"events.amazonaws.com":     iamsimtest.Refused,
+		"cloudwatch.amazonaws.com": iamsimtest.Allowed,
 	} {
 		// GIVEN a topic policy allowing only principal WHEN the alarm → topic path is evaluated
 		got := results(t, strings.ReplaceAll(alarmTopic, "PRINCIPAL", principal))
@@ -77,7 +77,7 @@ func TestPaths_AlarmToTopicNeedsCloudWatchInTheTopicPolicy(t *testing.T) {
 			t.Errorf("topic policy allowing %s: alarm → topic %v, want %s", principal, got["alarm → topic"], want)
 		}
 		// AND without TLS it is refused whenever it is allowed with TLS
-		if want == deliverypaths.Allowed && fmtResults(got["alarm → topic without TLS"]) != "Refused" {
+		if want == iamsimtest.Allowed && fmtResults(got["alarm → topic without TLS"]) != "Refused" {
 			t.Errorf("without TLS: %v, want Refused", got["alarm → topic without TLS"])
 		}
 	}
@@ -107,7 +107,7 @@ func TestPaths_ForeignAccountCannotPublish(t *testing.T) {
 	}
 }
 
-func fmtResults(rs []deliverypaths.Result) string {
+func fmtResults(rs []iamsimtest.Result) string {
 	s := make([]string, len(rs))
 	for i, r := range rs {
 		s[i] = string(r)

@@ -14,7 +14,7 @@
 // number, a double-quoted string or a bare word; in strings, * matches any run
 // of characters. A comparison on a property that is absent (or of another type)
 // is false, for = and != alike, as in CloudWatch Logs.
-package filterpattern
+package logsfiltertest
 
 import (
 	"bytes"

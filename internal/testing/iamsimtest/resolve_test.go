@@ -1,11 +1,11 @@
-package deliverypaths_test
+package iamsimtest_test
 
 import (
 	"encoding/json"
 	"strings"
 	"testing"
 
-	"github.com/kmsmonitor/kmsmonitor/internal/deliverypaths"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/iamsimtest"
 )
 
 func mustJSON(t *testing.T, s string) map[string]any {
@@ -43,9 +43,9 @@ func TestResolve_IntrinsicsPerPartition(t *testing.T) {
 	      "GroupArn": {"Fn::GetAtt": ["Group", "Arn"]}
 	    }}
 	  }}`)
-	for _, env := range deliverypaths.EnvsFor("", "") {
+	for _, env := range iamsimtest.EnvsFor("", "") {
 		// WHEN it is resolved for each partition
-		got, err := deliverypaths.Resolve(tpl, env)
+		got, err := iamsimtest.Resolve(tpl, env)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +91,7 @@ func TestResolve_UnresolvableNamesThePath(t *testing.T) {
 		"unknown ref":       `{"Resources": {"U": {"Type": "X::Y", "Properties": {"A": {"Ref": "Missing"}}}}}`,
 		"unsupported":       `{"Resources": {"U": {"Type": "X::Y", "Properties": {"A": {"Fn::ImportValue": "x"}}}}}`,
 	} {
-		_, err := deliverypaths.Resolve(mustJSON(t, tpl), deliverypaths.AgnosticEnvs[0])
+		_, err := iamsimtest.Resolve(mustJSON(t, tpl), iamsimtest.AgnosticEnvs[0])
 		if err == nil || !strings.Contains(err.Error(), "Resources.U.Properties.A") {
 			t.Errorf("%s: error %v does not name Resources.U.Properties.A", fn, err)
 		}

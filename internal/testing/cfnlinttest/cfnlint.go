@@ -5,7 +5,7 @@
 // Ignored rules: none. Where aws-cdk-lib itself writes something cfn-lint
 // warns about, the construct that owns the resource suppresses that one rule
 // on that one resource, with a comment saying why.
-package cfnlint
+package cfnlinttest
 
 import (
 	"encoding/json"

@@ -19,32 +19,32 @@ import (
 	"github.com/kmsmonitor/kmsmonitor/internal/trustpolicy"
 )
 
-// KmsEventType is the detail-type of an event that AWS KMS sends to EventBridge.
-type KmsEventType string
+// EventType is the detail-type of an event that AWS KMS sends to EventBridge.
+type EventType string
 
 // The events AWS KMS sends to EventBridge (source aws.kms).
 const (
 	// KeyRotationEvent: AWS KMS rotated the key material (best effort).
-	KeyRotationEvent KmsEventType = "KMS CMK Rotation"
+	KeyRotationEvent EventType = "KMS CMK Rotation"
 	// ImportedKeyMaterialExpirationEvent: imported key material expired and
 	// was deleted; the key is unusable until it is imported again (best effort).
-	ImportedKeyMaterialExpirationEvent KmsEventType = "KMS Imported Key Material Expiration"
+	ImportedKeyMaterialExpirationEvent EventType = "KMS Imported Key Material Expiration"
 	// KeyDeletionEvent: a key scheduled for deletion was deleted (guaranteed;
 	// retries may send it more than once within seconds).
-	KeyDeletionEvent KmsEventType = "KMS CMK Deletion"
+	KeyDeletionEvent EventType = "KMS CMK Deletion"
 )
 
-// AllKmsEventTypes lists every KmsEventType.
-var AllKmsEventTypes = []KmsEventType{KeyRotationEvent, ImportedKeyMaterialExpirationEvent, KeyDeletionEvent}
+// AllEventTypes lists every EventType.
+var AllEventTypes = []EventType{KeyRotationEvent, ImportedKeyMaterialExpirationEvent, KeyDeletionEvent}
 
 // maxRuleTargets is EventBridge's limit of targets per rule.
 const maxRuleTargets = 5
 
-// KmsLifecycleEventsProps configures KmsLifecycleEvents.
-type KmsLifecycleEventsProps struct {
+// LifecycleEventsProps configures LifecycleEvents.
+type LifecycleEventsProps struct {
 	// EventTypes to match.
-	// Default: AllKmsEventTypes.
-	EventTypes []KmsEventType
+	// Default: AllEventTypes.
+	EventTypes []EventType
 	// Keys limits the rule to events of these keys (matched on resources).
 	// Default: every key.
 	Keys []awskms.IKey
@@ -95,10 +95,10 @@ type KmsLifecycleEventsProps struct {
 	MaxEventAge awscdk.Duration
 }
 
-// KmsLifecycleEvents routes the key lifecycle events of AWS KMS (rotation,
+// LifecycleEvents routes the key lifecycle events of AWS KMS (rotation,
 // imported key material expiration, deletion) to SNS, SQS, Lambda, Kinesis
 // or any EventBridge target.
-type KmsLifecycleEvents struct {
+type LifecycleEvents struct {
 	constructs.Construct
 
 	// Rule matches the events.
@@ -111,16 +111,16 @@ type KmsLifecycleEvents struct {
 	DeadLetterQueue awssqs.IQueue
 }
 
-// NewKmsLifecycleEvents creates KmsLifecycleEvents. props may be nil. It
+// NewLifecycleEvents creates LifecycleEvents. props may be nil. It
 // panics with a *ValidationError when props are invalid.
-func NewKmsLifecycleEvents(scope constructs.Construct, id *string, props *KmsLifecycleEventsProps) *KmsLifecycleEvents {
-	p, node, c := start("kmsmonitor.KmsLifecycleEvents", scope, id, props)
+func NewLifecycleEvents(scope constructs.Construct, id *string, props *LifecycleEventsProps) *LifecycleEvents {
+	p, node, c := start("kmsmonitor.LifecycleEvents", scope, id, props)
 	notify := p.NotifyTopic == nil || *p.NotifyTopic
 	resources := p.validate(c, notify)
 
 	types := p.EventTypes
 	if len(types) == 0 {
-		types = AllKmsEventTypes
+		types = AllEventTypes
 	}
 	detailTypes := make([]*string, len(types))
 	for i, t := range types {
@@ -130,7 +130,7 @@ func NewKmsLifecycleEvents(scope constructs.Construct, id *string, props *KmsLif
 	if len(resources) > 0 {
 		pattern.Resources = &resources
 	}
-	e := &KmsLifecycleEvents{Construct: node}
+	e := &LifecycleEvents{Construct: node}
 	e.Rule = awsevents.NewRule(node, jsii.String("Rule"), &awsevents.RuleProps{
 		EventBus:     p.EventBus,
 		EventPattern: pattern,
@@ -184,11 +184,11 @@ func NewKmsLifecycleEvents(scope constructs.Construct, id *string, props *KmsLif
 }
 
 // AddTarget adds an EventBridge target to the rule (at most 5 in all).
-func (e *KmsLifecycleEvents) AddTarget(target awsevents.IRuleTarget) {
+func (e *LifecycleEvents) AddTarget(target awsevents.IRuleTarget) {
 	e.Rule.AddTarget(target)
 }
 
-// LifecycleMessage is the message KmsLifecycleEvents sends to its topic. It
+// LifecycleMessage is the message LifecycleEvents sends to its topic. It
 // holds no event ID, so the repeated deliveries of one deletion read the same.
 func LifecycleMessage() awsevents.RuleTargetInput {
 	f := func(path string) string { return *awsevents.EventField_FromPath(jsii.String(path)) }
@@ -200,8 +200,8 @@ func LifecycleMessage() awsevents.RuleTargetInput {
 		f("$.detail-type"), f("$.detail.key-id"), f("$.resources[0]"), f("$.account"), f("$.region"), f("$.time"))))
 }
 
-func (p *KmsLifecycleEventsProps) validate(c *propcheck.Checker, notify bool) []*string {
-	seen := map[KmsEventType]bool{}
+func (p *LifecycleEventsProps) validate(c *propcheck.Checker, notify bool) []*string {
+	seen := map[EventType]bool{}
 	for i, t := range p.EventTypes {
 		prop := fmt.Sprintf("EventTypes[%d]", i)
 		switch {
@@ -227,7 +227,7 @@ func (p *KmsLifecycleEventsProps) validate(c *propcheck.Checker, notify bool) []
 		}
 	}
 	if targets > maxRuleTargets {
-		c.Addf("Targets", "%d targets in all (Topic, Queue, Function, Stream and Targets); an EventBridge rule takes at most %d, so create a second KmsLifecycleEvents", targets, maxRuleTargets)
+		c.Addf("Targets", "%d targets in all (Topic, Queue, Function, Stream and Targets); an EventBridge rule takes at most %d, so create a second LifecycleEvents", targets, maxRuleTargets)
 	}
 	for i, t := range p.Targets {
 		if t == nil {

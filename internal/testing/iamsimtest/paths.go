@@ -1,4 +1,4 @@
-package deliverypaths
+package iamsimtest
 
 import (
 	"encoding/json"

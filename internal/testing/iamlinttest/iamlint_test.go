@@ -1,11 +1,11 @@
-package iamlint_test
+package iamlinttest_test
 
 import (
 	"encoding/json"
 	"strings"
 	"testing"
 
-	"github.com/kmsmonitor/kmsmonitor/internal/iamlint"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/iamlinttest"
 )
 
 func TestFindings(t *testing.T) {
@@ -31,7 +31,7 @@ func TestFindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	// WHEN it is linted THEN exactly the broad Allow statements are reported
-	got := strings.Join(iamlint.Findings(tpl), "\n")
+	got := strings.Join(iamlinttest.Findings(tpl), "\n")
 	want := strings.Join([]string{
 		`Key (AWS::KMS::Key) KeyPolicy: Statement[1] allows "kms:*"`,
 		`Policy (AWS::IAM::Policy) PolicyDocument: Statement[0] allows "ssm:*"`,

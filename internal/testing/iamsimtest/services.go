@@ -1,4 +1,4 @@
-package deliverypaths
+package iamsimtest
 
 // What each AWS service sends when it delivers, and the principal it uses.
 // This table is the harness's own knowledge: the expected principal of a

@@ -10,7 +10,7 @@
 // each request is evaluated by one Node.js process per test binary
 // (simulate.mjs). A Checker does all three for every template a test
 // synthesizes and prints one summary line at the end.
-package deliverypaths
+package iamsimtest
 
 import (
 	"errors"

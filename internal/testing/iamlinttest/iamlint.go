@@ -8,7 +8,7 @@
 //   - a trust policy that lets an AWS service assume the role without an
 //     aws:SourceAccount or aws:SourceArn condition, for services that support
 //     them (all but NoSourceConditions).
-package iamlint
+package iamlinttest
 
 import (
 	"fmt"
