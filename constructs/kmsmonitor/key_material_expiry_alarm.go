@@ -235,7 +235,8 @@ func (p *KeyMaterialExpiryAlarmProps) watchedKeys(c *propcheck.Checker) []watche
 			c.Addf(prop, "%q is not a KMS key ID%s; give one such as 1234abcd-12ab-34cd-56ef-1234567890ab or mrk-1234abcd12ab34cd56ef1234567890ab", id, hint)
 			continue
 		}
-		add(prop, jsii.String(id), fmt.Sprintf("KeyIDs%d", i))
+		// "KeyIds": the construct ID from before the prop was renamed KeyIDs, so logical IDs stay.
+		add(prop, jsii.String(id), fmt.Sprintf("KeyIds%d", i))
 	}
 	n := len(p.Keys) + len(p.KeyArns) + len(p.KeyIDs)
 	switch {
