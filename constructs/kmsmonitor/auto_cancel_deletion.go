@@ -103,13 +103,6 @@ type AutoCancelDeletion struct {
 	DeadLetterQueue awssqs.IQueue
 }
 
-// protectedKey is a key given in props, by ARN and by ID (literals or tokens).
-type protectedKey struct {
-	arn, id *string
-	// prop names the prop the key came from, such as "KeyArns[0]".
-	prop string
-}
-
 // NewAutoCancelDeletion creates AutoCancelDeletion. It panics with a
 // *ValidationError when props are invalid.
 func NewAutoCancelDeletion(scope constructs.Construct, id *string, props *AutoCancelDeletionProps) *AutoCancelDeletion {
@@ -163,7 +156,7 @@ func NewAutoCancelDeletion(scope constructs.Construct, id *string, props *AutoCa
 	return a
 }
 
-func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeletionProps, keys []protectedKey, definitionArns []*string) {
+func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeletionProps, keys []keyRef, definitionArns []*string) {
 	account := &map[string]interface{}{"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()}}
 	a.AutomationRole = awsiam.NewRole(a.Construct, jsii.String("AutomationRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewPrincipalWithConditions(awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), nil), account),
@@ -248,7 +241,7 @@ var definitionWildcard = nagsuppress.Rule{ID: "AwsSolutions-IAM5",
 	AppliesToRegex: []string{`/^Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:(<AWS::AccountId>)?:automation-definition\/.+:\*$/g`}}
 
 // alarmRules creates one rule per 4 keys on the alarm's state change to ALARM.
-func (a *AutoCancelDeletion) alarmRules(p *AutoCancelDeletionProps, keys []protectedKey, definitionArn *string) {
+func (a *AutoCancelDeletion) alarmRules(p *AutoCancelDeletionProps, keys []keyRef, definitionArn *string) {
 	for start := 0; start < len(keys); start += keysPerAlarmRule {
 		chunk := keys[start:min(start+keysPerAlarmRule, len(keys))]
 		id := "AlarmRule"
@@ -290,7 +283,7 @@ func (a *AutoCancelDeletion) alarmRules(p *AutoCancelDeletionProps, keys []prote
 }
 
 // keyAwareRule creates the rule on failed KMS calls of keys pending deletion.
-func (a *AutoCancelDeletion) keyAwareRule(keys []protectedKey, definitionArn *string) {
+func (a *AutoCancelDeletion) keyAwareRule(keys []keyRef, definitionArn *string) {
 	detail := map[string]interface{}{
 		"eventSource":  []string{"kms.amazonaws.com"},
 		"errorMessage": []interface{}{map[string]string{"suffix": pendingDeletionSuffix}},
@@ -358,7 +351,7 @@ func (t *ssmAutomationTarget) Bind(rule awsevents.IRule, _ *string) *awsevents.R
 		Input:            t.input,
 		DeadLetterConfig: &awsevents.CfnRule_DeadLetterConfigProperty{Arn: t.dlq.QueueArn()},
 		RetryPolicy: &awsevents.CfnRule_RetryPolicyProperty{
-			MaximumRetryAttempts: jsii.Number(185), MaximumEventAgeInSeconds: jsii.Number(86400),
+			MaximumRetryAttempts: jsii.Number(alerting.RetryAttempts), MaximumEventAgeInSeconds: jsii.Number(alerting.MaxEventAgeSeconds),
 		},
 	}
 }
@@ -369,21 +362,19 @@ func (t *ssmAutomationTarget) Bind(rule awsevents.IRule, _ *string) *awsevents.R
 // Region. Keys of another account or Region fail synthesis when the stack's
 // environment is known; in an environment-agnostic stack, a warning names
 // where the stack must be deployed.
-func checkKeysAreLocal(node constructs.Construct, keys []protectedKey) {
+func checkKeysAreLocal(node constructs.Construct, keys []keyRef) {
 	stack := awscdk.Stack_Of(node)
 	account, region := *stack.Account(), *stack.Region()
 	c := propcheck.New("kmsmonitor.AutoCancelDeletion", node)
 	places := map[string]bool{}
 	for _, k := range keys {
-		if propcheck.Unresolved(*k.arn) {
+		if k.region == "" {
 			continue
 		}
-		parts := strings.Split(*k.arn, ":")
-		keyRegion, keyAccount := parts[3], parts[4]
-		places[keyAccount+" "+keyRegion] = true
-		if (!propcheck.Unresolved(region) && keyRegion != region) || (!propcheck.Unresolved(account) && keyAccount != account) {
+		places[k.account+" "+k.region] = true
+		if (!propcheck.Unresolved(region) && k.region != region) || (!propcheck.Unresolved(account) && k.account != account) {
 			c.Addf(k.prop, "%s is a key of account %s in %s, but this stack deploys to account %s in %s; CancelKeyDeletion works only in the automation's own account and Region: create one AutoCancelDeletion per account and Region, in a stack of that environment",
-				*k.arn, keyAccount, keyRegion, account, region)
+				*k.arn, k.account, k.region, account, region)
 		}
 	}
 	list := make([]string, 0, len(places))
@@ -438,39 +429,8 @@ func cancelKeyDeletionDocument() map[string]interface{} {
 	}
 }
 
-func (p *AutoCancelDeletionProps) validate(c *propcheck.Checker, keyAware, notify bool) []protectedKey {
-	var keys []protectedKey
-	seen := map[string]string{}
-	for i, k := range p.Keys {
-		prop := fmt.Sprintf("Keys[%d]", i)
-		if k == nil {
-			c.Addf(prop, "is nil; pass a key such as awskms.Key_FromKeyArn(...)")
-			continue
-		}
-		if id := *k.KeyId(); !propcheck.Unresolved(id) && !keyIDRE.MatchString(id) {
-			c.Addf(prop, "has key ID %q; pass the key, not an alias (awskms.Key_FromKeyArn)", id)
-			continue
-		}
-		keys = append(keys, protectedKey{arn: k.KeyArn(), id: k.KeyId(), prop: prop})
-	}
-	for i, arn := range p.KeyArns {
-		prop := fmt.Sprintf("KeyArns[%d]", i)
-		if propcheck.Unresolved(arn) {
-			keys = append(keys, protectedKey{arn: jsii.String(arn), id: awscdk.Arn_Split(jsii.String(arn), awscdk.ArnFormat_SLASH_RESOURCE_NAME).ResourceName, prop: prop})
-			continue
-		}
-		m := keyArnRE.FindStringSubmatch(arn)
-		if m == nil || !keyIDRE.MatchString(m[1]) {
-			c.Addf(prop, "%q is not a KMS key ARN; give one such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias ARN)", arn)
-			continue
-		}
-		if first, dup := seen[arn]; dup {
-			c.Addf(prop, "%s is also %s; protect each key once", arn, first)
-			continue
-		}
-		seen[arn] = prop
-		keys = append(keys, protectedKey{arn: jsii.String(arn), id: jsii.String(m[1]), prop: prop})
-	}
+func (p *AutoCancelDeletionProps) validate(c *propcheck.Checker, keyAware, notify bool) []keyRef {
+	keys := keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "IAM and CloudTrail name a key by its ARN"}.resolve(c)
 	allKeys := p.AllKeys != nil && *p.AllKeys
 	listed := len(p.Keys)+len(p.KeyArns) > 0
 	tagged := p.TagKey != nil || p.TagValue != nil

@@ -73,7 +73,7 @@ func NewCisKeyChangesAlarm(scope constructs.Construct, id *string, props *CisKey
 	if p.LogGroup == nil {
 		c.Addf("LogGroup", "is missing; pass the log group of a trail that records management events, such as PendingDeletionAlarm.LogGroup")
 	}
-	checkMetricNamespace(c, "MetricNamespace", p.MetricNamespace)
+	c.MetricNamespace("MetricNamespace", p.MetricNamespace, DefaultMetricNamespace)
 	c.Name("MetricName", p.MetricName, 255, "a metric name")
 	alerting.CheckTopic(c, "Topic", p.Topic)
 	c.Emails("Emails", p.Emails)

@@ -2,6 +2,7 @@ package kmsmonitor
 
 import (
 	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
 )
@@ -18,4 +19,12 @@ func start[P any](kind string, scope constructs.Construct, id *string, props *P)
 	}
 	node := constructs.NewConstruct(scope, id)
 	return p, node, propcheck.New(kind, node)
+}
+
+// orDefault returns v, or def when v is nil.
+func orDefault(v *string, def string) *string {
+	if v == nil {
+		return jsii.String(def)
+	}
+	return v
 }

@@ -6,7 +6,12 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// Error-message suffixes of KMS calls that fail because of the key's state.
+// maxRuleTargets is EventBridge's limit of targets per rule.
+const maxRuleTargets = 5
+
+// Error-message suffixes of KMS calls that fail because of the key's state:
+// the one home of these strings (filter patterns, event patterns, the allow
+// list of key-aware cancellation).
 const (
 	pendingDeletionSuffix = " is pending deletion."
 	disabledSuffix        = " is disabled."

@@ -58,7 +58,7 @@ type GrantAudit struct {
 // *ValidationError when props are invalid.
 func NewGrantAudit(scope constructs.Construct, id *string, props *GrantAuditProps) *GrantAudit {
 	p, node, c := start("kmsmonitor.GrantAudit", scope, id, props)
-	arns := keyArnsOf(c, p.Keys, p.KeyArns, "CloudTrail names keys by ARN")
+	keyArns := arns(keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "CloudTrail names keys by ARN"}.resolve(c))
 	alerting.CheckTopic(c, "Topic", p.Topic)
 	alerting.CheckDeadLetterQueue(c, "DeadLetterQueue", p.DeadLetterQueue)
 	c.Emails("Emails", p.Emails)
@@ -74,8 +74,8 @@ func NewGrantAudit(scope constructs.Construct, id *string, props *GrantAuditProp
 		// No error code: the call succeeded (DryRun calls fail with DryRunOperationException).
 		"errorCode": []interface{}{map[string]bool{"exists": false}},
 	}
-	if len(arns) > 0 {
-		detail["resources"] = map[string]interface{}{"ARN": arns}
+	if len(keyArns) > 0 {
+		detail["resources"] = map[string]interface{}{"ARN": keyArns}
 	}
 	// Grant calls are write events: a rule in the ENABLED state receives them.
 	g.Rule = newCloudTrailRule(node, "Rule", "kmsmonitor: KMS grants created, retired or revoked", detail, false, nil)

@@ -2,8 +2,6 @@ package kmsmonitor
 
 import (
 	"fmt"
-	"regexp"
-	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -126,11 +124,11 @@ func NewKeyMaterialExpiryAlarm(scope constructs.Construct, id *string, props *Ke
 
 	for _, k := range keys {
 		a.KeyAlarms = append(a.KeyAlarms, alerting.NewAlarm(node, k.constructID, alerting.AlarmSpec{
-			Metric:           a.Metric(k.keyID),
+			Metric:           a.Metric(k.id),
 			Threshold:        threshold,
 			Comparison:       awscloudwatch.ComparisonOperator_LESS_THAN_OR_EQUAL_TO_THRESHOLD,
 			TreatMissingData: p.TreatMissingData,
-			Description:      fmt.Sprintf("The imported key material of KMS key %s expires in %s or less. %s", *k.keyID, human, fix),
+			Description:      fmt.Sprintf("The imported key material of KMS key %s expires in %s or less. %s", *k.id, human, fix),
 		}, n, notifyOK))
 	}
 	if p.AllKeys != nil && *p.AllKeys {
@@ -173,71 +171,9 @@ func (a *KeyMaterialExpiryAlarm) FleetMetric() awscloudwatch.MathExpression {
 	return a.fleetMetric
 }
 
-type watchedKey struct {
-	keyID       *string // literal or token
-	constructID string
-}
-
-var (
-	keyIDRE  = regexp.MustCompile(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
-	keyArnRE = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(.+)$`)
-)
-
-// watchedKeys derives the key ID of every key given, checking literals.
-func (p *KeyMaterialExpiryAlarmProps) watchedKeys(c *propcheck.Checker) []watchedKey {
-	var keys []watchedKey
-	seen := map[string]string{}
-	add := func(prop string, keyID *string, tokenID string) {
-		w := watchedKey{keyID: keyID, constructID: tokenID}
-		if !propcheck.Unresolved(*keyID) {
-			if first, dup := seen[*keyID]; dup {
-				c.Addf(prop, "key %s is also %s; watch each key once", *keyID, first)
-				return
-			}
-			seen[*keyID] = prop
-			w.constructID = "Key-" + *keyID
-		}
-		keys = append(keys, w)
-	}
-	for i, k := range p.Keys {
-		prop := fmt.Sprintf("Keys[%d]", i)
-		if k == nil {
-			c.Addf(prop, "is nil; pass a key such as awskms.Key_FromKeyArn(...)")
-			continue
-		}
-		id := k.KeyId()
-		if !propcheck.Unresolved(*id) && !keyIDRE.MatchString(*id) {
-			c.Addf(prop, "has key ID %q; CloudWatch publishes the metric under a key ID, so pass the key, not an alias (awskms.Key_FromKeyArn)", *id)
-			continue
-		}
-		add(prop, id, "Key-"+*k.Node().Addr())
-	}
-	for i, arn := range p.KeyArns {
-		prop := fmt.Sprintf("KeyArns[%d]", i)
-		if propcheck.Unresolved(arn) {
-			add(prop, awscdk.Arn_Split(jsii.String(arn), awscdk.ArnFormat_SLASH_RESOURCE_NAME).ResourceName, fmt.Sprintf("KeyArns%d", i))
-			continue
-		}
-		m := keyArnRE.FindStringSubmatch(arn)
-		if m == nil || !keyIDRE.MatchString(m[1]) {
-			c.Addf(prop, "%q is not a KMS key ARN; give one such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias ARN)", arn)
-			continue
-		}
-		add(prop, jsii.String(m[1]), "")
-	}
-	for i, id := range p.KeyIDs {
-		prop := fmt.Sprintf("KeyIDs[%d]", i)
-		if !propcheck.Unresolved(id) && !keyIDRE.MatchString(id) {
-			hint := ""
-			if strings.HasPrefix(id, "arn:") {
-				hint = " (an ARN goes in KeyArns)"
-			}
-			c.Addf(prop, "%q is not a KMS key ID%s; give one such as 1234abcd-12ab-34cd-56ef-1234567890ab or mrk-1234abcd12ab34cd56ef1234567890ab", id, hint)
-			continue
-		}
-		// "KeyIds": the construct ID from before the prop was renamed KeyIDs, so logical IDs stay.
-		add(prop, jsii.String(id), fmt.Sprintf("KeyIds%d", i))
-	}
+// watchedKeys resolves the keys given and checks their number.
+func (p *KeyMaterialExpiryAlarmProps) watchedKeys(c *propcheck.Checker) []keyRef {
+	keys := keyInput{keys: p.Keys, keyArns: p.KeyArns, keyIDs: p.KeyIDs, why: "CloudWatch publishes the metric under a key ID"}.resolve(c)
 	n := len(p.Keys) + len(p.KeyArns) + len(p.KeyIDs)
 	switch {
 	case n == 0 && (p.AllKeys == nil || !*p.AllKeys):

@@ -37,9 +37,6 @@ const (
 // AllEventTypes lists every EventType.
 var AllEventTypes = []EventType{KeyRotationEvent, ImportedKeyMaterialExpirationEvent, KeyDeletionEvent}
 
-// maxRuleTargets is EventBridge's limit of targets per rule.
-const maxRuleTargets = 5
-
 // LifecycleEventsProps configures LifecycleEvents.
 type LifecycleEventsProps struct {
 	// EventTypes to match.
@@ -143,11 +140,11 @@ func NewLifecycleEvents(scope constructs.Construct, id *string, props *Lifecycle
 	}
 	retries := p.RetryAttempts
 	if retries == nil {
-		retries = jsii.Number(185)
+		retries = jsii.Number(alerting.RetryAttempts)
 	}
 	maxAge := p.MaxEventAge
 	if maxAge == nil {
-		maxAge = awscdk.Duration_Hours(jsii.Number(24))
+		maxAge = awscdk.Duration_Seconds(jsii.Number(alerting.MaxEventAgeSeconds))
 	}
 	if notify {
 		n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)
@@ -191,13 +188,12 @@ func (e *LifecycleEvents) AddTarget(target awsevents.IRuleTarget) {
 // LifecycleMessage is the message LifecycleEvents sends to its topic. It
 // holds no event ID, so the repeated deliveries of one deletion read the same.
 func LifecycleMessage() awsevents.RuleTargetInput {
-	f := func(path string) string { return *awsevents.EventField_FromPath(jsii.String(path)) }
 	return awsevents.RuleTargetInput_FromMultilineText(jsii.String(fmt.Sprintf(
 		"AWS KMS event: %s\nKey ID: %s\nKey ARN: %s\nAccount: %s\nRegion: %s\nTime: %s\n\n"+
 			"KMS CMK Rotation: AWS KMS rotated the key material; nothing to do.\n"+
 			"KMS Imported Key Material Expiration: the imported key material expired; the key is unusable until you import the same material again.\n"+
 			"KMS CMK Deletion: the key was deleted; what it encrypted cannot be decrypted any more. AWS KMS may send this event more than once for one deletion: messages with the same key and time are the same deletion.",
-		f("$.detail-type"), f("$.detail.key-id"), f("$.resources[0]"), f("$.account"), f("$.region"), f("$.time"))))
+		field("$.detail-type"), field("$.detail.key-id"), field("$.resources[0]"), field("$.account"), field("$.region"), field("$.time"))))
 }
 
 func (p *LifecycleEventsProps) validate(c *propcheck.Checker, notify bool) []*string {
@@ -212,7 +208,7 @@ func (p *LifecycleEventsProps) validate(c *propcheck.Checker, notify bool) []*st
 		}
 		seen[t] = true
 	}
-	resources := keyArnsOf(c, p.Keys, p.KeyArns, "events name keys by ARN")
+	resources := arns(keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "events name keys by ARN"}.resolve(c))
 	c.Name("RuleName", p.RuleName, 64, "a rule name")
 	if !notify && (p.Topic != nil || len(p.Emails) > 0) {
 		c.Addf("NotifyTopic", "is false but Topic or Emails is set; remove them, or leave NotifyTopic unset")
@@ -234,31 +230,10 @@ func (p *LifecycleEventsProps) validate(c *propcheck.Checker, notify bool) []*st
 			c.Addf(fmt.Sprintf("Targets[%d]", i), "is nil; pass a target such as awseventstargets.NewSqsQueue(queue, nil)")
 		}
 	}
-	if p.RetryAttempts != nil && (*p.RetryAttempts < 0 || *p.RetryAttempts > 185 || *p.RetryAttempts != float64(int(*p.RetryAttempts))) {
+	if p.RetryAttempts != nil && (*p.RetryAttempts < 0 || *p.RetryAttempts > alerting.RetryAttempts || *p.RetryAttempts != float64(int(*p.RetryAttempts))) {
 		c.Addf("RetryAttempts", "%v is out of range; give a whole number from 0 to 185", *p.RetryAttempts)
 	}
 	c.DurationRange("MaxEventAge", p.MaxEventAge, 59, 86400, "give 1 minute to 24 hours, such as awscdk.Duration_Hours(jsii.Number(24))")
 	c.PanicIfAny()
 	return resources
-}
-
-// keyArnsOf checks Keys and KeyArns props and returns the ARNs of both
-// (tokens included). why says why an ARN is needed.
-func keyArnsOf(c *propcheck.Checker, keys []awskms.IKey, keyArns []string, why string) []*string {
-	var arns []*string
-	for i, k := range keys {
-		if k == nil {
-			c.Addf(fmt.Sprintf("Keys[%d]", i), "is nil; pass a key such as awskms.Key_FromKeyArn(...)")
-			continue
-		}
-		arns = append(arns, k.KeyArn())
-	}
-	for i, arn := range keyArns {
-		if m := keyArnRE.FindStringSubmatch(arn); !propcheck.Unresolved(arn) && (m == nil || !keyIDRE.MatchString(m[1])) {
-			c.Addf(fmt.Sprintf("KeyArns[%d]", i), "%q is not a KMS key ARN; %s, such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", arn, why)
-			continue
-		}
-		arns = append(arns, jsii.String(arn))
-	}
-	return arns
 }

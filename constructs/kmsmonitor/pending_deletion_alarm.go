@@ -27,10 +27,10 @@ import (
 const (
 	// PendingDeletionFilterPattern matches CloudTrail records of KMS calls that
 	// failed because the key is pending deletion.
-	PendingDeletionFilterPattern = `{ $.eventSource = kms* && $.errorMessage = "* is pending deletion."}`
+	PendingDeletionFilterPattern = `{ $.eventSource = kms* && $.errorMessage = "*` + pendingDeletionSuffix + `"}`
 	// DisabledKeyFilterPattern matches CloudTrail records of KMS calls that
 	// failed because the key is disabled.
-	DisabledKeyFilterPattern = `{ $.eventSource = kms* && $.errorMessage = "* is disabled."}`
+	DisabledKeyFilterPattern = `{ $.eventSource = kms* && $.errorMessage = "*` + disabledSuffix + `"}`
 	// DefaultMetricNamespace is the namespace of the metrics the filters publish.
 	DefaultMetricNamespace = "CloudTrailLogMetrics"
 	// DefaultPendingDeletionMetricName counts uses of keys pending deletion.
@@ -453,7 +453,7 @@ func (p *PendingDeletionAlarmProps) validate(c *propcheck.Checker) {
 	if p.FilterPattern != nil {
 		checkJSONFilterPattern(c, "FilterPattern", *p.FilterPattern)
 	}
-	checkMetricNamespace(c, "MetricNamespace", p.MetricNamespace)
+	c.MetricNamespace("MetricNamespace", p.MetricNamespace, DefaultMetricNamespace)
 	c.Name("MetricName", p.MetricName, 255, "a metric name")
 	c.Name("DisabledKeyMetricName", p.DisabledKeyMetricName, 255, "a metric name")
 	c.Name("AlarmName", p.AlarmName, 255, "an alarm name")
@@ -494,18 +494,4 @@ func checkJSONFilterPattern(c *propcheck.Checker, prop, pattern string) {
 	case !strings.HasPrefix(t, "{") || !strings.HasSuffix(t, "}") || !strings.Contains(t, "$."):
 		c.Addf(prop, "%q is not a JSON filter pattern; CloudTrail records need one, such as %s", pattern, PendingDeletionFilterPattern)
 	}
-}
-
-func checkMetricNamespace(c *propcheck.Checker, prop string, ns *string) {
-	c.Name(prop, ns, 255, "a metric namespace")
-	if ns != nil && strings.HasPrefix(*ns, "AWS/") {
-		c.Addf(prop, "%q is reserved for AWS services; use your own namespace such as %q", *ns, DefaultMetricNamespace)
-	}
-}
-
-func orDefault(v *string, def string) *string {
-	if v == nil {
-		return jsii.String(def)
-	}
-	return v
 }

@@ -199,12 +199,21 @@ func NewDeadLetterQueue(scope constructs.Construct, id string) awssqs.Queue {
 	return q
 }
 
-// NotifyTarget sends message to topic from an EventBridge rule, retrying for
-// 24 hours (185 attempts) and then keeping the event in dlq.
+// The retry policy of every EventBridge target kmsmonitor creates:
+// EventBridge's maxima, so an event is given up only after a day.
+const (
+	// RetryAttempts is the number of retries (EventBridge allows 0 to 185).
+	RetryAttempts = 185
+	// MaxEventAgeSeconds is how long retries go on (EventBridge allows 60 to 86400).
+	MaxEventAgeSeconds = 86400
+)
+
+// NotifyTarget sends message to topic from an EventBridge rule, retrying
+// (RetryAttempts, MaxEventAgeSeconds) and then keeping the event in dlq.
 func NotifyTarget(topic awssns.ITopic, message awsevents.RuleTargetInput, dlq awssqs.IQueue) awsevents.IRuleTarget {
 	return awseventstargets.NewSnsTopic(topic, &awseventstargets.SnsTopicProps{
 		Message: message, DeadLetterQueue: dlq,
-		RetryAttempts: jsii.Number(185), MaxEventAge: awscdk.Duration_Hours(jsii.Number(24)),
+		RetryAttempts: jsii.Number(RetryAttempts), MaxEventAge: awscdk.Duration_Seconds(jsii.Number(MaxEventAgeSeconds)),
 	})
 }
 

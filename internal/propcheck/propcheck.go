@@ -168,3 +168,13 @@ func RequireScope(kind string, scope constructs.Construct, id *string) {
 		panic(fmt.Errorf("%s under %q: id is empty; pass a construct ID such as jsii.String(\"KmsMonitor\")", kind, *scope.Node().Path()))
 	}
 }
+
+// MetricNamespace checks an optional CloudWatch namespace: a name of at most
+// 255 characters, not in the AWS/ namespaces reserved for AWS services.
+// example is a namespace to suggest.
+func (c *Checker) MetricNamespace(prop string, ns *string, example string) {
+	c.Name(prop, ns, 255, "a metric namespace")
+	if ns != nil && strings.HasPrefix(*ns, "AWS/") {
+		c.Addf(prop, "%q is reserved for AWS services; use your own namespace such as %q", *ns, example)
+	}
+}
