@@ -30,40 +30,55 @@ const (
 	keysPerAlarmRule = maxRuleTargets - 1
 )
 
-// AutoCancelDeletionProps configures AutoCancelDeletion. Set Alarm
-// (alarm-driven mode) or KeyAware (key-aware mode), not both.
-type AutoCancelDeletionProps struct {
-	// Alarm selects alarm-driven mode: when it goes to ALARM (typically
-	// PendingDeletionAlarm.Alarm), the deletion of every key in Keys and
-	// KeyArns is cancelled with the AWS runbook CancelKeyDeletionRunbook.
-	// Default: none.
-	Alarm awscloudwatch.IAlarm
-	// KeyAware selects key-aware mode: a CloudTrail record of a KMS call that
-	// failed because its key is pending deletion cancels the deletion of
-	// exactly that key, with this construct's own automation document (it
-	// accepts the key ARN the record carries). Scope it with AllKeys, with
-	// Keys/KeyArns (an allow list), or with TagKey/TagValue.
-	// Needs a trail that records management events, read events included.
-	// Default: false.
-	KeyAware *bool
+// AutoCancelMode says what starts a cancellation and which keys it may
+// rescue. Build it with AlarmDriven, KeyAwareAllKeys, KeyAwareListed or
+// KeyAwareTagged: one mode per AutoCancelDeletion, so no combination of
+// props can contradict another.
+type AutoCancelMode struct {
+	alarm            awscloudwatch.IAlarm
+	keyAware         bool
+	keys             []awskms.IKey
+	keyArns          []string
+	allKeys          bool
+	tagKey, tagValue *string
+}
 
-	// Keys to protect: alarm-driven mode cancels their deletion; key-aware
-	// mode allows only them.
-	// Default: none.
-	Keys []awskms.IKey
-	// KeyArns of keys to protect, like Keys.
-	// Default: none.
-	KeyArns []string
-	// AllKeys lets key-aware mode rescue any key of the account and Region.
-	// Default: false.
-	AllKeys *bool
-	// TagKey and TagValue let key-aware mode rescue only keys carrying this
-	// tag, enforced in the automation role's policy with aws:ResourceTag.
-	// Default: none.
-	TagKey *string
-	// TagValue of TagKey.
-	// Default: none.
-	TagValue *string
+// AlarmDriven is the documented recipe: when alarm goes to ALARM (typically
+// PendingDeletionAlarm.Alarm), the deletion of every key given (keys and
+// keyArns, at least one) is cancelled with the AWS runbook
+// CancelKeyDeletionRunbook, since the alarm does not say which key was used.
+// In KeyMonitoring, a nil alarm means its pending-deletion alarm.
+func AlarmDriven(alarm awscloudwatch.IAlarm, keys []awskms.IKey, keyArns []string) *AutoCancelMode {
+	return &AutoCancelMode{alarm: alarm, keys: keys, keyArns: keyArns}
+}
+
+// KeyAwareAllKeys rescues any key of the account and Region that a
+// cryptographic call finds pending deletion (see KeyAwareListed).
+func KeyAwareAllKeys() *AutoCancelMode {
+	return &AutoCancelMode{keyAware: true, allKeys: true}
+}
+
+// KeyAwareListed rescues exactly the key a cryptographic call finds pending
+// deletion, when it is one of keys or keyArns (matched in the event pattern
+// and enforced in IAM). Key-aware modes read CloudTrail records through
+// EventBridge (a trail recording management events, read events included,
+// is needed) and run this construct's own automation document, which
+// accepts the key ARN the record carries.
+func KeyAwareListed(keys []awskms.IKey, keyArns []string) *AutoCancelMode {
+	return &AutoCancelMode{keyAware: true, keys: keys, keyArns: keyArns}
+}
+
+// KeyAwareTagged rescues only keys tagged tagKey=tagValue, enforced in the
+// automation role's policy with aws:ResourceTag (see KeyAwareListed).
+func KeyAwareTagged(tagKey, tagValue string) *AutoCancelMode {
+	return &AutoCancelMode{keyAware: true, tagKey: jsii.String(tagKey), tagValue: jsii.String(tagValue)}
+}
+
+// AutoCancelDeletionProps configures AutoCancelDeletion.
+type AutoCancelDeletionProps struct {
+	// Mode says what starts a cancellation and which keys it may rescue.
+	// Required.
+	Mode *AutoCancelMode
 
 	// NotifyTopic sends a message naming the key when a cancellation starts.
 	// Default: true.
@@ -78,6 +93,9 @@ type AutoCancelDeletionProps struct {
 	// not be started after 185 attempts over 24 hours.
 	// Default: a new SSE-SQS encrypted, TLS-only queue keeping messages 14 days.
 	DeadLetterQueue awssqs.IQueue
+	// shared is the notification a composing construct (KeyMonitoring,
+	// CentralKeyMonitoring) decided for all its parts; used when Topic is nil.
+	shared *alerting.Notification
 }
 
 // AutoCancelDeletion cancels the scheduled deletion of a KMS key that is
@@ -107,16 +125,16 @@ type AutoCancelDeletion struct {
 // *ValidationError when props are invalid.
 func NewAutoCancelDeletion(scope constructs.Construct, id *string, props *AutoCancelDeletionProps) *AutoCancelDeletion {
 	p, node, c := start("kmsmonitor.AutoCancelDeletion", scope, id, props)
-	keyAware := p.KeyAware != nil && *p.KeyAware
 	notify := p.NotifyTopic == nil || *p.NotifyTopic
-	keys := p.validate(c, keyAware, notify)
+	keys := p.validate(c, notify)
+	keyAware := p.Mode.keyAware
 	checkKeysAreLocal(node, keys)
 
 	a := &AutoCancelDeletion{Construct: node}
 	stack := awscdk.Stack_Of(node)
 	a.DeadLetterQueue = alerting.UseOrCreateDeadLetterQueue(node, p.DeadLetterQueue)
 	if notify {
-		n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)
+		n := alerting.Decide(node, p.Topic, p.Emails, nil, p.shared)
 		a.Topic, a.TopicKey = n.Topic, n.Key
 	}
 
@@ -176,9 +194,9 @@ func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeleti
 		keyStatement.Resources = &[]*string{stack.FormatArn(&awscdk.ArnComponents{
 			Service: jsii.String("kms"), Resource: jsii.String("key"), ResourceName: jsii.String("*"),
 		})}
-		if p.TagKey != nil {
+		if p.Mode.tagKey != nil {
 			keyStatement.Conditions = &map[string]interface{}{
-				"StringEquals": map[string]interface{}{"aws:ResourceTag/" + *p.TagKey: *p.TagValue},
+				"StringEquals": map[string]interface{}{"aws:ResourceTag/" + *p.Mode.tagKey: *p.Mode.tagValue},
 			}
 		}
 	}
@@ -257,7 +275,7 @@ func (a *AutoCancelDeletion) alarmRules(p *AutoCancelDeletionProps, keys []keyRe
 				// contributor state changes, with the same alarmName and state.
 				DetailType: jsii.Strings("CloudWatch Alarm State Change", "CloudWatch Alarm Contributor State Change"),
 				Detail: &map[string]interface{}{
-					"alarmName": []interface{}{p.Alarm.AlarmName()},
+					"alarmName": []interface{}{p.Mode.alarm.AlarmName()},
 					"state":     map[string]interface{}{"value": []string{"ALARM"}},
 				},
 			},
@@ -429,43 +447,30 @@ func cancelKeyDeletionDocument() map[string]interface{} {
 	}
 }
 
-func (p *AutoCancelDeletionProps) validate(c *propcheck.Checker, keyAware, notify bool) []keyRef {
-	keys := keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "IAM and CloudTrail name a key by its ARN"}.resolve(c)
-	allKeys := p.AllKeys != nil && *p.AllKeys
-	listed := len(p.Keys)+len(p.KeyArns) > 0
-	tagged := p.TagKey != nil || p.TagValue != nil
+func (p *AutoCancelDeletionProps) validate(c *propcheck.Checker, notify bool) []keyRef {
+	var keys []keyRef
+	m := p.Mode
 	switch {
-	case p.Alarm == nil && !keyAware:
-		c.Addf("Alarm", "no mode chosen; set Alarm (alarm-driven mode, for given keys) or KeyAware: jsii.Bool(true) (key-aware mode)")
-	case p.Alarm != nil && keyAware:
-		c.Addf("KeyAware", "is set with Alarm; choose one mode per AutoCancelDeletion, or create two")
-	case p.Alarm != nil:
-		if name := p.Alarm.AlarmName(); name == nil || (!propcheck.Unresolved(*name) && strings.TrimSpace(*name) == "") {
-			c.Addf("Alarm", "has no name; EventBridge matches the alarm by name: pass an alarm of this app, or import one with awscloudwatch.Alarm_FromAlarmArn")
+	case m == nil:
+		c.Addf("Mode", "no mode chosen; use kmsmonitor.AlarmDriven(alarm, keys, keyArns), KeyAwareListed(keys, keyArns), KeyAwareTagged(tagKey, tagValue) or KeyAwareAllKeys()")
+	case !m.keyAware:
+		keys = keyInput{keys: m.keys, keyArns: m.keyArns, prefix: "Mode.", why: "IAM and CloudTrail name a key by its ARN"}.resolve(c)
+		if m.alarm == nil {
+			c.Addf("Mode", "AlarmDriven has no alarm; pass the alarm whose ALARM state starts the cancellation, such as PendingDeletionAlarm.Alarm")
+		} else if name := m.alarm.AlarmName(); name == nil || (!propcheck.Unresolved(*name) && strings.TrimSpace(*name) == "") {
+			c.Addf("Mode", "the alarm has no name; EventBridge matches the alarm by name: pass an alarm of this app, or import one with awscloudwatch.Alarm_FromAlarmArn")
 		}
-		if !listed {
-			c.Addf("Keys", "no key to protect; the alarm does not say which key was used, so give the keys in Keys or KeyArns")
+		if len(m.keys)+len(m.keyArns) == 0 {
+			c.Addf("Mode.Keys", "no key to protect; the alarm does not say which key was used, so give the keys to AlarmDriven")
 		}
-		if allKeys || tagged {
-			c.Addf("AllKeys", "AllKeys and TagKey apply to key-aware mode only; remove them, or use KeyAware instead of Alarm")
+	case m.tagKey != nil:
+		if *m.tagKey == "" || *m.tagValue == "" {
+			c.Addf("Mode", "KeyAwareTagged needs a tag key and a tag value, both not empty, such as KeyAwareTagged(\"kmsmonitor:auto-cancel\", \"true\")")
 		}
-	default:
-		scopes := 0
-		for _, on := range []bool{allKeys, listed, tagged} {
-			if on {
-				scopes++
-			}
-		}
-		switch {
-		case scopes == 0:
-			c.Addf("AllKeys", "key-aware mode needs a scope; set AllKeys: jsii.Bool(true), list Keys or KeyArns, or set TagKey and TagValue")
-		case allKeys && listed:
-			c.Addf("AllKeys", "is set with an allow list (Keys or KeyArns); choose one")
-		case scopes > 1:
-			c.Addf("TagKey", "is set with AllKeys or an allow list; choose one scope")
-		}
-		if tagged && (p.TagKey == nil || p.TagValue == nil || *p.TagKey == "" || *p.TagValue == "") {
-			c.Addf("TagKey", "TagKey and TagValue go together, both not empty, such as TagKey: jsii.String(\"kmsmonitor:auto-cancel\"), TagValue: jsii.String(\"true\")")
+	case !m.allKeys:
+		keys = keyInput{keys: m.keys, keyArns: m.keyArns, prefix: "Mode.", why: "IAM and CloudTrail name a key by its ARN"}.resolve(c)
+		if len(m.keys)+len(m.keyArns) == 0 {
+			c.Addf("Mode.Keys", "KeyAwareListed has no key; list the keys to rescue, or use KeyAwareAllKeys() or KeyAwareTagged(...)")
 		}
 	}
 	if !notify && (p.Topic != nil || len(p.Emails) > 0) {

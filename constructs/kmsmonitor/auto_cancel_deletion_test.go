@@ -49,7 +49,8 @@ func alarmModeStack(t *testing.T, keyArns []string) (awscdk.Stack, *kmsmonitor.A
 		AlarmName: jsii.String("kms-pending-deletion-used"),
 	})
 	a := kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{
-		Alarm: pd.Alarm, KeyArns: keyArns, Topic: pd.Topic,
+		Mode:  kmsmonitor.AlarmDriven(pd.Alarm, nil, keyArns),
+		Topic: pd.Topic,
 	})
 	return stack, a
 }
@@ -177,7 +178,8 @@ func TestAutoCancelDeletion_KeyAwareAllKeys(t *testing.T) {
 	// GIVEN a stack WHEN key-aware mode covers every key
 	stack := newStack()
 	a := kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{
-		KeyAware: jsii.Bool(true), AllKeys: jsii.Bool(true), Emails: []string{"security@example.com"},
+		Mode:   kmsmonitor.KeyAwareAllKeys(),
+		Emails: []string{"security@example.com"},
 	})
 	tpl := synth(t, stack)
 	// THEN one rule on failed KMS calls of keys pending deletion, in the state that sees read-only events,
@@ -239,11 +241,13 @@ func TestAutoCancelDeletion_KeyAwareAllowListAndTag(t *testing.T) {
 	stack := newStack()
 	key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
 	kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Listed"), &kmsmonitor.AutoCancelDeletionProps{
-		KeyAware: jsii.Bool(true), Keys: []awskms.IKey{key}, KeyArns: []string{keyArn}, NotifyTopic: jsii.Bool(false),
+		Mode:        kmsmonitor.KeyAwareListed([]awskms.IKey{key}, []string{keyArn}),
+		NotifyTopic: jsii.Bool(false),
 	})
 	// AND tag-scoped mode next to it
 	kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Tagged"), &kmsmonitor.AutoCancelDeletionProps{
-		KeyAware: jsii.Bool(true), TagKey: jsii.String("kmsmonitor:auto-cancel"), TagValue: jsii.String("true"), NotifyTopic: jsii.Bool(false),
+		Mode:        kmsmonitor.KeyAwareTagged("kmsmonitor:auto-cancel", "true"),
+		NotifyTopic: jsii.Bool(false),
 	})
 	tpl := synth(t, stack)
 	// THEN the allow-listed rule matches only those keys, and its role may touch only them
@@ -281,8 +285,8 @@ func TestAutoCancelDeletion_KeyAwarePatternFidelityOnEventBridge(t *testing.T) {
 		props *kmsmonitor.AutoCancelDeletionProps
 		keyOK func(arn string) bool // whether a pending-deletion failure of this key must match
 	}{
-		{"all keys", &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), AllKeys: jsii.Bool(true)}, func(string) bool { return true }},
-		{"allow list", &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), KeyArns: []string{kmseventtest.MultiRegionKey}},
+		{"all keys", &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareAllKeys()}, func(string) bool { return true }},
+		{"allow list", &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareListed(nil, []string{kmseventtest.MultiRegionKey})},
 			func(arn string) bool { return arn == kmseventtest.MultiRegionKey }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -330,9 +334,8 @@ func TestAutoCancelDeletion_AlarmPatternFidelityOnEventBridge(t *testing.T) {
 	// GIVEN the alarm-driven rule of an alarm known by name, installed on EventBridge (moto)
 	stack := newStack()
 	kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{
-		Alarm: awscloudwatch.Alarm_FromAlarmArn(stack, jsii.String("Alarm"),
-			jsii.String("arn:aws:cloudwatch:us-west-2:111122223333:alarm:kms-pending-deletion-used")),
-		KeyArns: []string{keyArn},
+		Mode: kmsmonitor.AlarmDriven(awscloudwatch.Alarm_FromAlarmArn(stack, jsii.String("Alarm"),
+			jsii.String("arn:aws:cloudwatch:us-west-2:111122223333:alarm:kms-pending-deletion-used")), nil, []string{keyArn}),
 	})
 	pattern, state := rulePattern(t, synth(t, stack))
 	rule, err := server.NewRule(ctx, pattern, state)
@@ -399,22 +402,23 @@ func TestAutoCancelDeletion_KeysMustBeOfTheStacksAccountAndRegion(t *testing.T) 
 	// WHEN it protects a key of us-west-2, or of another account THEN synthesis fails naming the key, both places and the fix
 	for _, arn := range []string{keyArn, "arn:aws:kms:us-east-1:444455556666:key/" + keyID} {
 		wantValidationErrorOf(t, func() {
-			kmsmonitor.NewAutoCancelDeletion(inEnv(), jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), KeyArns: []string{arn}})
+			kmsmonitor.NewAutoCancelDeletion(inEnv(), jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareListed(nil, []string{arn})})
 		}, `kmsmonitor.AutoCancelDeletion at "Stack/Rescue"`, "KeyArns[0]: "+arn, "this stack deploys to account 111122223333 in us-east-1",
 			"one AutoCancelDeletion per account and Region")
 	}
 	// AND keys of two places fail even in an environment-agnostic stack: one automation cannot reach both
 	wantValidationErrorOf(t, func() {
-		kmsmonitor.NewAutoCancelDeletion(newStack(), jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), KeyArns: []string{keyArn, otherArn}})
+		kmsmonitor.NewAutoCancelDeletion(newStack(), jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareListed(nil, []string{keyArn, otherArn})})
 	}, "KeyArns: the keys belong to 2 accounts or Regions (111122223333 us-gov-west-1, 111122223333 us-west-2)")
 	// AND a key of its own account and Region is accepted
 	stack := inEnv()
 	kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{
-		KeyAware: jsii.Bool(true), KeyArns: []string{"arn:aws:kms:us-east-1:111122223333:key/" + keyID}})
+		Mode: kmsmonitor.KeyAwareListed(nil, []string{"arn:aws:kms:us-east-1:111122223333:key/" + keyID}),
+	})
 	synth(t, stack)
 	// AND an environment-agnostic stack is told where it must be deployed
 	agnostic := newStack()
-	kmsmonitor.NewAutoCancelDeletion(agnostic, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), KeyArns: []string{keyArn}})
+	kmsmonitor.NewAutoCancelDeletion(agnostic, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareListed(nil, []string{keyArn})})
 	synth(t, agnostic)
 	if got := strings.Join(kmsmonitorWarnings(agnostic), "\n"); !strings.Contains(got, "protects keys of (account Region) 111122223333 us-west-2: deploy this environment-agnostic stack to that account and Region") {
 		t.Errorf("no environment warning:\n%s", got)

@@ -29,10 +29,6 @@ func importedAlarm(s awscdk.Stack) awscloudwatch.IAlarm {
 	return awscloudwatch.Alarm_FromAlarmArn(s, jsii.String("A"), jsii.String("arn:aws:cloudwatch:us-west-2:111122223333:alarm:kms"))
 }
 
-func importedTopic(s awscdk.Stack) awssns.ITopic {
-	return awssns.Topic_FromTopicArn(s, jsii.String("T"), jsii.String("arn:aws:sns:us-west-2:111122223333:t"))
-}
-
 func queueTarget(s awscdk.Stack, id string) awsevents.IRuleTarget {
 	return awseventstargets.NewSqsQueue(awssqs.Queue_FromQueueArn(s, jsii.String(id), jsii.String("arn:aws:sqs:us-west-2:111122223333:"+id)), nil)
 }
@@ -197,65 +193,57 @@ func TestBadInput(t *testing.T) {
 		}, []string{"RuleName", "at most 64"}},
 		{"AutoCancelDeletion", "Rescue", "no mode", func(s awscdk.Stack) {
 			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{})
-		}, []string{"Alarm: no mode chosen", "KeyAware: jsii.Bool(true)"}},
-		{"AutoCancelDeletion", "Rescue", "both modes", func(s awscdk.Stack) {
-			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Alarm: importedAlarm(s), KeyAware: jsii.Bool(true), KeyArns: []string{keyArn}})
-		}, []string{"KeyAware", "choose one mode"}},
+		}, []string{"Mode: no mode chosen", "kmsmonitor.AlarmDriven(alarm, keys, keyArns)", "KeyAwareAllKeys()"}},
 		{"AutoCancelDeletion", "Rescue", "alarm mode without keys", func(s awscdk.Stack) {
-			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Alarm: importedAlarm(s)})
-		}, []string{"Keys: no key to protect", "Keys or KeyArns"}},
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.AlarmDriven(importedAlarm(s), nil, nil)})
+		}, []string{"Keys: no key to protect", "give the keys to AlarmDriven"}},
 		{"AutoCancelDeletion", "Rescue", "alarm without a name", func(s awscdk.Stack) {
-			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Alarm: awscloudwatch.Alarm_FromAlarmName(s, jsii.String("A"), jsii.String("")), KeyArns: []string{keyArn}})
-		}, []string{"Alarm: has no name", "Alarm_FromAlarmArn"}},
-		{"AutoCancelDeletion", "Rescue", "alarm mode with all keys", func(s awscdk.Stack) {
-			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Alarm: importedAlarm(s), KeyArns: []string{keyArn}, AllKeys: jsii.Bool(true)})
-		}, []string{"AllKeys", "key-aware mode only"}},
-		{"AutoCancelDeletion", "Rescue", "key-aware without scope", func(s awscdk.Stack) {
-			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true)})
-		}, []string{"AllKeys", "needs a scope"}},
-		{"AutoCancelDeletion", "Rescue", "allow list and all keys", func(s awscdk.Stack) {
-			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), AllKeys: jsii.Bool(true), KeyArns: []string{keyArn}})
-		}, []string{"AllKeys", "allow list", "choose one"}},
-		{"AutoCancelDeletion", "Rescue", "tag and all keys", func(s awscdk.Stack) {
-			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), AllKeys: jsii.Bool(true), TagKey: jsii.String("a"), TagValue: jsii.String("b")})
-		}, []string{"TagKey", "choose one scope"}},
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.AlarmDriven(awscloudwatch.Alarm_FromAlarmName(s, jsii.String("A"), jsii.String("")), nil, []string{keyArn})})
+		}, []string{"Mode: the alarm has no name", "Alarm_FromAlarmArn"}},
+		{"AutoCancelDeletion", "Rescue", "key-aware allow list without keys", func(s awscdk.Stack) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareListed(nil, []string{})})
+		}, []string{"Mode.Keys", "KeyAwareListed has no key", "KeyAwareAllKeys()"}},
+		{"AutoCancelDeletion", "Rescue", "alarm-driven without an alarm", func(s awscdk.Stack) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.AlarmDriven(nil, nil, []string{keyArn})})
+		}, []string{"Mode: AlarmDriven has no alarm", "PendingDeletionAlarm.Alarm"}},
 		{"AutoCancelDeletion", "Rescue", "tag without value", func(s awscdk.Stack) {
-			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), TagKey: jsii.String("protect")})
-		}, []string{"TagKey", "go together"}},
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareTagged("protect", "")})
+		}, []string{"Mode: KeyAwareTagged needs a tag key and a tag value"}},
 		{"AutoCancelDeletion", "Rescue", "malformed key ARN", func(s awscdk.Stack) {
-			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Alarm: importedAlarm(s), KeyArns: []string{"arn:aws:kms:us-west-2:111122223333:alias/app"}})
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.AlarmDriven(importedAlarm(s), nil, []string{"arn:aws:kms:us-west-2:111122223333:alias/app"})})
 		}, []string{"KeyArns[0]", "is not a KMS key ARN"}},
 		{"AutoCancelDeletion", "Rescue", "key ID instead of ARN", func(s awscdk.Stack) {
-			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), KeyArns: []string{keyID}})
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareListed(nil, []string{keyID})})
 		}, []string{"KeyArns[0]", "is not a KMS key ARN"}},
 		{"AutoCancelDeletion", "Rescue", "duplicate key", func(s awscdk.Stack) {
-			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Alarm: importedAlarm(s), KeyArns: []string{keyArn, keyArn}})
-		}, []string{"KeyArns[1]", "also KeyArns[0]"}},
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.AlarmDriven(importedAlarm(s), nil, []string{keyArn, keyArn})})
+		}, []string{"KeyArns[1]", "also Mode.KeyArns[0]"}},
 		{"AutoCancelDeletion", "Rescue", "alias as key", func(s awscdk.Stack) {
-			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Alarm: importedAlarm(s), Keys: []awskms.IKey{awskms.Alias_FromAliasName(s, jsii.String("Al"), jsii.String("alias/app"))}})
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.AlarmDriven(importedAlarm(s), []awskms.IKey{awskms.Alias_FromAliasName(s, jsii.String("Al"), jsii.String("alias/app"))}, nil)})
 		}, []string{"Keys[0]", "not an alias"}},
 		{"AutoCancelDeletion", "Rescue", "nil key", func(s awscdk.Stack) {
-			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Alarm: importedAlarm(s), Keys: []awskms.IKey{nil}})
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.AlarmDriven(importedAlarm(s), []awskms.IKey{nil}, nil)})
 		}, []string{"Keys[0]", "is nil"}},
 		{"AutoCancelDeletion", "Rescue", "topic while notifications are off", func(s awscdk.Stack) {
-			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), AllKeys: jsii.Bool(true), NotifyTopic: jsii.Bool(false),
-				Topic: awssns.Topic_FromTopicArn(s, jsii.String("T"), jsii.String("arn:aws:sns:us-west-2:111122223333:t"))})
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{
+				Mode:        kmsmonitor.KeyAwareAllKeys(),
+				NotifyTopic: jsii.Bool(false),
+				Topic:       awssns.Topic_FromTopicArn(s, jsii.String("T"), jsii.String("arn:aws:sns:us-west-2:111122223333:t")),
+			})
 		}, []string{"NotifyTopic", "Topic or Emails is set"}},
 		{"KeyMonitoring", "Kms", "everything off", func(s awscdk.Stack) {
 			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{PendingDeletionEnabled: jsii.Bool(false), KeyMaterialExpiryEnabled: jsii.Bool(false), LifecycleEventsEnabled: jsii.Bool(false)})
 		}, []string{"every part is switched off"}},
-		{"KeyMonitoring", "Kms", "topic on a part", func(s awscdk.Stack) {
-			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{PendingDeletion: &kmsmonitor.PendingDeletionAlarmProps{Topic: importedTopic(s)}})
-		}, []string{"PendingDeletion.Topic", "set Topic and Emails on KeyMonitoringProps"}},
-		{"KeyMonitoring", "Kms", "emails on a part", func(s awscdk.Stack) {
-			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{LifecycleEvents: &kmsmonitor.LifecycleEventsProps{Emails: []string{"a@example.com"}}})
-		}, []string{"LifecycleEvents.Topic"}},
-		{"KeyMonitoring", "Kms", "OK notifications on a part", func(s awscdk.Stack) {
-			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{KeyMaterialExpiry: &kmsmonitor.KeyMaterialExpiryAlarmProps{NotifyOnOK: jsii.Bool(true)}})
-		}, []string{"KeyMaterialExpiry.NotifyOnOK", "applies to every alarm"}},
 		{"KeyMonitoring", "Kms", "alarm-driven auto-cancel without the alarm", func(s awscdk.Stack) {
-			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{PendingDeletionEnabled: jsii.Bool(false), AutoCancel: &kmsmonitor.AutoCancelDeletionProps{KeyArns: []string{keyArn}}})
-		}, []string{"AutoCancel", "needs the pending-deletion alarm"}},
+			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{PendingDeletionEnabled: jsii.Bool(false), AutoCancelEnabled: jsii.Bool(true),
+				AutoCancel: &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.AlarmDriven(nil, nil, []string{keyArn})}})
+		}, []string{"AutoCancel", "uses the pending-deletion alarm, which is switched off"}},
+		{"KeyMonitoring", "Kms", "props of a part switched off", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{PendingDeletionEnabled: jsii.Bool(false), PendingDeletion: &kmsmonitor.PendingDeletionAlarmProps{}})
+		}, []string{"PendingDeletion: is set but PendingDeletionEnabled is not true"}},
+		{"KeyMonitoring", "Kms", "opt-in part configured but not enabled", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{GrantAudit: &kmsmonitor.GrantAuditProps{}})
+		}, []string{"GrantAudit: is set but GrantAuditEnabled is not true", "GrantAuditEnabled: jsii.Bool(true)"}},
 		{"KeyMonitoring", "Kms", "dashboard name without dashboard", func(s awscdk.Stack) {
 			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{DashboardEnabled: jsii.Bool(false), DashboardName: jsii.String("kms")})
 		}, []string{"DashboardName", "DashboardEnabled is false"}},
@@ -291,9 +279,6 @@ func TestBadInput(t *testing.T) {
 		{"KeyMonitoring", "Kms", "key-use props while it is off", func(s awscdk.Stack) {
 			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{KeyUseEvents: &kmsmonitor.KeyUseEventsProps{}})
 		}, []string{"KeyUseEvents", "KeyUseEventsEnabled: jsii.Bool(true)"}},
-		{"KeyMonitoring", "Kms", "topic on the grant audit part", func(s awscdk.Stack) {
-			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{GrantAudit: &kmsmonitor.GrantAuditProps{Emails: []string{"a@example.com"}}})
-		}, []string{"GrantAudit.Topic"}},
 		{"CentralKeyMonitoring", "Central", "no organization", func(s awscdk.Stack) {
 			kmsmonitor.NewCentralKeyMonitoring(s, jsii.String("Central"), nil)
 		}, []string{"OrganizationID: is missing", "o-a1b2c3d4e5"}},
@@ -338,7 +323,7 @@ func TestBadInput(t *testing.T) {
 		}, []string{"KeyIDs[0]", `"" is not a KMS key ID`}},
 		{"AutoCancelDeletion", "Rescue", "nil props", func(s awscdk.Stack) {
 			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), nil)
-		}, []string{"Alarm: no mode chosen"}},
+		}, []string{"Mode: no mode chosen"}},
 		{"PendingDeletionAlarm", "Monitor", "zero period", func(s awscdk.Stack) {
 			kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{Period: awscdk.Duration_Minutes(jsii.Number(0))})
 		}, []string{"Period", "whole number of minutes"}},
@@ -358,8 +343,8 @@ func TestBadInput(t *testing.T) {
 			})
 		}, []string{"KeyIDs[0]"}},
 		{"AutoCancelDeletion", "Kms/AutoCancel", "facade part: empty auto-cancel props", func(s awscdk.Stack) {
-			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{AutoCancel: &kmsmonitor.AutoCancelDeletionProps{}})
-		}, []string{"Keys: no key to protect"}},
+			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{AutoCancelEnabled: jsii.Bool(true), AutoCancel: &kmsmonitor.AutoCancelDeletionProps{}})
+		}, []string{"Mode: no mode chosen"}},
 		{"PendingDeletionAlarm", "Kms/PendingDeletion", "facade part: empty namespace", func(s awscdk.Stack) {
 			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
 				PendingDeletion: &kmsmonitor.PendingDeletionAlarmProps{MetricNamespace: jsii.String("")},

@@ -31,20 +31,19 @@ func TestCdkNag(t *testing.T) {
 		"LifecycleEvents": func(s awscdk.Stack) { kmsmonitor.NewLifecycleEvents(s, jsii.String("C"), nil) },
 		"AutoCancelDeletion, alarm-driven": func(s awscdk.Stack) {
 			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("C"), &kmsmonitor.AutoCancelDeletionProps{
-				Alarm:   kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("P"), nil).Alarm,
-				KeyArns: []string{keyArn},
+				Mode: kmsmonitor.AlarmDriven(kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("P"), nil).Alarm, nil, []string{keyArn}),
 			})
 		},
 		"AutoCancelDeletion, key-aware, all keys": func(s awscdk.Stack) {
-			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("C"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), AllKeys: jsii.Bool(true)})
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("C"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareAllKeys()})
 		},
 		"AutoCancelDeletion, key-aware, tagged": func(s awscdk.Stack) {
 			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("C"), &kmsmonitor.AutoCancelDeletionProps{
-				KeyAware: jsii.Bool(true), TagKey: jsii.String("protect"), TagValue: jsii.String("yes"),
+				Mode: kmsmonitor.KeyAwareTagged("protect", "yes"),
 			})
 		},
 		"AutoCancelDeletion, key-aware, allow list": func(s awscdk.Stack) {
-			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("C"), &kmsmonitor.AutoCancelDeletionProps{KeyAware: jsii.Bool(true), KeyArns: []string{keyArn}})
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("C"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareListed(nil, []string{keyArn})})
 		},
 		"KeyMonitoring": func(s awscdk.Stack) { kmsmonitor.NewKeyMonitoring(s, jsii.String("C"), nil) },
 		"CentralKeyMonitoring": func(s awscdk.Stack) {
@@ -55,9 +54,10 @@ func TestCdkNag(t *testing.T) {
 		},
 		"KeyMonitoring with every opt-in part": func(s awscdk.Stack) {
 			kmsmonitor.NewKeyMonitoring(s, jsii.String("C"), &kmsmonitor.KeyMonitoringProps{
-				CisAlarmEnabled: jsii.Bool(true), KeyUseEventsEnabled: jsii.Bool(true), GrantAudit: &kmsmonitor.GrantAuditProps{},
-				AutoCancel:      &kmsmonitor.AutoCancelDeletionProps{KeyArns: []string{keyArn}},
-				PendingDeletion: &kmsmonitor.PendingDeletionAlarmProps{KeyArnDimension: jsii.Bool(true)},
+				CisAlarmEnabled: jsii.Bool(true), KeyUseEventsEnabled: jsii.Bool(true), GrantAuditEnabled: jsii.Bool(true),
+				AutoCancelEnabled: jsii.Bool(true),
+				AutoCancel:        &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.AlarmDriven(nil, nil, []string{keyArn})},
+				PendingDeletion:   &kmsmonitor.PendingDeletionAlarmProps{KeyArnDimension: jsii.Bool(true)},
 			})
 		},
 	}

@@ -82,13 +82,13 @@ func NewCentralKeyMonitoring(scope constructs.Construct, id *string, props *Cent
 		Resources:  &[]*string{m.EventBus.EventBusArn()},
 		Conditions: &map[string]interface{}{"StringEquals": map[string]interface{}{"aws:PrincipalOrgID": *p.OrganizationID}},
 	}))
-	n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)
+	n := alerting.Decide(node, p.Topic, p.Emails, nil, nil)
 	m.Topic, m.TopicKey = n.Topic, n.Key
 	m.LifecycleEvents = NewLifecycleEvents(node, jsii.String("LifecycleEvents"), &LifecycleEventsProps{
-		EventBus: m.EventBus, Topic: m.Topic,
+		EventBus: m.EventBus, shared: &n,
 	})
 	m.KeyUseEvents = NewKeyUseEvents(node, jsii.String("KeyUseEvents"), &KeyUseEventsProps{
-		EventBus: m.EventBus, Topic: m.Topic,
+		EventBus: m.EventBus, shared: &n,
 	})
 	return m
 }

@@ -48,6 +48,9 @@ type CisKeyChangesAlarmProps struct {
 	// NotifyOnOK also notifies when the alarm returns to OK.
 	// Default: false.
 	NotifyOnOK *bool
+	// shared is the notification a composing construct (KeyMonitoring,
+	// CentralKeyMonitoring) decided for all its parts; used when Topic is nil.
+	shared *alerting.Notification
 }
 
 // CisKeyChangesAlarm is the CIS AWS Foundations Benchmark control on KMS keys
@@ -84,7 +87,7 @@ func NewCisKeyChangesAlarm(scope constructs.Construct, id *string, props *CisKey
 		pattern = CisKeyChangesSuccessfulOnlyFilterPattern
 	}
 	a := &CisKeyChangesAlarm{Construct: node}
-	n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)
+	n := alerting.Decide(node, p.Topic, p.Emails, p.NotifyOnOK, p.shared)
 	a.Topic, a.TopicKey = n.Topic, n.Key
 	a.MetricFilter = awslogs.NewMetricFilter(node, jsii.String("MetricFilter"), &awslogs.MetricFilterProps{
 		LogGroup:        p.LogGroup,
@@ -102,6 +105,6 @@ func NewCisKeyChangesAlarm(scope constructs.Construct, id *string, props *CisKey
 		TreatMissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
 		Description: "CIS AWS Foundations Benchmark (Security Hub CloudWatch.7): a customer managed KMS key was disabled or scheduled for deletion. " +
 			"Check in CloudTrail (eventName DisableKey or ScheduleKeyDeletion) who did it and whether it was intended; cancel an unintended deletion with aws kms cancel-key-deletion.",
-	}, n, p.NotifyOnOK != nil && *p.NotifyOnOK)
+	}, n)
 	return a
 }

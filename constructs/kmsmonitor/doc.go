@@ -27,6 +27,42 @@
 // Every construct takes a props struct whose zero value is a sensible, secure
 // default; invalid props fail synthesis with a *ValidationError that names the
 // construct path, the prop and the fix.
+//
+// # KeyMonitoring's convention
+//
+// Every part has a switch and props: XxxEnabled (on by default for
+// PendingDeletion, KeyMaterialExpiry, LifecycleEvents and the dashboard, off
+// for the others) and Xxx; props of a part that is off are an error. The
+// notification (topic, e-mails, NotifyOnOK) is decided once by KeyMonitoring
+// and handed to every part; a part's own Topic, Emails or NotifyOnOK, when
+// set, apply to that part instead.
+//
+// # Architecture
+//
+// One file per construct, holding its props, its construct and its
+// constructor (pending_deletion_alarm.go, key_monitoring.go...), with its
+// tests beside it. Shared code lives in files named for what they do:
+// construct_start.go (what every constructor does first), key_refs.go (the
+// one reader of Keys, KeyArns and KeyIDs), event_rules.go (CloudTrail rules
+// on EventBridge, the error-message suffixes, the target limit), trail_check.go
+// (checks of a trail defined in the app).
+//
+// A new construct gets its file, calls start, reads keys with keyInput,
+// decides its notification with alerting.Decide (taking the shared
+// notification of a composing construct), and validates its props in one pass
+// before creating anything. A new detector on CloudTrail events uses
+// newCloudTrailRule and alerting.NotifyTarget; a new alarm uses
+// alerting.NewAlarm. To make it a part of KeyMonitoring, add XxxEnabled and
+// Xxx to KeyMonitoringProps, its entry in KeyMonitoringProps.validate's part
+// list, and hand it the shared notification.
+//
+// Packages under internal/ and what they may import: alerting, propcheck,
+// nagsuppress, trustpolicy, cdkchild and jsiiprocess are production code and
+// import only aws-cdk-lib, constructs and each other (alerting imports
+// propcheck and nagsuppress); nothing imports this package from them.
+// internal/testing/... are test helpers (cfnlinttest, eventbridgetest,
+// iamlinttest, iamsimtest, kmseventtest, logsfiltertest): only _test.go files
+// import them, and they never import production packages.
 package kmsmonitor
 
 import "github.com/kmsmonitor/kmsmonitor/internal/propcheck"

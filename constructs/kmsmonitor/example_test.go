@@ -115,16 +115,13 @@ func ExampleNewAutoCancelDeletion() {
 	})
 	// Alarm-driven (the documented recipe): the alarm says nothing of the key, so name the keys.
 	kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("RescueNamedKeys"), &kmsmonitor.AutoCancelDeletionProps{
-		Alarm:   pending.Alarm,
-		KeyArns: []string{"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
-		Topic:   pending.Topic,
+		Mode:  kmsmonitor.AlarmDriven(pending.Alarm, nil, []string{"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}),
+		Topic: pending.Topic,
 	})
 	// Key-aware: rescue exactly the key that was used, here any key tagged kmsmonitor:auto-cancel=true.
 	kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("RescueTaggedKeys"), &kmsmonitor.AutoCancelDeletionProps{
-		KeyAware: jsii.Bool(true),
-		TagKey:   jsii.String("kmsmonitor:auto-cancel"),
-		TagValue: jsii.String("true"),
-		Topic:    pending.Topic,
+		Mode:  kmsmonitor.KeyAwareTagged("kmsmonitor:auto-cancel", "true"),
+		Topic: pending.Topic,
 	})
 
 	fmt.Println(stack.Node().TryFindChild(jsii.String("RescueTaggedKeys")).Node().TryFindChild(jsii.String("Document")) != nil)
@@ -148,6 +145,7 @@ func ExampleNewKeyMonitoring_moreDetectors() {
 		Emails:              []string{"security@example.com"},
 		CisAlarmEnabled:     jsii.Bool(true), // Security Hub CloudWatch.7
 		KeyUseEventsEnabled: jsii.Bool(true), // seconds, names key, operation and caller
+		GrantAuditEnabled:   jsii.Bool(true),
 		GrantAudit: &kmsmonitor.GrantAuditProps{
 			KeyArns: []string{"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
 		},

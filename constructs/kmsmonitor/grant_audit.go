@@ -33,6 +33,9 @@ type GrantAuditProps struct {
 	// DeadLetterQueue keeps the messages that could not be delivered after 24 hours.
 	// Default: a new SSE-SQS encrypted, TLS-only queue keeping messages 14 days.
 	DeadLetterQueue awssqs.IQueue
+	// shared is the notification a composing construct (KeyMonitoring,
+	// CentralKeyMonitoring) decided for all its parts; used when Topic is nil.
+	shared *alerting.Notification
 }
 
 // GrantAudit reports every grant created, retired or revoked on KMS keys
@@ -66,7 +69,7 @@ func NewGrantAudit(scope constructs.Construct, id *string, props *GrantAuditProp
 
 	g := &GrantAudit{Construct: node, DeadLetterQueue: p.DeadLetterQueue}
 	g.DeadLetterQueue = alerting.UseOrCreateDeadLetterQueue(node, p.DeadLetterQueue)
-	n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)
+	n := alerting.Decide(node, p.Topic, p.Emails, nil, p.shared)
 	g.Topic, g.TopicKey = n.Topic, n.Key
 	detail := map[string]interface{}{
 		"eventSource": []string{"kms.amazonaws.com"},

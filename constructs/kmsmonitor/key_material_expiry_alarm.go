@@ -70,6 +70,9 @@ type KeyMaterialExpiryAlarmProps struct {
 	// NotifyOnOK also notifies the topic when an alarm returns to OK.
 	// Default: false.
 	NotifyOnOK *bool
+	// shared is the notification a composing construct (KeyMonitoring,
+	// CentralKeyMonitoring) decided for all its parts; used when Topic is nil.
+	shared *alerting.Notification
 }
 
 // KeyMaterialExpiryAlarm raises an alarm before the imported key material of
@@ -109,10 +112,9 @@ func NewKeyMaterialExpiryAlarm(scope constructs.Construct, id *string, props *Ke
 	if p.TreatMissingData == "" {
 		p.TreatMissingData = awscloudwatch.TreatMissingData_NOT_BREACHING
 	}
-	notifyOK := p.NotifyOnOK != nil && *p.NotifyOnOK
 
 	a := &KeyMaterialExpiryAlarm{Construct: node, period: p.Period}
-	n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)
+	n := alerting.Decide(node, p.Topic, p.Emails, p.NotifyOnOK, p.shared)
 	a.Topic, a.TopicKey = n.Topic, n.Key
 	threshold, human := 864000.0, "10 days" // the default, without jsii calls
 	if p.Threshold != nil {
@@ -129,7 +131,7 @@ func NewKeyMaterialExpiryAlarm(scope constructs.Construct, id *string, props *Ke
 			Comparison:       awscloudwatch.ComparisonOperator_LESS_THAN_OR_EQUAL_TO_THRESHOLD,
 			TreatMissingData: p.TreatMissingData,
 			Description:      fmt.Sprintf("The imported key material of KMS key %s expires in %s or less. %s", *k.id, human, fix),
-		}, n, notifyOK))
+		}, n))
 	}
 	if p.AllKeys != nil && *p.AllKeys {
 		a.FleetAlarm = alerting.NewAlarm(node, "AllKeys", alerting.AlarmSpec{
@@ -140,7 +142,7 @@ func NewKeyMaterialExpiryAlarm(scope constructs.Construct, id *string, props *Ke
 			Description: fmt.Sprintf("The imported key material of a KMS key of this account and Region expires in %s or less. "+
 				"Each key in breach is a contributor of this alarm, named by its KeyId in the notification "+
 				"(also: aws cloudwatch describe-alarm-contributors --alarm-name <this alarm>). %s", human, fix),
-		}, n, notifyOK)
+		}, n)
 	}
 	return a
 }
@@ -156,6 +158,10 @@ func (a *KeyMaterialExpiryAlarm) Metric(keyID *string) awscloudwatch.Metric {
 		Period:        a.period,
 	})
 }
+
+// ThresholdSeconds is the alarms' threshold: the seconds before expiry at
+// which they fire.
+func (a *KeyMaterialExpiryAlarm) ThresholdSeconds() float64 { return *a.threshold }
 
 // FleetMetric returns the Metrics Insights query of fleet mode: the minimum
 // SecondsUntilKeyMaterialExpiration of each key of the account and Region,

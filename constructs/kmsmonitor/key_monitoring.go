@@ -18,7 +18,14 @@ import (
 const maxAlarmsPerWidget = 100
 
 // KeyMonitoringProps configures KeyMonitoring. The zero value (or nil)
-// creates every part but AutoCancelDeletion, notifying one new encrypted topic.
+// creates the default parts (PendingDeletion, KeyMaterialExpiry,
+// LifecycleEvents, the dashboard), notifying one new encrypted topic.
+//
+// Every part follows one convention: XxxEnabled switches it on or off (on by
+// default for the default parts, off for the others) and Xxx configures it;
+// props given for a part that is off are an error. Topic, Emails and
+// NotifyOnOK here apply to every part; a part's own Topic, Emails or
+// NotifyOnOK, when set, apply to that part instead.
 type KeyMonitoringProps struct {
 	// Topic receives every notification of every part.
 	// Default: a new SNS topic encrypted with a new customer managed KMS key
@@ -34,8 +41,7 @@ type KeyMonitoringProps struct {
 	// PendingDeletionEnabled creates the PendingDeletionAlarm.
 	// Default: true.
 	PendingDeletionEnabled *bool
-	// PendingDeletion configures it (Topic, Emails and NotifyOnOK come from
-	// this struct).
+	// PendingDeletion configures it.
 	// Default: a new trail, both detectors (pending deletion, disabled key).
 	PendingDeletion *PendingDeletionAlarmProps
 
@@ -59,7 +65,7 @@ type KeyMonitoringProps struct {
 	// Default: false.
 	CisAlarmEnabled *bool
 	// CisAlarm configures it (LogGroup defaults to the pending-deletion
-	// alarm's; Topic, Emails and NotifyOnOK come from this struct).
+	// alarm's).
 	// Default: the exact CIS filter.
 	CisAlarm *CisKeyChangesAlarmProps
 
@@ -72,13 +78,19 @@ type KeyMonitoringProps struct {
 	// Default: both rules.
 	KeyUseEvents *KeyUseEventsProps
 
-	// GrantAudit, when set, creates GrantAudit with these props.
-	// Default: none (opt-in).
+	// GrantAuditEnabled creates GrantAudit.
+	// Default: false.
+	GrantAuditEnabled *bool
+	// GrantAudit configures it.
+	// Default: every key.
 	GrantAudit *GrantAuditProps
 
-	// AutoCancel, when set, creates AutoCancelDeletion with these props. In
-	// alarm-driven mode without an Alarm, the pending-deletion alarm is used.
-	// Default: none (opt-in).
+	// AutoCancelEnabled creates AutoCancelDeletion; AutoCancel.Mode is then
+	// required. AlarmDriven(nil, ...) uses the pending-deletion alarm.
+	// Default: false.
+	AutoCancelEnabled *bool
+	// AutoCancel configures it.
+	// Default: none.
 	AutoCancel *AutoCancelDeletionProps
 
 	// DashboardEnabled creates a CloudWatch dashboard of key health.
@@ -101,13 +113,13 @@ type KeyMonitoring struct {
 	KeyMaterialExpiry *KeyMaterialExpiryAlarm
 	// LifecycleEvents is nil when switched off.
 	LifecycleEvents *LifecycleEvents
-	// AutoCancel is nil unless AutoCancel props were given.
+	// AutoCancel is nil unless AutoCancelEnabled.
 	AutoCancel *AutoCancelDeletion
 	// CisAlarm is nil unless CisAlarmEnabled.
 	CisAlarm *CisKeyChangesAlarm
 	// KeyUseEvents is nil unless KeyUseEventsEnabled.
 	KeyUseEvents *KeyUseEvents
-	// GrantAudit is nil unless GrantAudit props were given.
+	// GrantAudit is nil unless GrantAuditEnabled.
 	GrantAudit *GrantAudit
 	// Dashboard is nil when switched off.
 	Dashboard awscloudwatch.Dashboard
@@ -122,80 +134,77 @@ type KeyMonitoring struct {
 // that part, under its own path).
 func NewKeyMonitoring(scope constructs.Construct, id *string, props *KeyMonitoringProps) *KeyMonitoring {
 	p, node, c := start("kmsmonitor.KeyMonitoring", scope, id, props)
-	on := func(b *bool) bool { return b == nil || *b }
-	p.validate(c, on)
+	p.validate(c)
 
 	m := &KeyMonitoring{Construct: node}
-	n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)
+	// Decided once, handed to every part.
+	n := alerting.Decide(node, p.Topic, p.Emails, p.NotifyOnOK, nil)
 	m.Topic, m.TopicKey = n.Topic, n.Key
 
-	if on(p.PendingDeletionEnabled) {
-		pd := PendingDeletionAlarmProps{}
-		if p.PendingDeletion != nil {
-			pd = *p.PendingDeletion
-		}
-		pd.Topic, pd.NotifyOnOK = m.Topic, p.NotifyOnOK
+	if defaultOn(p.PendingDeletionEnabled) {
+		pd := orZero(p.PendingDeletion)
+		pd.shared = &n
 		m.PendingDeletion = NewPendingDeletionAlarm(node, jsii.String("PendingDeletion"), &pd)
 	}
-	if on(p.KeyMaterialExpiryEnabled) {
-		ke := KeyMaterialExpiryAlarmProps{}
-		if p.KeyMaterialExpiry != nil {
-			ke = *p.KeyMaterialExpiry
-		}
+	if defaultOn(p.KeyMaterialExpiryEnabled) {
+		ke := orZero(p.KeyMaterialExpiry)
 		if ke.AllKeys == nil {
 			ke.AllKeys = jsii.Bool(true)
 		}
-		ke.Topic, ke.NotifyOnOK = m.Topic, p.NotifyOnOK
+		ke.shared = &n
 		m.KeyMaterialExpiry = NewKeyMaterialExpiryAlarm(node, jsii.String("KeyMaterialExpiry"), &ke)
 	}
-	if on(p.LifecycleEventsEnabled) {
-		le := LifecycleEventsProps{}
-		if p.LifecycleEvents != nil {
-			le = *p.LifecycleEvents
-		}
-		if le.NotifyTopic == nil || *le.NotifyTopic {
-			le.Topic = m.Topic
-		}
+	if defaultOn(p.LifecycleEventsEnabled) {
+		le := orZero(p.LifecycleEvents)
+		le.shared = &n
 		m.LifecycleEvents = NewLifecycleEvents(node, jsii.String("LifecycleEvents"), &le)
 	}
-	if p.CisAlarmEnabled != nil && *p.CisAlarmEnabled {
-		ca := CisKeyChangesAlarmProps{}
-		if p.CisAlarm != nil {
-			ca = *p.CisAlarm
-		}
+	if optIn(p.CisAlarmEnabled) {
+		ca := orZero(p.CisAlarm)
 		if ca.LogGroup == nil && m.PendingDeletion != nil {
 			ca.LogGroup = m.PendingDeletion.LogGroup
 		}
-		ca.Topic, ca.NotifyOnOK = m.Topic, p.NotifyOnOK
+		ca.shared = &n
 		m.CisAlarm = NewCisKeyChangesAlarm(node, jsii.String("CisAlarm"), &ca)
 	}
-	if p.KeyUseEventsEnabled != nil && *p.KeyUseEventsEnabled {
-		ku := KeyUseEventsProps{}
-		if p.KeyUseEvents != nil {
-			ku = *p.KeyUseEvents
-		}
-		ku.Topic = m.Topic
+	if optIn(p.KeyUseEventsEnabled) {
+		ku := orZero(p.KeyUseEvents)
+		ku.shared = &n
 		m.KeyUseEvents = NewKeyUseEvents(node, jsii.String("KeyUseEvents"), &ku)
 	}
-	if p.GrantAudit != nil {
-		ga := *p.GrantAudit
-		ga.Topic = m.Topic
+	if optIn(p.GrantAuditEnabled) {
+		ga := orZero(p.GrantAudit)
+		ga.shared = &n
 		m.GrantAudit = NewGrantAudit(node, jsii.String("GrantAudit"), &ga)
 	}
-	if p.AutoCancel != nil {
-		ac := *p.AutoCancel
-		if ac.Alarm == nil && (ac.KeyAware == nil || !*ac.KeyAware) && m.PendingDeletion != nil {
-			ac.Alarm = m.PendingDeletion.Alarm
+	if optIn(p.AutoCancelEnabled) {
+		ac := orZero(p.AutoCancel)
+		if ac.Mode != nil && !ac.Mode.keyAware && ac.Mode.alarm == nil && m.PendingDeletion != nil {
+			mode := *ac.Mode // never write into the caller's mode
+			mode.alarm = m.PendingDeletion.Alarm
+			ac.Mode = &mode
 		}
-		if ac.NotifyTopic == nil || *ac.NotifyTopic {
-			ac.Topic = m.Topic
-		}
+		ac.shared = &n
 		m.AutoCancel = NewAutoCancelDeletion(node, jsii.String("AutoCancel"), &ac)
 	}
-	if on(p.DashboardEnabled) {
+	if defaultOn(p.DashboardEnabled) {
 		m.Dashboard = m.newDashboard(p.DashboardName)
 	}
 	return m
+}
+
+// defaultOn reads the switch of a part that is on by default; optIn, of a
+// part that is off by default.
+func defaultOn(b *bool) bool { return b == nil || *b }
+func optIn(b *bool) bool     { return b != nil && *b }
+
+// orZero returns a copy of *p, or the zero value when p is nil.
+func orZero[P any](p *P) P {
+	var v P
+	if p != nil {
+		v = *p
+	}
+	return v
 }
 
 // Alarms returns every alarm the parts created.
@@ -240,15 +249,12 @@ func (m *KeyMonitoring) newDashboard(name *string) awscloudwatch.Dashboard {
 	}
 	var row []awscloudwatch.IWidget
 	if pd := m.PendingDeletion; pd != nil {
-		left := []awscloudwatch.IMetric{pd.alarmMetric(pd.Metric(&awscloudwatch.MetricOptions{Label: jsii.String("Uses of keys pending deletion")}))}
-		if pd.DisabledKeyMetricFilter != nil {
-			left = append(left, pd.alarmMetric(pd.DisabledKeyMetric(&awscloudwatch.MetricOptions{Label: jsii.String("Uses of disabled keys")})))
-		}
+		left := pd.GraphMetrics()
 		// A graph widget holds one Metrics Insights query at most: with
 		// KeyArnDimension each metric is a query, so each gets its own widget.
 		titles := []string{"Failed KMS calls: key pending deletion or disabled"}
 		groups := [][]awscloudwatch.IMetric{left}
-		if pd.keyArnMetric && len(left) > 1 {
+		if _, query := left[0].(awscloudwatch.MathExpression); query && len(left) > 1 {
 			titles = []string{"Failed KMS calls: key pending deletion, per key", "Failed KMS calls: key disabled, per key"}
 			groups = [][]awscloudwatch.IMetric{left[:1], left[1:]}
 		}
@@ -265,7 +271,7 @@ func (m *KeyMonitoring) newDashboard(name *string) awscloudwatch.Dashboard {
 			Title: jsii.String("Minimum seconds until imported key material expires, per key"), Left: &left, Width: jsii.Number(12),
 			LeftYAxis: &awscloudwatch.YAxisProps{Min: jsii.Number(0), Label: jsii.String("seconds"), ShowUnits: jsii.Bool(false)},
 			LeftAnnotations: &[]*awscloudwatch.HorizontalAnnotation{{
-				Value: ke.threshold, Label: jsii.String("alarm threshold"), Color: awscloudwatch.Color_RED(),
+				Value: jsii.Number(ke.ThresholdSeconds()), Label: jsii.String("alarm threshold"), Color: awscloudwatch.Color_RED(),
 			}},
 		}))
 	}
@@ -275,63 +281,39 @@ func (m *KeyMonitoring) newDashboard(name *string) awscloudwatch.Dashboard {
 	return d
 }
 
-func (p *KeyMonitoringProps) validate(c *propcheck.Checker, on func(*bool) bool) {
-	optIn := func(b *bool) bool { return b != nil && *b }
-	if !on(p.PendingDeletionEnabled) && !on(p.KeyMaterialExpiryEnabled) && !on(p.LifecycleEventsEnabled) &&
-		p.AutoCancel == nil && p.GrantAudit == nil && !optIn(p.CisAlarmEnabled) && !optIn(p.KeyUseEventsEnabled) {
+func (p *KeyMonitoringProps) validate(c *propcheck.Checker) {
+	type part struct {
+		name     string
+		on       bool
+		hasProps bool
+	}
+	parts := []part{
+		{"PendingDeletion", defaultOn(p.PendingDeletionEnabled), p.PendingDeletion != nil},
+		{"KeyMaterialExpiry", defaultOn(p.KeyMaterialExpiryEnabled), p.KeyMaterialExpiry != nil},
+		{"LifecycleEvents", defaultOn(p.LifecycleEventsEnabled), p.LifecycleEvents != nil},
+		{"CisAlarm", optIn(p.CisAlarmEnabled), p.CisAlarm != nil},
+		{"KeyUseEvents", optIn(p.KeyUseEventsEnabled), p.KeyUseEvents != nil},
+		{"GrantAudit", optIn(p.GrantAuditEnabled), p.GrantAudit != nil},
+		{"AutoCancel", optIn(p.AutoCancelEnabled), p.AutoCancel != nil},
+	}
+	anyOn := false
+	for _, pt := range parts {
+		anyOn = anyOn || pt.on
+		if pt.hasProps && !pt.on {
+			c.Addf(pt.name, "is set but %sEnabled is not true; set %sEnabled: jsii.Bool(true), or remove %s", pt.name, pt.name, pt.name)
+		}
+	}
+	if !anyOn {
 		c.Addf("PendingDeletionEnabled", "every part is switched off; leave at least one of PendingDeletionEnabled, KeyMaterialExpiryEnabled, LifecycleEventsEnabled on, or enable another part")
 	}
-	if optIn(p.CisAlarmEnabled) && !on(p.PendingDeletionEnabled) && (p.CisAlarm == nil || p.CisAlarm.LogGroup == nil) {
+	if optIn(p.CisAlarmEnabled) && !defaultOn(p.PendingDeletionEnabled) && (p.CisAlarm == nil || p.CisAlarm.LogGroup == nil) {
 		c.Addf("CisAlarmEnabled", "the CIS alarm reads the pending-deletion alarm's log group, which is switched off; set CisAlarm.LogGroup to your trail's log group")
 	}
-	if p.CisAlarm != nil && !optIn(p.CisAlarmEnabled) {
-		c.Addf("CisAlarm", "is set but CisAlarmEnabled is not true; set CisAlarmEnabled: jsii.Bool(true), or remove CisAlarm")
+	if optIn(p.AutoCancelEnabled) && p.AutoCancel != nil && p.AutoCancel.Mode != nil && !p.AutoCancel.Mode.keyAware &&
+		p.AutoCancel.Mode.alarm == nil && !defaultOn(p.PendingDeletionEnabled) {
+		c.Addf("AutoCancel", "AlarmDriven(nil, ...) uses the pending-deletion alarm, which is switched off; pass an alarm to AlarmDriven, use a key-aware mode, or leave PendingDeletionEnabled on")
 	}
-	if p.KeyUseEvents != nil && !optIn(p.KeyUseEventsEnabled) {
-		c.Addf("KeyUseEvents", "is set but KeyUseEventsEnabled is not true; set KeyUseEventsEnabled: jsii.Bool(true), or remove KeyUseEvents")
-	}
-	type partTopic struct {
-		name   string
-		topic  awssns.ITopic
-		emails []string
-	}
-	var parts []partTopic
-	if p.PendingDeletion != nil {
-		parts = append(parts, partTopic{"PendingDeletion", p.PendingDeletion.Topic, p.PendingDeletion.Emails})
-		if p.PendingDeletion.NotifyOnOK != nil {
-			c.Addf("PendingDeletion.NotifyOnOK", "is set on the part; set NotifyOnOK on KeyMonitoringProps, which applies to every alarm")
-		}
-	}
-	if p.KeyMaterialExpiry != nil {
-		parts = append(parts, partTopic{"KeyMaterialExpiry", p.KeyMaterialExpiry.Topic, p.KeyMaterialExpiry.Emails})
-		if p.KeyMaterialExpiry.NotifyOnOK != nil {
-			c.Addf("KeyMaterialExpiry.NotifyOnOK", "is set on the part; set NotifyOnOK on KeyMonitoringProps, which applies to every alarm")
-		}
-	}
-	if p.LifecycleEvents != nil {
-		parts = append(parts, partTopic{"LifecycleEvents", p.LifecycleEvents.Topic, p.LifecycleEvents.Emails})
-	}
-	if p.CisAlarm != nil {
-		parts = append(parts, partTopic{"CisAlarm", p.CisAlarm.Topic, p.CisAlarm.Emails})
-	}
-	if p.KeyUseEvents != nil {
-		parts = append(parts, partTopic{"KeyUseEvents", p.KeyUseEvents.Topic, p.KeyUseEvents.Emails})
-	}
-	if p.GrantAudit != nil {
-		parts = append(parts, partTopic{"GrantAudit", p.GrantAudit.Topic, p.GrantAudit.Emails})
-	}
-	if p.AutoCancel != nil {
-		parts = append(parts, partTopic{"AutoCancel", p.AutoCancel.Topic, p.AutoCancel.Emails})
-		if p.AutoCancel.Alarm == nil && (p.AutoCancel.KeyAware == nil || !*p.AutoCancel.KeyAware) && !on(p.PendingDeletionEnabled) {
-			c.Addf("AutoCancel", "alarm-driven mode needs the pending-deletion alarm, which is switched off; set AutoCancel.Alarm, use AutoCancel.KeyAware, or leave PendingDeletionEnabled on")
-		}
-	}
-	for _, part := range parts {
-		if part.topic != nil || len(part.emails) > 0 {
-			c.Addf(part.name+".Topic", "Topic and Emails of a part are set by KeyMonitoring; set Topic and Emails on KeyMonitoringProps instead, which every part shares")
-		}
-	}
-	if p.DashboardName != nil && !on(p.DashboardEnabled) {
+	if p.DashboardName != nil && !defaultOn(p.DashboardEnabled) {
 		c.Addf("DashboardName", "is set but DashboardEnabled is false; remove one")
 	}
 	c.Name("DashboardName", p.DashboardName, 255, "a dashboard name")

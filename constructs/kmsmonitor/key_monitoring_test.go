@@ -117,9 +117,10 @@ func TestKeyMonitoring_ConfiguresEachPart(t *testing.T) {
 		KeyMaterialExpiry: &kmsmonitor.KeyMaterialExpiryAlarmProps{
 			KeyArns: []string{keyArn}, Threshold: awscdk.Duration_Days(jsii.Number(30)),
 		},
-		LifecycleEvents: &kmsmonitor.LifecycleEventsProps{EventTypes: []kmsmonitor.EventType{kmsmonitor.KeyDeletionEvent}},
-		AutoCancel:      &kmsmonitor.AutoCancelDeletionProps{KeyArns: []string{keyArn}},
-		DashboardName:   jsii.String("kms-health"),
+		LifecycleEvents:   &kmsmonitor.LifecycleEventsProps{EventTypes: []kmsmonitor.EventType{kmsmonitor.KeyDeletionEvent}},
+		AutoCancelEnabled: jsii.Bool(true),
+		AutoCancel:        &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.AlarmDriven(nil, nil, []string{keyArn})},
+		DashboardName:     jsii.String("kms-health"),
 	})
 	tpl := synth(t, stack)
 	// THEN no topic or trail is created, every alarm notifies the given topic on ALARM and OK
@@ -147,7 +148,8 @@ func TestKeyMonitoring_DataIsRetainedByDefault(t *testing.T) {
 	// GIVEN every part, auto-cancel included, in its default configuration
 	stack := newStack()
 	kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
-		AutoCancel: &kmsmonitor.AutoCancelDeletionProps{KeyArns: []string{keyArn}},
+		AutoCancelEnabled: jsii.Bool(true),
+		AutoCancel:        &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.AlarmDriven(nil, nil, []string{keyArn})},
 	})
 	tpl := synth(t, stack)
 	// THEN everything that holds data or protects it survives stack deletion and replacement
@@ -170,6 +172,7 @@ func TestKeyMonitoring_OptInDetectors(t *testing.T) {
 	m := kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
 		CisAlarmEnabled:     jsii.Bool(true),
 		KeyUseEventsEnabled: jsii.Bool(true),
+		GrantAuditEnabled:   jsii.Bool(true),
 		GrantAudit:          &kmsmonitor.GrantAuditProps{KeyArns: []string{keyArn}},
 	})
 	tpl := synth(t, stack)
@@ -251,8 +254,9 @@ func TestKeyMonitoring_Partitions(t *testing.T) {
 			}
 			stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Stack"), &awscdk.StackProps{Env: env})
 			kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
-				CisAlarmEnabled: jsii.Bool(true), KeyUseEventsEnabled: jsii.Bool(true), GrantAudit: &kmsmonitor.GrantAuditProps{},
-				AutoCancel: &kmsmonitor.AutoCancelDeletionProps{KeyArns: []string{protected}},
+				CisAlarmEnabled: jsii.Bool(true), KeyUseEventsEnabled: jsii.Bool(true), GrantAuditEnabled: jsii.Bool(true),
+				AutoCancelEnabled: jsii.Bool(true),
+				AutoCancel:        &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.AlarmDriven(nil, nil, []string{protected})},
 			})
 			// WHEN synthesized (linted, and its delivery paths evaluated for its partition)
 			tpl := synth(t, stack)
@@ -266,4 +270,32 @@ func TestKeyMonitoring_Partitions(t *testing.T) {
 			}))})})
 		})
 	}
+}
+
+func TestKeyMonitoring_PartsGetTheSharedNotificationUnlessTheyHaveTheirOwn(t *testing.T) {
+	// GIVEN the facade with one e-mail, a part with its own topic, a part with its own NotifyOnOK,
+	// and a part that names the facade's e-mail again
+	stack := newStack()
+	own := awssns.Topic_FromTopicArn(stack, jsii.String("Own"), jsii.String("arn:aws:sns:us-west-2:111122223333:pending"))
+	m := kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
+		Emails:            []string{"security@example.com"},
+		PendingDeletion:   &kmsmonitor.PendingDeletionAlarmProps{Topic: own},
+		KeyMaterialExpiry: &kmsmonitor.KeyMaterialExpiryAlarmProps{NotifyOnOK: jsii.Bool(true)},
+		LifecycleEvents:   &kmsmonitor.LifecycleEventsProps{Emails: []string{"security@example.com", "keys@example.com"}},
+	})
+	tpl := synth(t, stack)
+	// THEN the part with its own topic notifies it, the others the shared one
+	if *m.PendingDeletion.Topic.TopicArn() != "arn:aws:sns:us-west-2:111122223333:pending" || m.KeyMaterialExpiry.Topic != m.Topic || m.LifecycleEvents.Topic != m.Topic {
+		t.Error("topics not as decided")
+	}
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"AlarmActions": arr{"arn:aws:sns:us-west-2:111122223333:pending"}})
+	// AND OK notifications only where asked
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"AlarmActions": arr{ref("KmsTopic")}, "OKActions": arr{ref("KmsTopic")}})
+	for _, a := range tpl.resourcesOfType("AWS::CloudWatch::Alarm") {
+		if _, ok := a["Properties"].(map[string]any)["OKActions"]; ok && strings.Contains(toJSON(t, a), "pending") {
+			t.Error("an alarm of the part with its own topic notifies on OK")
+		}
+	}
+	// AND each address is subscribed to the shared topic once
+	tpl.ResourceCountIs("AWS::SNS::Subscription", 2)
 }

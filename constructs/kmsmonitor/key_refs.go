@@ -46,7 +46,9 @@ type keyInput struct {
 	keys    []awskms.IKey
 	keyArns []string
 	keyIDs  []string
-	why     string
+	// prefix goes before the prop names in errors, such as "Mode.".
+	prefix string
+	why    string
 }
 
 // resolve checks every key given and returns them in the order Keys,
@@ -63,7 +65,7 @@ func (in keyInput) resolve(c *propcheck.Checker) []keyRef {
 		refs = append(refs, r)
 	}
 	for i, k := range in.keys {
-		prop := fmt.Sprintf("Keys[%d]", i)
+		prop := fmt.Sprintf("%sKeys[%d]", in.prefix, i)
 		if k == nil {
 			c.Addf(prop, "is nil; pass a key such as awskms.Key_FromKeyArn(...)")
 			continue
@@ -81,7 +83,7 @@ func (in keyInput) resolve(c *propcheck.Checker) []keyRef {
 		add(r, identity)
 	}
 	for i, arn := range in.keyArns {
-		prop := fmt.Sprintf("KeyArns[%d]", i)
+		prop := fmt.Sprintf("%sKeyArns[%d]", in.prefix, i)
 		if propcheck.Unresolved(arn) {
 			id := awscdk.Arn_Split(jsii.String(arn), awscdk.ArnFormat_SLASH_RESOURCE_NAME).ResourceName
 			refs = append(refs, keyRef{prop: prop, arn: jsii.String(arn), id: id, constructID: fmt.Sprintf("KeyArns%d", i)})
@@ -95,7 +97,7 @@ func (in keyInput) resolve(c *propcheck.Checker) []keyRef {
 		add(literalArn(keyRef{prop: prop, arn: jsii.String(arn), id: jsii.String(m[4]), constructID: "Key-" + m[4]}), m[4])
 	}
 	for i, id := range in.keyIDs {
-		prop := fmt.Sprintf("KeyIDs[%d]", i)
+		prop := fmt.Sprintf("%sKeyIDs[%d]", in.prefix, i)
 		if propcheck.Unresolved(id) {
 			// "KeyIds": the construct ID from before the prop was renamed KeyIDs, so logical IDs stay.
 			refs = append(refs, keyRef{prop: prop, id: jsii.String(id), constructID: fmt.Sprintf("KeyIds%d", i)})

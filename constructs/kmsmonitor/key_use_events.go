@@ -31,6 +31,9 @@ type KeyUseEventsProps struct {
 	// DeadLetterQueue keeps the messages that could not be delivered after 24 hours.
 	// Default: a new SSE-SQS encrypted, TLS-only queue keeping messages 14 days.
 	DeadLetterQueue awssqs.IQueue
+	// shared is the notification a composing construct (KeyMonitoring,
+	// CentralKeyMonitoring) decided for all its parts; used when Topic is nil.
+	shared *alerting.Notification
 }
 
 // KeyUseEvents detects the use of a KMS key that is pending deletion (and, by
@@ -67,7 +70,7 @@ func NewKeyUseEvents(scope constructs.Construct, id *string, props *KeyUseEvents
 
 	e := &KeyUseEvents{Construct: node, DeadLetterQueue: p.DeadLetterQueue, bus: p.EventBus}
 	e.DeadLetterQueue = alerting.UseOrCreateDeadLetterQueue(node, p.DeadLetterQueue)
-	n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)
+	n := alerting.Decide(node, p.Topic, p.Emails, nil, p.shared)
 	e.Topic, e.TopicKey = n.Topic, n.Key
 	e.PendingDeletionRule = e.rule("PendingDeletionRule", pendingDeletionSuffix,
 		"a KMS key that is pending deletion was used", "Something still needs it: cancel the deletion now",

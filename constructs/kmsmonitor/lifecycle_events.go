@@ -15,6 +15,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/internal/alerting"
+	"github.com/kmsmonitor/kmsmonitor/internal/cdkchild"
 	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
 	"github.com/kmsmonitor/kmsmonitor/internal/trustpolicy"
 )
@@ -90,6 +91,9 @@ type LifecycleEventsProps struct {
 	// MaxEventAge of the retries: 1 minute to 24 hours.
 	// Default: 24 hours.
 	MaxEventAge awscdk.Duration
+	// shared is the notification a composing construct (KeyMonitoring,
+	// CentralKeyMonitoring) decided for all its parts; used when Topic is nil.
+	shared *alerting.Notification
 }
 
 // LifecycleEvents routes the key lifecycle events of AWS KMS (rotation,
@@ -147,7 +151,7 @@ func NewLifecycleEvents(scope constructs.Construct, id *string, props *Lifecycle
 		maxAge = awscdk.Duration_Seconds(jsii.Number(alerting.MaxEventAgeSeconds))
 	}
 	if notify {
-		n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)
+		n := alerting.Decide(node, p.Topic, p.Emails, nil, p.shared)
 		e.Topic, e.TopicKey = n.Topic, n.Key
 		e.AddTarget(awseventstargets.NewSnsTopic(e.Topic, &awseventstargets.SnsTopicProps{
 			Message:         LifecycleMessage(),
@@ -170,9 +174,7 @@ func NewLifecycleEvents(scope constructs.Construct, id *string, props *Lifecycle
 			DeadLetterQueue:  e.DeadLetterQueue, RetryAttempts: retries, MaxEventAge: maxAge,
 		}))
 		// The target created its role under the stream.
-		if role := p.Stream.Node().TryFindChild(jsii.String("EventsRole")); role != nil {
-			trustpolicy.RequireSourceAccount(role, awscdk.Stack_Of(node).Account())
-		}
+		trustpolicy.RequireSourceAccount(cdkchild.Find(p.Stream, cdkchild.KinesisEventsRole), awscdk.Stack_Of(node).Account())
 	}
 	for _, t := range p.Targets {
 		e.AddTarget(t)

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/internal/alerting"
+	"github.com/kmsmonitor/kmsmonitor/internal/cdkchild"
 	"github.com/kmsmonitor/kmsmonitor/internal/nagsuppress"
 	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
 )
@@ -80,9 +81,7 @@ func NewMemberKeyMonitoring(scope constructs.Construct, id *string, props *Membe
 		"errorMessage": []interface{}{map[string]string{"suffix": pendingDeletionSuffix}, map[string]string{"suffix": disabledSuffix}},
 	}, true, nil)
 	m.KeyUseRule.AddTarget(target)
-	if policy := m.Role.Node().TryFindChild(jsii.String("DefaultPolicy")); policy != nil {
-		nagsuppress.On(policy, nagsuppress.Rule{ID: "NIST.800.53.R5-IAMNoInlinePolicy",
-			Reason: "aws-cdk-lib's EventBus target writes this policy when it binds; it allows only events:PutEvents on the central bus."})
-	}
+	nagsuppress.On(cdkchild.Find(m.Role, cdkchild.RoleDefaultPolicy), nagsuppress.Rule{ID: "NIST.800.53.R5-IAMNoInlinePolicy",
+		Reason: "aws-cdk-lib's EventBus target writes this policy when it binds; it allows only events:PutEvents on the central bus."})
 	return m
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/internal/alerting"
+	"github.com/kmsmonitor/kmsmonitor/internal/cdkchild"
 	"github.com/kmsmonitor/kmsmonitor/internal/nagsuppress"
 	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
 	"github.com/kmsmonitor/kmsmonitor/internal/trustpolicy"
@@ -114,6 +115,9 @@ type PendingDeletionAlarmProps struct {
 	// data ($0.30 per metric-month in us-east-1).
 	// Default: false.
 	KeyArnDimension *bool
+	// shared is the notification a composing construct (KeyMonitoring,
+	// CentralKeyMonitoring) decided for all its parts; used when Topic is nil.
+	shared *alerting.Notification
 }
 
 // PendingDeletionAlarm raises an alarm when someone uses a KMS key that is
@@ -163,7 +167,7 @@ func NewPendingDeletionAlarm(scope constructs.Construct, id *string, props *Pend
 	} else if p.ExistingTrail != nil {
 		checkTrail(node, p.ExistingTrail)
 	}
-	n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)
+	n := alerting.Decide(node, p.Topic, p.Emails, p.NotifyOnOK, p.shared)
 	a.Topic, a.TopicKey = n.Topic, n.Key
 
 	a.MetricFilter = a.newMetricFilter("MetricFilter", *p.FilterPattern, *p.MetricNamespace, *p.MetricName)
@@ -177,7 +181,7 @@ func NewPendingDeletionAlarm(scope constructs.Construct, id *string, props *Pend
 			"Cancel the deletion now (aws kms cancel-key-deletion --key-id <key ARN>), then find the key and the caller " +
 			`in CloudTrail (errorMessage ending in "is pending deletion.", userIdentity, sourceIPAddress) before you schedule the deletion again.`,
 		Name: p.AlarmName,
-	}, n, *p.NotifyOnOK)
+	}, n)
 
 	if *p.DetectDisabledKeys {
 		a.DisabledKeyMetricFilter = a.newMetricFilter("DisabledKeyMetricFilter", DisabledKeyFilterPattern, *p.MetricNamespace, *p.DisabledKeyMetricName)
@@ -191,7 +195,7 @@ func NewPendingDeletionAlarm(scope constructs.Construct, id *string, props *Pend
 				"do not schedule the deletion; find the key and the caller in CloudTrail " +
 				`(errorMessage ending in "is disabled.") and re-enable the key (aws kms enable-key --key-id <key ARN>) if the caller is legitimate.`,
 			Name: p.DisabledKeyAlarmName,
-		}, n, *p.NotifyOnOK)
+		}, n)
 	}
 	return a
 }
@@ -224,6 +228,17 @@ func (a *PendingDeletionAlarm) DisabledKeyAlarmMetric() awscloudwatch.IMetric {
 		return nil
 	}
 	return a.alarmMetric(a.DisabledKeyMetric(nil))
+}
+
+// GraphMetrics returns what a graph of this construct shows, labelled: the
+// uses of keys pending deletion and, with DetectDisabledKeys, of disabled
+// keys; with KeyArnDimension each is a Metrics Insights query summed per key.
+func (a *PendingDeletionAlarm) GraphMetrics() []awscloudwatch.IMetric {
+	metrics := []awscloudwatch.IMetric{a.alarmMetric(a.Metric(&awscloudwatch.MetricOptions{Label: jsii.String("Uses of keys pending deletion")}))}
+	if a.DisabledKeyMetricFilter != nil {
+		metrics = append(metrics, a.alarmMetric(a.DisabledKeyMetric(&awscloudwatch.MetricOptions{Label: jsii.String("Uses of disabled keys")})))
+	}
+	return metrics
 }
 
 func (a *PendingDeletionAlarm) alarmMetric(m awscloudwatch.Metric) awscloudwatch.IMetric {
@@ -298,9 +313,9 @@ func (a *PendingDeletionAlarm) createTrail(p *PendingDeletionAlarmProps) {
 	if cfn, ok := a.Trail.Node().DefaultChild().(awscdk.CfnResource); ok {
 		cfn.AddMetadata(jsii.String("cfn-lint"), map[string]any{"config": map[string]any{"ignore_checks": []string{"W3005"}}})
 	}
-	logsRole := a.Trail.Node().FindChild(jsii.String("LogsRole"))
+	logsRole := cdkchild.Find(a.Trail, cdkchild.TrailLogsRole)
 	trustpolicy.RequireSourceAccount(logsRole, stack.Account())
-	nagsuppress.On(logsRole.Node().FindChild(jsii.String("DefaultPolicy")),
+	nagsuppress.On(cdkchild.Find(logsRole, cdkchild.RoleDefaultPolicy),
 		nagsuppress.Rule{ID: "NIST.800.53.R5-IAMNoInlinePolicy",
 			Reason: "aws-cdk-lib's Trail creates this policy for its CloudWatch Logs delivery role; it allows only logs:CreateLogStream and logs:PutLogEvents on the trail's log group."})
 }
@@ -421,9 +436,6 @@ func (p *PendingDeletionAlarmProps) applyDefaults() {
 	p.DisabledKeyMetricName = orDefault(p.DisabledKeyMetricName, DefaultDisabledKeyMetricName)
 	if p.Period == nil {
 		p.Period = awscdk.Duration_Minutes(jsii.Number(5))
-	}
-	if p.NotifyOnOK == nil {
-		p.NotifyOnOK = jsii.Bool(false)
 	}
 	if p.DetectDisabledKeys == nil {
 		p.DetectDisabledKeys = jsii.Bool(true)

@@ -40,17 +40,16 @@ func main() {
 		KeyMaterialExpiry: &kmsmonitor.KeyMaterialExpiryAlarmProps{
 			KeyArns: placeholders.List("expiringKeyArns", appcontext.PlaceholderKeyArn),
 		},
+		AutoCancelEnabled: jsii.Bool(true),
 		AutoCancel: &kmsmonitor.AutoCancelDeletionProps{
-			KeyArns: placeholders.List("protectedKeyArns", appcontext.PlaceholderKeyArn),
+			Mode: kmsmonitor.AlarmDriven(nil, nil, placeholders.List("protectedKeyArns", appcontext.PlaceholderKeyArn)),
 		},
 	})
 
 	// The parts stay usable alone: key-aware cancellation for tagged keys, on the same topic.
 	kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("AutoCancelTaggedKeys"), &kmsmonitor.AutoCancelDeletionProps{
-		KeyAware: jsii.Bool(true),
-		TagKey:   jsii.String("kmsmonitor:auto-cancel"),
-		TagValue: jsii.String("true"),
-		Topic:    monitoring.Topic,
+		Mode:  kmsmonitor.KeyAwareTagged("kmsmonitor:auto-cancel", "true"),
+		Topic: monitoring.Topic,
 	})
 
 	placeholders.RefuseOnDeploy(stack)

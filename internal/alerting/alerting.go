@@ -24,32 +24,50 @@ import (
 	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
 )
 
-// Notification is where a construct's alarms and events are sent.
+// Notification is where a construct reports.
 type Notification struct {
 	// Topic receives the notifications.
 	Topic awssns.ITopic
-	// Key encrypts Topic; nil when the topic was given by the user.
+	// Key encrypts Topic when this construct created it; nil otherwise.
 	Key awskms.Key
+	// OnOK also reports alarms returning to OK.
+	OnOK bool
 }
 
-// UseOrCreateTopic returns existing when it is not nil, else a new topic
-// encrypted with a new customer managed key (IDs "Topic" and "TopicKey" under
-// scope). Either way the topic's access policy, and its key's policy where
-// this app owns the key, let the CloudWatch alarms of this account publish
-// (AllowAlarmsToPublish). Each address in emails is subscribed to the topic.
-// Check existing with CheckTopic first.
-func UseOrCreateTopic(scope constructs.Construct, existing awssns.ITopic, emails []string) Notification {
-	n := Notification{Topic: existing}
-	if existing == nil {
+// Decide decides where a construct reports, in one order for every
+// construct: its own topic when the user gave one; else the notification
+// handed down by the construct that composes it (KeyMonitoring,
+// CentralKeyMonitoring); else a new topic encrypted with a new customer
+// managed key (IDs "Topic" and "TopicKey" under scope). onOK, when set,
+// overrides the handed-down choice. Each address in emails is subscribed to
+// the topic, once per topic whoever asks. Either way the topic's access
+// policy, and its key's policy where this app owns the key, let the
+// CloudWatch alarms of this account publish (AllowAlarmsToPublish). Check a
+// given topic with CheckTopic first.
+func Decide(scope constructs.Construct, topic awssns.ITopic, emails []string, onOK *bool, handed *Notification) Notification {
+	var n Notification
+	switch {
+	case topic != nil:
+		n.Topic = topic
+		AllowAlarmsToPublish(topic)
+	case handed != nil:
+		n.Topic, n.OnOK = handed.Topic, handed.OnOK
+	default:
 		n.Key = newTopicKey(scope, "TopicKey")
 		n.Topic = awssns.NewTopic(scope, jsii.String("Topic"), &awssns.TopicProps{
 			MasterKey:  n.Key,
 			EnforceSSL: jsii.Bool(true),
 		})
+		AllowAlarmsToPublish(n.Topic)
 	}
-	AllowAlarmsToPublish(n.Topic)
+	if onOK != nil {
+		n.OnOK = *onOK
+	}
 	for _, e := range emails {
-		n.Topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(e), nil))
+		// aws-cdk-lib names an e-mail subscription after its address.
+		if n.Topic.Node().TryFindChild(jsii.String(e)) == nil {
+			n.Topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(e), nil))
+		}
 	}
 	return n
 }
@@ -164,8 +182,8 @@ type AlarmSpec struct {
 }
 
 // NewAlarm creates an alarm that fires on one breaching datapoint out of one
-// and notifies n.Topic on ALARM (and on OK when notifyOK is set).
-func NewAlarm(scope constructs.Construct, id string, spec AlarmSpec, n Notification, notifyOK bool) awscloudwatch.Alarm {
+// and notifies n.Topic on ALARM (and on OK when n.OnOK).
+func NewAlarm(scope constructs.Construct, id string, spec AlarmSpec, n Notification) awscloudwatch.Alarm {
 	alarm := awscloudwatch.NewAlarm(scope, jsii.String(id), &awscloudwatch.AlarmProps{
 		Metric:             spec.Metric,
 		Threshold:          jsii.Number(spec.Threshold),
@@ -178,7 +196,7 @@ func NewAlarm(scope constructs.Construct, id string, spec AlarmSpec, n Notificat
 	})
 	action := awscloudwatchactions.NewSnsAction(n.Topic)
 	alarm.AddAlarmAction(action)
-	if notifyOK {
+	if n.OnOK {
 		alarm.AddOkAction(action)
 	}
 	return alarm

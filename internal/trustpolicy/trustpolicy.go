@@ -21,7 +21,9 @@ func RequireSourceAccount(role constructs.IConstruct, account *string) {
 		panic(fmt.Errorf("trustpolicy: %s is not a role", *role.Node().Path()))
 	}
 	// The L2 Role builds its trust policy from the principal given by the
-	// construct that created it; only an override can add the condition.
+	// construct that created it, as its only statement (Statement.0); only an
+	// override can add the condition. The tests assert the condition on every
+	// such role, so a change of that shape fails them.
 	cfn.AddPropertyOverride(jsii.String("AssumeRolePolicyDocument.Statement.0.Condition"), map[string]interface{}{
 		"StringEquals": map[string]interface{}{"aws:SourceAccount": account},
 	})
