@@ -144,8 +144,8 @@ type Case struct {
 	// SCPs are the service control policies of the principal's account, as
 	// one level of the organization (an empty list applies none).
 	SCPs []Policy
-	Want              Result
-	Note              string
+	Want Result
+	Note string
 }
 
 // String describes the request for messages.
