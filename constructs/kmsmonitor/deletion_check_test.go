@@ -136,8 +136,8 @@ func scheduleKeyDeletion(keyArn, state, errorCode string, dryRun bool) []byte {
 		"eventSource": "kms.amazonaws.com", "eventName": "ScheduleKeyDeletion", "awsRegion": "us-west-2",
 		"sourceIPAddress": "192.0.2.0", "userAgent": "aws-cli/2.0",
 		"requestParameters": map[string]any{"keyId": keyArn, "pendingWindowInDays": 30},
-		"responseElements": map[string]any{"keyId": keyArn, "deletionDate": "Dec 23, 2026, 10:00:00 AM", "keyState": state, "pendingWindowInDays": 30},
-		"requestID": "12345126-30d5-4b28-98b9-9153da559963", "eventID": "abcde202-ba1a-467c-b4ba-f729d45ae521",
+		"responseElements":  map[string]any{"keyId": keyArn, "deletionDate": "Dec 23, 2026, 10:00:00 AM", "keyState": state, "pendingWindowInDays": 30},
+		"requestID":         "12345126-30d5-4b28-98b9-9153da559963", "eventID": "abcde202-ba1a-467c-b4ba-f729d45ae521",
 		"readOnly": false, "resources": []any{map[string]any{"accountId": "111122223333", "type": "AWS::KMS::Key", "ARN": keyArn}},
 		"eventType": "AwsApiCall", "managementEvent": true, "recipientAccountId": "111122223333", "eventCategory": "Management",
 	}
