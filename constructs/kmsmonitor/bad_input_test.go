@@ -368,6 +368,68 @@ func TestBadInput(t *testing.T) {
 			kmsmonitor.NewMemberKeyMonitoring(s, jsii.String("Monitor"), &kmsmonitor.MemberKeyMonitoringProps{
 				CentralEventBusArn: jsii.String("arn:aws:events:us-east-1:111122223333:event-bus/central"), DeadLetterQueue: q})
 		}, []string{"DeadLetterQueue: is encrypted with the AWS managed key alias/aws/sqs", "SSE-SQS"}},
+		{"DeletionGuard", "Guard", "fractional days", func(s awscdk.Stack) {
+			kmsmonitor.NewDeletionGuard(s, jsii.String("Guard"), &kmsmonitor.DeletionGuardProps{MinDaysWithoutUsage: jsii.Number(1.5)})
+		}, []string{"MinDaysWithoutUsage", "1.5 is not allowed", "whole number of days from 1 to 3650"}},
+		{"DeletionGuard", "Guard", "zero days", func(s awscdk.Stack) {
+			kmsmonitor.NewDeletionGuard(s, jsii.String("Guard"), &kmsmonitor.DeletionGuardProps{MinDaysWithoutUsage: jsii.Number(0)})
+		}, []string{"MinDaysWithoutUsage", "from 1 to 3650"}},
+		{"DeletionGuard", "Guard", "waiting period beyond KMS's range", func(s awscdk.Stack) {
+			kmsmonitor.NewDeletionGuard(s, jsii.String("Guard"), &kmsmonitor.DeletionGuardProps{MinPendingWindowInDays: jsii.Number(31)})
+		}, []string{"MinPendingWindowInDays", "7 to 30 days"}},
+		{"DeletionGuard", "Guard", "waiting period below KMS's range", func(s awscdk.Stack) {
+			kmsmonitor.NewDeletionGuard(s, jsii.String("Guard"), &kmsmonitor.DeletionGuardProps{MinPendingWindowInDays: jsii.Number(3)})
+		}, []string{"MinPendingWindowInDays", "7 (no minimum) to 30"}},
+		{"DeletionGuard", "Guard", "break-glass session ARN", func(s awscdk.Stack) {
+			kmsmonitor.NewDeletionGuard(s, jsii.String("Guard"), &kmsmonitor.DeletionGuardProps{
+				BreakGlassPrincipalArns: []string{"arn:aws:sts::111122223333:assumed-role/BreakGlass/alice"}})
+		}, []string{"BreakGlassPrincipalArns[0]", "not an IAM role or user ARN", "arn:aws:iam::111122223333:role/BreakGlass"}},
+		{"DeletionGuard", "Guard", "duplicate break-glass ARN", func(s awscdk.Stack) {
+			kmsmonitor.NewDeletionGuard(s, jsii.String("Guard"), &kmsmonitor.DeletionGuardProps{
+				BreakGlassPrincipalArns: []string{"arn:aws:iam::111122223333:role/BreakGlass", "arn:aws:iam::111122223333:role/BreakGlass"}})
+		}, []string{"BreakGlassPrincipalArns[1]", "listed twice"}},
+		{"DeletionGuard", "Guard", "imported key", func(s awscdk.Stack) {
+			kmsmonitor.NewDeletionGuard(s, jsii.String("Guard"), nil).Protect(awskms.Key_FromKeyArn(s, jsii.String("K"), jsii.String(keyArn)))
+		}, []string{"Protect[0]", "is imported", "DeletionCheck"}},
+		{"DeletionGuard", "Guard", "nil key", func(s awscdk.Stack) {
+			kmsmonitor.NewDeletionGuard(s, jsii.String("Guard"), nil).Protect(nil)
+		}, []string{"Protect[0]", "is nil", "awskms.NewKey"}},
+		{"OrganizationDeletionGuard", "Guard", "no target", func(s awscdk.Stack) {
+			kmsmonitor.NewOrganizationDeletionGuard(s, jsii.String("Guard"), nil)
+		}, []string{"TargetIDs", "is empty", "r-...", "12 digits"}},
+		{"OrganizationDeletionGuard", "Guard", "malformed target", func(s awscdk.Stack) {
+			kmsmonitor.NewOrganizationDeletionGuard(s, jsii.String("Guard"), &kmsmonitor.OrganizationDeletionGuardProps{TargetIDs: []string{"o-a1b2c3d4e5"}})
+		}, []string{"TargetIDs[0]", `"o-a1b2c3d4e5" is not a root, OU or account ID`}},
+		{"OrganizationDeletionGuard", "Guard", "duplicate target", func(s awscdk.Stack) {
+			kmsmonitor.NewOrganizationDeletionGuard(s, jsii.String("Guard"), &kmsmonitor.OrganizationDeletionGuardProps{TargetIDs: []string{"111122223333", "111122223333"}})
+		}, []string{"TargetIDs[1]", "listed twice"}},
+		{"OrganizationDeletionGuard", "Guard", "empty policy name", func(s awscdk.Stack) {
+			kmsmonitor.NewOrganizationDeletionGuard(s, jsii.String("Guard"), &kmsmonitor.OrganizationDeletionGuardProps{TargetIDs: []string{"r-a1b2"}, PolicyName: jsii.String(" ")})
+		}, []string{"PolicyName", "is empty"}},
+		{"OrganizationDeletionGuard", "Guard", "policy too large", func(s awscdk.Stack) {
+			var arns []string
+			for i := 0; i < 60; i++ {
+				arns = append(arns, fmt.Sprintf("arn:aws:iam::%012d:role/break-glass-administrators-of-this-account", i))
+			}
+			kmsmonitor.NewOrganizationDeletionGuard(s, jsii.String("Guard"), &kmsmonitor.OrganizationDeletionGuardProps{TargetIDs: []string{"r-a1b2"}, BreakGlassPrincipalArns: arns})
+		}, []string{"BreakGlassPrincipalArns", "at most 5120"}},
+		{"OrganizationDeletionGuard", "Guard", "waiting period out of range", func(s awscdk.Stack) {
+			kmsmonitor.NewOrganizationDeletionGuard(s, jsii.String("Guard"), &kmsmonitor.OrganizationDeletionGuardProps{TargetIDs: []string{"r-a1b2"}, MinPendingWindowInDays: jsii.Number(45)})
+		}, []string{"MinPendingWindowInDays", "7 to 30 days"}},
+		{"DeletionCheck", "Check", "days out of range", func(s awscdk.Stack) {
+			kmsmonitor.NewDeletionCheck(s, jsii.String("Check"), &kmsmonitor.DeletionCheckProps{MinDaysWithoutUsage: jsii.Number(5000)})
+		}, []string{"MinDaysWithoutUsage", "from 1 to 3650"}},
+		{"DeletionCheck", "Check", "malformed email", func(s awscdk.Stack) {
+			kmsmonitor.NewDeletionCheck(s, jsii.String("Check"), &kmsmonitor.DeletionCheckProps{Emails: []string{"ops at example.com"}})
+		}, []string{"Emails[0]", "is not an e-mail address"}},
+		{"DeletionCheck", "Check", "FIFO topic", func(s awscdk.Stack) {
+			topic := awssns.NewTopic(s, jsii.String("Fifo"), &awssns.TopicProps{Fifo: jsii.Bool(true), TopicName: jsii.String("alerts")})
+			kmsmonitor.NewDeletionCheck(s, jsii.String("Check"), &kmsmonitor.DeletionCheckProps{Topic: topic})
+		}, []string{"Topic: is a FIFO topic"}},
+		{"DeletionCheck", "Check", "FIFO dead-letter queue", func(s awscdk.Stack) {
+			q := awssqs.NewQueue(s, jsii.String("Q"), &awssqs.QueueProps{Fifo: jsii.Bool(true)})
+			kmsmonitor.NewDeletionCheck(s, jsii.String("Check"), &kmsmonitor.DeletionCheckProps{DeadLetterQueue: q})
+		}, []string{"DeadLetterQueue: is a FIFO queue"}},
 	}
 	if len(cases) < 25 {
 		t.Fatalf("%d cases; the table must cover at least 25", len(cases))
@@ -411,6 +473,11 @@ func TestBadInput_ScopeAndID(t *testing.T) {
 		"CentralKeyMonitoring":   func(s awscdk.Stack, id *string) { kmsmonitor.NewCentralKeyMonitoring(s, id, nil) },
 		"MemberKeyMonitoring":    func(s awscdk.Stack, id *string) { kmsmonitor.NewMemberKeyMonitoring(s, id, nil) },
 		"MemberStackSet":         func(s awscdk.Stack, id *string) { kmsmonitor.NewMemberStackSet(s, id, nil) },
+		"DeletionGuard":          func(s awscdk.Stack, id *string) { kmsmonitor.NewDeletionGuard(s, id, nil) },
+		"OrganizationDeletionGuard": func(s awscdk.Stack, id *string) {
+			kmsmonitor.NewOrganizationDeletionGuard(s, id, &kmsmonitor.OrganizationDeletionGuardProps{TargetIDs: []string{"r-a1b2"}})
+		},
+		"DeletionCheck": func(s awscdk.Stack, id *string) { kmsmonitor.NewDeletionCheck(s, id, nil) },
 	}
 	for name, build := range constructors {
 		wantPanic(t, func() { build(nil, jsii.String("X")) }, "kmsmonitor."+name, "scope is nil")

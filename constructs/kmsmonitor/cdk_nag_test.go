@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -61,6 +62,15 @@ func TestCdkNag(t *testing.T) {
 			})
 		},
 	}
+	// Issue 15's guards and check.
+	cases["DeletionGuard on a key"] = func(s awscdk.Stack) {
+		key := awskms.NewKey(s, jsii.String("K"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+		kmsmonitor.NewDeletionGuard(s, jsii.String("C"), &kmsmonitor.DeletionGuardProps{BreakGlassPrincipalArns: []string{"arn:aws:iam::111122223333:role/BreakGlass"}}).Protect(key)
+	}
+	cases["OrganizationDeletionGuard"] = func(s awscdk.Stack) {
+		kmsmonitor.NewOrganizationDeletionGuard(s, jsii.String("C"), &kmsmonitor.OrganizationDeletionGuardProps{TargetIDs: []string{"r-a1b2"}})
+	}
+	cases["DeletionCheck"] = func(s awscdk.Stack) { kmsmonitor.NewDeletionCheck(s, jsii.String("C"), nil) }
 	for name, build := range cases {
 		t.Run(name, func(t *testing.T) {
 			// GIVEN a stack checked by both rule packs WHEN the construct is added

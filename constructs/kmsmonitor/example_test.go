@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
@@ -228,4 +229,42 @@ func ExampleNewMemberStackSet() {
 	// LifecycleEvents
 	// KeyUseEvents
 	// StackSet
+}
+
+// Prevent the deletion of keys still in use: the key-policy guard on a key
+// (and every key of the app), the organization guard and the reactive check.
+func ExampleNewDeletionGuard() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("KmsMonitoring"), nil)
+
+	// 1. In the key policy of keys this app defines: one key, or every key of a scope.
+	key := awskms.NewKey(stack, jsii.String("DataKey"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+	guard := kmsmonitor.NewDeletionGuard(stack, jsii.String("DeletionGuard"), &kmsmonitor.DeletionGuardProps{
+		BreakGlassPrincipalArns: []string{"arn:aws:iam::111122223333:role/BreakGlass"},
+	})
+	guard.Protect(key)                              // this key
+	awscdk.Aspects_Of(app).Add(guard.Aspect(), nil) // and every other key of the app
+
+	// 2. For the organization, in the management account's stack: a service control policy.
+	kmsmonitor.NewOrganizationDeletionGuard(stack, jsii.String("OrganizationDeletionGuard"), &kmsmonitor.OrganizationDeletionGuardProps{
+		TargetIDs:               []string{"r-a1b2"},
+		BreakGlassPrincipalArns: []string{"arn:aws:iam::*:role/BreakGlass"},
+	})
+
+	// 3. For keys whose policies the app does not own: check every scheduled deletion.
+	kmsmonitor.NewDeletionCheck(stack, jsii.String("DeletionCheck"), &kmsmonitor.DeletionCheckProps{
+		Emails: []string{"security@example.com"},
+	})
+
+	printChildren(stack, "DeletionCheck")
+	// Output:
+	// DeadLetterQueue
+	// TopicKey
+	// Topic
+	// Document
+	// AutomationRole
+	// AutomationPolicy
+	// EventsRole
+	// EventsPolicy
+	// Rule
 }

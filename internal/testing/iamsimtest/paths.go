@@ -384,7 +384,9 @@ func (p *extractor) documentActions(definition string) []string {
 		in, _ := step["inputs"].(map[string]any)
 		service, _ := in["Service"].(string)
 		api, _ := in["Api"].(string)
-		if service != "" && api != "" && !seen[service+api] {
+		// Only the calls on the key are checked against it (a step may also
+		// notify, with sns:Publish on its topic).
+		if strings.EqualFold(service, "kms") && api != "" && !seen[service+api] {
 			seen[service+api] = true
 			out = append(out, strings.ToLower(service)+":"+api)
 		}

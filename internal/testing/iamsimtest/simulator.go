@@ -141,8 +141,11 @@ type Case struct {
 	EncryptionContext map[string]string
 	Identity          []Policy
 	ResourcePolicy    any // nil when the resource has none
-	Want              Result
-	Note              string
+	// SCPs are the service control policies of the principal's account, as
+	// one level of the organization (an empty list applies none).
+	SCPs []Policy
+	Want Result
+	Note string
 }
 
 // String describes the request for messages.
@@ -191,6 +194,9 @@ func (s *Simulator) Simulate(c Case) (got Result, detail string, err error) {
 			"contextVariables": ctx,
 		},
 		"identityPolicies": identity, "serviceControlPolicies": []any{}, "resourceControlPolicies": []any{},
+	}
+	if len(c.SCPs) > 0 {
+		sim["serviceControlPolicies"] = []any{map[string]any{"orgIdentifier": "r-kmsmonitor", "policies": c.SCPs}}
 	}
 	if resourcePolicy != nil {
 		sim["resourcePolicy"] = resourcePolicy

@@ -1,0 +1,381 @@
+package kmsmonitor
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kmsmonitor/kmsmonitor/internal/alerting"
+	"github.com/kmsmonitor/kmsmonitor/internal/nagsuppress"
+)
+
+// DeletionCheckProps configures DeletionCheck.
+type DeletionCheckProps struct {
+	// MinDaysWithoutUsage: a key used within this many days has its deletion
+	// cancelled.
+	// Default: DefaultMinDaysWithoutUsage (365 days).
+	MinDaysWithoutUsage *float64
+	// UnknownCountsAsUsed decides a key with no use recorded, created before
+	// tracking began (KeyCreationDate before TrackingStartDate), when
+	// tracking has not yet covered MinDaysWithoutUsage days: true cancels its
+	// deletion. Deletion cannot be undone and cancelling can (schedule it
+	// again, with this set to false or after checking CloudTrail).
+	// Default: true.
+	UnknownCountsAsUsed *bool
+	// Topic receives one message per scheduled deletion: the key, what was
+	// decided, the last operation, its time and CloudTrail event ID, and who
+	// scheduled the deletion.
+	// Default: a new SNS topic encrypted with a new customer managed KMS key.
+	Topic awssns.ITopic
+	// Emails are subscribed to Topic.
+	// Default: no subscription.
+	Emails []string
+	// DeadLetterQueue keeps the events whose automation could not be started
+	// after 185 attempts over 24 hours.
+	// Default: a new SSE-SQS encrypted, TLS-only queue keeping messages 14 days.
+	DeadLetterQueue awssqs.IQueue
+}
+
+// DeletionCheck reacts to every successful ScheduleKeyDeletion of a key of
+// its account and Region, for keys whose policies the app does not own: an
+// EventBridge rule on the CloudTrail record starts this construct's own
+// Systems Manager Automation document, which reads the key's last use
+// (kms:GetKeyLastUsage). If the key was used within MinDaysWithoutUsage days
+// (or the answer is unknown and UnknownCountsAsUsed), it cancels the deletion:
+// the key is then left disabled, as CancelKeyDeletion leaves every key; enable
+// it again once you know who needs it. Either way it notifies Topic.
+//
+// A multi-Region primary key with replicas goes to PendingReplicaDeletion,
+// others to PendingDeletion: both are handled. Primary and replica keys are
+// tracked apart, so the check judges the scheduled key's own use only; the
+// message says so for multi-Region keys. Failed and dry-run calls are ignored.
+//
+// Needs a trail that records management events (write events suffice).
+// The automation calls GetKeyLastUsage (April 2026) through aws:executeAwsApi,
+// whose AWS SDK Systems Manager updates "up to a few weeks" after a release:
+// that it is available there was not verified. If the call fails for any
+// reason, the document takes the "unknown" branch (UnknownCountsAsUsed) and
+// says in the message that last usage could not be read.
+type DeletionCheck struct {
+	constructs.Construct
+
+	// Rule starts the automation on successful ScheduleKeyDeletion calls.
+	Rule awsevents.Rule
+	// Document is the automation document.
+	Document awsssm.CfnDocument
+	// AutomationRole is the role the automation runs with.
+	AutomationRole awsiam.Role
+	// EventsRole is the role EventBridge starts the automation with.
+	EventsRole awsiam.Role
+	// Topic receives the notifications.
+	Topic awssns.ITopic
+	// TopicKey encrypts Topic; nil when Topic was given.
+	TopicKey awskms.Key
+	// DeadLetterQueue keeps undelivered events.
+	DeadLetterQueue awssqs.IQueue
+}
+
+// NewDeletionCheck creates DeletionCheck. It panics with a *ValidationError
+// when props are invalid.
+func NewDeletionCheck(scope constructs.Construct, id *string, props *DeletionCheckProps) *DeletionCheck {
+	p, node, c := start("kmsmonitor.DeletionCheck", scope, id, props)
+	policy := validateGuard(c, p.MinDaysWithoutUsage, nil, nil)
+	alerting.CheckTopic(c, "Topic", p.Topic)
+	alerting.CheckDeadLetterQueue(c, "DeadLetterQueue", p.DeadLetterQueue)
+	c.Emails("Emails", p.Emails)
+	c.PanicIfAny()
+	unknownUsed := p.UnknownCountsAsUsed == nil || *p.UnknownCountsAsUsed
+
+	d := &DeletionCheck{Construct: node}
+	stack := awscdk.Stack_Of(node)
+	d.DeadLetterQueue = alerting.UseOrCreateDeadLetterQueue(node, p.DeadLetterQueue)
+	n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)
+	d.Topic, d.TopicKey = n.Topic, n.Key
+
+	// aws-cdk-lib has no L2 for SSM documents.
+	d.Document = awsssm.NewCfnDocument(node, jsii.String("Document"), &awsssm.CfnDocumentProps{
+		DocumentType:   jsii.String("Automation"),
+		Content:        deletionCheckDocument(policy.minDays, unknownUsed),
+		UpdateMethod:   jsii.String("NewVersion"),
+		DocumentFormat: jsii.String("JSON"),
+	})
+	definition := func(version string) *string {
+		return stack.FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("ssm"), Resource: jsii.String("automation-definition"),
+			ResourceName: jsii.String(*d.Document.Ref() + ":" + version), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME,
+		})
+	}
+	d.createRoles(stack, definition("*"))
+
+	d.Rule = newCloudTrailRule(node, "Rule", "kmsmonitor: check the last use of a KMS key scheduled for deletion", map[string]interface{}{
+		"eventSource": []string{"kms.amazonaws.com"},
+		"eventName":   []string{"ScheduleKeyDeletion"},
+		// Failed calls carry an errorCode; so do dry runs (DryRunOperationException).
+		"errorCode": []interface{}{map[string]bool{"exists": false}},
+	}, false, nil)
+	d.Rule.AddTarget(&ssmAutomationTarget{
+		definitionArn: definition("$DEFAULT"), role: d.EventsRole, dlq: d.DeadLetterQueue,
+		input: awsevents.RuleTargetInput_FromObject(map[string]interface{}{
+			"AutomationAssumeRole": []interface{}{d.AutomationRole.RoleArn()},
+			"KeyId":                []interface{}{field("$.detail.resources[0].ARN")},
+			"ScheduledBy":          []interface{}{field("$.detail.userIdentity.arn")},
+			"EventId":              []interface{}{field("$.detail.eventID")},
+			"EventTime":            []interface{}{field("$.detail.eventTime")},
+			"TopicArn":             []interface{}{d.Topic.TopicArn()},
+		}),
+	})
+	return d
+}
+
+func (d *DeletionCheck) createRoles(stack awscdk.Stack, definitionArn *string) {
+	account := &map[string]interface{}{"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()}}
+	d.AutomationRole = awsiam.NewRole(d.Construct, jsii.String("AutomationRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewPrincipalWithConditions(awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), nil), account),
+		Description: jsii.String("kmsmonitor DeletionCheck: reads the last use of a KMS key scheduled for deletion and cancels it if recent"),
+	})
+	statements := []awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:     jsii.String("CheckAndCancelKeyDeletion"),
+			Actions: jsii.Strings("kms:CancelKeyDeletion", "kms:DescribeKey", "kms:GetKeyLastUsage"),
+			Resources: &[]*string{stack.FormatArn(&awscdk.ArnComponents{
+				Service: jsii.String("kms"), Resource: jsii.String("key"), ResourceName: jsii.String("*"),
+			})},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("Notify"), Actions: jsii.Strings("sns:Publish"), Resources: &[]*string{d.Topic.TopicArn()},
+		}),
+	}
+	if key := d.Topic.MasterKey(); key != nil {
+		// SNS encrypts the message with the topic's key on the publisher's behalf.
+		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("EncryptNotifications"), Actions: jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
+			Resources:  &[]*string{key.KeyArn()},
+			Conditions: &map[string]interface{}{"StringEquals": map[string]interface{}{"kms:ViaService": "sns." + *stack.Region() + ".amazonaws.com"}},
+		}))
+	}
+	// Customer managed policies rather than inline ones (NIST 800-53 IAMNoInlinePolicy).
+	policy := awsiam.NewManagedPolicy(d.Construct, jsii.String("AutomationPolicy"), &awsiam.ManagedPolicyProps{
+		Description: jsii.String("kmsmonitor DeletionCheck: what the check automation may do"),
+		Roles:       &[]awsiam.IRole{d.AutomationRole},
+		Statements:  &statements,
+	})
+	rules := []nagsuppress.Rule{{ID: "AwsSolutions-IAM5",
+		Reason:         "Any key of this account and Region may be scheduled for deletion: the automation reads the use of, and may cancel the deletion of, the one key the CloudTrail record names.",
+		AppliesToRegex: []string{`/^Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key\/\*$/g`}}}
+	if d.Topic.MasterKey() != nil {
+		rules = append(rules, nagsuppress.Rule{ID: "AwsSolutions-IAM5",
+			Reason:         "kms:GenerateDataKey* names the GenerateDataKey family SNS calls for an encrypted topic, on the topic's key only.",
+			AppliesToRegex: []string{`/^Action::kms:GenerateDataKey\*$/g`}})
+	}
+	nagsuppress.On(policy, rules...)
+
+	d.EventsRole = awsiam.NewRole(d.Construct, jsii.String("EventsRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewPrincipalWithConditions(awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil), account),
+		Description: jsii.String("kmsmonitor DeletionCheck: lets EventBridge start the check automation"),
+	})
+	eventsPolicy := awsiam.NewManagedPolicy(d.Construct, jsii.String("EventsPolicy"), &awsiam.ManagedPolicyProps{
+		Description: jsii.String("kmsmonitor DeletionCheck: what EventBridge may do to start the automation"),
+		Roles:       &[]awsiam.IRole{d.EventsRole},
+		Statements: &[]awsiam.PolicyStatement{
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid: jsii.String("StartTheAutomation"), Actions: jsii.Strings("ssm:StartAutomationExecution"),
+				Resources: &[]*string{definitionArn},
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid: jsii.String("PassTheAutomationRole"), Actions: jsii.Strings("iam:PassRole"),
+				Resources:  &[]*string{d.AutomationRole.RoleArn()},
+				Conditions: &map[string]interface{}{"StringEquals": map[string]interface{}{"iam:PassedToService": "ssm.amazonaws.com"}},
+			}),
+		},
+	})
+	nagsuppress.On(eventsPolicy, definitionWildcard)
+}
+
+// decideScript turns GetKeyLastUsage's answer into a verdict: "cancel" or
+// "keep", with a one-line summary for the message. aws:branch cannot compare
+// dates, hence a script; it calls no AWS API. Timestamps are accepted as ISO
+// 8601 strings or epoch seconds, since the form Automation gives them in was
+// not verified.
+const decideScript = `from datetime import datetime, timezone
+
+def when(v):
+    if v is None or v == "":
+        return None
+    if isinstance(v, (int, float)):
+        return datetime.fromtimestamp(float(v), timezone.utc)
+    s = str(v).strip()
+    try:
+        return datetime.fromtimestamp(float(s), timezone.utc)
+    except ValueError:
+        pass
+    s = s.replace("Z", "+00:00").replace(" ", "T", 1)
+    d = datetime.fromisoformat(s)
+    return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
+
+def handler(events, context):
+    now = datetime.now(timezone.utc)
+    min_days = int(events["MinDaysWithoutUsage"])
+    unknown_used = str(events["UnknownCountsAsUsed"]).lower() == "true"
+    usage = events.get("LastUsage") or {}
+    tracking = when(events.get("TrackingStartDate"))
+    created = when(events.get("KeyCreationDate"))
+    last = when(usage.get("Timestamp"))
+    note = ""
+    if str(events.get("MultiRegion")).lower() == "true":
+        note = " Multi-Region key: its primary and replicas are tracked apart; check the others too."
+    if last is not None:
+        days = (now - last).days
+        summary = "Last used %d day(s) ago: %s at %s, CloudTrail event ID %s." % (
+            days, usage.get("Operation", "?"), last.isoformat(), usage.get("CloudTrailEventId", "?"))
+        return {"verdict": "cancel" if days <= min_days else "keep", "summary": summary + note}
+    if created is not None and tracking is not None and created < tracking and (now - tracking).days <= min_days:
+        summary = ("No use recorded since tracking began on %s; the key was created on %s, before that, "
+                   "so it may have been used earlier (check CloudTrail)." % (tracking.date(), created.date()))
+        return {"verdict": "cancel" if unknown_used else "keep", "summary": summary + note}
+    since = tracking or created
+    summary = "No use recorded since %s." % (since.date() if since else "tracking began")
+    return {"verdict": "keep", "summary": summary + note}
+`
+
+// deletionCheckDocument is DeletionCheck's automation. Steps: read the key's
+// state; stop unless it is pending deletion (PendingDeletion, or
+// PendingReplicaDeletion for a multi-Region primary with replicas); read its
+// last use; decide; cancel or not; notify. If GetKeyLastUsage fails, the
+// "unknown" branch decides.
+func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{} {
+	str := func(desc string) map[string]interface{} {
+		return map[string]interface{}{"type": "String", "description": desc}
+	}
+	api := func(name, apiName string, inputs map[string]interface{}, extra map[string]interface{}) map[string]interface{} {
+		in := map[string]interface{}{"Service": "kms", "Api": apiName, "KeyId": "{{ KeyId }}"}
+		for k, v := range inputs {
+			in[k] = v
+		}
+		step := map[string]interface{}{"name": name, "action": "aws:executeAwsApi", "inputs": in}
+		for k, v := range extra {
+			step[k] = v
+		}
+		return step
+	}
+	who := "Key: {{ KeyId }}\nScheduled for deletion by {{ ScheduledBy }} at {{ EventTime }} (CloudTrail event ID {{ EventId }}).\n"
+	publish := func(name, subject, message string) map[string]interface{} {
+		return map[string]interface{}{
+			"name": name, "action": "aws:executeAwsApi", "isEnd": true,
+			"inputs": map[string]interface{}{
+				"Service": "sns", "Api": "Publish", "TopicArn": "{{ TopicArn }}",
+				"Subject": subject, "Message": message,
+			},
+		}
+	}
+	cancelled := "The deletion was cancelled. The key is left DISABLED: find who uses it before enabling it again or scheduling its deletion again."
+	return map[string]interface{}{
+		"schemaVersion": "0.3",
+		"description":   "kmsmonitor DeletionCheck: cancel the scheduled deletion of a KMS key that was used recently (GetKeyLastUsage). The key is left disabled.",
+		"assumeRole":    "{{ AutomationAssumeRole }}",
+		"parameters": map[string]interface{}{
+			"AutomationAssumeRole": map[string]interface{}{
+				"type": "String", "description": "ARN of the role the automation runs with.",
+				"allowedPattern": `^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$`,
+			},
+			"KeyId": map[string]interface{}{
+				"type": "String", "description": "ARN of the KMS key scheduled for deletion.",
+				"allowedPattern": `^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`,
+			},
+			"ScheduledBy": str("ARN of the principal that scheduled the deletion."),
+			"EventId":     str("CloudTrail event ID of the ScheduleKeyDeletion call."),
+			"EventTime":   str("Time of the ScheduleKeyDeletion call."),
+			"TopicArn":    str("SNS topic notified of the outcome."),
+			"MinDaysWithoutUsage": map[string]interface{}{
+				"type": "Integer", "default": minDays, "description": "A key used within this many days has its deletion cancelled.",
+			},
+			"UnknownCountsAsUsed": map[string]interface{}{
+				"type": "Boolean", "default": unknownUsed,
+				"description": "Whether a key without recorded use, created before tracking began, counts as used.",
+			},
+		},
+		"mainSteps": []interface{}{
+			api("DescribeKey", "DescribeKey", nil, map[string]interface{}{
+				"outputs": []interface{}{
+					map[string]interface{}{"Name": "KeyState", "Selector": "$.KeyMetadata.KeyState", "Type": "String"},
+					map[string]interface{}{"Name": "MultiRegion", "Selector": "$.KeyMetadata.MultiRegion", "Type": "Boolean"},
+				},
+			}),
+			map[string]interface{}{
+				"name": "IsPendingDeletion", "action": "aws:branch",
+				"inputs": map[string]interface{}{
+					"Choices": []interface{}{map[string]interface{}{
+						"Or": []interface{}{
+							map[string]interface{}{"Variable": "{{ DescribeKey.KeyState }}", "StringEquals": "PendingDeletion"},
+							map[string]interface{}{"Variable": "{{ DescribeKey.KeyState }}", "StringEquals": "PendingReplicaDeletion"},
+						},
+						"NextStep": "GetKeyLastUsage",
+					}},
+					"Default": "NotifyNotPending",
+				},
+			},
+			api("GetKeyLastUsage", "GetKeyLastUsage", nil, map[string]interface{}{
+				"onFailure": "step:UsageUnreadable", "nextStep": "Decide",
+				"outputs": []interface{}{
+					map[string]interface{}{"Name": "LastUsage", "Selector": "$.KeyLastUsage", "Type": "StringMap"},
+					map[string]interface{}{"Name": "TrackingStartDate", "Selector": "$.TrackingStartDate", "Type": "String"},
+					map[string]interface{}{"Name": "KeyCreationDate", "Selector": "$.KeyCreationDate", "Type": "String"},
+				},
+			}),
+			map[string]interface{}{
+				"name": "Decide", "action": "aws:executeScript", "onFailure": "step:UsageUnreadable", "nextStep": "CancelOrKeep",
+				"inputs": map[string]interface{}{
+					"Runtime": "python3.11", "Handler": "handler", "Script": decideScript,
+					"InputPayload": map[string]interface{}{
+						"LastUsage": "{{ GetKeyLastUsage.LastUsage }}", "TrackingStartDate": "{{ GetKeyLastUsage.TrackingStartDate }}",
+						"KeyCreationDate": "{{ GetKeyLastUsage.KeyCreationDate }}", "MultiRegion": "{{ DescribeKey.MultiRegion }}",
+						"MinDaysWithoutUsage": "{{ MinDaysWithoutUsage }}", "UnknownCountsAsUsed": "{{ UnknownCountsAsUsed }}",
+					},
+				},
+				"outputs": []interface{}{
+					map[string]interface{}{"Name": "Verdict", "Selector": "$.Payload.verdict", "Type": "String"},
+					map[string]interface{}{"Name": "Summary", "Selector": "$.Payload.summary", "Type": "String"},
+				},
+			},
+			map[string]interface{}{
+				"name": "CancelOrKeep", "action": "aws:branch",
+				"inputs": map[string]interface{}{
+					"Choices": []interface{}{map[string]interface{}{"Variable": "{{ Decide.Verdict }}", "StringEquals": "cancel", "NextStep": "CancelKeyDeletion"}},
+					"Default": "NotifyScheduled",
+				},
+			},
+			api("CancelKeyDeletion", "CancelKeyDeletion", nil, map[string]interface{}{"nextStep": "VerifyCancelled"}),
+			map[string]interface{}{
+				"name": "VerifyCancelled", "action": "aws:assertAwsResourceProperty", "nextStep": "NotifyCancelled",
+				"inputs": map[string]interface{}{
+					"Service": "kms", "Api": "DescribeKey", "KeyId": "{{ KeyId }}",
+					"PropertySelector": "$.KeyMetadata.KeyState", "DesiredValues": []string{"Disabled", "Enabled"},
+				},
+			},
+			publish("NotifyCancelled", "kmsmonitor: deletion of a KMS key in use cancelled",
+				"kmsmonitor DeletionCheck: a KMS key scheduled for deletion was used recently.\n"+who+"{{ Decide.Summary }}\n"+cancelled),
+			publish("NotifyScheduled", "kmsmonitor: KMS key scheduled for deletion",
+				"kmsmonitor DeletionCheck: a KMS key is scheduled for deletion and was not cancelled.\n"+who+"{{ Decide.Summary }}\n"+
+					"Last usage is recorded up to an hour late and some services (Amazon EBS) use their key rarely: make sure nothing needs it."),
+			map[string]interface{}{
+				"name": "UsageUnreadable", "action": "aws:branch",
+				"inputs": map[string]interface{}{
+					"Choices": []interface{}{map[string]interface{}{"Variable": "{{ UnknownCountsAsUsed }}", "BooleanEquals": true, "NextStep": "CancelUnreadable"}},
+					"Default": "NotifyUnreadable",
+				},
+			},
+			api("CancelUnreadable", "CancelKeyDeletion", nil, map[string]interface{}{"nextStep": "NotifyCancelledUnreadable"}),
+			publish("NotifyCancelledUnreadable", "kmsmonitor: deletion of a KMS key cancelled (last use unknown)",
+				"kmsmonitor DeletionCheck: the last use of a KMS key scheduled for deletion could not be read (GetKeyLastUsage failed).\n"+who+cancelled),
+			publish("NotifyUnreadable", "kmsmonitor: KMS key scheduled for deletion (last use unknown)",
+				"kmsmonitor DeletionCheck: the last use of a KMS key scheduled for deletion could not be read (GetKeyLastUsage failed); the deletion stays scheduled.\n"+who),
+			publish("NotifyNotPending", "kmsmonitor: KMS key no longer pending deletion",
+				"kmsmonitor DeletionCheck: a KMS key was scheduled for deletion but is no longer pending deletion (state {{ DescribeKey.KeyState }}); nothing to do.\n"+who),
+		},
+	}
+}

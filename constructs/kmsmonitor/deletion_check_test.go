@@ -1,0 +1,195 @@
+package kmsmonitor_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
+	"github.com/kmsmonitor/kmsmonitor/internal/fixtures"
+)
+
+func TestDeletionCheck(t *testing.T) {
+	// GIVEN a stack WHEN the reactive check is added with an address
+	stack := newStack()
+	d := kmsmonitor.NewDeletionCheck(stack, jsii.String("Check"), &kmsmonitor.DeletionCheckProps{Emails: []string{"security@example.com"}})
+	tpl := synth(t, stack)
+	// THEN a rule on successful ScheduleKeyDeletion calls (write events: state ENABLED) starts the document
+	// with the key ARN, who scheduled it, the event ID and time, and the topic
+	tpl.HasResourceProperties("AWS::Events::Rule", obj{
+		"EventPattern": obj{
+			"source": arr{"aws.kms"}, "detail-type": arr{"AWS API Call via CloudTrail"},
+			"detail": obj{"eventSource": arr{"kms.amazonaws.com"}, "eventName": arr{"ScheduleKeyDeletion"}, "errorCode": arr{obj{"exists": false}}},
+		},
+		"State": "ENABLED",
+		"Targets": arr{obj{
+			"Id":      "Target0",
+			"Arn":     join("arn:", partition, ":ssm:", region, ":", account, ":automation-definition/", ref("CheckDocument"), ":$DEFAULT"),
+			"RoleArn": getAtt("CheckEventsRole"),
+			"InputTransformer": obj{
+				"InputPathsMap": obj{
+					"detail-resources-0--ARN": "$.detail.resources[0].ARN", "detail-userIdentity-arn": "$.detail.userIdentity.arn",
+					"detail-eventID": "$.detail.eventID", "detail-eventTime": "$.detail.eventTime",
+				},
+				"InputTemplate": join(`{"AutomationAssumeRole":["`, getAtt("CheckAutomationRole"),
+					`"],"EventId":[<detail-eventID>],"EventTime":[<detail-eventTime>],"KeyId":[<detail-resources-0--ARN>],"ScheduledBy":[<detail-userIdentity-arn>],"TopicArn":["`,
+					ref("CheckTopic"), `"]}`),
+			},
+			"DeadLetterConfig": obj{"Arn": getAtt("CheckDeadLetterQueue")},
+			"RetryPolicy":      obj{"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400},
+		}},
+	})
+	// AND the document reads the state, handles both pending states, reads last usage, decides with a branch, cancels and notifies
+	step := func(name, action string, more obj) interface{} {
+		o := obj{"name": name, "action": action}
+		for k, v := range more {
+			o[k] = v
+		}
+		return objLike(o)
+	}
+	tpl.HasResourceProperties("AWS::SSM::Document", obj{
+		"DocumentType": "Automation", "DocumentFormat": "JSON", "UpdateMethod": "NewVersion",
+		"Content": objLike(obj{
+			"schemaVersion": "0.3", "assumeRole": "{{ AutomationAssumeRole }}",
+			"parameters": objLike(obj{
+				"MinDaysWithoutUsage": objLike(obj{"type": "Integer", "default": 365}),
+				"UnknownCountsAsUsed": objLike(obj{"type": "Boolean", "default": true}),
+			}),
+			"mainSteps": arr{
+				step("DescribeKey", "aws:executeAwsApi", obj{"inputs": obj{"Service": "kms", "Api": "DescribeKey", "KeyId": "{{ KeyId }}"}}),
+				step("IsPendingDeletion", "aws:branch", obj{"inputs": obj{"Choices": arr{obj{"Or": arr{
+					obj{"Variable": "{{ DescribeKey.KeyState }}", "StringEquals": "PendingDeletion"},
+					obj{"Variable": "{{ DescribeKey.KeyState }}", "StringEquals": "PendingReplicaDeletion"},
+				}, "NextStep": "GetKeyLastUsage"}}, "Default": "NotifyNotPending"}}),
+				step("GetKeyLastUsage", "aws:executeAwsApi", obj{"onFailure": "step:UsageUnreadable",
+					"inputs": obj{"Service": "kms", "Api": "GetKeyLastUsage", "KeyId": "{{ KeyId }}"}}),
+				step("Decide", "aws:executeScript", obj{"onFailure": "step:UsageUnreadable"}),
+				step("CancelOrKeep", "aws:branch", obj{"inputs": obj{"Choices": arr{
+					obj{"Variable": "{{ Decide.Verdict }}", "StringEquals": "cancel", "NextStep": "CancelKeyDeletion"}}, "Default": "NotifyScheduled"}}),
+				step("CancelKeyDeletion", "aws:executeAwsApi", obj{"inputs": obj{"Service": "kms", "Api": "CancelKeyDeletion", "KeyId": "{{ KeyId }}"}}),
+				step("VerifyCancelled", "aws:assertAwsResourceProperty", nil),
+				step("NotifyCancelled", "aws:executeAwsApi", obj{"inputs": objLike(obj{"Service": "sns", "Api": "Publish",
+					"Message": assertions.Match_StringLikeRegexp(jsii.String(`Key: \{\{ KeyId \}\}[\s\S]*by \{\{ ScheduledBy \}\} at \{\{ EventTime \}\} \(CloudTrail event ID \{\{ EventId \}\}\)[\s\S]*\{\{ Decide.Summary \}\}[\s\S]*left DISABLED`))})}),
+				step("NotifyScheduled", "aws:executeAwsApi", nil),
+				step("UsageUnreadable", "aws:branch", obj{"inputs": obj{"Choices": arr{
+					obj{"Variable": "{{ UnknownCountsAsUsed }}", "BooleanEquals": true, "NextStep": "CancelUnreadable"}}, "Default": "NotifyUnreadable"}}),
+				step("CancelUnreadable", "aws:executeAwsApi", obj{"inputs": obj{"Service": "kms", "Api": "CancelKeyDeletion", "KeyId": "{{ KeyId }}"}}),
+				step("NotifyCancelledUnreadable", "aws:executeAwsApi", nil),
+				step("NotifyUnreadable", "aws:executeAwsApi", nil),
+				step("NotifyNotPending", "aws:executeAwsApi", nil),
+			},
+		}),
+	})
+	// AND the automation role, trusted by SSM of this account only, may read and cancel keys of this account and Region, and notify
+	tpl.HasResourceProperties("AWS::IAM::Role", obj{"AssumeRolePolicyDocument": trustedBy("ssm.amazonaws.com"),
+		"Description": assertions.Match_StringLikeRegexp(jsii.String("DeletionCheck"))})
+	tpl.HasResourceProperties("AWS::IAM::ManagedPolicy", obj{
+		"Roles": arr{ref("CheckAutomationRole")},
+		"PolicyDocument": obj{"Version": "2012-10-17", "Statement": arr{
+			obj{"Sid": "CheckAndCancelKeyDeletion", "Effect": "Allow",
+				"Action":   arr{"kms:CancelKeyDeletion", "kms:DescribeKey", "kms:GetKeyLastUsage"},
+				"Resource": join("arn:", partition, ":kms:", region, ":", account, ":key/*")},
+			obj{"Sid": "Notify", "Effect": "Allow", "Action": "sns:Publish", "Resource": ref("CheckTopic")},
+			obj{"Sid": "EncryptNotifications", "Effect": "Allow", "Action": arr{"kms:Decrypt", "kms:GenerateDataKey*"},
+				"Resource":  getAtt("CheckTopicKey"),
+				"Condition": obj{"StringEquals": obj{"kms:ViaService": join("sns.", region, ".amazonaws.com")}}},
+		}},
+	})
+	// AND the EventBridge role may only start this document and pass that role to SSM
+	tpl.HasResourceProperties("AWS::IAM::ManagedPolicy", obj{
+		"Roles": arr{ref("CheckEventsRole")},
+		"PolicyDocument": obj{"Version": "2012-10-17", "Statement": arr{
+			obj{"Sid": "StartTheAutomation", "Effect": "Allow", "Action": "ssm:StartAutomationExecution",
+				"Resource": join("arn:", partition, ":ssm:", region, ":", account, ":automation-definition/", ref("CheckDocument"), ":*")},
+			obj{"Sid": "PassTheAutomationRole", "Effect": "Allow", "Action": "iam:PassRole", "Resource": getAtt("CheckAutomationRole"),
+				"Condition": obj{"StringEquals": obj{"iam:PassedToService": "ssm.amazonaws.com"}}},
+		}},
+	})
+	tpl.HasResourceProperties("AWS::SNS::Subscription", obj{"Endpoint": "security@example.com"})
+	if d.Rule == nil || d.Document == nil || d.TopicKey == nil || d.DeadLetterQueue == nil {
+		t.Error("want the rule, document, topic key and queue exported")
+	}
+}
+
+func TestDeletionCheck_Options(t *testing.T) {
+	// GIVEN 90 days and unknown not counting as used WHEN synthesized THEN the document's defaults say so
+	stack := newStack()
+	kmsmonitor.NewDeletionCheck(stack, jsii.String("Check"), &kmsmonitor.DeletionCheckProps{
+		MinDaysWithoutUsage: jsii.Number(90), UnknownCountsAsUsed: jsii.Bool(false),
+	})
+	synth(t, stack).HasResourceProperties("AWS::SSM::Document", obj{"Content": objLike(obj{"parameters": objLike(obj{
+		"MinDaysWithoutUsage": objLike(obj{"default": 90}), "UnknownCountsAsUsed": objLike(obj{"default": false}),
+	})})})
+}
+
+// scheduleKeyDeletion is a ScheduleKeyDeletion record shaped like the KMS
+// developer guide's example ("ScheduleKeyDeletion" in "Logging AWS KMS API
+// calls with AWS CloudTrail"): the key in resources[0].ARN, the new state
+// in responseElements. A failed or dry-run call has an errorCode and no
+// responseElements.
+func scheduleKeyDeletion(keyArn, state, errorCode string, dryRun bool) []byte {
+	rec := map[string]any{
+		"eventVersion": "1.08", "userIdentity": fixtures.IAMUser, "eventTime": "2026-11-23T10:00:00Z",
+		"eventSource": "kms.amazonaws.com", "eventName": "ScheduleKeyDeletion", "awsRegion": "us-west-2",
+		"sourceIPAddress": "192.0.2.0", "userAgent": "aws-cli/2.0",
+		"requestParameters": map[string]any{"keyId": keyArn, "pendingWindowInDays": 30},
+		"responseElements":  map[string]any{"keyId": keyArn, "deletionDate": "Dec 23, 2026, 10:00:00 AM", "keyState": state, "pendingWindowInDays": 30},
+		"requestID":         "12345126-30d5-4b28-98b9-9153da559963", "eventID": "abcde202-ba1a-467c-b4ba-f729d45ae521",
+		"readOnly": false, "resources": []any{map[string]any{"accountId": "111122223333", "type": "AWS::KMS::Key", "ARN": keyArn}},
+		"eventType": "AwsApiCall", "managementEvent": true, "recipientAccountId": "111122223333", "eventCategory": "Management",
+	}
+	if dryRun {
+		rec["requestParameters"].(map[string]any)["dryRun"] = true
+	}
+	if errorCode != "" {
+		rec["errorCode"], rec["errorMessage"], rec["responseElements"] = errorCode, "the call did not succeed", nil
+	}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func TestDeletionCheck_PatternOnEventBridge(t *testing.T) {
+	server := eventBridge(t)
+	ctx := context.Background()
+	// GIVEN the rule the construct synthesizes, installed on EventBridge (moto)
+	stack := newStack()
+	kmsmonitor.NewDeletionCheck(stack, jsii.String("Check"), nil)
+	pattern, state := rulePattern(t, synth(t, stack))
+	rule, err := server.NewRule(ctx, pattern, state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		event []byte
+		want  bool
+	}{
+		{"successful, single-Region key", scheduleKeyDeletion(fixtures.SingleRegionKey, "PendingDeletion", "", false), true},
+		{"successful, multi-Region replica or primary without replicas", scheduleKeyDeletion(fixtures.MultiRegionKey, "PendingDeletion", "", false), true},
+		{"successful, multi-Region primary with replicas", scheduleKeyDeletion(fixtures.MultiRegionKey, "PendingReplicaDeletion", "", false), true},
+		{"failed: access denied (the guard)", scheduleKeyDeletion(fixtures.SingleRegionKey, "", "AccessDenied", false), false},
+		{"failed: key already pending deletion", scheduleKeyDeletion(fixtures.MultiRegionKey, "", "KMSInvalidStateException", false), false},
+		{"dry run", scheduleKeyDeletion(fixtures.SingleRegionKey, "", "DryRunOperationException", true), false},
+		{"another call", fixtures.Failure{EventName: "DisableKey", KeyARN: fixtures.SingleRegionKey, Caller: fixtures.IAMUser}.Record(), false},
+	}
+	events := make([][]byte, len(cases))
+	for i, c := range cases {
+		events[i] = fixtures.AsEventBridgeEvent(c.event)
+	}
+	// WHEN each record is sent THEN only successful calls reach the target
+	got, err := rule.MatchAll(ctx, events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range cases {
+		if got[i] != c.want {
+			t.Errorf("%s: matched=%v, want %v", c.name, got[i], c.want)
+		}
+	}
+}

@@ -1,0 +1,246 @@
+package kmsmonitor
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sync"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
+)
+
+const (
+	// DefaultMinDaysWithoutUsage is how long a key must have gone without a
+	// successful cryptographic operation before it may be disabled or
+	// scheduled for deletion. 365 days is AWS's own example (AWS Security
+	// Blog, 2026-06-02, "Identify unused AWS KMS keys and prevent accidental
+	// key deletions") and covers keys used once a year: yearly jobs, disaster
+	// recovery tests, and services such as Amazon EBS that call KMS only when
+	// a volume is attached. A shorter period lets such keys be deleted while
+	// still needed; deletion cannot be undone, so the guard errs long.
+	DefaultMinDaysWithoutUsage = 365
+	// DefaultMinPendingWindowInDays is the shortest deletion waiting period
+	// allowed: 30 days, the longest KMS accepts and its default.
+	DefaultMinPendingWindowInDays = 30
+)
+
+// Condition keys and operators of the guard (AWS KMS Developer Guide, "AWS KMS
+// condition keys", https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html).
+//
+// kms:TrailingDaysWithoutKeyUsage is computed by KMS for every DisableKey and
+// ScheduleKeyDeletion request (days since the last use, or since the key's
+// creation or the start of tracking when none was recorded; rounded down),
+// so it is always present and NumericLessThanEquals is used as AWS's example
+// does. ...IfExists is not used: it would also deny where the key is absent,
+// which KMS documents no case of, and would turn a future request without it
+// into a refusal nobody can explain.
+//
+// kms:ScheduleKeyDeletionPendingWindowInDays takes the request's
+// PendingWindowInDays, or its default (30) when the parameter is left out
+// (same page, "Conditions for an API operation request"), so a request
+// without it is 30 days and must not be denied: plain NumericLessThan.
+const (
+	trailingDaysKey  = "kms:TrailingDaysWithoutKeyUsage"
+	pendingWindowKey = "kms:ScheduleKeyDeletionPendingWindowInDays"
+)
+
+// guardPolicy is the decision shared by the key-policy guard and the
+// organization guard: which requests are denied, and who is exempt.
+type guardPolicy struct {
+	minDays, minWindow int
+	breakGlass         []string
+}
+
+// guardStatement is one deny of the guard, in a form both a key policy and a
+// service control policy can be written from.
+type guardStatement struct {
+	sid       string
+	actions   []string
+	condition map[string]interface{}
+}
+
+func (g guardPolicy) statements() []guardStatement {
+	exempt := func(c map[string]interface{}) map[string]interface{} {
+		if len(g.breakGlass) > 0 {
+			// ArnNotLike: break-glass ARNs may hold wildcards (a role path or name prefix).
+			c["ArnNotLike"] = map[string]interface{}{"aws:PrincipalArn": g.breakGlass}
+		}
+		return c
+	}
+	out := []guardStatement{{
+		sid:     "DenyDisablingOrDeletingKeysInUse",
+		actions: []string{"kms:DisableKey", "kms:ScheduleKeyDeletion"},
+		condition: exempt(map[string]interface{}{
+			"NumericLessThanEquals": map[string]interface{}{trailingDaysKey: fmt.Sprint(g.minDays)},
+		}),
+	}}
+	if g.minWindow > 7 { // 7 days is the shortest KMS allows: no deny needed
+		out = append(out, guardStatement{
+			sid:     "DenyShortKeyDeletionWaitingPeriod",
+			actions: []string{"kms:ScheduleKeyDeletion"},
+			condition: exempt(map[string]interface{}{
+				"NumericLessThan": map[string]interface{}{pendingWindowKey: fmt.Sprint(g.minWindow)},
+			}),
+		})
+	}
+	return out
+}
+
+// breakGlassRE accepts IAM role and user ARNs, with wildcards in the name.
+var breakGlassRE = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}|\*):(role|user)/[\w+=,.@/*?-]+$`)
+
+// validateGuard checks the props shared by both guards, with their names in
+// the prop, and returns the policy with defaults applied.
+func validateGuard(c *propcheck.Checker, minDays, minWindow *float64, breakGlass []string) guardPolicy {
+	g := guardPolicy{minDays: DefaultMinDaysWithoutUsage, minWindow: DefaultMinPendingWindowInDays, breakGlass: breakGlass}
+	if minDays != nil && !propcheck.Unresolved(*minDays) {
+		if v := *minDays; v != math.Trunc(v) || v < 1 || v > 3650 {
+			c.Addf("MinDaysWithoutUsage", "%v is not allowed; give a whole number of days from 1 to 3650, such as jsii.Number(365) (AWS's example)", v)
+		} else {
+			g.minDays = int(v)
+		}
+	}
+	if minWindow != nil && !propcheck.Unresolved(*minWindow) {
+		if v := *minWindow; v != math.Trunc(v) || v < 7 || v > 30 {
+			c.Addf("MinPendingWindowInDays", "%v is not allowed; KMS accepts waiting periods of 7 to 30 days: give a whole number from 7 (no minimum) to 30", v)
+		} else {
+			g.minWindow = int(v)
+		}
+	}
+	seen := map[string]bool{}
+	for i, arn := range breakGlass {
+		prop := fmt.Sprintf("BreakGlassPrincipalArns[%d]", i)
+		switch {
+		case propcheck.Unresolved(arn):
+		case !breakGlassRE.MatchString(arn):
+			c.Addf(prop, "%q is not an IAM role or user ARN; give one such as arn:aws:iam::111122223333:role/BreakGlass (aws:PrincipalArn of an assumed role is its role ARN, not the arn:aws:sts::...:assumed-role/... session)", arn)
+		case seen[arn]:
+			c.Addf(prop, "%q is listed twice; remove the duplicate", arn)
+		}
+		seen[arn] = true
+	}
+	return g
+}
+
+// DeletionGuardProps configures DeletionGuard.
+type DeletionGuardProps struct {
+	// MinDaysWithoutUsage: DisableKey and ScheduleKeyDeletion are denied while
+	// kms:TrailingDaysWithoutKeyUsage is at most this many days.
+	// Default: DefaultMinDaysWithoutUsage (365 days).
+	MinDaysWithoutUsage *float64
+	// MinPendingWindowInDays: ScheduleKeyDeletion with a shorter waiting
+	// period is denied. 7 turns the check off.
+	// Default: DefaultMinPendingWindowInDays (30 days).
+	MinPendingWindowInDays *float64
+	// BreakGlassPrincipalArns are the IAM roles or users exempt from the
+	// guard (aws:PrincipalArn, wildcards allowed).
+	// Default: nobody is exempt.
+	BreakGlassPrincipalArns []string
+}
+
+// DeletionGuard adds to the key policy of KMS keys defined in the app a deny
+// of kms:DisableKey and kms:ScheduleKeyDeletion while the key was used within
+// MinDaysWithoutUsage days, and a deny of kms:ScheduleKeyDeletion with a
+// waiting period under MinPendingWindowInDays; BreakGlassPrincipalArns are
+// exempt from both. Protect one key with Protect, or every key of a scope
+// (an app, a stage, a stack) with awscdk.Aspects_Of(scope).Add(guard.Aspect(), nil).
+//
+// Key administration stays possible: only those two actions are denied, so
+// the key policy can still be changed, the key enabled, tagged, rotated, and
+// a pending deletion cancelled. What it does not stop: anyone allowed
+// kms:PutKeyPolicy can remove the denies (restrict it, or add
+// OrganizationDeletionGuard); keys whose policies the app does not own (use
+// DeletionCheck); and until 2027-04-23 a key created before tracking began
+// (2026-04-23) counts at most the days since then, so with the default no
+// such key can be disabled or deleted except by a break-glass principal.
+// Last usage is recorded up to an hour late.
+type DeletionGuard struct {
+	constructs.Construct
+
+	policy    guardPolicy
+	mu        sync.Mutex
+	protected map[string]bool
+}
+
+// NewDeletionGuard creates DeletionGuard. It panics with a *ValidationError
+// when props are invalid. The guard changes no key until Protect or its
+// Aspect is applied.
+func NewDeletionGuard(scope constructs.Construct, id *string, props *DeletionGuardProps) *DeletionGuard {
+	p, node, c := start("kmsmonitor.DeletionGuard", scope, id, props)
+	policy := validateGuard(c, p.MinDaysWithoutUsage, p.MinPendingWindowInDays, p.BreakGlassPrincipalArns)
+	c.PanicIfAny()
+	return &DeletionGuard{Construct: node, policy: policy, protected: map[string]bool{}}
+}
+
+// Protect adds the guard to the key policy of each key. Keys imported from
+// outside the app (awskms.Key_FromKeyArn) have no policy the app can change:
+// they fail with a *ValidationError (use DeletionCheck for them).
+func (g *DeletionGuard) Protect(keys ...awskms.IKey) {
+	c := propcheck.New("kmsmonitor.DeletionGuard", g.Construct)
+	for i, key := range keys {
+		if key == nil {
+			c.Addf(fmt.Sprintf("Protect[%d]", i), "is nil; pass a key created in the app with awskms.NewKey")
+			continue
+		}
+		if !g.protect(key) {
+			c.Addf(fmt.Sprintf("Protect[%d]", i), "%s is imported; its key policy is not part of this app: protect it where it is defined, with OrganizationDeletionGuard, or watch it with DeletionCheck",
+				*key.Node().Path())
+		}
+	}
+	c.PanicIfAny()
+}
+
+// protect adds the statements once per key; false when the key's policy
+// cannot be changed from here.
+func (g *DeletionGuard) protect(key awskms.IKey) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	addr := *key.Node().Addr()
+	if g.protected[addr] {
+		return true
+	}
+	for _, s := range g.policy.statements() {
+		res := key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String(s.sid),
+			Effect:     awsiam.Effect_DENY,
+			Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+			Actions:    jsii.Strings(s.actions...),
+			// In a key policy the resource is the key itself, written "*".
+			Resources:  jsii.Strings("*"),
+			Conditions: &s.condition,
+		}), jsii.Bool(true))
+		if !*res.StatementAdded {
+			return false
+		}
+	}
+	g.protected[addr] = true
+	return true
+}
+
+// Aspect returns an aspect that protects every awskms.Key (L2) of the scope
+// it is added to. Keys defined only as awskms.CfnKey get a warning instead.
+func (g *DeletionGuard) Aspect() awscdk.IAspect { return &deletionGuardAspect{guard: g} }
+
+type deletionGuardAspect struct{ guard *DeletionGuard }
+
+// Visit implements awscdk.IAspect.
+func (a *deletionGuardAspect) Visit(node constructs.IConstruct) {
+	if key, ok := node.(awskms.Key); ok {
+		a.guard.protect(key)
+		return
+	}
+	if cfn, ok := node.(awskms.CfnKey); ok {
+		// An L2 key's own CfnKey is its default child: it was handled above.
+		if parent, ok := cfn.Node().Scope().(awskms.Key); ok && parent != nil {
+			return
+		}
+		awscdk.Annotations_Of(node).AddWarningV2(jsii.String("kmsmonitor:deletionGuardCfnKey"), jsii.String(
+			"DeletionGuard protects awskms.Key constructs only; add its statements to this CfnKey's KeyPolicy yourself, or define the key with awskms.NewKey."))
+	}
+}

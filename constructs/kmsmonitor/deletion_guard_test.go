@@ -1,0 +1,210 @@
+package kmsmonitor_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
+	"github.com/kmsmonitor/kmsmonitor/internal/deliverypaths"
+)
+
+const breakGlassRole = "arn:aws:iam::111122223333:role/BreakGlass"
+
+// guardDenies are the two statements the guard adds with break-glass ARNs.
+func guardDenies(days, window string, breakGlass ...interface{}) []interface{} {
+	exempt := func(c obj) obj {
+		if len(breakGlass) > 0 {
+			c["ArnNotLike"] = obj{"aws:PrincipalArn": breakGlass}
+		}
+		return c
+	}
+	return []interface{}{
+		obj{"Sid": "DenyDisablingOrDeletingKeysInUse", "Effect": "Deny", "Principal": obj{"AWS": "*"},
+			"Action": arr{"kms:DisableKey", "kms:ScheduleKeyDeletion"}, "Resource": "*",
+			"Condition": exempt(obj{"NumericLessThanEquals": obj{"kms:TrailingDaysWithoutKeyUsage": days}})},
+		obj{"Sid": "DenyShortKeyDeletionWaitingPeriod", "Effect": "Deny", "Principal": obj{"AWS": "*"},
+			"Action": "kms:ScheduleKeyDeletion", "Resource": "*",
+			"Condition": exempt(obj{"NumericLessThan": obj{"kms:ScheduleKeyDeletionPendingWindowInDays": window}})},
+	}
+}
+
+func TestDeletionGuard_ProtectOneKey(t *testing.T) {
+	// GIVEN a key and a guard with a break-glass role
+	stack := newStack()
+	key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+	other := awskms.NewKey(stack, jsii.String("Other"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+	guard := kmsmonitor.NewDeletionGuard(stack, jsii.String("Guard"), &kmsmonitor.DeletionGuardProps{
+		BreakGlassPrincipalArns: []string{breakGlassRole},
+	})
+	// WHEN it protects one key (twice: idempotent)
+	guard.Protect(key)
+	guard.Protect(key)
+	tpl := synth(t, stack)
+	// THEN that key's policy keeps the account's administration and adds both denies, once
+	statements := keyPolicyStatements(t, tpl, "Key")
+	if len(statements) != 3 {
+		t.Fatalf("%d statements, want the default one and two denies: %v", len(statements), statements)
+	}
+	tpl.HasResourceProperties("AWS::KMS::Key", obj{"KeyPolicy": obj{"Version": "2012-10-17", "Statement": arr{
+		objLike(obj{"Effect": "Allow", "Action": "kms:*"}),
+		guardDenies("365", "30", breakGlassRole)[0], guardDenies("365", "30", breakGlassRole)[1],
+	}}})
+	// AND the other key is untouched
+	if n := len(keyPolicyStatements(t, tpl, "Other")); n != 1 {
+		t.Errorf("other key has %d statements, want 1", n)
+	}
+	_ = other
+}
+
+func TestDeletionGuard_AspectOverScope(t *testing.T) {
+	// GIVEN an app with keys in two stacks, one imported key, and a guard without break-glass, 90 days, 14-day minimum
+	app := awscdk.NewApp(nil)
+	a := awscdk.NewStack(app, jsii.String("A"), nil)
+	b := awscdk.NewStack(app, jsii.String("B"), nil)
+	awskms.NewKey(a, jsii.String("KeyA"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+	awskms.NewKey(b, jsii.String("KeyB"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+	awskms.Key_FromKeyArn(b, jsii.String("Imported"), jsii.String(keyArn))
+	guard := kmsmonitor.NewDeletionGuard(a, jsii.String("Guard"), &kmsmonitor.DeletionGuardProps{
+		MinDaysWithoutUsage: jsii.Number(90), MinPendingWindowInDays: jsii.Number(14),
+	})
+	// WHEN its aspect is added to the app
+	awscdk.Aspects_Of(app).Add(guard.Aspect(), nil)
+	// THEN every key of every stack gets the denies, without an exemption
+	for _, stack := range []awscdk.Stack{a, b} {
+		tpl := synth(t, stack)
+		tpl.AllResourcesProperties("AWS::KMS::Key", obj{"KeyPolicy": obj{"Version": "2012-10-17", "Statement": arr{
+			objLike(obj{"Effect": "Allow", "Action": "kms:*"}), guardDenies("90", "14")[0], guardDenies("90", "14")[1],
+		}}})
+	}
+}
+
+func TestDeletionGuard_NoWindowStatementAtSeven(t *testing.T) {
+	// GIVEN a guard whose minimum waiting period is KMS's own minimum
+	stack := newStack()
+	key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+	kmsmonitor.NewDeletionGuard(stack, jsii.String("Guard"), &kmsmonitor.DeletionGuardProps{MinPendingWindowInDays: jsii.Number(7)}).Protect(key)
+	// THEN only the usage deny is added
+	if n := len(keyPolicyStatements(t, synth(t, stack), "Key")); n != 2 {
+		t.Errorf("%d statements, want 2", n)
+	}
+}
+
+func TestDeletionGuard_ImportedKeyRefused(t *testing.T) {
+	// GIVEN an imported key WHEN Protect is called THEN a ValidationError says where to protect it
+	stack := newStack()
+	guard := kmsmonitor.NewDeletionGuard(stack, jsii.String("Guard"), nil)
+	imported := awskms.Key_FromKeyArn(stack, jsii.String("Imported"), jsii.String(keyArn))
+	var verr *kmsmonitor.ValidationError
+	func() {
+		defer func() {
+			err, _ := recover().(error)
+			if !errors.As(err, &verr) {
+				t.Fatalf("want a ValidationError, got %v", err)
+			}
+		}()
+		guard.Protect(imported)
+	}()
+	wantPanic(t, func() { guard.Protect(imported) }, `kmsmonitor.DeletionGuard at "Stack/Guard"`, "Protect[0]", "is imported", "DeletionCheck")
+}
+
+// keyPolicyStatements returns the key policy statements of the key whose logical ID starts with prefix.
+func keyPolicyStatements(t *testing.T, tpl template, prefix string) []interface{} {
+	t.Helper()
+	for id, r := range tpl.JSON()["Resources"].(map[string]interface{}) {
+		res := r.(map[string]interface{})
+		if res["Type"] == "AWS::KMS::Key" && len(id) >= len(prefix) && id[:len(prefix)] == prefix {
+			return res["Properties"].(map[string]interface{})["KeyPolicy"].(map[string]interface{})["Statement"].([]interface{})
+		}
+	}
+	t.Fatalf("no key %s*", prefix)
+	return nil
+}
+
+// simulator starts iam-simulate for one test, or skips where it is not required.
+func simulator(t *testing.T) *deliverypaths.Simulator {
+	t.Helper()
+	sim, err := deliverypaths.StartSimulator()
+	if errors.Is(err, deliverypaths.ErrUnavailable) && !deliverypaths.Required() {
+		t.Skipf("policy semantics not evaluated: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	return sim
+}
+
+// guardRequests are the requests the issue's proof names, with the expected outcome.
+func guardRequests(admin, breakGlass string) []deliverypaths.Case {
+	used3 := map[string]any{"kms:TrailingDaysWithoutKeyUsage": "3", "kms:ScheduleKeyDeletionPendingWindowInDays": "30"}
+	unused400 := map[string]any{"kms:TrailingDaysWithoutKeyUsage": "400", "kms:ScheduleKeyDeletionPendingWindowInDays": "30"}
+	boundary := map[string]any{"kms:TrailingDaysWithoutKeyUsage": "365", "kms:ScheduleKeyDeletionPendingWindowInDays": "30"}
+	week := map[string]any{"kms:TrailingDaysWithoutKeyUsage": "400", "kms:ScheduleKeyDeletionPendingWindowInDays": "7"}
+	noWindow := map[string]any{"kms:TrailingDaysWithoutKeyUsage": "400"}
+	return []deliverypaths.Case{
+		{Kind: "schedule deletion of a key used 3 days ago", Principal: admin, Action: "kms:ScheduleKeyDeletion", Context: used3, Want: deliverypaths.Refused},
+		{Kind: "schedule deletion of a key used 365 days ago", Principal: admin, Action: "kms:ScheduleKeyDeletion", Context: boundary, Want: deliverypaths.Refused},
+		{Kind: "schedule deletion of a key unused for 400 days", Principal: admin, Action: "kms:ScheduleKeyDeletion", Context: unused400, Want: deliverypaths.Allowed},
+		{Kind: "schedule deletion without a waiting period (KMS's default, 30)", Principal: admin, Action: "kms:ScheduleKeyDeletion", Context: noWindow, Want: deliverypaths.Allowed},
+		{Kind: "break-glass schedules deletion of a key used 3 days ago", Principal: breakGlass, Action: "kms:ScheduleKeyDeletion", Context: used3, Want: deliverypaths.Allowed},
+		{Kind: "7-day waiting period", Principal: admin, Action: "kms:ScheduleKeyDeletion", Context: week, Want: deliverypaths.Refused},
+		{Kind: "break-glass with a 7-day waiting period", Principal: breakGlass, Action: "kms:ScheduleKeyDeletion", Context: week, Want: deliverypaths.Allowed},
+		{Kind: "disable a key used 3 days ago", Principal: admin, Action: "kms:DisableKey", Context: map[string]any{"kms:TrailingDaysWithoutKeyUsage": "3"}, Want: deliverypaths.Refused},
+		{Kind: "disable a key unused for 400 days", Principal: admin, Action: "kms:DisableKey", Context: map[string]any{"kms:TrailingDaysWithoutKeyUsage": "400"}, Want: deliverypaths.Allowed},
+		{Kind: "break-glass disables a key used 3 days ago", Principal: breakGlass, Action: "kms:DisableKey", Context: map[string]any{"kms:TrailingDaysWithoutKeyUsage": "3"}, Want: deliverypaths.Allowed},
+		// Administration stays possible, also of a key in use.
+		{Kind: "change the key policy", Principal: admin, Action: "kms:PutKeyPolicy", Want: deliverypaths.Allowed},
+		{Kind: "cancel a deletion", Principal: admin, Action: "kms:CancelKeyDeletion", Want: deliverypaths.Allowed},
+		{Kind: "enable the key", Principal: admin, Action: "kms:EnableKey", Want: deliverypaths.Allowed},
+	}
+}
+
+// adminPolicy is an administrator's identity policy: everything on KMS.
+var adminPolicy = deliverypaths.Policy{Name: "KeyAdmin", Policy: map[string]any{"Version": "2012-10-17", "Statement": []any{
+	map[string]any{"Effect": "Allow", "Action": "kms:*", "Resource": "*"},
+}}}
+
+func TestDeletionGuard_PolicySemantics(t *testing.T) {
+	// GIVEN the key policy as synthesized, resolved for an account and Region
+	stack := newStack()
+	key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+	kmsmonitor.NewDeletionGuard(stack, jsii.String("Guard"), &kmsmonitor.DeletionGuardProps{
+		BreakGlassPrincipalArns: []string{"arn:aws:iam::111122223333:role/BreakGlass*"},
+	}).Protect(key)
+	tpl := synth(t, stack)
+	resolved, err := deliverypaths.Resolve(tpl.JSON(), deliverypaths.EnvsFor("", "")[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := resolved.Sorted("AWS::KMS::Key")
+	if len(keys) != 1 {
+		t.Fatalf("%d keys", len(keys))
+	}
+	sim := simulator(t)
+	// WHEN iam-simulate evaluates each request of an administrator (kms:* by IAM) and of a break-glass role
+	for _, c := range guardRequests("arn:aws:iam::111122223333:role/KeyAdmin", "arn:aws:iam::111122223333:role/BreakGlassOps") {
+		c.Resource = keys[0].Arn
+		c.Identity = []deliverypaths.Policy{adminPolicy}
+		c.ResourcePolicy = keys[0].Props["KeyPolicy"]
+		c.Context = withPrincipalArn(c.Context, c.Principal)
+		// THEN each is refused or allowed as the guard intends
+		got, detail, err := sim.Simulate(c)
+		if err != nil || got != c.Want {
+			t.Errorf("%s: got %s (%s, %v), want %s", c, got, detail, err, c.Want)
+		}
+	}
+}
+
+// withPrincipalArn adds aws:PrincipalArn, which AWS sets on every request
+// (the role ARN for a role session) and iam-simulate does not derive.
+func withPrincipalArn(ctx map[string]any, principal string) map[string]any {
+	out := map[string]any{"aws:PrincipalArn": principal}
+	for k, v := range ctx {
+		out[k] = v
+	}
+	return out
+}
