@@ -40,6 +40,10 @@ type DeletionCheckProps struct {
 	// after 185 attempts over 24 hours.
 	// Default: a new SSE-SQS encrypted, TLS-only queue keeping messages 14 days.
 	DeadLetterQueue awssqs.IQueue
+
+	// shared is the notification a composing construct (KeyMonitoring)
+	// decided for all its parts; used when Topic is nil.
+	shared *alerting.Notification
 }
 
 // DeletionCheck reacts to every successful ScheduleKeyDeletion of a key of
@@ -95,7 +99,7 @@ func NewDeletionCheck(scope constructs.Construct, id *string, props *DeletionChe
 	d := &DeletionCheck{Construct: node}
 	stack := awscdk.Stack_Of(node)
 	d.DeadLetterQueue = alerting.UseOrCreateDeadLetterQueue(node, p.DeadLetterQueue)
-	n := alerting.UseOrCreateTopic(node, p.Topic, p.Emails)
+	n := alerting.Decide(node, p.Topic, p.Emails, nil, p.shared)
 	d.Topic, d.TopicKey = n.Topic, n.Key
 
 	// aws-cdk-lib has no L2 for SSM documents.

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
-	"github.com/kmsmonitor/kmsmonitor/internal/fixtures"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/kmseventtest"
 )
 
 func TestDeletionCheck(t *testing.T) {
@@ -132,7 +132,7 @@ func TestDeletionCheck_Options(t *testing.T) {
 // responseElements.
 func scheduleKeyDeletion(keyArn, state, errorCode string, dryRun bool) []byte {
 	rec := map[string]any{
-		"eventVersion": "1.08", "userIdentity": fixtures.IAMUser, "eventTime": "2026-11-23T10:00:00Z",
+		"eventVersion": "1.08", "userIdentity": kmseventtest.IAMUser, "eventTime": "2026-11-23T10:00:00Z",
 		"eventSource": "kms.amazonaws.com", "eventName": "ScheduleKeyDeletion", "awsRegion": "us-west-2",
 		"sourceIPAddress": "192.0.2.0", "userAgent": "aws-cli/2.0",
 		"requestParameters": map[string]any{"keyId": keyArn, "pendingWindowInDays": 30},
@@ -170,17 +170,17 @@ func TestDeletionCheck_PatternOnEventBridge(t *testing.T) {
 		event []byte
 		want  bool
 	}{
-		{"successful, single-Region key", scheduleKeyDeletion(fixtures.SingleRegionKey, "PendingDeletion", "", false), true},
-		{"successful, multi-Region replica or primary without replicas", scheduleKeyDeletion(fixtures.MultiRegionKey, "PendingDeletion", "", false), true},
-		{"successful, multi-Region primary with replicas", scheduleKeyDeletion(fixtures.MultiRegionKey, "PendingReplicaDeletion", "", false), true},
-		{"failed: access denied (the guard)", scheduleKeyDeletion(fixtures.SingleRegionKey, "", "AccessDenied", false), false},
-		{"failed: key already pending deletion", scheduleKeyDeletion(fixtures.MultiRegionKey, "", "KMSInvalidStateException", false), false},
-		{"dry run", scheduleKeyDeletion(fixtures.SingleRegionKey, "", "DryRunOperationException", true), false},
-		{"another call", fixtures.Failure{EventName: "DisableKey", KeyARN: fixtures.SingleRegionKey, Caller: fixtures.IAMUser}.Record(), false},
+		{"successful, single-Region key", scheduleKeyDeletion(kmseventtest.SingleRegionKey, "PendingDeletion", "", false), true},
+		{"successful, multi-Region replica or primary without replicas", scheduleKeyDeletion(kmseventtest.MultiRegionKey, "PendingDeletion", "", false), true},
+		{"successful, multi-Region primary with replicas", scheduleKeyDeletion(kmseventtest.MultiRegionKey, "PendingReplicaDeletion", "", false), true},
+		{"failed: access denied (the guard)", scheduleKeyDeletion(kmseventtest.SingleRegionKey, "", "AccessDenied", false), false},
+		{"failed: key already pending deletion", scheduleKeyDeletion(kmseventtest.MultiRegionKey, "", "KMSInvalidStateException", false), false},
+		{"dry run", scheduleKeyDeletion(kmseventtest.SingleRegionKey, "", "DryRunOperationException", true), false},
+		{"another call", kmseventtest.Failure{EventName: "DisableKey", KeyARN: kmseventtest.SingleRegionKey, Caller: kmseventtest.IAMUser}.Record(), false},
 	}
 	events := make([][]byte, len(cases))
 	for i, c := range cases {
-		events[i] = fixtures.AsEventBridgeEvent(c.event)
+		events[i] = kmseventtest.AsEventBridgeEvent(c.event)
 	}
 	// WHEN each record is sent THEN only successful calls reach the target
 	got, err := rule.MatchAll(ctx, events)

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
-	"github.com/kmsmonitor/kmsmonitor/internal/deliverypaths"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/iamsimtest"
 )
 
 const breakGlassRole = "arn:aws:iam::111122223333:role/BreakGlass"
@@ -125,10 +125,10 @@ func keyPolicyStatements(t *testing.T, tpl template, prefix string) []interface{
 }
 
 // simulator starts iam-simulate for one test, or skips where it is not required.
-func simulator(t *testing.T) *deliverypaths.Simulator {
+func simulator(t *testing.T) *iamsimtest.Simulator {
 	t.Helper()
-	sim, err := deliverypaths.StartSimulator()
-	if errors.Is(err, deliverypaths.ErrUnavailable) && !deliverypaths.Required() {
+	sim, err := iamsimtest.StartSimulator()
+	if errors.Is(err, iamsimtest.ErrUnavailable) && !iamsimtest.Required() {
 		t.Skipf("policy semantics not evaluated: %v", err)
 	}
 	if err != nil {
@@ -139,32 +139,32 @@ func simulator(t *testing.T) *deliverypaths.Simulator {
 }
 
 // guardRequests are the requests the proof names, with the expected outcome.
-func guardRequests(admin, breakGlass string) []deliverypaths.Case {
+func guardRequests(admin, breakGlass string) []iamsimtest.Case {
 	used3 := map[string]any{"kms:TrailingDaysWithoutKeyUsage": "3", "kms:ScheduleKeyDeletionPendingWindowInDays": "30"}
 	unused400 := map[string]any{"kms:TrailingDaysWithoutKeyUsage": "400", "kms:ScheduleKeyDeletionPendingWindowInDays": "30"}
 	boundary := map[string]any{"kms:TrailingDaysWithoutKeyUsage": "365", "kms:ScheduleKeyDeletionPendingWindowInDays": "30"}
 	week := map[string]any{"kms:TrailingDaysWithoutKeyUsage": "400", "kms:ScheduleKeyDeletionPendingWindowInDays": "7"}
 	noWindow := map[string]any{"kms:TrailingDaysWithoutKeyUsage": "400"}
-	return []deliverypaths.Case{
-		{Kind: "schedule deletion of a key used 3 days ago", Principal: admin, Action: "kms:ScheduleKeyDeletion", Context: used3, Want: deliverypaths.Refused},
-		{Kind: "schedule deletion of a key used 365 days ago", Principal: admin, Action: "kms:ScheduleKeyDeletion", Context: boundary, Want: deliverypaths.Refused},
-		{Kind: "schedule deletion of a key unused for 400 days", Principal: admin, Action: "kms:ScheduleKeyDeletion", Context: unused400, Want: deliverypaths.Allowed},
-		{Kind: "schedule deletion without a waiting period (KMS's default, 30)", Principal: admin, Action: "kms:ScheduleKeyDeletion", Context: noWindow, Want: deliverypaths.Allowed},
-		{Kind: "break-glass schedules deletion of a key used 3 days ago", Principal: breakGlass, Action: "kms:ScheduleKeyDeletion", Context: used3, Want: deliverypaths.Allowed},
-		{Kind: "7-day waiting period", Principal: admin, Action: "kms:ScheduleKeyDeletion", Context: week, Want: deliverypaths.Refused},
-		{Kind: "break-glass with a 7-day waiting period", Principal: breakGlass, Action: "kms:ScheduleKeyDeletion", Context: week, Want: deliverypaths.Allowed},
-		{Kind: "disable a key used 3 days ago", Principal: admin, Action: "kms:DisableKey", Context: map[string]any{"kms:TrailingDaysWithoutKeyUsage": "3"}, Want: deliverypaths.Refused},
-		{Kind: "disable a key unused for 400 days", Principal: admin, Action: "kms:DisableKey", Context: map[string]any{"kms:TrailingDaysWithoutKeyUsage": "400"}, Want: deliverypaths.Allowed},
-		{Kind: "break-glass disables a key used 3 days ago", Principal: breakGlass, Action: "kms:DisableKey", Context: map[string]any{"kms:TrailingDaysWithoutKeyUsage": "3"}, Want: deliverypaths.Allowed},
+	return []iamsimtest.Case{
+		{Kind: "schedule deletion of a key used 3 days ago", Principal: admin, Action: "kms:ScheduleKeyDeletion", Context: used3, Want: iamsimtest.Refused},
+		{Kind: "schedule deletion of a key used 365 days ago", Principal: admin, Action: "kms:ScheduleKeyDeletion", Context: boundary, Want: iamsimtest.Refused},
+		{Kind: "schedule deletion of a key unused for 400 days", Principal: admin, Action: "kms:ScheduleKeyDeletion", Context: unused400, Want: iamsimtest.Allowed},
+		{Kind: "schedule deletion without a waiting period (KMS's default, 30)", Principal: admin, Action: "kms:ScheduleKeyDeletion", Context: noWindow, Want: iamsimtest.Allowed},
+		{Kind: "break-glass schedules deletion of a key used 3 days ago", Principal: breakGlass, Action: "kms:ScheduleKeyDeletion", Context: used3, Want: iamsimtest.Allowed},
+		{Kind: "7-day waiting period", Principal: admin, Action: "kms:ScheduleKeyDeletion", Context: week, Want: iamsimtest.Refused},
+		{Kind: "break-glass with a 7-day waiting period", Principal: breakGlass, Action: "kms:ScheduleKeyDeletion", Context: week, Want: iamsimtest.Allowed},
+		{Kind: "disable a key used 3 days ago", Principal: admin, Action: "kms:DisableKey", Context: map[string]any{"kms:TrailingDaysWithoutKeyUsage": "3"}, Want: iamsimtest.Refused},
+		{Kind: "disable a key unused for 400 days", Principal: admin, Action: "kms:DisableKey", Context: map[string]any{"kms:TrailingDaysWithoutKeyUsage": "400"}, Want: iamsimtest.Allowed},
+		{Kind: "break-glass disables a key used 3 days ago", Principal: breakGlass, Action: "kms:DisableKey", Context: map[string]any{"kms:TrailingDaysWithoutKeyUsage": "3"}, Want: iamsimtest.Allowed},
 		// Administration stays possible, also of a key in use.
-		{Kind: "change the key policy", Principal: admin, Action: "kms:PutKeyPolicy", Want: deliverypaths.Allowed},
-		{Kind: "cancel a deletion", Principal: admin, Action: "kms:CancelKeyDeletion", Want: deliverypaths.Allowed},
-		{Kind: "enable the key", Principal: admin, Action: "kms:EnableKey", Want: deliverypaths.Allowed},
+		{Kind: "change the key policy", Principal: admin, Action: "kms:PutKeyPolicy", Want: iamsimtest.Allowed},
+		{Kind: "cancel a deletion", Principal: admin, Action: "kms:CancelKeyDeletion", Want: iamsimtest.Allowed},
+		{Kind: "enable the key", Principal: admin, Action: "kms:EnableKey", Want: iamsimtest.Allowed},
 	}
 }
 
 // adminPolicy is an administrator's identity policy: everything on KMS.
-var adminPolicy = deliverypaths.Policy{Name: "KeyAdmin", Policy: map[string]any{"Version": "2012-10-17", "Statement": []any{
+var adminPolicy = iamsimtest.Policy{Name: "KeyAdmin", Policy: map[string]any{"Version": "2012-10-17", "Statement": []any{
 	map[string]any{"Effect": "Allow", "Action": "kms:*", "Resource": "*"},
 }}}
 
@@ -176,7 +176,7 @@ func TestDeletionGuard_PolicySemantics(t *testing.T) {
 		BreakGlassPrincipalArns: []string{"arn:aws:iam::111122223333:role/BreakGlass*"},
 	}).Protect(key)
 	tpl := synth(t, stack)
-	resolved, err := deliverypaths.Resolve(tpl.JSON(), deliverypaths.EnvsFor("", "")[0])
+	resolved, err := iamsimtest.Resolve(tpl.JSON(), iamsimtest.EnvsFor("", "")[0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestDeletionGuard_PolicySemantics(t *testing.T) {
 	// WHEN iam-simulate evaluates each request of an administrator (kms:* by IAM) and of a break-glass role
 	for _, c := range guardRequests("arn:aws:iam::111122223333:role/KeyAdmin", "arn:aws:iam::111122223333:role/BreakGlassOps") {
 		c.Resource = keys[0].Arn
-		c.Identity = []deliverypaths.Policy{adminPolicy}
+		c.Identity = []iamsimtest.Policy{adminPolicy}
 		c.ResourcePolicy = keys[0].Props["KeyPolicy"]
 		c.Context = withPrincipalArn(c.Context, c.Principal)
 		// THEN each is refused or allowed as the guard intends

@@ -6,7 +6,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
-	"github.com/kmsmonitor/kmsmonitor/internal/deliverypaths"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/iamsimtest"
 )
 
 func TestOrganizationDeletionGuard(t *testing.T) {
@@ -39,7 +39,7 @@ func TestOrganizationDeletionGuard_PolicySemantics(t *testing.T) {
 		TargetIDs: []string{"r-a1b2"}, BreakGlassPrincipalArns: []string{"arn:aws:iam::*:role/BreakGlass*"},
 	})
 	tpl := synth(t, stack)
-	resolved, err := deliverypaths.Resolve(tpl.JSON(), deliverypaths.EnvsFor("", "")[0])
+	resolved, err := iamsimtest.Resolve(tpl.JSON(), iamsimtest.EnvsFor("", "")[0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestOrganizationDeletionGuard_PolicySemantics(t *testing.T) {
 	if len(policies) != 1 {
 		t.Fatalf("%d policies", len(policies))
 	}
-	scps := []deliverypaths.Policy{
+	scps := []iamsimtest.Policy{
 		{Name: "FullAWSAccess", Policy: map[string]any{"Version": "2012-10-17", "Statement": []any{
 			map[string]any{"Effect": "Allow", "Action": "*", "Resource": "*"}}}},
 		{Name: "kmsmonitor-deletion-guard", Policy: policies[0].Props["Content"]},
@@ -58,7 +58,7 @@ func TestOrganizationDeletionGuard_PolicySemantics(t *testing.T) {
 	// WHEN principals of a member account make the proof's requests THEN the SCP refuses or allows them
 	for _, c := range guardRequests("arn:aws:iam::444455556666:role/KeyAdmin", "arn:aws:iam::444455556666:role/BreakGlassOps") {
 		c.Resource = "arn:aws:kms:us-east-1:444455556666:key/" + keyID
-		c.Identity = []deliverypaths.Policy{adminPolicy}
+		c.Identity = []iamsimtest.Policy{adminPolicy}
 		c.ResourcePolicy = keyPolicy
 		c.SCPs = scps
 		c.Context = withPrincipalArn(c.Context, c.Principal)
