@@ -66,7 +66,9 @@ type MonitorTamperingProps struct {
 // absent selector, which no event pattern can see. Resources are matched by
 // name (and trails by ARN too) as synthesized; CloudFormation resolves the
 // names at deployment. A stack update or deletion that removes them is
-// reported too.
+// reported too. Each rule's pattern holds the names it watches: EventBridge
+// allows 2,048 characters per pattern by default (4,096 at most), some
+// twenty alarm or rule names of usual length.
 type MonitorTampering struct {
 	constructs.Construct
 
@@ -133,6 +135,7 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 			[]interface{}{obj{"eventName": AlarmTamperingOperations, "requestParameters": obj{"alarmNames": alarms}}},
 			"If nobody planned this, deploy the kmsmonitor stack again (it recreates deleted alarms) or run aws cloudwatch enable-alarm-actions --alarm-names <alarm>.")
 	}
+	groups = unique(groups) // filters often share a log group
 	if len(filters) > 0 {
 		m.MetricFilterRule = m.rule("MetricFilterRule", "logs.amazonaws.com", "a kmsmonitor metric filter or its log group was deleted",
 			[]interface{}{
@@ -214,6 +217,19 @@ func namesOf[R any](c *propcheck.Checker, prop string, resources []R, name func(
 			continue
 		}
 		out = append(out, name(r))
+	}
+	return out
+}
+
+// unique returns values without repeats, in order.
+func unique(values []*string) []*string {
+	seen := map[string]bool{}
+	var out []*string
+	for _, v := range values {
+		if !seen[*v] {
+			seen[*v] = true
+			out = append(out, v)
+		}
 	}
 	return out
 }
