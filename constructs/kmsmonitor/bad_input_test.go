@@ -430,6 +430,41 @@ func TestBadInput(t *testing.T) {
 			q := awssqs.NewQueue(s, jsii.String("Q"), &awssqs.QueueProps{Fifo: jsii.Bool(true)})
 			kmsmonitor.NewDeletionCheck(s, jsii.String("Check"), &kmsmonitor.DeletionCheckProps{DeadLetterQueue: q})
 		}, []string{"DeadLetterQueue: is a FIFO queue"}},
+		{"KeyPolicyChanges", "Monitor", "key ID instead of ARN", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyPolicyChanges(s, jsii.String("Monitor"), &kmsmonitor.KeyPolicyChangesProps{KeyArns: []string{keyID}, EveryChange: jsii.Bool(true)})
+		}, []string{"KeyArns[0]", "is not a KMS key ARN", "arn:aws:kms:"}},
+		{"KeyPolicyChanges", "Monitor", "FIFO topic", func(s awscdk.Stack) {
+			topic := awssns.NewTopic(s, jsii.String("Fifo"), &awssns.TopicProps{Fifo: jsii.Bool(true), TopicName: jsii.String("alerts")})
+			kmsmonitor.NewKeyPolicyChanges(s, jsii.String("Monitor"), &kmsmonitor.KeyPolicyChangesProps{Topic: topic})
+		}, []string{"Topic: is a FIFO topic"}},
+		{"ImportedKeyMaterialChanges", "Monitor", "nil key", func(s awscdk.Stack) {
+			kmsmonitor.NewImportedKeyMaterialChanges(s, jsii.String("Monitor"), &kmsmonitor.ImportedKeyMaterialChangesProps{Keys: []awskms.IKey{nil}})
+		}, []string{"Keys[0]", "is nil"}},
+		{"ImportedKeyMaterialChanges", "Monitor", "empty email", func(s awscdk.Stack) {
+			kmsmonitor.NewImportedKeyMaterialChanges(s, jsii.String("Monitor"), &kmsmonitor.ImportedKeyMaterialChangesProps{Emails: []string{" "}})
+		}, []string{"Emails[0]", "is empty"}},
+		{"MonitorTampering", "Monitor", "nothing to watch", func(s awscdk.Stack) {
+			kmsmonitor.NewMonitorTampering(s, jsii.String("Monitor"), nil)
+		}, []string{"TrailArns, Alarms, MetricFilters, Rules", "all empty", "TrailArns: []string{"}},
+		{"MonitorTampering", "Monitor", "trail name instead of ARN, nil alarm, nil filter, nil rule", func(s awscdk.Stack) {
+			kmsmonitor.NewMonitorTampering(s, jsii.String("Monitor"), &kmsmonitor.MonitorTamperingProps{
+				TrailArns: []string{"management-events"}, Alarms: []awscloudwatch.IAlarm{nil},
+				MetricFilters: []awslogs.MetricFilter{nil}, Rules: []awsevents.IRule{nil},
+			})
+		}, []string{"TrailArns[0]", "is not a CloudTrail trail ARN", "trail.TrailArn()", "Alarms[0]: is nil", "MetricFilters[0]: is nil", "Rules[0]: is nil", "4 invalid prop(s)"}},
+		{"ExternalKeyStoreCertificateAlarm", "Monitor", "no store", func(s awscdk.Stack) {
+			kmsmonitor.NewExternalKeyStoreCertificateAlarm(s, jsii.String("Monitor"), nil)
+		}, []string{"CustomKeyStoreIDs: is empty", "cks-1234567890abcdef0"}},
+		{"ExternalKeyStoreCertificateAlarm", "Monitor", "bad and duplicate store IDs", func(s awscdk.Stack) {
+			kmsmonitor.NewExternalKeyStoreCertificateAlarm(s, jsii.String("Monitor"), &kmsmonitor.ExternalKeyStoreCertificateAlarmProps{
+				CustomKeyStoreIDs: []string{"cks-1234567890abcdef0", "my-store' OR 1=1", "cks-1234567890abcdef0"},
+			})
+		}, []string{"CustomKeyStoreIDs[1]", "is not a custom key store ID", "CustomKeyStoreIDs[2]", "listed twice"}},
+		{"ExternalKeyStoreCertificateAlarm", "Monitor", "threshold and period out of range", func(s awscdk.Stack) {
+			kmsmonitor.NewExternalKeyStoreCertificateAlarm(s, jsii.String("Monitor"), &kmsmonitor.ExternalKeyStoreCertificateAlarmProps{
+				CustomKeyStoreIDs: []string{"cks-1234567890abcdef0"}, ThresholdDays: jsii.Number(0), Period: awscdk.Duration_Seconds(jsii.Number(7)),
+			})
+		}, []string{"ThresholdDays: 0 is out of range", "Period", "not a period CloudWatch allows"}},
 	}
 	if len(cases) < 25 {
 		t.Fatalf("%d cases; the table must cover at least 25", len(cases))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
@@ -60,6 +61,17 @@ func TestCdkNag(t *testing.T) {
 				AutoCancel:        &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.AlarmDriven(nil, nil, []string{keyArn})},
 				PendingDeletion:   &kmsmonitor.PendingDeletionAlarmProps{KeyArnDimension: jsii.Bool(true)},
 			})
+		},
+		"KeyPolicyChanges":           func(s awscdk.Stack) { kmsmonitor.NewKeyPolicyChanges(s, jsii.String("C"), nil) },
+		"ImportedKeyMaterialChanges": func(s awscdk.Stack) { kmsmonitor.NewImportedKeyMaterialChanges(s, jsii.String("C"), nil) },
+		"MonitorTampering of PendingDeletionAlarm": func(s awscdk.Stack) {
+			p := kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("P"), nil)
+			kmsmonitor.NewMonitorTampering(s, jsii.String("C"), &kmsmonitor.MonitorTamperingProps{
+				TrailArns: []string{*p.Trail.TrailArn()}, Alarms: []awscloudwatch.IAlarm{p.Alarm}, MetricFilters: []awslogs.MetricFilter{p.MetricFilter},
+			})
+		},
+		"ExternalKeyStoreCertificateAlarm": func(s awscdk.Stack) {
+			kmsmonitor.NewExternalKeyStoreCertificateAlarm(s, jsii.String("C"), &kmsmonitor.ExternalKeyStoreCertificateAlarmProps{CustomKeyStoreIDs: []string{"cks-1234567890abcdef0"}})
 		},
 	}
 	// Issue 15's guards and check.

@@ -1,0 +1,147 @@
+package kmsmonitor_test
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/kmseventtest"
+)
+
+func TestKeyPolicyChanges_PublicPrincipalRuleAndMessage(t *testing.T) {
+	// GIVEN a stack WHEN key policy changes are watched with the defaults
+	stack := newStack()
+	k := kmsmonitor.NewKeyPolicyChanges(stack, jsii.String("Policies"), nil)
+	tpl := synth(t, stack)
+	// THEN one ENABLED rule matches successful PutKeyPolicy and CreateKey whose policy names the principal "*"
+	var wildcards arr
+	for _, w := range kmsmonitor.PublicPrincipalPolicyPatterns {
+		wildcards = append(wildcards, obj{"wildcard": w})
+	}
+	tpl.HasResourceProperties("AWS::Events::Rule", obj{
+		"EventPattern": obj{
+			"source": arr{"aws.kms"}, "detail-type": arr{"AWS API Call via CloudTrail"},
+			"detail": obj{
+				"eventSource": arr{"kms.amazonaws.com"}, "eventName": arr{"PutKeyPolicy", "CreateKey"},
+				"errorCode": arr{obj{"exists": false}}, "requestParameters": obj{"policy": wildcards},
+			},
+		},
+		"State": "ENABLED",
+		// AND the message names the key, the caller, account and Region, and quotes the policy
+		"Targets": arr{objLike(obj{"InputTransformer": objLike(obj{"InputTemplate": assertions.Match_StringLikeRegexp(jsii.String(
+			"Key: <detail-resources-0--ARN>[\\s\\S]*By: <detail-userIdentity-arn>[\\s\\S]*Account: <account>, Region: <region>" +
+				"[\\s\\S]*Policy as set:[\\s\\S]*<detail-requestParameters-policy>"))})})},
+	})
+	if k.Rule == nil || k.TopicKey == nil || k.DeadLetterQueue == nil {
+		t.Error("members missing")
+	}
+}
+
+func TestKeyPolicyChanges_EveryChangeOfGivenKeys(t *testing.T) {
+	// GIVEN a stack WHEN every policy change of one key is reported
+	stack := newStack()
+	kmsmonitor.NewKeyPolicyChanges(stack, jsii.String("Policies"), &kmsmonitor.KeyPolicyChangesProps{
+		KeyArns: []string{keyArn}, EveryChange: jsii.Bool(true),
+	})
+	// THEN the rule matches any policy set on that key, not only public ones
+	synth(t, stack).HasResourceProperties("AWS::Events::Rule", obj{"EventPattern": objLike(obj{"detail": obj{
+		"eventSource": arr{"kms.amazonaws.com"}, "eventName": arr{"PutKeyPolicy", "CreateKey"},
+		"errorCode": arr{obj{"exists": false}}, "requestParameters": obj{"policy": arr{obj{"exists": true}}},
+		"resources": obj{"ARN": arr{keyArn}},
+	}})})
+}
+
+// policyRecord is the documented PutKeyPolicy record (or CreateKey with
+// create) setting policy.
+func policyRecord(create bool, policy string) []byte {
+	name := "put-key-policy"
+	if create {
+		name = "create-key"
+	}
+	return kmseventtest.With(kmseventtest.CloudTrail(name), nil, map[string]any{"policy": policy})
+}
+
+func TestKeyPolicyChanges_PatternFidelityOnEventBridge(t *testing.T) {
+	server := eventBridge(t)
+	ctx := context.Background()
+	const (
+		public       = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}]}`
+		publicAWS    = `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*"}]}`
+		publicList   = `{"Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":"kms:Decrypt","Resource":"*"}]}`
+		console      = `{ "Statement" : [ { "Effect" : "Allow", "Principal" : { "AWS" : "*" }, "Action" : "kms:Decrypt", "Resource" : "*" } ] }`
+		ownAccount   = `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}`
+		starInAction = `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/admin"},"Action":"*","Resource":"*"}]}`
+	)
+	failed := kmseventtest.With(policyRecord(false, public), map[string]any{"errorCode": "AccessDeniedException", "errorMessage": "not authorized"}, nil)
+	noPolicy := kmseventtest.With(kmseventtest.CloudTrail("create-key"), nil, map[string]any{"policy": nil})
+	cases := map[string]struct {
+		record              []byte
+		wantPublic, wantAll bool
+	}{
+		// "*" as the principal, in the layouts of compact JSON, json.dumps and the console
+		"PutKeyPolicy Principal \"*\"":              {policyRecord(false, public), true, true},
+		"PutKeyPolicy Principal AWS \"*\"":          {policyRecord(false, publicAWS), true, true},
+		"CreateKey Principal AWS [\"*\"]":           {policyRecord(true, publicList), true, true},
+		"PutKeyPolicy console layout":               {policyRecord(false, console), true, true},
+		"documented PutKeyPolicy (own account)":     {kmseventtest.CloudTrail("put-key-policy"), false, true},
+		"documented CreateKey (another account)":    {kmseventtest.CloudTrail("create-key"), false, true},
+		"PutKeyPolicy own account, compact":         {policyRecord(false, ownAccount), false, true},
+		"PutKeyPolicy \"*\" only as Action":         {policyRecord(false, starInAction), false, true},
+		"failed PutKeyPolicy Principal \"*\"":       {failed, false, false},
+		"CreateKey without policy (default policy)": {noPolicy, false, false},
+		"documented GetKeyPolicy-like read":         {kmseventtest.CloudTrail("decrypt-success"), false, false},
+		"documented ImportKeyMaterial":              {kmseventtest.CloudTrail("import-key-material"), false, false},
+	}
+	names := make([]string, 0, len(cases))
+	for n := range cases {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var events [][]byte
+	for _, n := range names {
+		events = append(events, kmseventtest.AsEventBridgeEvent(cases[n].record))
+	}
+	for _, every := range []bool{false, true} {
+		// GIVEN the rule of each mode, for every key, installed on EventBridge (moto)
+		stack := newStack()
+		kmsmonitor.NewKeyPolicyChanges(stack, jsii.String("Policies"), &kmsmonitor.KeyPolicyChangesProps{EveryChange: jsii.Bool(every)})
+		pattern, state := rulePattern(t, synth(t, stack))
+		rule, err := server.NewRule(ctx, pattern, state)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// WHEN the records reach EventBridge THEN exactly the expected ones are reported
+		got, err := rule.MatchAll(ctx, events)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, n := range names {
+			want := cases[n].wantPublic
+			if every {
+				want = cases[n].wantAll
+			}
+			if got[i] != want {
+				t.Errorf("EveryChange=%v, %s: reported = %v, want %v", every, n, got[i], want)
+			}
+		}
+	}
+}
+
+func TestKeyPolicyChanges_PatternsFitEventBridgeLimits(t *testing.T) {
+	// GIVEN the default rule THEN its pattern stays under EventBridge's default 2,048 characters
+	stack := newStack()
+	kmsmonitor.NewKeyPolicyChanges(stack, jsii.String("Policies"), &kmsmonitor.KeyPolicyChangesProps{KeyArns: []string{keyArn}})
+	pattern, _ := rulePattern(t, synth(t, stack))
+	if len(pattern) > 2048 {
+		t.Errorf("pattern is %d characters", len(pattern))
+	}
+	var v any
+	if err := json.Unmarshal([]byte(pattern), &v); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,238 @@
+package kmsmonitor
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kmsmonitor/kmsmonitor/internal/alerting"
+	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
+)
+
+// Operations that MonitorTampering reports, by the service that records them.
+var (
+	TrailTamperingOperations        = []string{"StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors"}
+	AlarmTamperingOperations        = []string{"DeleteAlarms", "DisableAlarmActions"}
+	MetricFilterTamperingOperations = []string{"DeleteMetricFilter", "DeleteLogGroup"}
+	RuleTamperingOperations         = []string{"DisableRule", "DeleteRule", "RemoveTargets", "PutRule"}
+)
+
+// MonitorTamperingProps names the resources kmsmonitor's detectors rely on.
+// Give at least one.
+type MonitorTamperingProps struct {
+	// TrailArns of the trails that feed the detectors (literals, or tokens
+	// such as PendingDeletionAlarm.Trail.TrailArn()). Deploy in each trail's
+	// home Region: CloudTrail records the calls there.
+	// Default: no trail watched.
+	TrailArns []string
+	// Alarms to watch (DeleteAlarms, DisableAlarmActions).
+	// Default: none.
+	Alarms []awscloudwatch.IAlarm
+	// MetricFilters to watch (DeleteMetricFilter, and DeleteLogGroup of their log groups).
+	// Default: none.
+	MetricFilters []awslogs.MetricFilter
+	// Rules to watch (DisableRule, DeleteRule, RemoveTargets, PutRule with
+	// the state DISABLED), such as the rules of KeyUseEvents or GrantAudit.
+	// Default: none.
+	Rules []awsevents.IRule
+	// Topic receives the messages.
+	// Default: a new SNS topic encrypted with a new customer managed KMS key.
+	Topic awssns.ITopic
+	// Emails are subscribed to Topic.
+	// Default: no subscription.
+	Emails []string
+	// DeadLetterQueue keeps the messages that could not be delivered after 24 hours.
+	// Default: a new SSE-SQS encrypted, TLS-only queue keeping messages 14 days.
+	DeadLetterQueue awssqs.IQueue
+	// shared is the notification a composing construct (KeyMonitoring)
+	// decided for all its parts; used when Topic is nil.
+	shared *alerting.Notification
+}
+
+// MonitorTampering reports the successful calls that blind kmsmonitor's
+// detectors, on the resources given and no others: a trail stopped,
+// deleted, updated or given new event selectors; an alarm deleted or its
+// actions disabled; a metric filter or its log group deleted; a rule
+// disabled, deleted or stripped of its targets. Every PutEventSelectors on
+// the trail is reported, with the selectors in the message: an exclusion of
+// AWS KMS or of management events can be written as a field, or as an
+// absent selector, which no event pattern can see. Resources are matched by
+// name (and trails by ARN too) as synthesized; CloudFormation resolves the
+// names at deployment. A stack update or deletion that removes them is
+// reported too. Each rule's pattern holds the names it watches: EventBridge
+// allows 2,048 characters per pattern by default (4,096 at most), some
+// twenty alarm or rule names of usual length.
+type MonitorTampering struct {
+	constructs.Construct
+
+	// TrailRule matches calls on the trails; nil without TrailArns.
+	TrailRule awsevents.Rule
+	// AlarmRule matches calls on the alarms; nil without Alarms.
+	AlarmRule awsevents.Rule
+	// MetricFilterRule matches calls on the metric filters; nil without MetricFilters.
+	MetricFilterRule awsevents.Rule
+	// EventRuleRule matches calls on the rules; nil without Rules.
+	EventRuleRule awsevents.Rule
+	// Topic receives the messages.
+	Topic awssns.ITopic
+	// TopicKey encrypts Topic; nil when Topic was given.
+	TopicKey awskms.Key
+	// DeadLetterQueue keeps undelivered messages.
+	DeadLetterQueue awssqs.IQueue
+}
+
+var trailArnRE = regexp.MustCompile(`^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail/([A-Za-z0-9._-]{3,128})$`)
+
+// NewMonitorTampering creates MonitorTampering. It panics with a
+// *ValidationError when props are invalid or name nothing to watch.
+func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorTamperingProps) *MonitorTampering {
+	p, node, c := start("kmsmonitor.MonitorTampering", scope, id, props)
+	if len(p.TrailArns)+len(p.Alarms)+len(p.MetricFilters)+len(p.Rules) == 0 {
+		c.Addf("TrailArns, Alarms, MetricFilters, Rules", "all empty; give the resources kmsmonitor relies on, such as TrailArns: []string{*pendingDeletion.Trail.TrailArn()}")
+	}
+	trails := trailNamesAndArns(c, p.TrailArns)
+	alarms := namesOf(c, "Alarms", p.Alarms, func(a awscloudwatch.IAlarm) *string { return a.AlarmName() })
+	rules := namesOf(c, "Rules", p.Rules, func(r awsevents.IRule) *string { return r.RuleName() })
+	var filters, groups []*string
+	for i, f := range p.MetricFilters {
+		if f == nil {
+			c.Addf(fmt.Sprintf("MetricFilters[%d]", i), "is nil; pass a metric filter such as PendingDeletionAlarm.MetricFilter")
+			continue
+		}
+		cfn := f.Node().DefaultChild().(awslogs.CfnMetricFilter)
+		name := cfn.FilterName()
+		if name == nil {
+			name = cfn.Ref() // the name CloudFormation generates
+		}
+		filters, groups = append(filters, name), append(groups, cfn.LogGroupName())
+	}
+	alerting.CheckTopic(c, "Topic", p.Topic)
+	alerting.CheckDeadLetterQueue(c, "DeadLetterQueue", p.DeadLetterQueue)
+	c.Emails("Emails", p.Emails)
+	c.PanicIfAny()
+
+	m := &MonitorTampering{Construct: node}
+	m.DeadLetterQueue = alerting.UseOrCreateDeadLetterQueue(node, p.DeadLetterQueue)
+	n := alerting.Decide(node, p.Topic, p.Emails, nil, p.shared)
+	m.Topic, m.TopicKey = n.Topic, n.Key
+	if len(trails) > 0 {
+		m.TrailRule = m.rule("TrailRule", "cloudtrail.amazonaws.com", "the trail that feeds kmsmonitor was stopped, deleted or changed",
+			[]interface{}{
+				obj{"eventName": TrailTamperingOperations[:3], "requestParameters": obj{"name": trails}},
+				obj{"eventName": TrailTamperingOperations[3:], "requestParameters": obj{"trailName": trails}},
+			},
+			"If nobody planned this, start logging again (aws cloudtrail start-logging --name <trail>) and check the event selectors: the detectors see only what the trail records.")
+	}
+	if len(alarms) > 0 {
+		m.AlarmRule = m.rule("AlarmRule", "monitoring.amazonaws.com", "a kmsmonitor alarm was deleted or its actions disabled",
+			[]interface{}{obj{"eventName": AlarmTamperingOperations, "requestParameters": obj{"alarmNames": alarms}}},
+			"If nobody planned this, deploy the kmsmonitor stack again (it recreates deleted alarms) or run aws cloudwatch enable-alarm-actions --alarm-names <alarm>.")
+	}
+	groups = unique(groups) // filters often share a log group
+	if len(filters) > 0 {
+		m.MetricFilterRule = m.rule("MetricFilterRule", "logs.amazonaws.com", "a kmsmonitor metric filter or its log group was deleted",
+			[]interface{}{
+				obj{"eventName": MetricFilterTamperingOperations[:1], "requestParameters": obj{"logGroupName": groups, "filterName": filters}},
+				obj{"eventName": MetricFilterTamperingOperations[1:], "requestParameters": obj{"logGroupName": groups}},
+			},
+			"If nobody planned this, deploy the kmsmonitor stack again: without the filter its alarm sees no data.")
+	}
+	if len(rules) > 0 {
+		m.EventRuleRule = m.rule("EventRuleRule", "events.amazonaws.com", "a kmsmonitor EventBridge rule was disabled, deleted or lost its targets",
+			[]interface{}{
+				obj{"eventName": RuleTamperingOperations[:2], "requestParameters": obj{"name": rules}},
+				obj{"eventName": RuleTamperingOperations[2:3], "requestParameters": obj{"rule": rules}},
+				obj{"eventName": RuleTamperingOperations[3:], "requestParameters": obj{"name": rules, "state": []string{"DISABLED"}}},
+			},
+			"If nobody planned this, deploy the kmsmonitor stack again, or run aws events enable-rule --name <rule>.")
+	}
+	return m
+}
+
+// obj shortens event-pattern literals.
+type obj = map[string]interface{}
+
+// rule creates a rule on successful calls recorded by eventSource that match
+// one of alternatives ($or), notifying the topic.
+func (m *MonitorTampering) rule(id, eventSource, what string, alternatives []interface{}, advice string) awsevents.Rule {
+	detail := obj{
+		"eventSource": []string{eventSource},
+		// No error code: the call succeeded and changed something.
+		"errorCode": []interface{}{obj{"exists": false}},
+		"$or":       alternatives,
+	}
+	// Write events of other services than KMS: the source is the service's
+	// (aws.cloudtrail, aws.cloudwatch, aws.logs, aws.events); the prefix
+	// keeps events put by applications (which may not use aws.*) out, and
+	// detail.eventSource says which service recorded the call.
+	rule := awsevents.NewRule(m.Construct, jsii.String(id), &awsevents.RuleProps{
+		Description: jsii.String("kmsmonitor: " + what),
+		EventPattern: &awsevents.EventPattern{
+			Source:     awsevents.Match_Prefix(jsii.String("aws.")),
+			DetailType: jsii.Strings("AWS API Call via CloudTrail"),
+			Detail:     &detail,
+		},
+	})
+	rule.AddTarget(alerting.NotifyTarget(m.Topic, awsevents.RuleTargetInput_FromMultilineText(jsii.String(fmt.Sprintf(
+		"kmsmonitor: %s: the KMS key detectors may be blind.\nOperation: %s on %s\nRequest: %s\nBy: %s%s (%s) from %s\nAccount: %s, Region: %s, time: %s\n%s",
+		what, field("$.detail.eventName"), field("$.detail.eventSource"), field("$.detail.requestParameters"),
+		field("$.detail.userIdentity.arn"), field("$.detail.userIdentity.invokedBy"), field("$.detail.userIdentity.type"),
+		field("$.detail.sourceIPAddress"), field("$.account"), field("$.region"), field("$.time"), advice))), m.DeadLetterQueue))
+	return rule
+}
+
+// trailNamesAndArns returns each trail's ARN and name (CloudTrail accepts
+// either in requestParameters), checking literal ARNs.
+func trailNamesAndArns(c *propcheck.Checker, arns []string) []*string {
+	var out []*string
+	for i, arn := range arns {
+		if propcheck.Unresolved(arn) {
+			name := awscdk.Fn_Select(jsii.Number(1), awscdk.Fn_Split(jsii.String("/"), jsii.String(arn), nil))
+			out = append(out, jsii.String(arn), name)
+			continue
+		}
+		m := trailArnRE.FindStringSubmatch(arn)
+		if m == nil {
+			c.Addf(fmt.Sprintf("TrailArns[%d]", i), "%q is not a CloudTrail trail ARN; give one such as arn:aws:cloudtrail:us-east-1:111122223333:trail/management-events, or trail.TrailArn()", arn)
+			continue
+		}
+		out = append(out, jsii.String(arn), jsii.String(m[1]))
+	}
+	return out
+}
+
+// namesOf returns name(r) for each resource of prop, recording nil entries in c.
+func namesOf[R any](c *propcheck.Checker, prop string, resources []R, name func(R) *string) []*string {
+	var out []*string
+	for i, r := range resources {
+		if any(r) == nil {
+			c.Addf(fmt.Sprintf("%s[%d]", prop, i), "is nil; pass the %s created by a kmsmonitor construct", strings.ToLower(strings.TrimSuffix(prop, "s")))
+			continue
+		}
+		out = append(out, name(r))
+	}
+	return out
+}
+
+// unique returns values without repeats, in order.
+func unique(values []*string) []*string {
+	seen := map[string]bool{}
+	var out []*string
+	for _, v := range values {
+		if !seen[*v] {
+			seen[*v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
