@@ -180,12 +180,13 @@ func TestExampleApp_SynthesizesTheMonitoringStack(t *testing.T) {
 	// THEN it holds the trail and its log group, both metric filters, the
 	// pending-deletion, disabled-key, fleet and per-key expiry alarms, the
 	// lifecycle rule, the alarm-driven and key-aware cancellation rules (with
-	// the key-aware document), a dead-letter queue per rule-owning part, the
-	// dashboard, and one topic for all
+	// the key-aware document), the deletion check's rule and document, a
+	// dead-letter queue per rule-owning part, the dashboard, one topic for all,
+	// and the application's guarded key next to kmsmonitor's two keys
 	for typ, n := range map[string]int{
 		"AWS::CloudTrail::Trail": 1, "AWS::Logs::LogGroup": 1, "AWS::Logs::MetricFilter": 2,
-		"AWS::CloudWatch::Alarm": 4, "AWS::Events::Rule": 3, "AWS::SQS::Queue": 3, "AWS::SSM::Document": 1,
-		"AWS::CloudWatch::Dashboard": 1, "AWS::SNS::Topic": 1, "AWS::SNS::Subscription": 1,
+		"AWS::CloudWatch::Alarm": 4, "AWS::Events::Rule": 4, "AWS::SQS::Queue": 4, "AWS::SSM::Document": 2,
+		"AWS::CloudWatch::Dashboard": 1, "AWS::SNS::Topic": 1, "AWS::SNS::Subscription": 1, "AWS::KMS::Key": 3,
 	} {
 		if got := len(resourcesOfType(tpl, typ)); got != n {
 			t.Errorf("%d resources of type %s, want %d", got, typ, n)
@@ -416,4 +417,29 @@ func TestOrganizationExample_ManagementAccountForwardsToo(t *testing.T) {
 		}
 	}
 	golden(t, "organization-management.template.json", management)
+}
+
+func TestExampleApps_ShowTheDeletionGuards(t *testing.T) {
+	// GIVEN the example apps WHEN they are synthesized
+	app := synthApp(t, "../examples/app", "KmsMonitorExample", nil)
+	rollout := synthApp(t, "../examples/organization", "KmsMonitorOrgRollout", nil)
+	// THEN every key of the app stack carries the deletion guard in its key policy
+	for id, r := range app["Resources"].(map[string]any) {
+		if r.(map[string]any)["Type"] != "AWS::KMS::Key" {
+			continue
+		}
+		b, _ := json.Marshal(r)
+		if !strings.Contains(string(b), "kms:TrailingDaysWithoutKeyUsage") || !strings.Contains(string(b), "kms:ScheduleKeyDeletionPendingWindowInDays") {
+			t.Errorf("key %s has no deletion guard", id)
+		}
+	}
+	// AND the organization example attaches the guard as a service control policy to the OU it rolls out to
+	scps := resourcesOfType(rollout, "AWS::Organizations::Policy")
+	if len(scps) != 1 {
+		t.Fatalf("%d organization policies, want 1", len(scps))
+	}
+	props := scps[0]["Properties"].(map[string]any)
+	if props["Type"] != "SERVICE_CONTROL_POLICY" || fmt.Sprint(props["TargetIds"]) != "[ou-ab12-cd34ef56]" {
+		t.Errorf("policy = %v", props)
+	}
 }

@@ -57,9 +57,13 @@ func TestCdkNag(t *testing.T) {
 		"KeyMonitoring with every opt-in part": func(s awscdk.Stack) {
 			kmsmonitor.NewKeyMonitoring(s, jsii.String("C"), &kmsmonitor.KeyMonitoringProps{
 				CisAlarmEnabled: jsii.Bool(true), KeyUseEventsEnabled: jsii.Bool(true), GrantAuditEnabled: jsii.Bool(true),
-				AutoCancelEnabled: jsii.Bool(true),
-				AutoCancel:        &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.AlarmDriven(nil, nil, []string{keyArn})},
-				PendingDeletion:   &kmsmonitor.PendingDeletionAlarmProps{KeyArnDimension: jsii.Bool(true)},
+				DeletionGuardEnabled: jsii.Bool(true), DeletionCheckEnabled: jsii.Bool(true), KeyPolicyChangesEnabled: jsii.Bool(true),
+				ImportedKeyMaterialChangesEnabled: jsii.Bool(true), MonitorTamperingEnabled: jsii.Bool(true),
+				ExternalKeyStoreCertificateEnabled: jsii.Bool(true),
+				ExternalKeyStoreCertificate:        &kmsmonitor.ExternalKeyStoreCertificateAlarmProps{CustomKeyStoreIDs: []string{"cks-1234567890abcdef0"}},
+				AutoCancelEnabled:                  jsii.Bool(true),
+				AutoCancel:                         &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.AlarmDriven(nil, nil, []string{keyArn})},
+				PendingDeletion:                    &kmsmonitor.PendingDeletionAlarmProps{KeyArnDimension: jsii.Bool(true)},
 			})
 		},
 		"KeyPolicyChanges":           func(s awscdk.Stack) { kmsmonitor.NewKeyPolicyChanges(s, jsii.String("C"), nil) },

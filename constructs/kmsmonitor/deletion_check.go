@@ -120,7 +120,7 @@ func NewDeletionCheck(scope constructs.Construct, id *string, props *DeletionChe
 	d.Rule = newCloudTrailRule(node, "Rule", "kmsmonitor: check the last use of a KMS key scheduled for deletion", map[string]interface{}{
 		"eventSource": []string{"kms.amazonaws.com"},
 		"eventName":   []string{"ScheduleKeyDeletion"},
-		// Failed calls carry an errorCode; so do dry runs (DryRunOperationException).
+		// Failed calls carry an errorCode (ScheduleKeyDeletion has no dry run).
 		"errorCode": []interface{}{map[string]bool{"exists": false}},
 	}, false, nil)
 	d.Rule.AddTarget(&ssmAutomationTarget{
@@ -305,6 +305,7 @@ func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{}
 		},
 		"mainSteps": []interface{}{
 			api("DescribeKey", "DescribeKey", nil, map[string]interface{}{
+				"onFailure": "step:NotifyFailed",
 				"outputs": []interface{}{
 					map[string]interface{}{"Name": "KeyState", "Selector": "$.KeyMetadata.KeyState", "Type": "String"},
 					map[string]interface{}{"Name": "MultiRegion", "Selector": "$.KeyMetadata.MultiRegion", "Type": "Boolean"},
@@ -353,9 +354,9 @@ func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{}
 					"Default": "NotifyScheduled",
 				},
 			},
-			api("CancelKeyDeletion", "CancelKeyDeletion", nil, map[string]interface{}{"nextStep": "VerifyCancelled"}),
+			api("CancelKeyDeletion", "CancelKeyDeletion", nil, map[string]interface{}{"nextStep": "VerifyCancelled", "onFailure": "step:NotifyFailed"}),
 			map[string]interface{}{
-				"name": "VerifyCancelled", "action": "aws:assertAwsResourceProperty", "nextStep": "NotifyCancelled",
+				"name": "VerifyCancelled", "action": "aws:assertAwsResourceProperty", "nextStep": "NotifyCancelled", "onFailure": "step:NotifyFailed",
 				"inputs": map[string]interface{}{
 					"Service": "kms", "Api": "DescribeKey", "KeyId": "{{ KeyId }}",
 					"PropertySelector": "$.KeyMetadata.KeyState", "DesiredValues": []string{"Disabled", "Enabled"},
@@ -373,13 +374,18 @@ func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{}
 					"Default": "NotifyUnreadable",
 				},
 			},
-			api("CancelUnreadable", "CancelKeyDeletion", nil, map[string]interface{}{"nextStep": "NotifyCancelledUnreadable"}),
+			api("CancelUnreadable", "CancelKeyDeletion", nil, map[string]interface{}{"nextStep": "NotifyCancelledUnreadable", "onFailure": "step:NotifyFailed"}),
 			publish("NotifyCancelledUnreadable", "kmsmonitor: deletion of a KMS key cancelled (last use unknown)",
 				"kmsmonitor DeletionCheck: the last use of a KMS key scheduled for deletion could not be read (GetKeyLastUsage failed).\n"+who+cancelled),
 			publish("NotifyUnreadable", "kmsmonitor: KMS key scheduled for deletion (last use unknown)",
 				"kmsmonitor DeletionCheck: the last use of a KMS key scheduled for deletion could not be read (GetKeyLastUsage failed); the deletion stays scheduled.\n"+who),
 			publish("NotifyNotPending", "kmsmonitor: KMS key no longer pending deletion",
 				"kmsmonitor DeletionCheck: a KMS key was scheduled for deletion but is no longer pending deletion (state {{ DescribeKey.KeyState }}); nothing to do.\n"+who),
+			// A key whose policy does not let this account's IAM policies apply
+			// refuses DescribeKey or CancelKeyDeletion: say so rather than fail silently.
+			publish("NotifyFailed", "kmsmonitor: KMS key scheduled for deletion, NOT checked",
+				"kmsmonitor DeletionCheck: a KMS key is scheduled for deletion and the check or the cancellation failed (the key policy may not allow this account's roles). "+
+					"Check it by hand, and cancel if it is still needed: aws kms cancel-key-deletion --key-id {{ KeyId }}\n"+who),
 		},
 	}
 }

@@ -59,7 +59,7 @@ func TestDeletionCheck(t *testing.T) {
 				"UnknownCountsAsUsed": objLike(obj{"type": "Boolean", "default": true}),
 			}),
 			"mainSteps": arr{
-				step("DescribeKey", "aws:executeAwsApi", obj{"inputs": obj{"Service": "kms", "Api": "DescribeKey", "KeyId": "{{ KeyId }}"}}),
+				step("DescribeKey", "aws:executeAwsApi", obj{"onFailure": "step:NotifyFailed", "inputs": obj{"Service": "kms", "Api": "DescribeKey", "KeyId": "{{ KeyId }}"}}),
 				step("IsPendingDeletion", "aws:branch", obj{"inputs": obj{"Choices": arr{obj{"Or": arr{
 					obj{"Variable": "{{ DescribeKey.KeyState }}", "StringEquals": "PendingDeletion"},
 					obj{"Variable": "{{ DescribeKey.KeyState }}", "StringEquals": "PendingReplicaDeletion"},
@@ -69,17 +69,20 @@ func TestDeletionCheck(t *testing.T) {
 				step("Decide", "aws:executeScript", obj{"onFailure": "step:UsageUnreadable"}),
 				step("CancelOrKeep", "aws:branch", obj{"inputs": obj{"Choices": arr{
 					obj{"Variable": "{{ Decide.Verdict }}", "StringEquals": "cancel", "NextStep": "CancelKeyDeletion"}}, "Default": "NotifyScheduled"}}),
-				step("CancelKeyDeletion", "aws:executeAwsApi", obj{"inputs": obj{"Service": "kms", "Api": "CancelKeyDeletion", "KeyId": "{{ KeyId }}"}}),
-				step("VerifyCancelled", "aws:assertAwsResourceProperty", nil),
+				step("CancelKeyDeletion", "aws:executeAwsApi", obj{"onFailure": "step:NotifyFailed", "inputs": obj{"Service": "kms", "Api": "CancelKeyDeletion", "KeyId": "{{ KeyId }}"}}),
+				step("VerifyCancelled", "aws:assertAwsResourceProperty", obj{"onFailure": "step:NotifyFailed"}),
 				step("NotifyCancelled", "aws:executeAwsApi", obj{"inputs": objLike(obj{"Service": "sns", "Api": "Publish",
 					"Message": assertions.Match_StringLikeRegexp(jsii.String(`Key: \{\{ KeyId \}\}[\s\S]*by \{\{ ScheduledBy \}\} at \{\{ EventTime \}\} \(CloudTrail event ID \{\{ EventId \}\}\)[\s\S]*\{\{ Decide.Summary \}\}[\s\S]*left DISABLED`))})}),
 				step("NotifyScheduled", "aws:executeAwsApi", nil),
 				step("UsageUnreadable", "aws:branch", obj{"inputs": obj{"Choices": arr{
 					obj{"Variable": "{{ UnknownCountsAsUsed }}", "BooleanEquals": true, "NextStep": "CancelUnreadable"}}, "Default": "NotifyUnreadable"}}),
-				step("CancelUnreadable", "aws:executeAwsApi", obj{"inputs": obj{"Service": "kms", "Api": "CancelKeyDeletion", "KeyId": "{{ KeyId }}"}}),
+				step("CancelUnreadable", "aws:executeAwsApi", obj{"onFailure": "step:NotifyFailed", "inputs": obj{"Service": "kms", "Api": "CancelKeyDeletion", "KeyId": "{{ KeyId }}"}}),
 				step("NotifyCancelledUnreadable", "aws:executeAwsApi", nil),
 				step("NotifyUnreadable", "aws:executeAwsApi", nil),
 				step("NotifyNotPending", "aws:executeAwsApi", nil),
+				// AND a failed check or cancellation is told, never silent
+				step("NotifyFailed", "aws:executeAwsApi", obj{"isEnd": true, "inputs": objLike(obj{"Service": "sns", "Api": "Publish",
+					"Message": assertions.Match_StringLikeRegexp(jsii.String(`check or the cancellation failed[\s\S]*cancel-key-deletion --key-id \{\{ KeyId \}\}`))})}),
 			},
 		}),
 	})

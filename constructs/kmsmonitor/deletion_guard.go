@@ -159,7 +159,12 @@ type DeletionGuardProps struct {
 // DeletionCheck); and until 2027-04-23 a key created before tracking began
 // (2026-04-23) counts at most the days since then, so with the default no
 // such key can be disabled or deleted except by a break-glass principal.
-// Last usage is recorded up to an hour late.
+// Likewise a key created by this app, even one never used, counts the days
+// since its creation: for MinDaysWithoutUsage days it cannot be disabled or
+// scheduled for deletion, by CloudFormation either (a key with
+// awscdk.RemovalPolicy_DESTROY then fails to delete with its stack). Add the
+// role that deploys the stack to BreakGlassPrincipalArns if it must delete
+// its keys. Last usage is recorded up to an hour late.
 type DeletionGuard struct {
 	constructs.Construct
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -93,6 +94,55 @@ type KeyMonitoringProps struct {
 	// Default: none.
 	AutoCancel *AutoCancelDeletionProps
 
+	// DeletionGuardEnabled applies DeletionGuard to every awskms.Key defined
+	// in this construct's stack (an aspect): their key policies deny
+	// ScheduleKeyDeletion and DisableKey while the key is in use.
+	// Default: false.
+	DeletionGuardEnabled *bool
+	// DeletionGuard configures it.
+	// Default: DeletionGuard's defaults.
+	DeletionGuard *DeletionGuardProps
+
+	// DeletionCheckEnabled creates DeletionCheck: a scheduled deletion of a
+	// key used recently is cancelled, for keys whose policies the app does
+	// not own.
+	// Default: false.
+	DeletionCheckEnabled *bool
+	// DeletionCheck configures it.
+	// Default: DeletionCheck's defaults.
+	DeletionCheck *DeletionCheckProps
+
+	// KeyPolicyChangesEnabled creates KeyPolicyChanges.
+	// Default: false.
+	KeyPolicyChangesEnabled *bool
+	// KeyPolicyChanges configures it.
+	// Default: key policies that grant to "*".
+	KeyPolicyChanges *KeyPolicyChangesProps
+
+	// ImportedKeyMaterialChangesEnabled creates ImportedKeyMaterialChanges.
+	// Default: false.
+	ImportedKeyMaterialChangesEnabled *bool
+	// ImportedKeyMaterialChanges configures it.
+	// Default: every key.
+	ImportedKeyMaterialChanges *ImportedKeyMaterialChangesProps
+
+	// ExternalKeyStoreCertificateEnabled creates
+	// ExternalKeyStoreCertificateAlarm; its CustomKeyStoreIDs are then required.
+	// Default: false.
+	ExternalKeyStoreCertificateEnabled *bool
+	// ExternalKeyStoreCertificate configures it.
+	// Default: none.
+	ExternalKeyStoreCertificate *ExternalKeyStoreCertificateAlarmProps
+
+	// MonitorTamperingEnabled creates MonitorTampering over this construct's
+	// own trail, alarms, metric filters and rules (and those given in
+	// MonitorTampering).
+	// Default: false.
+	MonitorTamperingEnabled *bool
+	// MonitorTampering configures it; its lists add to the construct's own.
+	// Default: this construct's resources only.
+	MonitorTampering *MonitorTamperingProps
+
 	// DashboardEnabled creates a CloudWatch dashboard of key health.
 	// Default: true.
 	DashboardEnabled *bool
@@ -121,6 +171,18 @@ type KeyMonitoring struct {
 	KeyUseEvents *KeyUseEvents
 	// GrantAudit is nil unless GrantAuditEnabled.
 	GrantAudit *GrantAudit
+	// DeletionGuard is nil unless DeletionGuardEnabled.
+	DeletionGuard *DeletionGuard
+	// DeletionCheck is nil unless DeletionCheckEnabled.
+	DeletionCheck *DeletionCheck
+	// KeyPolicyChanges is nil unless KeyPolicyChangesEnabled.
+	KeyPolicyChanges *KeyPolicyChanges
+	// ImportedKeyMaterialChanges is nil unless ImportedKeyMaterialChangesEnabled.
+	ImportedKeyMaterialChanges *ImportedKeyMaterialChanges
+	// ExternalKeyStoreCertificate is nil unless ExternalKeyStoreCertificateEnabled.
+	ExternalKeyStoreCertificate *ExternalKeyStoreCertificateAlarm
+	// MonitorTampering is nil unless MonitorTamperingEnabled.
+	MonitorTampering *MonitorTampering
 	// Dashboard is nil when switched off.
 	Dashboard awscloudwatch.Dashboard
 	// Topic receives every notification.
@@ -187,10 +249,87 @@ func NewKeyMonitoring(scope constructs.Construct, id *string, props *KeyMonitori
 		ac.shared = &n
 		m.AutoCancel = NewAutoCancelDeletion(node, jsii.String("AutoCancel"), &ac)
 	}
+	if optIn(p.DeletionGuardEnabled) {
+		m.DeletionGuard = NewDeletionGuard(node, jsii.String("DeletionGuard"), p.DeletionGuard)
+		awscdk.Aspects_Of(awscdk.Stack_Of(node)).Add(m.DeletionGuard.Aspect(), nil)
+	}
+	if optIn(p.DeletionCheckEnabled) {
+		dc := orZero(p.DeletionCheck)
+		dc.shared = &n
+		m.DeletionCheck = NewDeletionCheck(node, jsii.String("DeletionCheck"), &dc)
+	}
+	if optIn(p.KeyPolicyChangesEnabled) {
+		kp := orZero(p.KeyPolicyChanges)
+		kp.shared = &n
+		m.KeyPolicyChanges = NewKeyPolicyChanges(node, jsii.String("KeyPolicyChanges"), &kp)
+	}
+	if optIn(p.ImportedKeyMaterialChangesEnabled) {
+		ik := orZero(p.ImportedKeyMaterialChanges)
+		ik.shared = &n
+		m.ImportedKeyMaterialChanges = NewImportedKeyMaterialChanges(node, jsii.String("ImportedKeyMaterialChanges"), &ik)
+	}
+	if optIn(p.ExternalKeyStoreCertificateEnabled) {
+		xk := orZero(p.ExternalKeyStoreCertificate)
+		xk.shared = &n
+		m.ExternalKeyStoreCertificate = NewExternalKeyStoreCertificateAlarm(node, jsii.String("ExternalKeyStoreCertificate"), &xk)
+	}
+	// Last: it watches what the other parts created.
+	if optIn(p.MonitorTamperingEnabled) {
+		mt := orZero(p.MonitorTampering)
+		m.addOwnResources(&mt)
+		mt.shared = &n
+		m.MonitorTampering = NewMonitorTampering(node, jsii.String("MonitorTampering"), &mt)
+	}
 	if defaultOn(p.DashboardEnabled) {
 		m.Dashboard = m.newDashboard(p.DashboardName)
 	}
 	return m
+}
+
+// addOwnResources adds to mt the trail, alarms, metric filters and rules the
+// parts created, after those the user listed.
+func (m *KeyMonitoring) addOwnResources(mt *MonitorTamperingProps) {
+	if pd := m.PendingDeletion; pd != nil {
+		if pd.Trail != nil {
+			mt.TrailArns = append(mt.TrailArns, *pd.Trail.TrailArn())
+		}
+		mt.MetricFilters = append(mt.MetricFilters, pd.MetricFilter)
+		if pd.DisabledKeyMetricFilter != nil {
+			mt.MetricFilters = append(mt.MetricFilters, pd.DisabledKeyMetricFilter)
+		}
+	}
+	if m.CisAlarm != nil {
+		mt.MetricFilters = append(mt.MetricFilters, m.CisAlarm.MetricFilter)
+	}
+	mt.Alarms = append(mt.Alarms, m.Alarms()...)
+	var rules []awsevents.Rule
+	if m.LifecycleEvents != nil {
+		rules = append(rules, m.LifecycleEvents.Rule)
+	}
+	if ku := m.KeyUseEvents; ku != nil {
+		rules = append(rules, ku.PendingDeletionRule)
+		if ku.DisabledKeyRule != nil {
+			rules = append(rules, ku.DisabledKeyRule)
+		}
+	}
+	if m.GrantAudit != nil {
+		rules = append(rules, m.GrantAudit.Rule)
+	}
+	if m.AutoCancel != nil {
+		rules = append(rules, m.AutoCancel.Rules...)
+	}
+	if m.DeletionCheck != nil {
+		rules = append(rules, m.DeletionCheck.Rule)
+	}
+	if m.KeyPolicyChanges != nil {
+		rules = append(rules, m.KeyPolicyChanges.Rule)
+	}
+	if m.ImportedKeyMaterialChanges != nil {
+		rules = append(rules, m.ImportedKeyMaterialChanges.Rule)
+	}
+	for _, r := range rules {
+		mt.Rules = append(mt.Rules, r)
+	}
 }
 
 // defaultOn reads the switch of a part that is on by default; optIn, of a
@@ -224,6 +363,11 @@ func (m *KeyMonitoring) Alarms() []awscloudwatch.IAlarm {
 			alarms = append(alarms, ke.FleetAlarm)
 		}
 		for _, a := range ke.KeyAlarms {
+			alarms = append(alarms, a)
+		}
+	}
+	if xk := m.ExternalKeyStoreCertificate; xk != nil {
+		for _, a := range xk.Alarms {
 			alarms = append(alarms, a)
 		}
 	}
@@ -295,6 +439,12 @@ func (p *KeyMonitoringProps) validate(c *propcheck.Checker) {
 		{"KeyUseEvents", optIn(p.KeyUseEventsEnabled), p.KeyUseEvents != nil},
 		{"GrantAudit", optIn(p.GrantAuditEnabled), p.GrantAudit != nil},
 		{"AutoCancel", optIn(p.AutoCancelEnabled), p.AutoCancel != nil},
+		{"DeletionGuard", optIn(p.DeletionGuardEnabled), p.DeletionGuard != nil},
+		{"DeletionCheck", optIn(p.DeletionCheckEnabled), p.DeletionCheck != nil},
+		{"KeyPolicyChanges", optIn(p.KeyPolicyChangesEnabled), p.KeyPolicyChanges != nil},
+		{"ImportedKeyMaterialChanges", optIn(p.ImportedKeyMaterialChangesEnabled), p.ImportedKeyMaterialChanges != nil},
+		{"ExternalKeyStoreCertificate", optIn(p.ExternalKeyStoreCertificateEnabled), p.ExternalKeyStoreCertificate != nil},
+		{"MonitorTampering", optIn(p.MonitorTamperingEnabled), p.MonitorTampering != nil},
 	}
 	anyOn := false
 	for _, pt := range parts {

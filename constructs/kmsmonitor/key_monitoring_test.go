@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
@@ -298,4 +299,48 @@ func TestKeyMonitoring_PartsGetTheSharedNotificationUnlessTheyHaveTheirOwn(t *te
 	}
 	// AND each address is subscribed to the shared topic once
 	tpl.ResourceCountIs("AWS::SNS::Subscription", 2)
+}
+
+func TestKeyMonitoring_GuardsAndWatchersAsParts(t *testing.T) {
+	// GIVEN the facade with the guard, the check and the watchers switched on, and a key of the app in the same stack
+	stack := newStack()
+	awskms.NewKey(stack, jsii.String("AppKey"), nil)
+	m := kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
+		KeyUseEventsEnabled: jsii.Bool(true), DeletionGuardEnabled: jsii.Bool(true), DeletionCheckEnabled: jsii.Bool(true),
+		KeyPolicyChangesEnabled: jsii.Bool(true), ImportedKeyMaterialChangesEnabled: jsii.Bool(true), MonitorTamperingEnabled: jsii.Bool(true),
+		ExternalKeyStoreCertificateEnabled: jsii.Bool(true),
+		ExternalKeyStoreCertificate:        &kmsmonitor.ExternalKeyStoreCertificateAlarmProps{CustomKeyStoreIDs: []string{"cks-1234567890abcdef0"}},
+	})
+	tpl := synth(t, stack)
+	// THEN every part exists and notifies the one shared topic
+	for name, topic := range map[string]awssns.ITopic{
+		"DeletionCheck": m.DeletionCheck.Topic, "KeyPolicyChanges": m.KeyPolicyChanges.Topic,
+		"ImportedKeyMaterialChanges": m.ImportedKeyMaterialChanges.Topic, "MonitorTampering": m.MonitorTampering.Topic,
+		"ExternalKeyStoreCertificate": m.ExternalKeyStoreCertificate.Topic,
+	} {
+		if topic != m.Topic {
+			t.Errorf("%s does not notify the shared topic", name)
+		}
+	}
+	tpl.ResourceCountIs("AWS::SNS::Topic", 1)
+	// AND the guard is in the key policy of the app's key (an aspect over the stack)
+	guarded := false
+	for id, r := range tpl.JSON()["Resources"].(map[string]any) {
+		if strings.HasPrefix(id, "AppKey") && strings.Contains(toJSON(t, r), "kms:TrailingDaysWithoutKeyUsage") {
+			guarded = true
+		}
+	}
+	if !guarded {
+		t.Error("the app's key has no deletion guard")
+	}
+	// AND tampering is watched on the facade's own trail, alarms and rules
+	body := toJSON(t, tpl.JSON())
+	for _, want := range []string{"StopLogging", "DeleteAlarms", "DeleteMetricFilter", "DisableRule"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("no tampering rule for %s", want)
+		}
+	}
+	if n := len(m.Alarms()); n < 4 {
+		t.Errorf("Alarms() = %d, want the external key store alarm among them", n)
+	}
 }

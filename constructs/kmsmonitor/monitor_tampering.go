@@ -77,12 +77,12 @@ type MonitorTampering struct {
 
 	// TrailRule matches calls on the trails; nil without TrailArns.
 	TrailRule awsevents.Rule
-	// AlarmRule matches calls on the alarms; nil without Alarms.
-	AlarmRule awsevents.Rule
+	// AlarmRules match calls on the alarms, as many as the pattern quota needs; none without Alarms.
+	AlarmRules []awsevents.Rule
 	// MetricFilterRule matches calls on the metric filters; nil without MetricFilters.
 	MetricFilterRule awsevents.Rule
-	// EventRuleRule matches calls on the rules; nil without Rules.
-	EventRuleRule awsevents.Rule
+	// EventRuleRules match calls on the rules, as many as the pattern quota needs; none without Rules.
+	EventRuleRules []awsevents.Rule
 	// Topic receives the messages.
 	Topic awssns.ITopic
 	// TopicKey encrypts Topic; nil when Topic was given.
@@ -104,17 +104,25 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 	alarms := namesOf(c, "Alarms", p.Alarms, func(a awscloudwatch.IAlarm) *string { return a.AlarmName() })
 	rules := namesOf(c, "Rules", p.Rules, func(r awsevents.IRule) *string { return r.RuleName() })
 	var filters, groups []*string
+	allNamed := true
 	for i, f := range p.MetricFilters {
 		if f == nil {
 			c.Addf(fmt.Sprintf("MetricFilters[%d]", i), "is nil; pass a metric filter such as PendingDeletionAlarm.MetricFilter")
 			continue
 		}
 		cfn := f.Node().DefaultChild().(awslogs.CfnMetricFilter)
-		name := cfn.FilterName()
-		if name == nil {
-			name = cfn.Ref() // the name CloudFormation generates
+		// A filter without a literal name (CloudFormation names it, and its
+		// Ref is not documented as the name) cannot be matched by name: then
+		// every DeleteMetricFilter in the watched log groups is reported.
+		if name := cfn.FilterName(); name != nil && !propcheck.Unresolved(*name) && allNamed {
+			filters = append(filters, name)
+		} else {
+			allNamed = false
 		}
-		filters, groups = append(filters, name), append(groups, cfn.LogGroupName())
+		groups = append(groups, cfn.LogGroupName())
+	}
+	if !allNamed {
+		filters = nil
 	}
 	alerting.CheckTopic(c, "Topic", p.Topic)
 	alerting.CheckDeadLetterQueue(c, "DeadLetterQueue", p.DeadLetterQueue)
@@ -133,28 +141,35 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 			},
 			"If nobody planned this, start logging again (aws cloudtrail start-logging --name <trail>) and check the event selectors: the detectors see only what the trail records.")
 	}
-	if len(alarms) > 0 {
-		m.AlarmRule = m.rule("AlarmRule", "monitoring.amazonaws.com", "a kmsmonitor alarm was deleted or its actions disabled",
-			[]interface{}{obj{"eventName": AlarmTamperingOperations, "requestParameters": obj{"alarmNames": alarms}}},
-			"If nobody planned this, deploy the kmsmonitor stack again (it recreates deleted alarms) or run aws cloudwatch enable-alarm-actions --alarm-names <alarm>.")
+	// EventBridge's default quota is 2,048 characters per event pattern: the
+	// names are spread over as many rules as they need (generated names
+	// counted at their longest: 255 characters for an alarm, 64 for a rule).
+	for i, chunk := range patternChunks(alarms, 1, 255) {
+		m.AlarmRules = append(m.AlarmRules, m.rule(numbered("AlarmRule", i), "monitoring.amazonaws.com", "a kmsmonitor alarm was deleted or its actions disabled",
+			[]interface{}{obj{"eventName": AlarmTamperingOperations, "requestParameters": obj{"alarmNames": chunk}}},
+			"If nobody planned this, deploy the kmsmonitor stack again (it recreates deleted alarms) or run aws cloudwatch enable-alarm-actions --alarm-names <alarm>."))
 	}
 	groups = unique(groups) // filters often share a log group
-	if len(filters) > 0 {
+	if len(groups) > 0 {
+		deleteFilter := obj{"logGroupName": groups}
+		if len(filters) > 0 {
+			deleteFilter["filterName"] = filters
+		}
 		m.MetricFilterRule = m.rule("MetricFilterRule", "logs.amazonaws.com", "a kmsmonitor metric filter or its log group was deleted",
 			[]interface{}{
-				obj{"eventName": MetricFilterTamperingOperations[:1], "requestParameters": obj{"logGroupName": groups, "filterName": filters}},
+				obj{"eventName": MetricFilterTamperingOperations[:1], "requestParameters": deleteFilter},
 				obj{"eventName": MetricFilterTamperingOperations[1:], "requestParameters": obj{"logGroupName": groups}},
 			},
 			"If nobody planned this, deploy the kmsmonitor stack again: without the filter its alarm sees no data.")
 	}
-	if len(rules) > 0 {
-		m.EventRuleRule = m.rule("EventRuleRule", "events.amazonaws.com", "a kmsmonitor EventBridge rule was disabled, deleted or lost its targets",
+	for i, chunk := range patternChunks(rules, 3, 64) {
+		m.EventRuleRules = append(m.EventRuleRules, m.rule(numbered("EventRuleRule", i), "events.amazonaws.com", "a kmsmonitor EventBridge rule was disabled, deleted or lost its targets",
 			[]interface{}{
-				obj{"eventName": RuleTamperingOperations[:2], "requestParameters": obj{"name": rules}},
-				obj{"eventName": RuleTamperingOperations[2:3], "requestParameters": obj{"rule": rules}},
-				obj{"eventName": RuleTamperingOperations[3:], "requestParameters": obj{"name": rules, "state": []string{"DISABLED"}}},
+				obj{"eventName": RuleTamperingOperations[:2], "requestParameters": obj{"name": chunk}},
+				obj{"eventName": RuleTamperingOperations[2:3], "requestParameters": obj{"rule": chunk}},
+				obj{"eventName": RuleTamperingOperations[3:], "requestParameters": obj{"name": chunk, "state": []string{"DISABLED"}}},
 			},
-			"If nobody planned this, deploy the kmsmonitor stack again, or run aws events enable-rule --name <rule>.")
+			"If nobody planned this, deploy the kmsmonitor stack again, or run aws events enable-rule --name <rule>."))
 	}
 	return m
 }
@@ -171,14 +186,14 @@ func (m *MonitorTampering) rule(id, eventSource, what string, alternatives []int
 		"errorCode": []interface{}{obj{"exists": false}},
 		"$or":       alternatives,
 	}
-	// Write events of other services than KMS: the source is the service's
-	// (aws.cloudtrail, aws.cloudwatch, aws.logs, aws.events); the prefix
-	// keeps events put by applications (which may not use aws.*) out, and
-	// detail.eventSource says which service recorded the call.
+	// The source of a service's CloudTrail events is aws.<service>: aws.cloudtrail,
+	// aws.monitoring (CloudWatch API calls; aws.cloudwatch is for alarm
+	// state changes), aws.logs, aws.events (EventBridge events reference).
+	source := "aws." + strings.TrimSuffix(eventSource, ".amazonaws.com")
 	rule := awsevents.NewRule(m.Construct, jsii.String(id), &awsevents.RuleProps{
 		Description: jsii.String("kmsmonitor: " + what),
 		EventPattern: &awsevents.EventPattern{
-			Source:     awsevents.Match_Prefix(jsii.String("aws.")),
+			Source:     jsii.Strings(source),
 			DetailType: jsii.Strings("AWS API Call via CloudTrail"),
 			Detail:     &detail,
 		},
@@ -222,6 +237,42 @@ func namesOf[R any](c *propcheck.Checker, prop string, resources []R, name func(
 		out = append(out, name(r))
 	}
 	return out
+}
+
+// patternBudget is what an event pattern may spend on watched names: the
+// default quota of 2,048 characters less what the rest of the pattern takes.
+const patternBudget = 2048 - 700
+
+// patternChunks splits names so that each chunk, every name written times
+// times (with quotes and a comma), fits patternBudget; a token counts as
+// longest characters.
+func patternChunks(names []*string, times, longest int) [][]*string {
+	var chunks [][]*string
+	var chunk []*string
+	used := 0
+	for _, n := range names {
+		size := longest
+		if !propcheck.Unresolved(*n) {
+			size = len(*n)
+		}
+		size = (size + 3) * times
+		if len(chunk) > 0 && used+size > patternBudget {
+			chunks, chunk, used = append(chunks, chunk), nil, 0
+		}
+		chunk, used = append(chunk, n), used+size
+	}
+	if len(chunk) > 0 {
+		chunks = append(chunks, chunk)
+	}
+	return chunks
+}
+
+// numbered is id for the first of several, then id2, id3...
+func numbered(id string, i int) string {
+	if i == 0 {
+		return id
+	}
+	return fmt.Sprintf("%s%d", id, i+1)
 }
 
 // unique returns values without repeats, in order.

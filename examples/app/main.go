@@ -3,7 +3,11 @@
 // key material expiry alarm for every key plus the given ones, the KMS
 // lifecycle events, a dashboard), alarm-driven cancellation of the deletion of
 // the given protected keys, and, next to it, key-aware cancellation for keys
-// tagged kmsmonitor:auto-cancel=true. Everything notifies one encrypted topic.
+// tagged kmsmonitor:auto-cancel=true. It also prevents the mistake: the key
+// this app creates (and kmsmonitor's own keys) carry the deletion guard in
+// their key policy, and any other key scheduled for deletion while still in
+// use has its deletion cancelled (DeletionCheck). Everything notifies one
+// encrypted topic.
 //
 //	npx cdk synth -c emails=security@example.com,oncall@example.com \
 //	  -c expiringKeyArns=arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab \
@@ -17,6 +21,7 @@ package main
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
@@ -35,6 +40,14 @@ func main() {
 		Description: jsii.String("kmsmonitor example: KMS keys pending deletion, disabled, expiring, deleted; automatic cancellation of deletions"),
 	})
 
+	// A key of the application: DeletionGuardEnabled below denies its deletion
+	// and disabling while it was used within the last 365 days.
+	awskms.NewKey(stack, jsii.String("ApplicationKey"), &awskms.KeyProps{
+		Description:       jsii.String("kmsmonitor example: an application's key, guarded against deletion while in use"),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+
 	monitoring := kmsmonitor.NewKeyMonitoring(stack, jsii.String("KeyMonitoring"), &kmsmonitor.KeyMonitoringProps{
 		Emails: placeholders.List("emails", appcontext.PlaceholderEmail),
 		KeyMaterialExpiry: &kmsmonitor.KeyMaterialExpiryAlarmProps{
@@ -44,6 +57,8 @@ func main() {
 		AutoCancel: &kmsmonitor.AutoCancelDeletionProps{
 			Mode: kmsmonitor.AlarmDriven(nil, nil, placeholders.List("protectedKeyArns", appcontext.PlaceholderKeyArn)),
 		},
+		DeletionGuardEnabled: jsii.Bool(true),
+		DeletionCheckEnabled: jsii.Bool(true),
 	})
 
 	// The parts stay usable alone: key-aware cancellation for tagged keys, on the same topic.

@@ -79,10 +79,17 @@ func main() {
 	rollout := awscdk.NewStack(app, jsii.String("KmsMonitorOrgRollout"), &awscdk.StackProps{
 		Description: jsii.String("kmsmonitor: deploys the member stack to the organization"),
 	})
+	ous := placeholders.List("organizationalUnitIds", "ou-ab12-cd34ef56")
 	kmsmonitor.NewMemberStackSet(rollout, jsii.String("MemberStackSet"), &kmsmonitor.MemberStackSetProps{
 		MemberStack:           member,
-		OrganizationalUnitIDs: placeholders.List("organizationalUnitIds", "ou-ab12-cd34ef56"),
+		OrganizationalUnitIDs: ous,
 		Regions:               appcontext.List(app, "regions", "us-east-1,eu-west-1"),
+	})
+	// The same OUs may not delete or disable a KMS key used within the last
+	// 365 days, nor schedule a deletion with less than 30 days to reconsider
+	// (a service control policy: it does not bind the management account).
+	kmsmonitor.NewOrganizationDeletionGuard(rollout, jsii.String("DeletionGuard"), &kmsmonitor.OrganizationDeletionGuardProps{
+		TargetIDs: ous,
 	})
 
 	placeholders.RefuseOnDeploy(central, rollout)
