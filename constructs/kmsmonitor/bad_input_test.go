@@ -452,6 +452,12 @@ func TestBadInput(t *testing.T) {
 				MetricFilters: []awslogs.MetricFilter{nil}, Rules: []awsevents.IRule{nil},
 			})
 		}, []string{"TrailArns[0]", "is not a CloudTrail trail ARN", "trail.TrailArn()", "Alarms[0]: is nil", "MetricFilters[0]: is nil", "Rules[0]: is nil", "4 invalid prop(s)"}},
+		{"ExternalKeyStoreCertificateAlarm", "Kms/ExternalKeyStoreCertificate", "facade part: switched on without a store", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{ExternalKeyStoreCertificateEnabled: jsii.Bool(true)})
+		}, []string{"CustomKeyStoreIDs: is empty"}},
+		{"KeyMonitoring", "Kms", "watcher configured but not enabled", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{MonitorTampering: &kmsmonitor.MonitorTamperingProps{}})
+		}, []string{"MonitorTampering: is set but MonitorTamperingEnabled is not true"}},
 		{"ExternalKeyStoreCertificateAlarm", "Monitor", "no store", func(s awscdk.Stack) {
 			kmsmonitor.NewExternalKeyStoreCertificateAlarm(s, jsii.String("Monitor"), nil)
 		}, []string{"CustomKeyStoreIDs: is empty", "cks-1234567890abcdef0"}},
