@@ -476,9 +476,7 @@ func (p *AutoCancelDeletionProps) validate(c *propcheck.Checker, notify bool) []
 	if !notify && (p.Topic != nil || len(p.Emails) > 0) {
 		c.Addf("NotifyTopic", "is false but Topic or Emails is set; remove them, or leave NotifyTopic unset")
 	}
-	alerting.CheckTopic(c, "Topic", p.Topic)
-	alerting.CheckDeadLetterQueue(c, "DeadLetterQueue", p.DeadLetterQueue)
-	c.Emails("Emails", p.Emails)
+	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
 	c.PanicIfAny()
 	return keys
 }

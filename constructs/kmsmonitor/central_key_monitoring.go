@@ -64,8 +64,7 @@ func NewCentralKeyMonitoring(scope constructs.Construct, id *string, props *Cent
 		c.Addf("OrganizationID", "%q is not an organization ID; give one such as o-a1b2c3d4e5", *p.OrganizationID)
 	}
 	c.Name("EventBusName", p.EventBusName, 256, "an event bus name")
-	alerting.CheckTopic(c, "Topic", p.Topic)
-	c.Emails("Emails", p.Emails)
+	alerting.CheckDeliveryProps(c, p.Topic, nil, p.Emails)
 	c.PanicIfAny()
 
 	m := &CentralKeyMonitoring{Construct: node}

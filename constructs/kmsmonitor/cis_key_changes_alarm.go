@@ -78,8 +78,7 @@ func NewCisKeyChangesAlarm(scope constructs.Construct, id *string, props *CisKey
 	}
 	c.MetricNamespace("MetricNamespace", p.MetricNamespace, DefaultMetricNamespace)
 	c.Name("MetricName", p.MetricName, 255, "a metric name")
-	alerting.CheckTopic(c, "Topic", p.Topic)
-	c.Emails("Emails", p.Emails)
+	alerting.CheckDeliveryProps(c, p.Topic, nil, p.Emails)
 	c.PanicIfAny()
 
 	pattern := CisKeyChangesFilterPattern

@@ -90,9 +90,7 @@ type DeletionCheck struct {
 func NewDeletionCheck(scope constructs.Construct, id *string, props *DeletionCheckProps) *DeletionCheck {
 	p, node, c := start("kmsmonitor.DeletionCheck", scope, id, props)
 	policy := validateGuard(c, p.MinDaysWithoutUsage, nil, nil)
-	alerting.CheckTopic(c, "Topic", p.Topic)
-	alerting.CheckDeadLetterQueue(c, "DeadLetterQueue", p.DeadLetterQueue)
-	c.Emails("Emails", p.Emails)
+	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
 	c.PanicIfAny()
 	unknownUsed := p.UnknownCountsAsUsed == nil || *p.UnknownCountsAsUsed
 

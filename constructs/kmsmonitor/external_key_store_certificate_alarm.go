@@ -116,8 +116,7 @@ func NewExternalKeyStoreCertificateAlarm(scope constructs.Construct, id *string,
 	if p.TreatMissingData == "" {
 		p.TreatMissingData = awscloudwatch.TreatMissingData_MISSING
 	}
-	alerting.CheckTopic(c, "Topic", p.Topic)
-	c.Emails("Emails", p.Emails)
+	alerting.CheckDeliveryProps(c, p.Topic, nil, p.Emails)
 	c.PanicIfAny()
 
 	a := &ExternalKeyStoreCertificateAlarm{Construct: node}

@@ -62,9 +62,7 @@ type ImportedKeyMaterialChanges struct {
 func NewImportedKeyMaterialChanges(scope constructs.Construct, id *string, props *ImportedKeyMaterialChangesProps) *ImportedKeyMaterialChanges {
 	p, node, c := start("kmsmonitor.ImportedKeyMaterialChanges", scope, id, props)
 	keyArns := arns(keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "CloudTrail names keys by ARN"}.resolve(c))
-	alerting.CheckTopic(c, "Topic", p.Topic)
-	alerting.CheckDeadLetterQueue(c, "DeadLetterQueue", p.DeadLetterQueue)
-	c.Emails("Emails", p.Emails)
+	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
 	c.PanicIfAny()
 
 	m := &ImportedKeyMaterialChanges{Construct: node}

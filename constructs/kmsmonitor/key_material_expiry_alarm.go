@@ -102,8 +102,7 @@ func NewKeyMaterialExpiryAlarm(scope constructs.Construct, id *string, props *Ke
 	c.DurationRange("Threshold", p.Threshold, 0, 365*86400,
 		"give more than 0 and at most 365 days, such as awscdk.Duration_Days(jsii.Number(10))")
 	c.AlarmPeriod("Period", p.Period)
-	alerting.CheckTopic(c, "Topic", p.Topic)
-	c.Emails("Emails", p.Emails)
+	alerting.CheckDeliveryProps(c, p.Topic, nil, p.Emails)
 	c.PanicIfAny()
 
 	if p.Period == nil {

@@ -467,7 +467,6 @@ func (p *KeyMonitoringProps) validate(c *propcheck.Checker) {
 		c.Addf("DashboardName", "is set but DashboardEnabled is false; remove one")
 	}
 	c.Name("DashboardName", p.DashboardName, 255, "a dashboard name")
-	alerting.CheckTopic(c, "Topic", p.Topic)
-	c.Emails("Emails", p.Emails)
+	alerting.CheckDeliveryProps(c, p.Topic, nil, p.Emails)
 	c.PanicIfAny()
 }

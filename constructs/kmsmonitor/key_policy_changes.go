@@ -87,9 +87,7 @@ type KeyPolicyChanges struct {
 func NewKeyPolicyChanges(scope constructs.Construct, id *string, props *KeyPolicyChangesProps) *KeyPolicyChanges {
 	p, node, c := start("kmsmonitor.KeyPolicyChanges", scope, id, props)
 	keyArns := arns(keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "CloudTrail names keys by ARN"}.resolve(c))
-	alerting.CheckTopic(c, "Topic", p.Topic)
-	alerting.CheckDeadLetterQueue(c, "DeadLetterQueue", p.DeadLetterQueue)
-	c.Emails("Emails", p.Emails)
+	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
 	c.PanicIfAny()
 
 	k := &KeyPolicyChanges{Construct: node}

@@ -63,9 +63,7 @@ type KeyUseEvents struct {
 // *ValidationError when props are invalid.
 func NewKeyUseEvents(scope constructs.Construct, id *string, props *KeyUseEventsProps) *KeyUseEvents {
 	p, node, c := start("kmsmonitor.KeyUseEvents", scope, id, props)
-	alerting.CheckTopic(c, "Topic", p.Topic)
-	alerting.CheckDeadLetterQueue(c, "DeadLetterQueue", p.DeadLetterQueue)
-	c.Emails("Emails", p.Emails)
+	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
 	c.PanicIfAny()
 
 	e := &KeyUseEvents{Construct: node, DeadLetterQueue: p.DeadLetterQueue, bus: p.EventBus}

@@ -215,9 +215,7 @@ func (p *LifecycleEventsProps) validate(c *propcheck.Checker, notify bool) []*st
 	if !notify && (p.Topic != nil || len(p.Emails) > 0) {
 		c.Addf("NotifyTopic", "is false but Topic or Emails is set; remove them, or leave NotifyTopic unset")
 	}
-	alerting.CheckTopic(c, "Topic", p.Topic)
-	alerting.CheckDeadLetterQueue(c, "DeadLetterQueue", p.DeadLetterQueue)
-	c.Emails("Emails", p.Emails)
+	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
 	targets := len(p.Targets)
 	for _, used := range []bool{notify, p.Queue != nil, p.Function != nil, p.Stream != nil} {
 		if used {

@@ -124,9 +124,7 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 	if !allNamed {
 		filters = nil
 	}
-	alerting.CheckTopic(c, "Topic", p.Topic)
-	alerting.CheckDeadLetterQueue(c, "DeadLetterQueue", p.DeadLetterQueue)
-	c.Emails("Emails", p.Emails)
+	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
 	c.PanicIfAny()
 
 	m := &MonitorTampering{Construct: node}

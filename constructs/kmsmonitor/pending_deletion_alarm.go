@@ -475,8 +475,7 @@ func (p *PendingDeletionAlarmProps) validate(c *propcheck.Checker) {
 		c.Addf("DisabledKeyAlarmName", "%q is also AlarmName; alarm names are unique per account and Region, give two different names", *p.AlarmName)
 	}
 	c.PeriodMinutes("Period", p.Period)
-	alerting.CheckTopic(c, "Topic", p.Topic)
-	c.Emails("Emails", p.Emails)
+	alerting.CheckDeliveryProps(c, p.Topic, nil, p.Emails)
 	c.PanicIfAny()
 }
 

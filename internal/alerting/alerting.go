@@ -303,3 +303,12 @@ func awsManagedKey(key awskms.IKey, alias string) bool {
 	arn := key.KeyArn()
 	return arn != nil && strings.HasSuffix(*arn, ":"+alias)
 }
+
+// CheckDeliveryProps records in c the problems of the delivery props most
+// constructs take: Topic (CheckTopic), DeadLetterQueue (CheckDeadLetterQueue;
+// nil for a construct without one) and Emails.
+func CheckDeliveryProps(c *propcheck.Checker, topic awssns.ITopic, dlq awssqs.IQueue, emails []string) {
+	CheckTopic(c, "Topic", topic)
+	CheckDeadLetterQueue(c, "DeadLetterQueue", dlq)
+	c.Emails("Emails", emails)
+}
