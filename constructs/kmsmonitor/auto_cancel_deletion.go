@@ -231,32 +231,8 @@ func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeleti
 	}
 	nagsuppress.On(automationPolicy, automationWildcards...)
 
-	a.EventsRole = awsiam.NewRole(a.Construct, jsii.String("EventsRole"), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewPrincipalWithConditions(awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil), account),
-		Description: jsii.String("kmsmonitor AutoCancelDeletion: lets EventBridge start the cancellation automation"),
-	})
-	eventsPolicy := awsiam.NewManagedPolicy(a.Construct, jsii.String("EventsPolicy"), &awsiam.ManagedPolicyProps{
-		Description: jsii.String("kmsmonitor AutoCancelDeletion: what EventBridge may do to start the automation"),
-		Roles:       &[]awsiam.IRole{a.EventsRole},
-		Statements: &[]awsiam.PolicyStatement{
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid: jsii.String("StartTheAutomation"), Actions: jsii.Strings("ssm:StartAutomationExecution"),
-				Resources: &definitionArns,
-			}),
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid: jsii.String("PassTheAutomationRole"), Actions: jsii.Strings("iam:PassRole"),
-				Resources:  &[]*string{a.AutomationRole.RoleArn()},
-				Conditions: &map[string]interface{}{"StringEquals": map[string]interface{}{"iam:PassedToService": "ssm.amazonaws.com"}},
-			}),
-		},
-	})
-	nagsuppress.On(eventsPolicy, definitionWildcard)
+	a.EventsRole = newAutomationStarter(a.Construct, "AutoCancelDeletion", "the cancellation automation", definitionArns, a.AutomationRole)
 }
-
-// definitionWildcard explains the one wildcard on the automation definition.
-var definitionWildcard = nagsuppress.Rule{ID: "AwsSolutions-IAM5",
-	Reason:         "Any version of this one automation document: EventBridge starts $DEFAULT, and the version changes when the document is updated.",
-	AppliesToRegex: []string{`/^Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:(<AWS::AccountId>)?:automation-definition\/.+:\*$/g`}}
 
 // alarmRules creates one rule per 4 keys on the alarm's state change to ALARM.
 func (a *AutoCancelDeletion) alarmRules(p *AutoCancelDeletionProps, keys []keyRef, definitionArn *string) {
@@ -343,35 +319,6 @@ func (a *AutoCancelDeletion) notificationTarget(message awsevents.RuleTargetInpu
 // aws-cdk-lib has no such target.
 func (a *AutoCancelDeletion) automationTarget(definitionArn *string, input awsevents.RuleTargetInput) awsevents.IRuleTarget {
 	return &ssmAutomationTarget{definitionArn: definitionArn, input: input, role: a.EventsRole, dlq: a.DeadLetterQueue}
-}
-
-type ssmAutomationTarget struct {
-	definitionArn *string
-	input         awsevents.RuleTargetInput
-	role          awsiam.IRole
-	dlq           awssqs.IQueue
-}
-
-// Bind implements awsevents.IRuleTarget.
-func (t *ssmAutomationTarget) Bind(rule awsevents.IRule, _ *string) *awsevents.RuleTargetConfig {
-	// The statement aws-cdk-lib's own targets add, Sid included, so that the
-	// two merge when a rule also has one of those targets.
-	t.dlq.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("AllowEventRule" + *awscdk.Names_NodeUniqueId(rule.Node())),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
-		Actions:    jsii.Strings("sqs:SendMessage"),
-		Resources:  &[]*string{t.dlq.QueueArn()},
-		Conditions: &map[string]interface{}{"ArnEquals": map[string]interface{}{"aws:SourceArn": rule.RuleArn()}},
-	}))
-	return &awsevents.RuleTargetConfig{
-		Arn:              t.definitionArn,
-		Role:             t.role,
-		Input:            t.input,
-		DeadLetterConfig: &awsevents.CfnRule_DeadLetterConfigProperty{Arn: t.dlq.QueueArn()},
-		RetryPolicy: &awsevents.CfnRule_RetryPolicyProperty{
-			MaximumRetryAttempts: jsii.Number(alerting.RetryAttempts), MaximumEventAgeInSeconds: jsii.Number(alerting.MaxEventAgeSeconds),
-		},
-	}
 }
 
 // checkKeysAreLocal makes sure the protected keys can be rescued from here:

@@ -158,7 +158,7 @@ func (d *DeletionCheck) createRoles(stack awscdk.Stack, definitionArn *string) {
 		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid: jsii.String("EncryptNotifications"), Actions: jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
 			Resources:  &[]*string{key.KeyArn()},
-			Conditions: &map[string]interface{}{"StringEquals": map[string]interface{}{"kms:ViaService": "sns." + *stack.Region() + ".amazonaws.com"}},
+			Conditions: &map[string]interface{}{"StringEquals": map[string]interface{}{"kms:ViaService": awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("sns."), stack.Region(), jsii.String("."), stack.UrlSuffix()})}},
 		}))
 	}
 	// Customer managed policies rather than inline ones (NIST 800-53 IAMNoInlinePolicy).
@@ -177,26 +177,7 @@ func (d *DeletionCheck) createRoles(stack awscdk.Stack, definitionArn *string) {
 	}
 	nagsuppress.On(policy, rules...)
 
-	d.EventsRole = awsiam.NewRole(d.Construct, jsii.String("EventsRole"), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewPrincipalWithConditions(awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil), account),
-		Description: jsii.String("kmsmonitor DeletionCheck: lets EventBridge start the check automation"),
-	})
-	eventsPolicy := awsiam.NewManagedPolicy(d.Construct, jsii.String("EventsPolicy"), &awsiam.ManagedPolicyProps{
-		Description: jsii.String("kmsmonitor DeletionCheck: what EventBridge may do to start the automation"),
-		Roles:       &[]awsiam.IRole{d.EventsRole},
-		Statements: &[]awsiam.PolicyStatement{
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid: jsii.String("StartTheAutomation"), Actions: jsii.Strings("ssm:StartAutomationExecution"),
-				Resources: &[]*string{definitionArn},
-			}),
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid: jsii.String("PassTheAutomationRole"), Actions: jsii.Strings("iam:PassRole"),
-				Resources:  &[]*string{d.AutomationRole.RoleArn()},
-				Conditions: &map[string]interface{}{"StringEquals": map[string]interface{}{"iam:PassedToService": "ssm.amazonaws.com"}},
-			}),
-		},
-	})
-	nagsuppress.On(eventsPolicy, definitionWildcard)
+	d.EventsRole = newAutomationStarter(d.Construct, "DeletionCheck", "the check automation", []*string{definitionArn}, d.AutomationRole)
 }
 
 // decideScript turns GetKeyLastUsage's answer into a verdict: "cancel" or

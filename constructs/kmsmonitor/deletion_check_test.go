@@ -97,8 +97,9 @@ func TestDeletionCheck(t *testing.T) {
 				"Resource": join("arn:", partition, ":kms:", region, ":", account, ":key/*")},
 			obj{"Sid": "Notify", "Effect": "Allow", "Action": "sns:Publish", "Resource": ref("CheckTopic")},
 			obj{"Sid": "EncryptNotifications", "Effect": "Allow", "Action": arr{"kms:Decrypt", "kms:GenerateDataKey*"},
-				"Resource":  getAtt("CheckTopicKey"),
-				"Condition": obj{"StringEquals": obj{"kms:ViaService": join("sns.", region, ".amazonaws.com")}}},
+				"Resource": getAtt("CheckTopicKey"),
+				// SNS's endpoint in the partition: sns.cn-north-1.amazonaws.com.cn in China
+				"Condition": obj{"StringEquals": obj{"kms:ViaService": join("sns.", region, ".", obj{"Ref": "AWS::URLSuffix"})}}},
 		}},
 	})
 	// AND the EventBridge role may only start this document and pass that role to SSM
