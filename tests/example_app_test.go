@@ -322,8 +322,14 @@ func nagFindings(t *testing.T, dir string) []string {
 	return findings
 }
 
-// manifestFindings returns the cdk-nag findings of one cloud assembly manifest.
-func manifestFindings(t *testing.T, path string) []string {
+// manifestEntry is one metadata entry of a cloud assembly manifest.
+type manifestEntry struct {
+	Artifact, Path, Type string
+	Data                 any
+}
+
+// manifestEntries reads every metadata entry of the cloud assembly manifest at path.
+func manifestEntries(t *testing.T, path string) []manifestEntry {
 	t.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -340,15 +346,25 @@ func manifestFindings(t *testing.T, path string) []string {
 	if err := json.Unmarshal(raw, &manifest); err != nil {
 		t.Fatal(err)
 	}
-	var findings []string
-	for _, a := range manifest.Artifacts {
-		for path, entries := range a.Metadata {
+	var out []manifestEntry
+	for name, a := range manifest.Artifacts {
+		for p, entries := range a.Metadata {
 			for _, e := range entries {
-				msg := fmt.Sprint(e.Data)
-				if (e.Type == "aws:cdk:error" || e.Type == "aws:cdk:warning") && (strings.HasPrefix(msg, "AwsSolutions-") || strings.HasPrefix(msg, "NIST.")) {
-					findings = append(findings, path+": "+msg)
-				}
+				out = append(out, manifestEntry{Artifact: name, Path: p, Type: e.Type, Data: e.Data})
 			}
+		}
+	}
+	return out
+}
+
+// manifestFindings returns the cdk-nag findings of one cloud assembly manifest.
+func manifestFindings(t *testing.T, path string) []string {
+	t.Helper()
+	var findings []string
+	for _, e := range manifestEntries(t, path) {
+		msg := fmt.Sprint(e.Data)
+		if (e.Type == "aws:cdk:error" || e.Type == "aws:cdk:warning") && (strings.HasPrefix(msg, "AwsSolutions-") || strings.HasPrefix(msg, "NIST.")) {
+			findings = append(findings, e.Path+": "+msg)
 		}
 	}
 	return findings

@@ -27,28 +27,9 @@ func synthErrors(t *testing.T, dir, account string, ctx map[string]any) (errs []
 	if err != nil {
 		t.Fatalf("go run %s: %v\n%s", dir, err, b)
 	}
-	raw, err := os.ReadFile(filepath.Join(out, "manifest.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var manifest struct {
-		Artifacts map[string]struct {
-			Metadata map[string][]struct {
-				Type string `json:"type"`
-				Data any    `json:"data"`
-			} `json:"metadata"`
-		} `json:"artifacts"`
-	}
-	if err := json.Unmarshal(raw, &manifest); err != nil {
-		t.Fatal(err)
-	}
-	for name, a := range manifest.Artifacts {
-		for _, entries := range a.Metadata {
-			for _, e := range entries {
-				if e.Type == "aws:cdk:error" {
-					errs = append(errs, name+": "+fmt.Sprint(e.Data))
-				}
-			}
+	for _, e := range manifestEntries(t, filepath.Join(out, "manifest.json")) {
+		if e.Type == "aws:cdk:error" {
+			errs = append(errs, e.Artifact+": "+fmt.Sprint(e.Data))
 		}
 	}
 	return errs, string(b)
