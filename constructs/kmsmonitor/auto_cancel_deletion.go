@@ -221,13 +221,13 @@ func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeleti
 	})
 	automationWildcards := []nagsuppress.Rule{
 		{ID: "AwsSolutions-IAM5", Reason: "Automation execution IDs are created when the automation runs; the policy is limited to this account's and Region's executions.",
-			AppliesToRegex: []string{`/^Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-execution\/\*$/g`}},
+			AppliesTo: []nagsuppress.Finding{nagsuppress.Resource("arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-execution/*")}},
 		definitionWildcard,
 	}
 	if len(keys) == 0 {
 		automationWildcards = append(automationWildcards, nagsuppress.Rule{ID: "AwsSolutions-IAM5",
-			Reason:         "Key-aware mode rescues keys not known in advance: any key of this account and Region (AllKeys), or only those with the tag (aws:ResourceTag condition).",
-			AppliesToRegex: []string{`/^Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key\/\*$/g`}})
+			Reason:    "Key-aware mode rescues keys not known in advance: any key of this account and Region (AllKeys), or only those with the tag (aws:ResourceTag condition).",
+			AppliesTo: []nagsuppress.Finding{nagsuppress.Resource("arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*")}})
 	}
 	nagsuppress.On(automationPolicy, automationWildcards...)
 

@@ -2,7 +2,9 @@ package kmsmonitor
 
 import (
 	"regexp"
+	"strings"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
@@ -70,7 +72,7 @@ func NewCentralKeyMonitoring(scope constructs.Construct, id *string, props *Cent
 	m := &CentralKeyMonitoring{Construct: node}
 	m.EventBus = awsevents.NewEventBus(node, jsii.String("EventBus"), &awsevents.EventBusProps{
 		EventBusName: orDefault(p.EventBusName, "kmsmonitor-central"),
-		Description:  jsii.String("kmsmonitor: KMS events forwarded by the accounts of the organization"),
+		Description:  busDescription(node, "kmsmonitor: KMS events forwarded by the accounts of the organization"),
 	})
 	// Any principal, but only of this organization: member accounts' rules
 	// send with their own roles.
@@ -90,4 +92,16 @@ func NewCentralKeyMonitoring(scope constructs.Construct, id *string, props *Cent
 		EventBus: m.EventBus, shared: &n,
 	})
 	return m
+}
+
+// busDescription returns description where the stack's Region is known and
+// its AWS::Events::EventBus has a Description, nil elsewhere: the resource's
+// CloudFormation schema in the AWS GovCloud (US) Regions has none (cfn-lint
+// E3002), and an environment-agnostic stack may be deployed there.
+func busDescription(scope constructs.Construct, description string) *string {
+	region := *awscdk.Stack_Of(scope).Region()
+	if propcheck.Unresolved(region) || strings.HasPrefix(region, "us-gov-") {
+		return nil
+	}
+	return jsii.String(description)
 }

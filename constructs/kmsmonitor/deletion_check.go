@@ -168,12 +168,12 @@ func (d *DeletionCheck) createRoles(stack awscdk.Stack, definitionArn *string) {
 		Statements:  &statements,
 	})
 	rules := []nagsuppress.Rule{{ID: "AwsSolutions-IAM5",
-		Reason:         "Any key of this account and Region may be scheduled for deletion: the automation reads the use of, and may cancel the deletion of, the one key the CloudTrail record names.",
-		AppliesToRegex: []string{`/^Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key\/\*$/g`}}}
+		Reason:    "Any key of this account and Region may be scheduled for deletion: the automation reads the use of, and may cancel the deletion of, the one key the CloudTrail record names.",
+		AppliesTo: []nagsuppress.Finding{nagsuppress.Resource("arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*")}}}
 	if d.Topic.MasterKey() != nil {
 		rules = append(rules, nagsuppress.Rule{ID: "AwsSolutions-IAM5",
-			Reason:         "kms:GenerateDataKey* names the GenerateDataKey family SNS calls for an encrypted topic, on the topic's key only.",
-			AppliesToRegex: []string{`/^Action::kms:GenerateDataKey\*$/g`}})
+			Reason:    "kms:GenerateDataKey* names the GenerateDataKey family SNS calls for an encrypted topic, on the topic's key only.",
+			AppliesTo: []nagsuppress.Finding{nagsuppress.Action("kms:GenerateDataKey*")}})
 	}
 	nagsuppress.On(policy, rules...)
 

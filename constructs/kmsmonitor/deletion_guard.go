@@ -193,22 +193,41 @@ func (g *DeletionGuard) Protect(keys ...awskms.IKey) {
 			c.Addf(fmt.Sprintf("Protect[%d]", i), "is nil; pass a key created in the app with awskms.NewKey")
 			continue
 		}
-		if !g.protect(key) {
+		switch g.protect(key) {
+		case keyImported:
 			c.Addf(fmt.Sprintf("Protect[%d]", i), "%s is imported; its key policy is not part of this app: protect it where it is defined, with OrganizationDeletionGuard, or watch it with DeletionCheck",
+				*key.Node().Path())
+		case keyTaken:
+			c.Addf(fmt.Sprintf("Protect[%d]", i), "%s is already protected by another DeletionGuard; a key takes one guard (the statements of two would share their Sids, and one's break-glass principals would still be refused by the other): protect it with one guard",
 				*key.Node().Path())
 		}
 	}
 	c.PanicIfAny()
 }
 
-// protect adds the statements once per key; false when the key's policy
-// cannot be changed from here.
-func (g *DeletionGuard) protect(key awskms.IKey) bool {
+// guardMarker is the child a guard adds to each key it protects, so that
+// another guard sees that the key is taken.
+const guardMarker = "KmsmonitorDeletionGuard"
+
+// protectResult says what protect did with a key.
+type protectResult int
+
+const (
+	keyProtected protectResult = iota
+	keyImported                // its policy cannot be changed from here
+	keyTaken                   // another guard protects it
+)
+
+// protect adds the statements once per key, unless another guard did.
+func (g *DeletionGuard) protect(key awskms.IKey) protectResult {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	addr := *key.Node().Addr()
 	if g.protected[addr] {
-		return true
+		return keyProtected
+	}
+	if key.Node().TryFindChild(jsii.String(guardMarker)) != nil {
+		return keyTaken
 	}
 	for _, s := range g.policy.statements() {
 		res := key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -221,15 +240,20 @@ func (g *DeletionGuard) protect(key awskms.IKey) bool {
 			Conditions: &s.condition,
 		}), jsii.Bool(true))
 		if !*res.StatementAdded {
-			return false
+			return keyImported
 		}
 	}
+	if k, ok := key.(constructs.Construct); ok {
+		constructs.NewConstruct(k, jsii.String(guardMarker))
+	}
 	g.protected[addr] = true
-	return true
+	return keyProtected
 }
 
 // Aspect returns an aspect that protects every awskms.Key (L2) of the scope
-// it is added to. Keys defined only as awskms.CfnKey get a warning instead.
+// it is added to, except keys another guard protects (a key takes one
+// guard: given to Protect, it keeps that guard). Keys defined only as
+// awskms.CfnKey get a warning instead.
 func (g *DeletionGuard) Aspect() awscdk.IAspect { return &deletionGuardAspect{guard: g} }
 
 type deletionGuardAspect struct{ guard *DeletionGuard }
@@ -237,6 +261,7 @@ type deletionGuardAspect struct{ guard *DeletionGuard }
 // Visit implements awscdk.IAspect.
 func (a *deletionGuardAspect) Visit(node constructs.IConstruct) {
 	if key, ok := node.(awskms.Key); ok {
+		// A key that another guard protects (one given to Protect) keeps that guard.
 		a.guard.protect(key)
 		return
 	}

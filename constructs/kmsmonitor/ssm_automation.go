@@ -46,8 +46,12 @@ func newAutomationStarter(scope constructs.Construct, kind, what string, definit
 
 // definitionWildcard explains the one wildcard on the automation definition.
 var definitionWildcard = nagsuppress.Rule{ID: "AwsSolutions-IAM5",
-	Reason:         "Any version of this one automation document: EventBridge starts $DEFAULT, and the version changes when the document is updated.",
-	AppliesToRegex: []string{`/^Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:(<AWS::AccountId>)?:automation-definition\/.+:\*$/g`}}
+	Reason: "Any version of this one automation document: EventBridge starts $DEFAULT, and the version changes when the document is updated.",
+	AppliesTo: []nagsuppress.Finding{
+		nagsuppress.Resource("arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-definition/<*>:*"),
+		// AWS-owned runbooks have no account in their ARN.
+		nagsuppress.Resource("arn:<AWS::Partition>:ssm:<AWS::Region>::automation-definition/<*>:*"),
+	}}
 
 // ssmAutomationTarget is an EventBridge target that starts an SSM
 // Automation with role, keeping undelivered events in dlq.

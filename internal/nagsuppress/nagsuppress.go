@@ -7,6 +7,9 @@ package nagsuppress
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -19,13 +22,10 @@ type Rule struct {
 	ID string
 	// Reason it does not apply (cdk-nag requires 10 characters or more).
 	Reason string
-	// AppliesTo limits the suppression to these findings of the rule, such
-	// as "Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-execution/*".
-	AppliesTo []string
-	// AppliesToRegex limits it to findings matching these JavaScript regular
-	// expressions, such as "/^Resource::.*:automation-execution\\/\\*$/g",
-	// for findings that name a logical ID.
-	AppliesToRegex []string
+	// AppliesTo limits the suppression to these findings of the rule (such
+	// as one wildcard of AwsSolutions-IAM5), each written with Resource or
+	// Action.
+	AppliesTo []Finding
 }
 
 // On sets the suppressions of c's CloudFormation resource (c itself when it
@@ -44,11 +44,8 @@ func On(c constructs.IConstruct, rules ...Rule) {
 	for _, r := range rules {
 		entry := map[string]interface{}{"id": r.ID, "reason": r.Reason}
 		var appliesTo []interface{}
-		for _, a := range r.AppliesTo {
-			appliesTo = append(appliesTo, a)
-		}
-		for _, re := range r.AppliesToRegex {
-			appliesTo = append(appliesTo, map[string]interface{}{"regex": re})
+		for _, f := range r.AppliesTo {
+			appliesTo = append(appliesTo, map[string]interface{}{"regex": f.regex})
 		}
 		if len(appliesTo) > 0 {
 			entry["applies_to"] = appliesTo
@@ -56,4 +53,63 @@ func On(c constructs.IConstruct, rules ...Rule) {
 		list = append(list, entry)
 	}
 	res.AddMetadata(jsii.String("cdk_nag"), map[string]interface{}{"rules_to_suppress": list})
+}
+
+// Finding is one finding of a rule that a suppression applies to: a
+// JavaScript regular expression, /^...$/, that cdk-nag tests the finding
+// against ("Resource::arn:...", "Action::kms:...").
+type Finding struct{ regex string }
+
+// Regex returns the regular expression as cdk-nag reads it: /^...$/.
+func (f Finding) Regex() string { return f.regex }
+
+// placeholders turn the pseudo parameters of an ARN pattern into either
+// form cdk-nag writes a finding in: the placeholder, where the stack is
+// environment-agnostic (and for the partition, mostly everywhere), or the
+// literal value of a stack with an explicit environment, a Stage or the
+// parent of a nested stack. <*> is any non-empty text, such as a logical ID
+// (<DocumentA1B2C3D4>) or a nested stack's parameter.
+var placeholders = []struct{ token, re string }{
+	{"<AWS::Partition>", `(<AWS::Partition>|aws|aws-cn|aws-us-gov|aws-iso(-[a-z])?)`},
+	{"<AWS::Region>", `(<AWS::Region>|[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9])`},
+	{"<AWS::AccountId>", `(<AWS::AccountId>|[0-9]{12})`},
+	{"<*>", `.+`},
+}
+
+// Resource is the finding of the resource arn, written with <AWS::Partition>,
+// <AWS::Region>, <AWS::AccountId> and <*> where the template has a pseudo
+// parameter or a name only known at deployment; every other character,
+// the IAM wildcard * included, stands for itself. It matches the finding in
+// an environment-agnostic stack and in one with an explicit environment alike:
+//
+//	nagsuppress.Resource("arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*")
+//
+// matches Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*
+// and Resource::arn:<AWS::Partition>:kms:us-east-1:111122223333:key/*.
+func Resource(arn string) Finding { return Finding{regex: "/^Resource::" + pattern(arn) + "$/"} }
+
+// Action is the finding of the IAM action, such as "kms:GenerateDataKey*"
+// (the * stands for itself).
+func Action(action string) Finding { return Finding{regex: "/^Action::" + pattern(action) + "$/"} }
+
+func pattern(s string) string {
+	var b strings.Builder
+	for len(s) > 0 {
+		matched := false
+		for _, p := range placeholders {
+			if strings.HasPrefix(s, p.token) {
+				b.WriteString(p.re)
+				s = s[len(p.token):]
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			_, n := utf8.DecodeRuneInString(s)
+			// QuoteMeta leaves / alone, which ends a JavaScript regular expression literal.
+			b.WriteString(strings.ReplaceAll(regexp.QuoteMeta(s[:n]), "/", `\/`))
+			s = s[n:]
+		}
+	}
+	return b.String()
 }
