@@ -381,3 +381,26 @@ func TestDeletionGuard_OneGuardPerKey(t *testing.T) {
 		}
 	}
 }
+
+func TestCentralKeyMonitoring_BusDescriptionWhereTheSchemaHasIt(t *testing.T) {
+	// GIVEN the central stack environment-agnostic, in a commercial Region and in GovCloud
+	for region, want := range map[string]bool{"": false, "us-east-1": true, "cn-north-1": true, "us-gov-west-1": false} {
+		var env *awscdk.Environment
+		if region != "" {
+			env = &awscdk.Environment{Account: jsii.String(matrixAccount), Region: jsii.String(region)}
+		}
+		stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Stack"), &awscdk.StackProps{Env: env})
+		// WHEN CentralKeyMonitoring creates its bus
+		kmsmonitor.NewCentralKeyMonitoring(stack, jsii.String("Central"), &kmsmonitor.CentralKeyMonitoringProps{OrganizationID: jsii.String("o-a1b2c3d4e5")})
+		// THEN the bus is described only where AWS::Events::EventBus has a Description (not GovCloud, which an agnostic stack may reach)
+		desc := assertions.Match_Absent()
+		if want {
+			desc = assertions.Match_StringLikeRegexp(jsii.String("^kmsmonitor: "))
+		}
+		if msg := panicMessage(func() {
+			assertions.Template_FromStack(stack, nil).HasResourceProperties(jsii.String("AWS::Events::EventBus"), obj{"Description": desc})
+		}); msg != "" {
+			t.Errorf("region %q: %s", region, msg)
+		}
+	}
+}
