@@ -459,7 +459,9 @@ func alarmWidgets(t *testing.T, tpl template) []int {
 			text.WriteString("TOKEN")
 		}
 	}
-	var body struct{ Widgets []struct{ Properties struct{ Alarms []any } } }
+	var body struct {
+		Widgets []struct{ Properties struct{ Alarms []any } }
+	}
 	if err := json.Unmarshal([]byte(text.String()), &body); err != nil {
 		t.Fatal(err)
 	}
