@@ -1,6 +1,7 @@
 package kmsmonitor
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -105,10 +106,14 @@ type AutoCancelDeletion struct {
 	constructs.Construct
 
 	// Rules start the automation: in alarm-driven mode one per 4 keys, in
-	// key-aware mode exactly one.
+	// key-aware mode one, or as many as the event pattern quota needs for
+	// the keys listed.
 	Rules []awsevents.Rule
 	// AutomationRole is the role the automation runs with.
 	AutomationRole awsiam.Role
+	// AutomationPolicies are the managed policies of AutomationRole: one, or
+	// as many as the keys listed need (6,144 characters each).
+	AutomationPolicies []awsiam.ManagedPolicy
 	// EventsRole is the role EventBridge starts the automation with.
 	EventsRole awsiam.Role
 	// Document is the automation document of key-aware mode; nil in alarm-driven mode.
@@ -126,7 +131,7 @@ type AutoCancelDeletion struct {
 func NewAutoCancelDeletion(scope constructs.Construct, id *string, props *AutoCancelDeletionProps) *AutoCancelDeletion {
 	p, node, c := start("kmsmonitor.AutoCancelDeletion", scope, id, props)
 	notify := p.NotifyTopic == nil || *p.NotifyTopic
-	keys := p.validate(c, notify)
+	keys, keyAwareChunks, policyChunks := p.validate(c, notify)
 	keyAware := p.Mode.keyAware
 	checkKeysAreLocal(node, keys)
 
@@ -164,17 +169,19 @@ func NewAutoCancelDeletion(scope constructs.Construct, id *string, props *AutoCa
 	if !keyAware {
 		startable = append(startable, definition(jsii.String(""), "*"))
 	}
-	a.createRoles(stack, &p, keys, startable)
+	a.createRoles(stack, &p, keys, policyChunks, startable)
 
 	if keyAware {
-		a.keyAwareRule(keys, definition(nil, "$DEFAULT"))
+		for i, chunk := range keyAwareChunks {
+			a.keyAwareRule(numbered("KeyAwareRule", i), chunk, definition(nil, "$DEFAULT"))
+		}
 	} else {
 		a.alarmRules(&p, keys, definition(nil, "$DEFAULT"))
 	}
 	return a
 }
 
-func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeletionProps, keys []keyRef, definitionArns []*string) {
+func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeletionProps, keys []keyRef, policyChunks [][]*string, definitionArns []*string) {
 	account := &map[string]interface{}{"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()}}
 	a.AutomationRole = awsiam.NewRole(a.Construct, jsii.String("AutomationRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewPrincipalWithConditions(awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), nil), account),
@@ -185,11 +192,7 @@ func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeleti
 		Actions: jsii.Strings("kms:CancelKeyDeletion", "kms:DescribeKey"),
 	}
 	if len(keys) > 0 {
-		arns := make([]*string, len(keys))
-		for i, k := range keys {
-			arns[i] = k.arn
-		}
-		keyStatement.Resources = &arns
+		keyStatement.Resources = &policyChunks[0]
 	} else {
 		keyStatement.Resources = &[]*string{stack.FormatArn(&awscdk.ArnComponents{
 			Service: jsii.String("kms"), Resource: jsii.String("key"), ResourceName: jsii.String("*"),
@@ -230,6 +233,18 @@ func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeleti
 			AppliesTo: []nagsuppress.Finding{nagsuppress.Resource("arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*")}})
 	}
 	nagsuppress.On(automationPolicy, automationWildcards...)
+	a.AutomationPolicies = append(a.AutomationPolicies, automationPolicy)
+	// The keys that did not fit the first policy, in policies of their own
+	// (IAM: 6,144 characters per managed policy).
+	for i := 1; i < len(policyChunks); i++ {
+		ks := *keyStatement
+		ks.Resources = &policyChunks[i]
+		a.AutomationPolicies = append(a.AutomationPolicies, awsiam.NewManagedPolicy(a.Construct, jsii.String(numbered("AutomationPolicy", i)), &awsiam.ManagedPolicyProps{
+			Description: jsii.String("kmsmonitor AutoCancelDeletion: the keys whose deletion the automation may cancel (continued)"),
+			Roles:       &[]awsiam.IRole{a.AutomationRole},
+			Statements:  &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&ks)},
+		}))
+	}
 
 	a.EventsRole = newAutomationStarter(a.Construct, "AutoCancelDeletion", "the cancellation automation", definitionArns, a.AutomationRole)
 }
@@ -276,8 +291,9 @@ func (a *AutoCancelDeletion) alarmRules(p *AutoCancelDeletionProps, keys []keyRe
 	}
 }
 
-// keyAwareRule creates the rule on failed KMS calls of keys pending deletion.
-func (a *AutoCancelDeletion) keyAwareRule(keys []keyRef, definitionArn *string) {
+// keyAwareDetail matches failed KMS calls of keys pending deletion: any key,
+// or those of keys.
+func keyAwareDetail(keys []keyRef) map[string]interface{} {
 	detail := map[string]interface{}{
 		"eventSource":  []string{"kms.amazonaws.com"},
 		"errorMessage": []interface{}{map[string]string{"suffix": pendingDeletionSuffix}},
@@ -291,8 +307,13 @@ func (a *AutoCancelDeletion) keyAwareRule(keys []keyRef, definitionArn *string) 
 		}
 		detail["errorMessage"] = messages
 	}
-	rule := newCloudTrailRule(a.Construct, "KeyAwareRule",
-		"kmsmonitor: cancel the deletion of a KMS key when a call fails because it is pending deletion", detail, true, nil)
+	return detail
+}
+
+// keyAwareRule creates the rule id on failed KMS calls of keys pending deletion.
+func (a *AutoCancelDeletion) keyAwareRule(id string, keys []keyRef, definitionArn *string) {
+	rule := newCloudTrailRule(a.Construct, id,
+		"kmsmonitor: cancel the deletion of a KMS key when a call fails because it is pending deletion", keyAwareDetail(keys), true, nil)
 	a.Rules = append(a.Rules, rule)
 	keyArn := awsevents.EventField_FromPath(jsii.String("$.detail.resources[0].ARN"))
 	rule.AddTarget(a.automationTarget(definitionArn, awsevents.RuleTargetInput_FromObject(map[string]interface{}{
@@ -394,8 +415,9 @@ func cancelKeyDeletionDocument() map[string]interface{} {
 	}
 }
 
-func (p *AutoCancelDeletionProps) validate(c *propcheck.Checker, notify bool) []keyRef {
-	var keys []keyRef
+// validate checks p and returns the keys, the keys of each key-aware rule,
+// and the key ARNs of each managed policy of the automation role.
+func (p *AutoCancelDeletionProps) validate(c *propcheck.Checker, notify bool) (keys []keyRef, keyAwareChunks [][]keyRef, policyChunks [][]*string) {
 	m := p.Mode
 	switch {
 	case m == nil:
@@ -424,6 +446,75 @@ func (p *AutoCancelDeletionProps) validate(c *propcheck.Checker, notify bool) []
 		c.Addf("NotifyTopic", "is false but Topic or Emails is set; remove them, or leave NotifyTopic unset")
 	}
 	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
+	rules := 0
+	switch {
+	case m == nil:
+	case m.keyAware:
+		keyAwareChunks = fitPatterns(c, "Mode.KeyArns", keys, func(k keyRef) keyRef { k.arn = worstKeyArn(k.arn); return k },
+			func(k []keyRef) *awsevents.EventPattern { return cloudTrailPattern(keyAwareDetail(k)) })
+		rules = len(keyAwareChunks)
+	default:
+		rules = (len(keys) + keysPerAlarmRule - 1) / keysPerAlarmRule
+	}
+	alerting.ReserveSenders(c, "DeadLetterQueue", p.DeadLetterQueue, rules, false)
+	if len(keys) > 0 {
+		policyChunks = automationPolicyChunks(arns(keys), m.keyAware)
+		if len(policyChunks) > maxManagedPoliciesPerRole {
+			c.Addf("Mode", "the %d keys need %d managed policies on the automation role (IAM: %d characters per managed policy), and a role takes %d (IAM's default quota); protect the keys by tag with KeyAwareTagged(tagKey, tagValue), or split them over several AutoCancelDeletion",
+				len(keys), len(policyChunks), managedPolicyQuota, maxManagedPoliciesPerRole)
+		}
+	}
 	c.PanicIfAny()
-	return keys
+	return keys, keyAwareChunks, policyChunks
+}
+
+// IAM quotas: a managed policy document holds at most 6,144 characters
+// (whitespace not counted), and a role takes at most 10 managed policies
+// (IAM's default quota, adjustable to 20).
+const (
+	managedPolicyQuota        = 6144
+	maxManagedPoliciesPerRole = 10
+)
+
+// automationPolicyChunks splits keyArns over the automation role's managed
+// policies: the first also holds what the automation needs to run, so that
+// its size, with every key ARN and name at its longest, stays within
+// managedPolicyQuota.
+func automationPolicyChunks(keyArns []*string, keyAware bool) [][]*string {
+	// The longest a definition and an execution ARN can be: this
+	// construct's document has a generated name of up to 128 characters;
+	// alarm-driven mode starts the AWS runbook, with or without an account.
+	prefix := "arn:aws-us-gov:ssm:ap-southeast-5:111122223333:"
+	definitions := []string{prefix + "automation-definition/" + strings.Repeat("d", 128) + ":*"}
+	if !keyAware {
+		definitions = []string{
+			prefix + "automation-definition/" + CancelKeyDeletionRunbook + ":*",
+			"arn:aws-us-gov:ssm:ap-southeast-5::automation-definition/" + CancelKeyDeletionRunbook + ":*",
+		}
+	}
+	others := []interface{}{
+		map[string]interface{}{"Action": "ssm:StartAutomationExecution", "Effect": "Allow", "Resource": definitions, "Sid": "RunThisAutomation"},
+		map[string]interface{}{"Action": "ssm:GetAutomationExecution", "Effect": "Allow", "Resource": prefix + "automation-execution/*", "Sid": "ReadItsExecutions"},
+	}
+	size := func(chunk []*string, first bool) int {
+		statements := []interface{}{map[string]interface{}{
+			"Action": []string{"kms:CancelKeyDeletion", "kms:DescribeKey"}, "Effect": "Allow", "Resource": chunk, "Sid": "CancelDeletionOfProtectedKeys",
+		}}
+		if first {
+			statements = append(statements, others...)
+		}
+		b, _ := json.Marshal(map[string]interface{}{"Version": "2012-10-17", "Statement": statements})
+		return len(b)
+	}
+	chunks := [][]*string{nil}
+	var worst []*string
+	for _, arn := range keyArns {
+		last := len(chunks) - 1
+		if len(worst) > 0 && size(append(worst, worstKeyArn(arn)), last == 0) > managedPolicyQuota {
+			chunks, worst, last = append(chunks, nil), nil, last+1
+		}
+		chunks[last] = append(chunks[last], arn)
+		worst = append(worst, worstKeyArn(arn))
+	}
+	return chunks
 }

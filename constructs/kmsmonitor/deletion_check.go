@@ -91,6 +91,7 @@ func NewDeletionCheck(scope constructs.Construct, id *string, props *DeletionChe
 	p, node, c := start("kmsmonitor.DeletionCheck", scope, id, props)
 	policy := validateGuard(c, p.MinDaysWithoutUsage, nil, nil)
 	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
+	alerting.ReserveSenders(c, "DeadLetterQueue", p.DeadLetterQueue, 1, false)
 	c.PanicIfAny()
 	unknownUsed := p.UnknownCountsAsUsed == nil || *p.UnknownCountsAsUsed
 

@@ -44,7 +44,8 @@
 // tests beside it. Shared code lives in files named for what they do:
 // construct_start.go (what every constructor does first), key_refs.go (the
 // one reader of Keys, KeyArns and KeyIDs), event_rules.go (CloudTrail rules
-// on EventBridge, the error-message suffixes, the target limit), trail_check.go
+// on EventBridge, the error-message suffixes, the target limit, and
+// fitPatterns, the one splitter of rules whose pattern lists keys or names), trail_check.go
 // (checks of a trail defined in the app).
 //
 // A new construct gets its file, calls start, reads keys with keyInput,

@@ -47,8 +47,10 @@ type GrantAuditProps struct {
 type GrantAudit struct {
 	constructs.Construct
 
-	// Rule matches the grant calls.
+	// Rule is the first of Rules.
 	Rule awsevents.Rule
+	// Rules match the grant calls: one, or as many as the event pattern quota needs for the keys given.
+	Rules []awsevents.Rule
 	// Topic receives the messages.
 	Topic awssns.ITopic
 	// TopicKey encrypts Topic; nil when Topic was given.
@@ -62,13 +64,27 @@ type GrantAudit struct {
 func NewGrantAudit(scope constructs.Construct, id *string, props *GrantAuditProps) *GrantAudit {
 	p, node, c := start("kmsmonitor.GrantAudit", scope, id, props)
 	keyArns := arns(keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "CloudTrail names keys by ARN"}.resolve(c))
+	chunks := fitPatterns(c, "KeyArns", keyArns, worstKeyArn, func(k []*string) *awsevents.EventPattern { return cloudTrailPattern(grantDetail(k)) })
 	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
+	alerting.ReserveSenders(c, "DeadLetterQueue", p.DeadLetterQueue, len(chunks), false)
 	c.PanicIfAny()
 
 	g := &GrantAudit{Construct: node, DeadLetterQueue: p.DeadLetterQueue}
 	g.DeadLetterQueue = alerting.UseOrCreateDeadLetterQueue(node, p.DeadLetterQueue)
 	n := alerting.Decide(node, p.Topic, p.Emails, nil, p.shared)
 	g.Topic, g.TopicKey = n.Topic, n.Key
+	for i, chunk := range chunks {
+		// Grant calls are write events: a rule in the ENABLED state receives them.
+		rule := newCloudTrailRule(node, numbered("Rule", i), "kmsmonitor: KMS grants created, retired or revoked", grantDetail(chunk), false, nil)
+		rule.AddTarget(g.target())
+		g.Rules = append(g.Rules, rule)
+	}
+	g.Rule = g.Rules[0]
+	return g
+}
+
+// grantDetail matches the grant calls on keyArns (every key when empty).
+func grantDetail(keyArns []*string) map[string]interface{} {
 	detail := map[string]interface{}{
 		"eventSource": []string{"kms.amazonaws.com"},
 		"eventName":   GrantOperations,
@@ -78,15 +94,16 @@ func NewGrantAudit(scope constructs.Construct, id *string, props *GrantAuditProp
 	if len(keyArns) > 0 {
 		detail["resources"] = map[string]interface{}{"ARN": keyArns}
 	}
-	// Grant calls are write events: a rule in the ENABLED state receives them.
-	g.Rule = newCloudTrailRule(node, "Rule", "kmsmonitor: KMS grants created, retired or revoked", detail, false, nil)
-	g.Rule.AddTarget(alerting.NotifyTarget(g.Topic, awsevents.RuleTargetInput_FromMultilineText(jsii.String(fmt.Sprintf(
+	return detail
+}
+
+func (g *GrantAudit) target() awsevents.IRuleTarget {
+	return alerting.NotifyTarget(g.Topic, awsevents.RuleTargetInput_FromMultilineText(jsii.String(fmt.Sprintf(
 		"kmsmonitor grant audit: %s on KMS key %s\nGrantee: %s\nOperations: %s\nEncryption context: %s\nGrant ID: %s%s\nBy: %s%s from %s, account %s, Region %s, at %s",
 		field("$.detail.eventName"), field("$.detail.resources[0].ARN"),
 		field("$.detail.requestParameters.granteePrincipal"), field("$.detail.requestParameters.operations"),
 		field("$.detail.requestParameters.constraints.encryptionContextSubset"),
 		field("$.detail.responseElements.grantId"), field("$.detail.additionalEventData.grantId"),
 		field("$.detail.userIdentity.arn"), field("$.detail.userIdentity.invokedBy"), field("$.detail.sourceIPAddress"),
-		field("$.account"), field("$.region"), field("$.time")))), g.DeadLetterQueue))
-	return g
+		field("$.account"), field("$.region"), field("$.time")))), g.DeadLetterQueue)
 }

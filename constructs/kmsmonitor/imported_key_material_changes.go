@@ -47,8 +47,10 @@ type ImportedKeyMaterialChangesProps struct {
 type ImportedKeyMaterialChanges struct {
 	constructs.Construct
 
-	// Rule matches the calls.
+	// Rule is the first of Rules.
 	Rule awsevents.Rule
+	// Rules match the calls: one, or as many as the event pattern quota needs for the keys given.
+	Rules []awsevents.Rule
 	// Topic receives the messages.
 	Topic awssns.ITopic
 	// TopicKey encrypts Topic; nil when Topic was given.
@@ -62,13 +64,27 @@ type ImportedKeyMaterialChanges struct {
 func NewImportedKeyMaterialChanges(scope constructs.Construct, id *string, props *ImportedKeyMaterialChangesProps) *ImportedKeyMaterialChanges {
 	p, node, c := start("kmsmonitor.ImportedKeyMaterialChanges", scope, id, props)
 	keyArns := arns(keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "CloudTrail names keys by ARN"}.resolve(c))
+	chunks := fitPatterns(c, "KeyArns", keyArns, worstKeyArn, func(k []*string) *awsevents.EventPattern { return cloudTrailPattern(keyMaterialDetail(k)) })
 	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
+	alerting.ReserveSenders(c, "DeadLetterQueue", p.DeadLetterQueue, len(chunks), false)
 	c.PanicIfAny()
 
 	m := &ImportedKeyMaterialChanges{Construct: node}
 	m.DeadLetterQueue = alerting.UseOrCreateDeadLetterQueue(node, p.DeadLetterQueue)
 	n := alerting.Decide(node, p.Topic, p.Emails, nil, p.shared)
 	m.Topic, m.TopicKey = n.Topic, n.Key
+	for i, chunk := range chunks {
+		// Both calls are write events: a rule in the ENABLED state receives them.
+		rule := newCloudTrailRule(node, numbered("Rule", i), "kmsmonitor: KMS key material imported or deleted", keyMaterialDetail(chunk), false, nil)
+		rule.AddTarget(m.target())
+		m.Rules = append(m.Rules, rule)
+	}
+	m.Rule = m.Rules[0]
+	return m
+}
+
+// keyMaterialDetail matches the calls on keyArns (every key when empty).
+func keyMaterialDetail(keyArns []*string) map[string]interface{} {
 	detail := map[string]interface{}{
 		"eventSource": []string{"kms.amazonaws.com"},
 		"eventName":   KeyMaterialOperations,
@@ -81,10 +97,12 @@ func NewImportedKeyMaterialChanges(scope constructs.Construct, id *string, props
 	if len(keyArns) > 0 {
 		detail["resources"] = map[string]interface{}{"ARN": keyArns}
 	}
-	// Both calls are write events: a rule in the ENABLED state receives them.
-	m.Rule = newCloudTrailRule(node, "Rule", "kmsmonitor: KMS key material imported or deleted", detail, false, nil)
+	return detail
+}
+
+func (m *ImportedKeyMaterialChanges) target() awsevents.IRuleTarget {
 	key := field("$.detail.resources[0].ARN")
-	m.Rule.AddTarget(alerting.NotifyTarget(m.Topic, awsevents.RuleTargetInput_FromMultilineText(jsii.String(fmt.Sprintf(
+	return alerting.NotifyTarget(m.Topic, awsevents.RuleTargetInput_FromMultilineText(jsii.String(fmt.Sprintf(
 		"kmsmonitor: key material of a KMS key was imported or deleted.\nKey: %s\nOperation: %s\n"+
 			"Key material ID: %s, valid to: %s (%s)\nBy: %s (%s) from %s\nAccount: %s, Region: %s, time: %s\n"+
 			"If nobody planned this, treat it as an attack: material imported by someone else can be deleted or left to expire by them, "+
@@ -92,6 +110,5 @@ func NewImportedKeyMaterialChanges(scope constructs.Construct, id *string, props
 		key, field("$.detail.eventName"),
 		field("$.detail.responseElements.keyMaterialId"), field("$.detail.requestParameters.validTo"), field("$.detail.requestParameters.expirationModel"),
 		field("$.detail.userIdentity.arn"), field("$.detail.userIdentity.type"), field("$.detail.sourceIPAddress"),
-		field("$.account"), field("$.region"), field("$.time"), key))), m.DeadLetterQueue))
-	return m
+		field("$.account"), field("$.region"), field("$.time"), key))), m.DeadLetterQueue)
 }

@@ -304,7 +304,7 @@ func (m *KeyMonitoring) addOwnResources(mt *MonitorTamperingProps) {
 	mt.Alarms = append(mt.Alarms, m.Alarms()...)
 	var rules []awsevents.Rule
 	if m.LifecycleEvents != nil {
-		rules = append(rules, m.LifecycleEvents.Rule)
+		rules = append(rules, m.LifecycleEvents.Rules...)
 	}
 	if ku := m.KeyUseEvents; ku != nil {
 		rules = append(rules, ku.PendingDeletionRule)
@@ -313,7 +313,7 @@ func (m *KeyMonitoring) addOwnResources(mt *MonitorTamperingProps) {
 		}
 	}
 	if m.GrantAudit != nil {
-		rules = append(rules, m.GrantAudit.Rule)
+		rules = append(rules, m.GrantAudit.Rules...)
 	}
 	if m.AutoCancel != nil {
 		rules = append(rules, m.AutoCancel.Rules...)
@@ -322,10 +322,10 @@ func (m *KeyMonitoring) addOwnResources(mt *MonitorTamperingProps) {
 		rules = append(rules, m.DeletionCheck.Rule)
 	}
 	if m.KeyPolicyChanges != nil {
-		rules = append(rules, m.KeyPolicyChanges.Rule)
+		rules = append(rules, m.KeyPolicyChanges.Rules...)
 	}
 	if m.ImportedKeyMaterialChanges != nil {
-		rules = append(rules, m.ImportedKeyMaterialChanges.Rule)
+		rules = append(rules, m.ImportedKeyMaterialChanges.Rules...)
 	}
 	for _, r := range rules {
 		mt.Rules = append(mt.Rules, r)

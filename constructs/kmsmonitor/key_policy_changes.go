@@ -72,8 +72,10 @@ type KeyPolicyChangesProps struct {
 type KeyPolicyChanges struct {
 	constructs.Construct
 
-	// Rule matches the policy changes.
+	// Rule is the first of Rules.
 	Rule awsevents.Rule
+	// Rules match the policy changes: one, or as many as the event pattern quota needs for the keys given.
+	Rules []awsevents.Rule
 	// Topic receives the messages.
 	Topic awssns.ITopic
 	// TopicKey encrypts Topic; nil when Topic was given.
@@ -87,20 +89,36 @@ type KeyPolicyChanges struct {
 func NewKeyPolicyChanges(scope constructs.Construct, id *string, props *KeyPolicyChangesProps) *KeyPolicyChanges {
 	p, node, c := start("kmsmonitor.KeyPolicyChanges", scope, id, props)
 	keyArns := arns(keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "CloudTrail names keys by ARN"}.resolve(c))
+	every := p.EveryChange != nil && *p.EveryChange
+	chunks := fitPatterns(c, "KeyArns", keyArns, worstKeyArn, func(k []*string) *awsevents.EventPattern { return cloudTrailPattern(keyPolicyDetail(k, every)) })
 	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
+	alerting.ReserveSenders(c, "DeadLetterQueue", p.DeadLetterQueue, len(chunks), false)
 	c.PanicIfAny()
 
 	k := &KeyPolicyChanges{Construct: node}
 	k.DeadLetterQueue = alerting.UseOrCreateDeadLetterQueue(node, p.DeadLetterQueue)
 	n := alerting.Decide(node, p.Topic, p.Emails, nil, p.shared)
 	k.Topic, k.TopicKey = n.Topic, n.Key
-	every := p.EveryChange != nil && *p.EveryChange
-	// CreateKey without a policy gets the default key policy: nothing to report.
-	policy := []interface{}{map[string]bool{"exists": true}}
 	what, description := "a KMS key policy names the principal \"*\"", "kmsmonitor: KMS key policies that name the principal \"*\""
 	if every {
 		what, description = "a KMS key policy was set", "kmsmonitor: every KMS key policy set"
-	} else {
+	}
+	for i, chunk := range chunks {
+		// PutKeyPolicy and CreateKey are write events: a rule in the ENABLED state receives them.
+		rule := newCloudTrailRule(node, numbered("Rule", i), description, keyPolicyDetail(chunk, every), false, nil)
+		rule.AddTarget(k.target(what))
+		k.Rules = append(k.Rules, rule)
+	}
+	k.Rule = k.Rules[0]
+	return k
+}
+
+// keyPolicyDetail matches the policy changes on keyArns (every key when
+// empty): every change, or those naming the principal "*".
+func keyPolicyDetail(keyArns []*string, every bool) map[string]interface{} {
+	// CreateKey without a policy gets the default key policy: nothing to report.
+	policy := []interface{}{map[string]bool{"exists": true}}
+	if !every {
 		policy = nil
 		for _, w := range PublicPrincipalPolicyPatterns {
 			policy = append(policy, map[string]string{"wildcard": w})
@@ -115,15 +133,16 @@ func NewKeyPolicyChanges(scope constructs.Construct, id *string, props *KeyPolic
 	if len(keyArns) > 0 {
 		detail["resources"] = map[string]interface{}{"ARN": keyArns}
 	}
-	// PutKeyPolicy and CreateKey are write events: a rule in the ENABLED state receives them.
-	k.Rule = newCloudTrailRule(node, "Rule", description, detail, false, nil)
-	k.Rule.AddTarget(alerting.NotifyTarget(k.Topic, awsevents.RuleTargetInput_FromMultilineText(jsii.String(fmt.Sprintf(
+	return detail
+}
+
+func (k *KeyPolicyChanges) target(what string) awsevents.IRuleTarget {
+	return alerting.NotifyTarget(k.Topic, awsevents.RuleTargetInput_FromMultilineText(jsii.String(fmt.Sprintf(
 		"kmsmonitor: %s.\nKey: %s\nOperation: %s\nBy: %s%s (%s) from %s\nAccount: %s, Region: %s, time: %s\n"+
 			"Check every statement whose Principal is \"*\" or another account: without a Condition that narrows it, it lets anyone use or manage the key.\n"+
 			"Policy as set:\n%s",
 		what, field("$.detail.resources[0].ARN"), field("$.detail.eventName"),
 		field("$.detail.userIdentity.arn"), field("$.detail.userIdentity.invokedBy"), field("$.detail.userIdentity.type"),
 		field("$.detail.sourceIPAddress"), field("$.account"), field("$.region"), field("$.time"),
-		field("$.detail.requestParameters.policy")))), k.DeadLetterQueue))
-	return k
+		field("$.detail.requestParameters.policy")))), k.DeadLetterQueue)
 }

@@ -64,6 +64,11 @@ type KeyUseEvents struct {
 func NewKeyUseEvents(scope constructs.Construct, id *string, props *KeyUseEventsProps) *KeyUseEvents {
 	p, node, c := start("kmsmonitor.KeyUseEvents", scope, id, props)
 	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
+	rules := 2
+	if p.DetectDisabledKeys != nil && !*p.DetectDisabledKeys {
+		rules = 1
+	}
+	alerting.ReserveSenders(c, "DeadLetterQueue", p.DeadLetterQueue, rules, p.EventBus != nil)
 	c.PanicIfAny()
 
 	e := &KeyUseEvents{Construct: node, DeadLetterQueue: p.DeadLetterQueue, bus: p.EventBus}

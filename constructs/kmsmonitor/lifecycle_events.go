@@ -102,8 +102,11 @@ type LifecycleEventsProps struct {
 type LifecycleEvents struct {
 	constructs.Construct
 
-	// Rule matches the events.
+	// Rule is the first of Rules.
 	Rule awsevents.Rule
+	// Rules match the events: one, or as many as the event pattern quota
+	// needs for the keys given, each with the same targets.
+	Rules []awsevents.Rule
 	// Topic receives readable messages; nil when NotifyTopic is false.
 	Topic awssns.ITopic
 	// TopicKey encrypts Topic; nil when Topic was given or not used.
@@ -117,27 +120,18 @@ type LifecycleEvents struct {
 func NewLifecycleEvents(scope constructs.Construct, id *string, props *LifecycleEventsProps) *LifecycleEvents {
 	p, node, c := start("kmsmonitor.LifecycleEvents", scope, id, props)
 	notify := p.NotifyTopic == nil || *p.NotifyTopic
-	resources := p.validate(c, notify)
+	chunks := p.validate(c, notify)
 
-	types := p.EventTypes
-	if len(types) == 0 {
-		types = AllEventTypes
-	}
-	detailTypes := make([]*string, len(types))
-	for i, t := range types {
-		detailTypes[i] = jsii.String(string(t))
-	}
-	pattern := &awsevents.EventPattern{Source: jsii.Strings("aws.kms"), DetailType: &detailTypes}
-	if len(resources) > 0 {
-		pattern.Resources = &resources
-	}
 	e := &LifecycleEvents{Construct: node}
-	e.Rule = awsevents.NewRule(node, jsii.String("Rule"), &awsevents.RuleProps{
-		EventBus:     p.EventBus,
-		EventPattern: pattern,
-		RuleName:     p.RuleName,
-		Description:  jsii.String("kmsmonitor: AWS KMS key lifecycle events (rotation, imported key material expiration, deletion)"),
-	})
+	for i, chunk := range chunks {
+		e.Rules = append(e.Rules, awsevents.NewRule(node, jsii.String(numbered("Rule", i)), &awsevents.RuleProps{
+			EventBus:     p.EventBus,
+			EventPattern: p.pattern(chunk),
+			RuleName:     p.RuleName,
+			Description:  jsii.String("kmsmonitor: AWS KMS key lifecycle events (rotation, imported key material expiration, deletion)"),
+		}))
+	}
+	e.Rule = e.Rules[0]
 
 	if notify || p.Queue != nil || p.Function != nil || p.Stream != nil {
 		e.DeadLetterQueue = alerting.UseOrCreateDeadLetterQueue(node, p.DeadLetterQueue)
@@ -153,26 +147,26 @@ func NewLifecycleEvents(scope constructs.Construct, id *string, props *Lifecycle
 	if notify {
 		n := alerting.Decide(node, p.Topic, p.Emails, nil, p.shared)
 		e.Topic, e.TopicKey = n.Topic, n.Key
-		e.AddTarget(awseventstargets.NewSnsTopic(e.Topic, &awseventstargets.SnsTopicProps{
-			Message:         LifecycleMessage(),
-			DeadLetterQueue: e.DeadLetterQueue, RetryAttempts: retries, MaxEventAge: maxAge,
-		}))
+		e.AddTarget(alerting.WithDeadLetterQueue(awseventstargets.NewSnsTopic(e.Topic, &awseventstargets.SnsTopicProps{
+			Message:       LifecycleMessage(),
+			RetryAttempts: retries, MaxEventAge: maxAge,
+		}), e.DeadLetterQueue))
 	}
 	if p.Queue != nil {
-		e.AddTarget(awseventstargets.NewSqsQueue(p.Queue, &awseventstargets.SqsQueueProps{
-			DeadLetterQueue: e.DeadLetterQueue, RetryAttempts: retries, MaxEventAge: maxAge,
-		}))
+		e.AddTarget(alerting.WithDeadLetterQueue(awseventstargets.NewSqsQueue(p.Queue, &awseventstargets.SqsQueueProps{
+			RetryAttempts: retries, MaxEventAge: maxAge,
+		}), e.DeadLetterQueue))
 	}
 	if p.Function != nil {
-		e.AddTarget(awseventstargets.NewLambdaFunction(p.Function, &awseventstargets.LambdaFunctionProps{
-			DeadLetterQueue: e.DeadLetterQueue, RetryAttempts: retries, MaxEventAge: maxAge,
-		}))
+		e.AddTarget(alerting.WithDeadLetterQueue(awseventstargets.NewLambdaFunction(p.Function, &awseventstargets.LambdaFunctionProps{
+			RetryAttempts: retries, MaxEventAge: maxAge,
+		}), e.DeadLetterQueue))
 	}
 	if p.Stream != nil {
-		e.AddTarget(awseventstargets.NewKinesisStream(p.Stream, &awseventstargets.KinesisStreamProps{
+		e.AddTarget(alerting.WithDeadLetterQueue(awseventstargets.NewKinesisStream(p.Stream, &awseventstargets.KinesisStreamProps{
 			PartitionKeyPath: jsii.String("$.detail.key-id"),
-			DeadLetterQueue:  e.DeadLetterQueue, RetryAttempts: retries, MaxEventAge: maxAge,
-		}))
+			RetryAttempts:    retries, MaxEventAge: maxAge,
+		}), e.DeadLetterQueue))
 		// The target created its role under the stream.
 		trustpolicy.RequireSourceAccount(cdkchild.Find(p.Stream, cdkchild.KinesisEventsRole), awscdk.Stack_Of(node).Account())
 	}
@@ -182,9 +176,28 @@ func NewLifecycleEvents(scope constructs.Construct, id *string, props *Lifecycle
 	return e
 }
 
-// AddTarget adds an EventBridge target to the rule (at most 5 in all).
+// AddTarget adds an EventBridge target to every rule (at most 5 in all).
 func (e *LifecycleEvents) AddTarget(target awsevents.IRuleTarget) {
-	e.Rule.AddTarget(target)
+	for _, r := range e.Rules {
+		r.AddTarget(target)
+	}
+}
+
+// pattern matches p's event types of the keys resources (every key when empty).
+func (p *LifecycleEventsProps) pattern(resources []*string) *awsevents.EventPattern {
+	types := p.EventTypes
+	if len(types) == 0 {
+		types = AllEventTypes
+	}
+	detailTypes := make([]*string, len(types))
+	for i, t := range types {
+		detailTypes[i] = jsii.String(string(t))
+	}
+	pattern := &awsevents.EventPattern{Source: jsii.Strings("aws.kms"), DetailType: &detailTypes}
+	if len(resources) > 0 {
+		pattern.Resources = &resources
+	}
+	return pattern
 }
 
 // LifecycleMessage is the message LifecycleEvents sends to its topic. It
@@ -198,7 +211,8 @@ func LifecycleMessage() awsevents.RuleTargetInput {
 		field("$.detail-type"), field("$.detail.key-id"), field("$.resources[0]"), field("$.account"), field("$.region"), field("$.time"))))
 }
 
-func (p *LifecycleEventsProps) validate(c *propcheck.Checker, notify bool) []*string {
+// validate checks p and returns the keys of each rule.
+func (p *LifecycleEventsProps) validate(c *propcheck.Checker, notify bool) [][]*string {
 	seen := map[EventType]bool{}
 	for i, t := range p.EventTypes {
 		prop := fmt.Sprintf("EventTypes[%d]", i)
@@ -211,7 +225,12 @@ func (p *LifecycleEventsProps) validate(c *propcheck.Checker, notify bool) []*st
 		seen[t] = true
 	}
 	resources := arns(keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "events name keys by ARN"}.resolve(c))
+	chunks := fitPatterns(c, "KeyArns", resources, worstKeyArn, p.pattern)
 	c.Name("RuleName", p.RuleName, 64, "a rule name")
+	if p.RuleName != nil && len(chunks) > 1 {
+		c.Addf("RuleName", "names one rule, but the %d keys need %d rules to keep each event pattern within EventBridge's quota of %d characters; leave RuleName unset, or split the keys over several LifecycleEvents",
+			len(resources), len(chunks), patternQuota)
+	}
 	if !notify && (p.Topic != nil || len(p.Emails) > 0) {
 		c.Addf("NotifyTopic", "is false but Topic or Emails is set; remove them, or leave NotifyTopic unset")
 	}
@@ -234,6 +253,9 @@ func (p *LifecycleEventsProps) validate(c *propcheck.Checker, notify bool) []*st
 		c.Addf("RetryAttempts", "%v is out of range; give a whole number from 0 to 185", *p.RetryAttempts)
 	}
 	c.DurationRange("MaxEventAge", p.MaxEventAge, 59, 86400, "give 1 minute to 24 hours, such as awscdk.Duration_Hours(jsii.Number(24))")
+	if notify || p.Queue != nil || p.Function != nil || p.Stream != nil {
+		alerting.ReserveSenders(c, "DeadLetterQueue", p.DeadLetterQueue, len(chunks), p.EventBus != nil)
+	}
 	c.PanicIfAny()
-	return resources
+	return chunks
 }

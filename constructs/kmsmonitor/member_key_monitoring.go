@@ -57,6 +57,7 @@ func NewMemberKeyMonitoring(scope constructs.Construct, id *string, props *Membe
 		c.Addf("CentralEventBusArn", "%q is not an event bus ARN; give one such as arn:aws:events:us-east-1:111122223333:event-bus/kmsmonitor-central", *p.CentralEventBusArn)
 	}
 	alerting.CheckDeadLetterQueue(c, "DeadLetterQueue", p.DeadLetterQueue)
+	alerting.ReserveSenders(c, "DeadLetterQueue", p.DeadLetterQueue, 2, false)
 	c.PanicIfAny()
 
 	m := &MemberKeyMonitoring{Construct: node, DeadLetterQueue: p.DeadLetterQueue}
@@ -68,7 +69,7 @@ func NewMemberKeyMonitoring(scope constructs.Construct, id *string, props *Membe
 			&map[string]interface{}{"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()}}),
 		Description: jsii.String("kmsmonitor: forwards KMS events to the organization's central bus"),
 	})
-	target := awseventstargets.NewEventBus(central, &awseventstargets.EventBusProps{Role: m.Role, DeadLetterQueue: m.DeadLetterQueue})
+	target := alerting.WithDeadLetterQueue(awseventstargets.NewEventBus(central, &awseventstargets.EventBusProps{Role: m.Role}), m.DeadLetterQueue)
 	m.LifecycleRule = awsevents.NewRule(node, jsii.String("LifecycleRule"), &awsevents.RuleProps{
 		Description: jsii.String("kmsmonitor: forwards the KMS lifecycle events to the central bus"),
 		EventPattern: &awsevents.EventPattern{Source: jsii.Strings("aws.kms"), DetailType: &[]*string{

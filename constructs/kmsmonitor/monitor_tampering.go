@@ -75,8 +75,10 @@ type MonitorTamperingProps struct {
 type MonitorTampering struct {
 	constructs.Construct
 
-	// TrailRule matches calls on the trails; nil without TrailArns.
+	// TrailRule is the first of TrailRules; nil without TrailArns.
 	TrailRule awsevents.Rule
+	// TrailRules match calls on the trails, as many as the pattern quota needs; none without TrailArns.
+	TrailRules []awsevents.Rule
 	// AlarmRules match calls on the alarms, as many as the pattern quota needs; none without Alarms.
 	AlarmRules []awsevents.Rule
 	// MetricFilterRule matches calls on the metric filters; nil without MetricFilters.
@@ -100,9 +102,19 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 	if len(p.TrailArns)+len(p.Alarms)+len(p.MetricFilters)+len(p.Rules) == 0 {
 		c.Addf("TrailArns, Alarms, MetricFilters, Rules", "all empty; give the resources kmsmonitor relies on, such as TrailArns: []string{*pendingDeletion.Trail.TrailArn()}")
 	}
-	trails := trailNamesAndArns(c, p.TrailArns)
-	alarms := namesOf(c, "Alarms", p.Alarms, func(a awscloudwatch.IAlarm) *string { return a.AlarmName() })
-	rules := namesOf(c, "Rules", p.Rules, func(r awsevents.IRule) *string { return r.RuleName() })
+	// EventBridge's default quota is 2,048 characters per event pattern: the
+	// trails, alarms and rules are spread over as many rules as they need.
+	trails := fitPatterns(c, "TrailArns", trailNamesAndArns(c, p.TrailArns), worstTrail, func(t []trailRef) *awsevents.EventPattern {
+		return tamperingPattern("cloudtrail.amazonaws.com", trailAlternatives(t))
+	})
+	alarms := fitPatterns(c, "Alarms", namesOf(c, "Alarms", p.Alarms, func(a awscloudwatch.IAlarm) *string { return a.AlarmName() }),
+		worstName(longestAlarmName), func(n []*string) *awsevents.EventPattern {
+			return tamperingPattern("monitoring.amazonaws.com", alarmAlternatives(n))
+		})
+	rules := fitPatterns(c, "Rules", namesOf(c, "Rules", p.Rules, func(r awsevents.IRule) *string { return r.RuleName() }),
+		worstName(longestRuleName), func(n []*string) *awsevents.EventPattern {
+			return tamperingPattern("events.amazonaws.com", ruleAlternatives(n))
+		})
 	var filters, groups []*string
 	allNamed := true
 	for i, f := range p.MetricFilters {
@@ -124,60 +136,83 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 	if !allNamed {
 		filters = nil
 	}
+	groups = unique(groups) // filters often share a log group
+	worstGroups, worstFilters := worstNames(groups, longestLogGroupName), worstNames(filters, longestFilterName)
+	if size := patternSize(tamperingPattern("logs.amazonaws.com", filterAlternatives(worstGroups, worstFilters))); len(groups) > 0 && size > patternQuota {
+		c.Addf("MetricFilters", "%d metric filters in %d log groups make an event pattern of up to %d characters; EventBridge's quota is %d: watch fewer metric filters per MonitorTampering",
+			len(p.MetricFilters), len(groups), size, patternQuota)
+	}
 	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
+	ruleCount := 0
+	for _, chunks := range [][2]int{{len(trails), len(trails[0])}, {len(alarms), len(alarms[0])}, {len(rules), len(rules[0])}} {
+		if chunks[1] > 0 { // one empty chunk: nothing of that kind to watch
+			ruleCount += chunks[0]
+		}
+	}
+	if len(groups) > 0 {
+		ruleCount++
+	}
+	alerting.ReserveSenders(c, "DeadLetterQueue", p.DeadLetterQueue, ruleCount, false)
 	c.PanicIfAny()
 
 	m := &MonitorTampering{Construct: node}
 	m.DeadLetterQueue = alerting.UseOrCreateDeadLetterQueue(node, p.DeadLetterQueue)
 	n := alerting.Decide(node, p.Topic, p.Emails, nil, p.shared)
 	m.Topic, m.TopicKey = n.Topic, n.Key
-	if len(trails) > 0 {
-		m.TrailRule = m.rule("TrailRule", "cloudtrail.amazonaws.com", "the trail that feeds kmsmonitor was stopped, deleted or changed",
-			[]interface{}{
-				obj{"eventName": TrailTamperingOperations[:3], "requestParameters": obj{"name": trails}},
-				obj{"eventName": TrailTamperingOperations[3:], "requestParameters": obj{"trailName": trails}},
-			},
+	for i, chunk := range trails {
+		if len(chunk) == 0 {
+			break
+		}
+		rule := m.rule(numbered("TrailRule", i), "cloudtrail.amazonaws.com", "the trail that feeds kmsmonitor was stopped, deleted or changed",
+			trailAlternatives(chunk),
 			"If nobody planned this, start logging again (aws cloudtrail start-logging --name <trail>) and check the event selectors: the detectors see only what the trail records.")
+		m.TrailRules = append(m.TrailRules, rule)
 	}
-	// EventBridge's default quota is 2,048 characters per event pattern: the
-	// names are spread over as many rules as they need (generated names
-	// counted at their longest: 255 characters for an alarm, 64 for a rule).
-	for i, chunk := range patternChunks(alarms, 1, 255) {
+	if len(m.TrailRules) > 0 {
+		m.TrailRule = m.TrailRules[0]
+	}
+	for i, chunk := range alarms {
+		if len(chunk) == 0 {
+			break
+		}
 		m.AlarmRules = append(m.AlarmRules, m.rule(numbered("AlarmRule", i), "monitoring.amazonaws.com", "a kmsmonitor alarm was deleted or its actions disabled",
-			[]interface{}{obj{"eventName": AlarmTamperingOperations, "requestParameters": obj{"alarmNames": chunk}}},
+			alarmAlternatives(chunk),
 			"If nobody planned this, deploy the kmsmonitor stack again (it recreates deleted alarms) or run aws cloudwatch enable-alarm-actions --alarm-names <alarm>."))
 	}
-	groups = unique(groups) // filters often share a log group
 	if len(groups) > 0 {
-		deleteFilter := obj{"logGroupName": groups}
-		if len(filters) > 0 {
-			deleteFilter["filterName"] = filters
-		}
 		m.MetricFilterRule = m.rule("MetricFilterRule", "logs.amazonaws.com", "a kmsmonitor metric filter or its log group was deleted",
-			[]interface{}{
-				obj{"eventName": MetricFilterTamperingOperations[:1], "requestParameters": deleteFilter},
-				obj{"eventName": MetricFilterTamperingOperations[1:], "requestParameters": obj{"logGroupName": groups}},
-			},
+			filterAlternatives(groups, filters),
 			"If nobody planned this, deploy the kmsmonitor stack again: without the filter its alarm sees no data.")
 	}
-	for i, chunk := range patternChunks(rules, 3, 64) {
+	for i, chunk := range rules {
+		if len(chunk) == 0 {
+			break
+		}
 		m.EventRuleRules = append(m.EventRuleRules, m.rule(numbered("EventRuleRule", i), "events.amazonaws.com", "a kmsmonitor EventBridge rule was disabled, deleted or lost its targets",
-			[]interface{}{
-				obj{"eventName": RuleTamperingOperations[:2], "requestParameters": obj{"name": chunk}},
-				obj{"eventName": RuleTamperingOperations[2:3], "requestParameters": obj{"rule": chunk}},
-				obj{"eventName": RuleTamperingOperations[3:], "requestParameters": obj{"name": chunk, "state": []string{"DISABLED"}}},
-			},
+			ruleAlternatives(chunk),
 			"If nobody planned this, deploy the kmsmonitor stack again, or run aws events enable-rule --name <rule>."))
 	}
 	return m
 }
 
-// obj shortens event-pattern literals.
-type obj = map[string]interface{}
+// Longest names CloudFormation may give: alarm names are up to 255
+// characters, rule names 64, trail names 128, log group names 512 and
+// metric filter names 512; a trail ARN is at most its prefix and name.
+const (
+	longestAlarmName    = 255
+	longestRuleName     = 64
+	longestTrailName    = 128
+	longestLogGroupName = 512
+	longestFilterName   = 512
+)
 
-// rule creates a rule on successful calls recorded by eventSource that match
-// one of alternatives ($or), notifying the topic.
-func (m *MonitorTampering) rule(id, eventSource, what string, alternatives []interface{}, advice string) awsevents.Rule {
+var longestTrailArn = len("arn:aws-us-gov:cloudtrail:ap-southeast-5:111122223333:trail/") + longestTrailName
+
+// trailRef is a watched trail: its ARN and name, both matched.
+type trailRef struct{ arn, name *string }
+
+// tamperingPattern is the pattern of MonitorTampering.rule.
+func tamperingPattern(eventSource string, alternatives []interface{}) *awsevents.EventPattern {
 	detail := obj{
 		"eventSource": []string{eventSource},
 		// No error code: the call succeeded and changed something.
@@ -187,14 +222,80 @@ func (m *MonitorTampering) rule(id, eventSource, what string, alternatives []int
 	// The source of a service's CloudTrail events is aws.<service>: aws.cloudtrail,
 	// aws.monitoring (CloudWatch API calls; aws.cloudwatch is for alarm
 	// state changes), aws.logs, aws.events (EventBridge events reference).
-	source := "aws." + strings.TrimSuffix(eventSource, ".amazonaws.com")
+	return &awsevents.EventPattern{
+		Source:     jsii.Strings("aws." + strings.TrimSuffix(eventSource, ".amazonaws.com")),
+		DetailType: jsii.Strings("AWS API Call via CloudTrail"),
+		Detail:     &detail,
+	}
+}
+
+func trailAlternatives(trails []trailRef) []interface{} {
+	var refs []*string
+	for _, t := range trails {
+		refs = append(refs, t.arn, t.name)
+	}
+	return []interface{}{
+		obj{"eventName": TrailTamperingOperations[:3], "requestParameters": obj{"name": refs}},
+		obj{"eventName": TrailTamperingOperations[3:], "requestParameters": obj{"trailName": refs}},
+	}
+}
+
+func alarmAlternatives(names []*string) []interface{} {
+	return []interface{}{obj{"eventName": AlarmTamperingOperations, "requestParameters": obj{"alarmNames": names}}}
+}
+
+func ruleAlternatives(names []*string) []interface{} {
+	return []interface{}{
+		obj{"eventName": RuleTamperingOperations[:2], "requestParameters": obj{"name": names}},
+		obj{"eventName": RuleTamperingOperations[2:3], "requestParameters": obj{"rule": names}},
+		obj{"eventName": RuleTamperingOperations[3:], "requestParameters": obj{"name": names, "state": []string{"DISABLED"}}},
+	}
+}
+
+func filterAlternatives(groups, filters []*string) []interface{} {
+	deleteFilter := obj{"logGroupName": groups}
+	if len(filters) > 0 {
+		deleteFilter["filterName"] = filters
+	}
+	return []interface{}{
+		obj{"eventName": MetricFilterTamperingOperations[:1], "requestParameters": deleteFilter},
+		obj{"eventName": MetricFilterTamperingOperations[1:], "requestParameters": obj{"logGroupName": groups}},
+	}
+}
+
+// worstTrail is t with tokens replaced by stand-ins of their longest length.
+func worstTrail(t trailRef) trailRef {
+	return trailRef{worstName(longestTrailArn)(t.arn), worstName(longestTrailName)(t.name)}
+}
+
+// worstNames applies worstName(longest) to each name.
+func worstNames(names []*string, longest int) []*string {
+	out := make([]*string, len(names))
+	for i, n := range names {
+		out[i] = worstName(longest)(n)
+	}
+	return out
+}
+
+// worstName is name, or a stand-in of longest characters for a token.
+func worstName(longest int) func(*string) *string {
+	return func(name *string) *string {
+		if propcheck.Unresolved(*name) {
+			return jsii.String(strings.Repeat("n", longest))
+		}
+		return name
+	}
+}
+
+// obj shortens event-pattern literals.
+type obj = map[string]interface{}
+
+// rule creates a rule on successful calls recorded by eventSource that match
+// one of alternatives ($or), notifying the topic.
+func (m *MonitorTampering) rule(id, eventSource, what string, alternatives []interface{}, advice string) awsevents.Rule {
 	rule := awsevents.NewRule(m.Construct, jsii.String(id), &awsevents.RuleProps{
-		Description: jsii.String("kmsmonitor: " + what),
-		EventPattern: &awsevents.EventPattern{
-			Source:     jsii.Strings(source),
-			DetailType: jsii.Strings("AWS API Call via CloudTrail"),
-			Detail:     &detail,
-		},
+		Description:  jsii.String("kmsmonitor: " + what),
+		EventPattern: tamperingPattern(eventSource, alternatives),
 	})
 	rule.AddTarget(alerting.NotifyTarget(m.Topic, awsevents.RuleTargetInput_FromMultilineText(jsii.String(fmt.Sprintf(
 		"kmsmonitor: %s: the KMS key detectors may be blind.\nOperation: %s on %s\nRequest: %s\nBy: %s%s (%s) from %s\nAccount: %s, Region: %s, time: %s\n%s",
@@ -206,12 +307,12 @@ func (m *MonitorTampering) rule(id, eventSource, what string, alternatives []int
 
 // trailNamesAndArns returns each trail's ARN and name (CloudTrail accepts
 // either in requestParameters), checking literal ARNs.
-func trailNamesAndArns(c *propcheck.Checker, arns []string) []*string {
-	var out []*string
+func trailNamesAndArns(c *propcheck.Checker, arns []string) []trailRef {
+	var out []trailRef
 	for i, arn := range arns {
 		if propcheck.Unresolved(arn) {
 			name := awscdk.Fn_Select(jsii.Number(1), awscdk.Fn_Split(jsii.String("/"), jsii.String(arn), nil))
-			out = append(out, jsii.String(arn), name)
+			out = append(out, trailRef{jsii.String(arn), name})
 			continue
 		}
 		m := trailArnRE.FindStringSubmatch(arn)
@@ -219,7 +320,7 @@ func trailNamesAndArns(c *propcheck.Checker, arns []string) []*string {
 			c.Addf(fmt.Sprintf("TrailArns[%d]", i), "%q is not a CloudTrail trail ARN; give one such as arn:aws:cloudtrail:us-east-1:111122223333:trail/management-events, or trail.TrailArn()", arn)
 			continue
 		}
-		out = append(out, jsii.String(arn), jsii.String(m[1]))
+		out = append(out, trailRef{jsii.String(arn), jsii.String(m[1])})
 	}
 	return out
 }
@@ -235,42 +336,6 @@ func namesOf[R any](c *propcheck.Checker, prop string, resources []R, name func(
 		out = append(out, name(r))
 	}
 	return out
-}
-
-// patternBudget is what an event pattern may spend on watched names: the
-// default quota of 2,048 characters less what the rest of the pattern takes.
-const patternBudget = 2048 - 700
-
-// patternChunks splits names so that each chunk, every name written times
-// times (with quotes and a comma), fits patternBudget; a token counts as
-// longest characters.
-func patternChunks(names []*string, times, longest int) [][]*string {
-	var chunks [][]*string
-	var chunk []*string
-	used := 0
-	for _, n := range names {
-		size := longest
-		if !propcheck.Unresolved(*n) {
-			size = len(*n)
-		}
-		size = (size + 3) * times
-		if len(chunk) > 0 && used+size > patternBudget {
-			chunks, chunk, used = append(chunks, chunk), nil, 0
-		}
-		chunk, used = append(chunk, n), used+size
-	}
-	if len(chunk) > 0 {
-		chunks = append(chunks, chunk)
-	}
-	return chunks
-}
-
-// numbered is id for the first of several, then id2, id3...
-func numbered(id string, i int) string {
-	if i == 0 {
-		return id
-	}
-	return fmt.Sprintf("%s%d", id, i+1)
 }
 
 // unique returns values without repeats, in order.

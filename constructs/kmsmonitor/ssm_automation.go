@@ -64,15 +64,7 @@ type ssmAutomationTarget struct {
 
 // Bind implements awsevents.IRuleTarget.
 func (t *ssmAutomationTarget) Bind(rule awsevents.IRule, _ *string) *awsevents.RuleTargetConfig {
-	// The statement aws-cdk-lib's own targets add, Sid included, so that the
-	// two merge when a rule also has one of those targets.
-	t.dlq.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("AllowEventRule" + *awscdk.Names_NodeUniqueId(rule.Node())),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
-		Actions:    jsii.Strings("sqs:SendMessage"),
-		Resources:  &[]*string{t.dlq.QueueArn()},
-		Conditions: &map[string]interface{}{"ArnEquals": map[string]interface{}{"aws:SourceArn": rule.RuleArn()}},
-	}))
+	alerting.AllowRuleToSend(t.dlq, rule)
 	return &awsevents.RuleTargetConfig{
 		Arn:              t.definitionArn,
 		Role:             t.role,

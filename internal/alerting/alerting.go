@@ -229,10 +229,10 @@ const (
 // NotifyTarget sends message to topic from an EventBridge rule, retrying
 // (RetryAttempts, MaxEventAgeSeconds) and then keeping the event in dlq.
 func NotifyTarget(topic awssns.ITopic, message awsevents.RuleTargetInput, dlq awssqs.IQueue) awsevents.IRuleTarget {
-	return awseventstargets.NewSnsTopic(topic, &awseventstargets.SnsTopicProps{
-		Message: message, DeadLetterQueue: dlq,
+	return WithDeadLetterQueue(awseventstargets.NewSnsTopic(topic, &awseventstargets.SnsTopicProps{
+		Message:       message,
 		RetryAttempts: jsii.Number(RetryAttempts), MaxEventAge: awscdk.Duration_Seconds(jsii.Number(MaxEventAgeSeconds)),
-	})
+	}), dlq)
 }
 
 // CheckTopic records in c why topic, given by the user as prop, cannot carry
