@@ -211,7 +211,7 @@ func (p *LifecycleEventsProps) validate(c *propcheck.Checker, notify bool) []*st
 		seen[t] = true
 	}
 	resources := arns(keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "events name keys by ARN"}.resolve(c))
-	c.Name("RuleName", p.RuleName, 64, "a rule name")
+	c.AWSName("RuleName", p.RuleName, propcheck.RuleName)
 	if !notify && (p.Topic != nil || len(p.Emails) > 0) {
 		c.Addf("NotifyTopic", "is false but Topic or Emails is set; remove them, or leave NotifyTopic unset")
 	}
@@ -230,9 +230,7 @@ func (p *LifecycleEventsProps) validate(c *propcheck.Checker, notify bool) []*st
 			c.Addf(fmt.Sprintf("Targets[%d]", i), "is nil; pass a target such as awseventstargets.NewSqsQueue(queue, nil)")
 		}
 	}
-	if p.RetryAttempts != nil && (*p.RetryAttempts < 0 || *p.RetryAttempts > alerting.RetryAttempts || *p.RetryAttempts != float64(int(*p.RetryAttempts))) {
-		c.Addf("RetryAttempts", "%v is out of range; give a whole number from 0 to 185", *p.RetryAttempts)
-	}
+	c.Number("RetryAttempts", p.RetryAttempts, 0, alerting.RetryAttempts, true, "give a whole number from 0 to 185")
 	c.DurationRange("MaxEventAge", p.MaxEventAge, 59, 86400, "give 1 minute to 24 hours, such as awscdk.Duration_Hours(jsii.Number(24))")
 	c.PanicIfAny()
 	return resources

@@ -208,7 +208,11 @@ func (m *MonitorTampering) rule(id, eventSource, what string, alternatives []int
 // either in requestParameters), checking literal ARNs.
 func trailNamesAndArns(c *propcheck.Checker, arns []string) []*string {
 	var out []*string
+	c.ListTokens("TrailArns", arns, "an event-pattern entry per trail, for its name and for its ARN")
 	for i, arn := range arns {
+		if propcheck.IsListToken(arn) {
+			continue // reported by ListTokens
+		}
 		if propcheck.Unresolved(arn) {
 			name := awscdk.Fn_Select(jsii.Number(1), awscdk.Fn_Split(jsii.String("/"), jsii.String(arn), nil))
 			out = append(out, jsii.String(arn), name)
@@ -251,7 +255,7 @@ func patternChunks(names []*string, times, longest int) [][]*string {
 	for _, n := range names {
 		size := longest
 		if !propcheck.Unresolved(*n) {
-			size = len(*n)
+			size = propcheck.Length(*n)
 		}
 		size = (size + 3) * times
 		if len(chunk) > 0 && used+size > patternBudget {
