@@ -123,6 +123,10 @@ func NewKeyMaterialExpiryAlarm(scope constructs.Construct, id *string, props *Ke
 	threshold, human := 864000.0, "10 days" // the default, without jsii calls
 	if p.Threshold != nil {
 		threshold, human = *p.Threshold.ToSeconds(nil), *p.Threshold.ToHumanString()
+		if propcheck.Unresolved(threshold) {
+			// A token's human string would be computed from its placeholder number.
+			human = *awscdk.Token_AsString(threshold, nil) + " seconds"
+		}
 	}
 	a.threshold = jsii.Number(threshold)
 	fix := "When it expires, AWS KMS deletes the material and the key becomes unusable until the same material is imported again. " +

@@ -19,7 +19,8 @@ type tokenCase struct {
 	name  string
 	build func(s awscdk.Stack)
 	// want maps a parameter's logical ID to the resource type and the
-	// property (its first path element under Properties) that must hold its Ref.
+	// property (its first path element under Properties) that must hold its
+	// Ref; trailing spaces make a second key for the same parameter.
 	want map[string][2]string
 }
 
@@ -53,7 +54,7 @@ func TestTokens_PassThroughToTheTemplate(t *testing.T) {
 			})
 		}, map[string][2]string{
 			"KeyId": {"AWS::CloudWatch::Alarm", "Dimensions"}, "Threshold": {"AWS::CloudWatch::Alarm", "Threshold"},
-			"Period": {"AWS::CloudWatch::Alarm", "Period"},
+			"Period": {"AWS::CloudWatch::Alarm", "Period"}, "Threshold ": {"AWS::CloudWatch::Alarm", "AlarmDescription"},
 		}},
 		{"KeyMaterialExpiryAlarm fleet period", func(s awscdk.Stack) {
 			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{
@@ -67,7 +68,7 @@ func TestTokens_PassThroughToTheTemplate(t *testing.T) {
 			})
 		}, map[string][2]string{
 			"Store": {"AWS::CloudWatch::Alarm", "Metrics"}, "Days": {"AWS::CloudWatch::Alarm", "Threshold"},
-			"Period": {"AWS::CloudWatch::Alarm", "Metrics"},
+			"Period": {"AWS::CloudWatch::Alarm", "Metrics"}, "Days ": {"AWS::CloudWatch::Alarm", "AlarmDescription"},
 		}},
 		{"LifecycleEvents retries, event age, rule name, key ARN list", func(s awscdk.Stack) {
 			kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{
@@ -143,6 +144,7 @@ func TestTokens_PassThroughToTheTemplate(t *testing.T) {
 			// AND each parameter's Ref reaches the property it was given for
 			tpl := synth(t, stack)
 			for param, where := range c.want {
+				param = strings.TrimSpace(param) // "Name " is a second place for Name
 				if !refersTo(tpl, where[0], where[1], param) {
 					t.Errorf("no %s has {Ref: %s} in %s", where[0], param, where[1])
 				}
