@@ -71,6 +71,8 @@ func KeyAwareListed(keys []awskms.IKey, keyArns []string) *AutoCancelMode {
 
 // KeyAwareTagged rescues only keys tagged tagKey=tagValue, enforced in the
 // automation role's policy with aws:ResourceTag (see KeyAwareListed).
+// tagValue may be a token (a CfnParameter's value); tagKey may not: it is
+// part of the IAM condition key aws:ResourceTag/<tagKey>.
 func KeyAwareTagged(tagKey, tagValue string) *AutoCancelMode {
 	return &AutoCancelMode{keyAware: true, tagKey: jsii.String(tagKey), tagValue: jsii.String(tagValue)}
 }
@@ -132,8 +134,9 @@ func NewAutoCancelDeletion(scope constructs.Construct, id *string, props *AutoCa
 	p, node, c := start("kmsmonitor.AutoCancelDeletion", scope, id, props)
 	notify := p.NotifyTopic == nil || *p.NotifyTopic
 	keys, keyAwareChunks, policyChunks := p.validate(c, notify)
+	checkKeysAreLocal(node, c, keys)
+	c.PanicIfAny()
 	keyAware := p.Mode.keyAware
-	checkKeysAreLocal(node, keys)
 
 	a := &AutoCancelDeletion{Construct: node}
 	stack := awscdk.Stack_Of(node)
@@ -348,10 +351,9 @@ func (a *AutoCancelDeletion) automationTarget(definitionArn *string, input awsev
 // Region. Keys of another account or Region fail synthesis when the stack's
 // environment is known; in an environment-agnostic stack, a warning names
 // where the stack must be deployed.
-func checkKeysAreLocal(node constructs.Construct, keys []keyRef) {
+func checkKeysAreLocal(node constructs.Construct, c *propcheck.Checker, keys []keyRef) {
 	stack := awscdk.Stack_Of(node)
 	account, region := *stack.Account(), *stack.Region()
-	c := propcheck.New("kmsmonitor.AutoCancelDeletion", node)
 	places := map[string]bool{}
 	for _, k := range keys {
 		if k.region == "" {
@@ -372,7 +374,6 @@ func checkKeysAreLocal(node constructs.Construct, keys []keyRef) {
 		c.Addf("KeyArns", "the keys belong to %d accounts or Regions (%s); CancelKeyDeletion works only in the automation's own account and Region: create one AutoCancelDeletion per account and Region",
 			len(list), strings.Join(list, ", "))
 	}
-	c.PanicIfAny()
 	if propcheck.Unresolved(region) && len(list) > 0 {
 		awscdk.Annotations_Of(node).AddWarningV2(jsii.String("kmsmonitor:autoCancelEnvironment"), jsii.String(fmt.Sprintf(
 			"AutoCancelDeletion protects keys of (account Region) %s: deploy this environment-agnostic stack to that account and Region, where CancelKeyDeletion runs, or give the stack an env so that synthesis checks it.",
@@ -423,7 +424,7 @@ func (p *AutoCancelDeletionProps) validate(c *propcheck.Checker, notify bool) (k
 	case m == nil:
 		c.Addf("Mode", "no mode chosen; use kmsmonitor.AlarmDriven(alarm, keys, keyArns), KeyAwareListed(keys, keyArns), KeyAwareTagged(tagKey, tagValue) or KeyAwareAllKeys()")
 	case !m.keyAware:
-		keys = keyInput{keys: m.keys, keyArns: m.keyArns, prefix: "Mode.", why: "IAM and CloudTrail name a key by its ARN"}.resolve(c)
+		keys = keyInput{keys: m.keys, keyArns: m.keyArns, prefix: "Mode.", why: "IAM and CloudTrail name a key by its ARN", perKey: "automation targets, event-pattern entries and IAM resources per key"}.resolve(c)
 		if m.alarm == nil {
 			c.Addf("Mode", "AlarmDriven has no alarm; pass the alarm whose ALARM state starts the cancellation, such as PendingDeletionAlarm.Alarm")
 		} else if name := m.alarm.AlarmName(); name == nil || (!propcheck.Unresolved(*name) && strings.TrimSpace(*name) == "") {
@@ -433,11 +434,19 @@ func (p *AutoCancelDeletionProps) validate(c *propcheck.Checker, notify bool) (k
 			c.Addf("Mode.Keys", "no key to protect; the alarm does not say which key was used, so give the keys to AlarmDriven")
 		}
 	case m.tagKey != nil:
-		if *m.tagKey == "" || *m.tagValue == "" {
+		switch {
+		case *m.tagKey == "" || *m.tagValue == "":
 			c.Addf("Mode", "KeyAwareTagged needs a tag key and a tag value, both not empty, such as KeyAwareTagged(\"kmsmonitor:auto-cancel\", \"true\")")
+		case propcheck.Unresolved(*m.tagKey):
+			// The key is part of an IAM condition key (aws:ResourceTag/<key>),
+			// and CloudFormation cannot compute the keys of a JSON object.
+			c.Addf("Mode.TagKey", "is a token; the tag key is part of the IAM condition key aws:ResourceTag/<tag key>, which must be known at synthesis: give a literal tag key (the tag value may be a token)")
+		default:
+			c.AWSName("Mode.TagKey", m.tagKey, propcheck.TagKey)
+			c.AWSName("Mode.TagValue", m.tagValue, propcheck.TagValue)
 		}
 	case !m.allKeys:
-		keys = keyInput{keys: m.keys, keyArns: m.keyArns, prefix: "Mode.", why: "IAM and CloudTrail name a key by its ARN"}.resolve(c)
+		keys = keyInput{keys: m.keys, keyArns: m.keyArns, prefix: "Mode.", why: "IAM and CloudTrail name a key by its ARN", perKey: "automation targets, event-pattern entries and IAM resources per key"}.resolve(c)
 		if len(m.keys)+len(m.keyArns) == 0 {
 			c.Addf("Mode.Keys", "KeyAwareListed has no key; list the keys to rescue, or use KeyAwareAllKeys() or KeyAwareTagged(...)")
 		}
@@ -464,7 +473,6 @@ func (p *AutoCancelDeletionProps) validate(c *propcheck.Checker, notify bool) (k
 				len(keys), len(policyChunks), managedPolicyQuota, maxManagedPoliciesPerRole)
 		}
 	}
-	c.PanicIfAny()
 	return keys, keyAwareChunks, policyChunks
 }
 

@@ -65,7 +65,7 @@ func NewCentralKeyMonitoring(scope constructs.Construct, id *string, props *Cent
 	case !propcheck.Unresolved(*p.OrganizationID) && !organizationIDRE.MatchString(*p.OrganizationID):
 		c.Addf("OrganizationID", "%q is not an organization ID; give one such as o-a1b2c3d4e5", *p.OrganizationID)
 	}
-	c.Name("EventBusName", p.EventBusName, 256, "an event bus name")
+	c.AWSName("EventBusName", p.EventBusName, propcheck.EventBusName)
 	alerting.CheckDeliveryProps(c, p.Topic, nil, p.Emails)
 	c.PanicIfAny()
 

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/internal/alerting"
+	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
 )
 
 const (
@@ -77,7 +78,7 @@ func NewCisKeyChangesAlarm(scope constructs.Construct, id *string, props *CisKey
 		c.Addf("LogGroup", "is missing; pass the log group of a trail that records management events, such as PendingDeletionAlarm.LogGroup")
 	}
 	c.MetricNamespace("MetricNamespace", p.MetricNamespace, DefaultMetricNamespace)
-	c.Name("MetricName", p.MetricName, 255, "a metric name")
+	c.AWSName("MetricName", p.MetricName, propcheck.MetricName)
 	alerting.CheckDeliveryProps(c, p.Topic, nil, p.Emails)
 	c.PanicIfAny()
 

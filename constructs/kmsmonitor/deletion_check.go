@@ -124,14 +124,14 @@ func NewDeletionCheck(scope constructs.Construct, id *string, props *DeletionChe
 	}, false, nil)
 	d.Rule.AddTarget(&ssmAutomationTarget{
 		definitionArn: definition("$DEFAULT"), role: d.EventsRole, dlq: d.DeadLetterQueue,
-		input: awsevents.RuleTargetInput_FromObject(map[string]interface{}{
+		input: awsevents.RuleTargetInput_FromObject(withMinDays(map[string]interface{}{
 			"AutomationAssumeRole": []interface{}{d.AutomationRole.RoleArn()},
 			"KeyId":                []interface{}{field("$.detail.resources[0].ARN")},
 			"ScheduledBy":          []interface{}{field("$.detail.userIdentity.arn")},
 			"EventId":              []interface{}{field("$.detail.eventID")},
 			"EventTime":            []interface{}{field("$.detail.eventTime")},
 			"TopicArn":             []interface{}{d.Topic.TopicArn()},
-		}),
+		}, policy)),
 	})
 	return d
 }
@@ -368,4 +368,14 @@ func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{}
 					"Check it by hand, and cancel if it is still needed: aws kms cancel-key-deletion --key-id {{ KeyId }}\n"+who),
 		},
 	}
+}
+
+// withMinDays adds to the automation's parameters a MinDaysWithoutUsage
+// given as a token (a CfnParameter's value): the document's default holds
+// only literals.
+func withMinDays(params map[string]interface{}, policy guardPolicy) map[string]interface{} {
+	if policy.minDaysToken != nil {
+		params["MinDaysWithoutUsage"] = []interface{}{number(0, policy.minDaysToken)}
+	}
+	return params
 }

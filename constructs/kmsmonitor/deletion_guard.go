@@ -2,7 +2,6 @@ package kmsmonitor
 
 import (
 	"fmt"
-	"math"
 	"regexp"
 	"sync"
 
@@ -54,7 +53,18 @@ const (
 // organization guard: which requests are denied, and who is exempt.
 type guardPolicy struct {
 	minDays, minWindow int
-	breakGlass         []string
+	// minDaysToken and minWindowToken, when set, are token values (such as
+	// a CfnParameter's) that replace minDays and minWindow in the policy.
+	minDaysToken, minWindowToken *float64
+	breakGlass                   []string
+}
+
+// number is v as written in a policy condition: the literal, or the token.
+func number(v int, token *float64) string {
+	if token != nil {
+		return *awscdk.Token_AsString(*token, nil)
+	}
+	return fmt.Sprint(v)
 }
 
 // guardStatement is one deny of the guard, in a form both a key policy and a
@@ -77,15 +87,15 @@ func (g guardPolicy) statements() []guardStatement {
 		sid:     "DenyDisablingOrDeletingKeysInUse",
 		actions: []string{"kms:DisableKey", "kms:ScheduleKeyDeletion"},
 		condition: exempt(map[string]interface{}{
-			"NumericLessThanEquals": map[string]interface{}{trailingDaysKey: fmt.Sprint(g.minDays)},
+			"NumericLessThanEquals": map[string]interface{}{trailingDaysKey: number(g.minDays, g.minDaysToken)},
 		}),
 	}}
-	if g.minWindow > 7 { // 7 days is the shortest KMS allows: no deny needed
+	if g.minWindow > 7 || g.minWindowToken != nil { // 7 days is the shortest KMS allows: no deny needed
 		out = append(out, guardStatement{
 			sid:     "DenyShortKeyDeletionWaitingPeriod",
 			actions: []string{"kms:ScheduleKeyDeletion"},
 			condition: exempt(map[string]interface{}{
-				"NumericLessThan": map[string]interface{}{pendingWindowKey: fmt.Sprint(g.minWindow)},
+				"NumericLessThan": map[string]interface{}{pendingWindowKey: number(g.minWindow, g.minWindowToken)},
 			}),
 		})
 	}
@@ -99,20 +109,17 @@ var breakGlassRE = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}|\*):(role|us
 // the prop, and returns the policy with defaults applied.
 func validateGuard(c *propcheck.Checker, minDays, minWindow *float64, breakGlass []string) guardPolicy {
 	g := guardPolicy{minDays: DefaultMinDaysWithoutUsage, minWindow: DefaultMinPendingWindowInDays, breakGlass: breakGlass}
-	if minDays != nil && !propcheck.Unresolved(*minDays) {
-		if v := *minDays; v != math.Trunc(v) || v < 1 || v > 3650 {
-			c.Addf("MinDaysWithoutUsage", "%v is not allowed; give a whole number of days from 1 to 3650, such as jsii.Number(365) (AWS's example)", v)
-		} else {
-			g.minDays = int(v)
-		}
+	if v, ok := c.Number("MinDaysWithoutUsage", minDays, 1, 3650, true, "give a whole number of days from 1 to 3650, such as jsii.Number(365) (AWS's example)"); ok {
+		g.minDays = int(v)
+	} else if minDays != nil && propcheck.Unresolved(*minDays) {
+		g.minDaysToken = minDays
 	}
-	if minWindow != nil && !propcheck.Unresolved(*minWindow) {
-		if v := *minWindow; v != math.Trunc(v) || v < 7 || v > 30 {
-			c.Addf("MinPendingWindowInDays", "%v is not allowed; KMS accepts waiting periods of 7 to 30 days: give a whole number from 7 (no minimum) to 30", v)
-		} else {
-			g.minWindow = int(v)
-		}
+	if v, ok := c.Number("MinPendingWindowInDays", minWindow, 7, 30, true, "KMS accepts waiting periods of 7 to 30 days: give a whole number from 7 (no minimum) to 30"); ok {
+		g.minWindow = int(v)
+	} else if minWindow != nil && propcheck.Unresolved(*minWindow) {
+		g.minWindowToken = minWindow
 	}
+	c.ListTokens("BreakGlassPrincipalArns", breakGlass, "")
 	seen := map[string]bool{}
 	for i, arn := range breakGlass {
 		prop := fmt.Sprintf("BreakGlassPrincipalArns[%d]", i)

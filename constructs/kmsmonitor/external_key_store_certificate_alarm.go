@@ -33,6 +33,8 @@ type ExternalKeyStoreCertificateAlarmProps struct {
 	// Default: 10, as the AWS KMS Developer Guide advises.
 	ThresholdDays *float64
 	// Period of the Minimum statistic: 10 seconds, 30 seconds or whole minutes up to 1 day.
+	// A token (awscdk.Duration_Seconds(param.ValueAsNumber())) sets the
+	// alarms' period; Metric() and dashboard graphs then show 1 minute.
 	// Default: 5 minutes, as the AWS KMS Developer Guide advises.
 	Period awscdk.Duration
 	// TreatMissingData of every alarm. AWS KMS publishes no value while the
@@ -91,6 +93,7 @@ func NewExternalKeyStoreCertificateAlarm(scope constructs.Construct, id *string,
 	if len(p.CustomKeyStoreIDs) == 0 {
 		c.Addf("CustomKeyStoreIDs", "is empty; give the ID of each external key store to watch, such as cks-1234567890abcdef0 (aws kms describe-custom-key-stores)")
 	}
+	c.ListTokens("CustomKeyStoreIDs", p.CustomKeyStoreIDs, "one alarm per key store")
 	seen := map[string]bool{}
 	for i, s := range p.CustomKeyStoreIDs {
 		switch {
@@ -105,27 +108,33 @@ func NewExternalKeyStoreCertificateAlarm(scope constructs.Construct, id *string,
 	threshold := 10.0
 	if p.ThresholdDays != nil {
 		threshold = *p.ThresholdDays
-		if threshold <= 0 || threshold > 365 {
-			c.Addf("ThresholdDays", "%v is out of range; give more than 0 and at most 365 days, such as 10", threshold)
+		if v, ok := c.Number("ThresholdDays", p.ThresholdDays, 0, 365, false, "give more than 0 and at most 365 days, such as 10"); ok && v == 0 {
+			c.Addf("ThresholdDays", "0 is out of range; give more than 0 and at most 365 days, such as 10")
 		}
 	}
 	if p.Period == nil {
 		p.Period = awscdk.Duration_Minutes(jsii.Number(5))
 	}
 	c.AlarmPeriod("Period", p.Period)
+	alerting.CheckTreatMissingData(c, "TreatMissingData", p.TreatMissingData)
 	if p.TreatMissingData == "" {
 		p.TreatMissingData = awscloudwatch.TreatMissingData_MISSING
 	}
 	alerting.CheckDeliveryProps(c, p.Topic, nil, p.Emails)
 	c.PanicIfAny()
 
+	thresholdText := fmt.Sprint(threshold)
+	if propcheck.Unresolved(threshold) {
+		thresholdText = *awscdk.Token_AsString(threshold, nil) // a CfnParameter's value, in the description too
+	}
 	a := &ExternalKeyStoreCertificateAlarm{Construct: node}
 	n := alerting.Decide(node, p.Topic, p.Emails, p.NotifyOnOK, p.shared)
 	a.Topic, a.TopicKey = n.Topic, n.Key
+	period, periodToken := alerting.MetricPeriod(p.Period)
 	for i, store := range p.CustomKeyStoreIDs {
 		metric := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
 			Expression: jsii.String(XksCertificateQuery(store)),
-			Period:     p.Period,
+			Period:     period,
 			Label:      jsii.String("Days before the XKS proxy certificate expires"),
 		})
 		a.Alarms = append(a.Alarms, alerting.NewAlarm(node, fmt.Sprintf("Alarm%d", i), alerting.AlarmSpec{
@@ -133,9 +142,10 @@ func NewExternalKeyStoreCertificateAlarm(scope constructs.Construct, id *string,
 			Threshold:        threshold,
 			Comparison:       awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD,
 			TreatMissingData: p.TreatMissingData,
-			Description: fmt.Sprintf("kmsmonitor: the TLS certificate of the proxy of external key store %s expires in less than %v days. "+
+			Description: fmt.Sprintf("kmsmonitor: the TLS certificate of the proxy of external key store %s expires in less than %s days. "+
 				"When it expires, AWS KMS cannot reach the proxy and data protected by the store's keys is unreadable: renew the certificate "+
-				"(aws kms describe-custom-key-stores --custom-key-store-id %s shows the endpoint).", store, threshold, store),
+				"(aws kms describe-custom-key-stores --custom-key-store-id %s shows the endpoint).", store, thresholdText, store),
+			PeriodToken: periodToken,
 		}, n))
 	}
 	return a

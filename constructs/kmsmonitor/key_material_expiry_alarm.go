@@ -50,6 +50,8 @@ type KeyMaterialExpiryAlarmProps struct {
 	// Default: 10 days (864000 seconds).
 	Threshold awscdk.Duration
 	// Period of the Minimum statistic: 10 seconds, 30 seconds or whole minutes up to 1 day.
+	// A token (awscdk.Duration_Seconds(param.ValueAsNumber())) sets the
+	// alarms' period; Metric() and dashboard graphs then show 1 minute.
 	// Default: 1 minute.
 	Period awscdk.Duration
 	// TreatMissingData of every alarm. The metric exists only while a key has
@@ -90,6 +92,7 @@ type KeyMaterialExpiryAlarm struct {
 	TopicKey awskms.Key
 
 	period      awscdk.Duration
+	periodToken *float64 // the alarms' period when Period is a token
 	threshold   *float64 // seconds
 	fleetMetric awscloudwatch.MathExpression
 }
@@ -102,6 +105,7 @@ func NewKeyMaterialExpiryAlarm(scope constructs.Construct, id *string, props *Ke
 	c.DurationRange("Threshold", p.Threshold, 0, 365*86400,
 		"give more than 0 and at most 365 days, such as awscdk.Duration_Days(jsii.Number(10))")
 	c.AlarmPeriod("Period", p.Period)
+	alerting.CheckTreatMissingData(c, "TreatMissingData", p.TreatMissingData)
 	alerting.CheckDeliveryProps(c, p.Topic, nil, p.Emails)
 	c.PanicIfAny()
 
@@ -112,12 +116,17 @@ func NewKeyMaterialExpiryAlarm(scope constructs.Construct, id *string, props *Ke
 		p.TreatMissingData = awscloudwatch.TreatMissingData_NOT_BREACHING
 	}
 
-	a := &KeyMaterialExpiryAlarm{Construct: node, period: p.Period}
+	a := &KeyMaterialExpiryAlarm{Construct: node}
+	a.period, a.periodToken = alerting.MetricPeriod(p.Period)
 	n := alerting.Decide(node, p.Topic, p.Emails, p.NotifyOnOK, p.shared)
 	a.Topic, a.TopicKey = n.Topic, n.Key
 	threshold, human := 864000.0, "10 days" // the default, without jsii calls
 	if p.Threshold != nil {
 		threshold, human = *p.Threshold.ToSeconds(nil), *p.Threshold.ToHumanString()
+		if propcheck.Unresolved(threshold) {
+			// A token's human string would be computed from its placeholder number.
+			human = *awscdk.Token_AsString(threshold, nil) + " seconds"
+		}
 	}
 	a.threshold = jsii.Number(threshold)
 	fix := "When it expires, AWS KMS deletes the material and the key becomes unusable until the same material is imported again. " +
@@ -130,6 +139,7 @@ func NewKeyMaterialExpiryAlarm(scope constructs.Construct, id *string, props *Ke
 			Comparison:       awscloudwatch.ComparisonOperator_LESS_THAN_OR_EQUAL_TO_THRESHOLD,
 			TreatMissingData: p.TreatMissingData,
 			Description:      fmt.Sprintf("The imported key material of KMS key %s expires in %s or less. %s", *k.id, human, fix),
+			PeriodToken:      a.periodToken,
 		}, n))
 	}
 	if p.AllKeys != nil && *p.AllKeys {
@@ -141,6 +151,7 @@ func NewKeyMaterialExpiryAlarm(scope constructs.Construct, id *string, props *Ke
 			Description: fmt.Sprintf("The imported key material of a KMS key of this account and Region expires in %s or less. "+
 				"Each key in breach is a contributor of this alarm, named by its KeyId in the notification "+
 				"(also: aws cloudwatch describe-alarm-contributors --alarm-name <this alarm>). %s", human, fix),
+			PeriodToken: a.periodToken,
 		}, n)
 	}
 	return a
@@ -178,7 +189,7 @@ func (a *KeyMaterialExpiryAlarm) FleetMetric() awscloudwatch.MathExpression {
 
 // watchedKeys resolves the keys given and checks their number.
 func (p *KeyMaterialExpiryAlarmProps) watchedKeys(c *propcheck.Checker) []keyRef {
-	keys := keyInput{keys: p.Keys, keyArns: p.KeyArns, keyIDs: p.KeyIDs, why: "CloudWatch publishes the metric under a key ID"}.resolve(c)
+	keys := keyInput{keys: p.Keys, keyArns: p.KeyArns, keyIDs: p.KeyIDs, why: "CloudWatch publishes the metric under a key ID", perKey: "one alarm per key"}.resolve(c)
 	n := len(p.Keys) + len(p.KeyArns) + len(p.KeyIDs)
 	switch {
 	case n == 0 && (p.AllKeys == nil || !*p.AllKeys):

@@ -466,7 +466,7 @@ func (p *KeyMonitoringProps) validate(c *propcheck.Checker) {
 	if p.DashboardName != nil && !defaultOn(p.DashboardEnabled) {
 		c.Addf("DashboardName", "is set but DashboardEnabled is false; remove one")
 	}
-	c.Name("DashboardName", p.DashboardName, 255, "a dashboard name")
+	c.AWSName("DashboardName", p.DashboardName, propcheck.DashboardName)
 	alerting.CheckDeliveryProps(c, p.Topic, nil, p.Emails)
 	c.PanicIfAny()
 }

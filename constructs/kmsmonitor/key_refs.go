@@ -49,12 +49,25 @@ type keyInput struct {
 	// prefix goes before the prop names in errors, such as "Mode.".
 	prefix string
 	why    string
+	// perKey says what the construct makes for each key, such as "one alarm
+	// per key"; "" when the ARNs go whole into an event pattern, where a
+	// list token (param.ValueAsList()) given alone in KeyArns works.
+	perKey string
 }
 
 // resolve checks every key given and returns them in the order Keys,
 // KeyArns, KeyIDs, recording problems in c.
 func (in keyInput) resolve(c *propcheck.Checker) []keyRef {
 	var refs []keyRef
+	if c.ListTokens(in.prefix+"KeyArns", in.keyArns, in.perKey) {
+		if len(in.keys)+len(in.keyIDs) > 0 {
+			c.Addf(in.prefix+"KeyArns", "is a list token, and Keys or KeyIDs are given too; aws-cdk-lib cannot add elements to a list token: give the list token alone, or one string token per key (awscdk.Fn_Select)")
+			return nil
+		}
+		// The whole list goes to CloudFormation: one ref standing for all.
+		return []keyRef{{prop: in.prefix + "KeyArns", arn: jsii.String(in.keyArns[0]), id: jsii.String(in.keyArns[0]), constructID: "KeyArns0"}}
+	}
+	c.ListTokens(in.prefix+"KeyIDs", in.keyIDs, "one alarm per key")
 	seen := map[string]string{} // literal key ID or construct address -> prop
 	add := func(r keyRef, identity string) {
 		if first, dup := seen[identity]; dup {
@@ -84,6 +97,9 @@ func (in keyInput) resolve(c *propcheck.Checker) []keyRef {
 	}
 	for i, arn := range in.keyArns {
 		prop := fmt.Sprintf("%sKeyArns[%d]", in.prefix, i)
+		if propcheck.IsListToken(arn) {
+			continue // reported by ListTokens
+		}
 		if propcheck.Unresolved(arn) {
 			id := awscdk.Arn_Split(jsii.String(arn), awscdk.ArnFormat_SLASH_RESOURCE_NAME).ResourceName
 			refs = append(refs, keyRef{prop: prop, arn: jsii.String(arn), id: id, constructID: fmt.Sprintf("KeyArns%d", i)})
@@ -98,6 +114,9 @@ func (in keyInput) resolve(c *propcheck.Checker) []keyRef {
 	}
 	for i, id := range in.keyIDs {
 		prop := fmt.Sprintf("%sKeyIDs[%d]", in.prefix, i)
+		if propcheck.IsListToken(id) {
+			continue // reported by ListTokens
+		}
 		if propcheck.Unresolved(id) {
 			// "KeyIds": the construct ID from before the prop was renamed KeyIDs, so logical IDs stay.
 			refs = append(refs, keyRef{prop: prop, id: jsii.String(id), constructID: fmt.Sprintf("KeyIds%d", i)})

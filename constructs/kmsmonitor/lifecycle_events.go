@@ -226,7 +226,7 @@ func (p *LifecycleEventsProps) validate(c *propcheck.Checker, notify bool) [][]*
 	}
 	resources := arns(keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "events name keys by ARN"}.resolve(c))
 	chunks := fitPatterns(c, "KeyArns", resources, worstKeyArn, p.pattern)
-	c.Name("RuleName", p.RuleName, 64, "a rule name")
+	c.AWSName("RuleName", p.RuleName, propcheck.RuleName)
 	if p.RuleName != nil && len(chunks) > 1 {
 		c.Addf("RuleName", "names one rule, but the %d keys need %d rules to keep each event pattern within EventBridge's quota of %d characters; leave RuleName unset, or split the keys over several LifecycleEvents",
 			len(resources), len(chunks), patternQuota)
@@ -249,9 +249,7 @@ func (p *LifecycleEventsProps) validate(c *propcheck.Checker, notify bool) [][]*
 			c.Addf(fmt.Sprintf("Targets[%d]", i), "is nil; pass a target such as awseventstargets.NewSqsQueue(queue, nil)")
 		}
 	}
-	if p.RetryAttempts != nil && (*p.RetryAttempts < 0 || *p.RetryAttempts > alerting.RetryAttempts || *p.RetryAttempts != float64(int(*p.RetryAttempts))) {
-		c.Addf("RetryAttempts", "%v is out of range; give a whole number from 0 to 185", *p.RetryAttempts)
-	}
+	c.Number("RetryAttempts", p.RetryAttempts, 0, alerting.RetryAttempts, true, "give a whole number from 0 to 185")
 	c.DurationRange("MaxEventAge", p.MaxEventAge, 59, 86400, "give 1 minute to 24 hours, such as awscdk.Duration_Hours(jsii.Number(24))")
 	if notify || p.Queue != nil || p.Function != nil || p.Stream != nil {
 		alerting.ReserveSenders(c, "DeadLetterQueue", p.DeadLetterQueue, len(chunks), p.EventBus != nil)

@@ -309,7 +309,11 @@ func (m *MonitorTampering) rule(id, eventSource, what string, alternatives []int
 // either in requestParameters), checking literal ARNs.
 func trailNamesAndArns(c *propcheck.Checker, arns []string) []trailRef {
 	var out []trailRef
+	c.ListTokens("TrailArns", arns, "an event-pattern entry per trail, for its name and for its ARN")
 	for i, arn := range arns {
+		if propcheck.IsListToken(arn) {
+			continue // reported by ListTokens
+		}
 		if propcheck.Unresolved(arn) {
 			name := awscdk.Fn_Select(jsii.Number(1), awscdk.Fn_Split(jsii.String("/"), jsii.String(arn), nil))
 			out = append(out, trailRef{jsii.String(arn), name})

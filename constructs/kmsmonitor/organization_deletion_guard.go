@@ -67,10 +67,10 @@ func NewOrganizationDeletionGuard(scope constructs.Construct, id *string, props 
 	p, node, c := start("kmsmonitor.OrganizationDeletionGuard", scope, id, props)
 	policy := validateGuard(c, p.MinDaysWithoutUsage, p.MinPendingWindowInDays, p.BreakGlassPrincipalArns)
 	checkTargetIDs(c, p.TargetIDs)
-	c.Name("PolicyName", p.PolicyName, 128, "a policy name")
+	c.AWSName("PolicyName", p.PolicyName, propcheck.SCPName)
 	content := scpContent(policy)
-	if b, _ := json.Marshal(content); len(b) > maxSCPSize {
-		c.Addf("BreakGlassPrincipalArns", "make the policy %d characters long; a service control policy holds at most %d: use fewer ARNs or wildcards", len(b), maxSCPSize)
+	if b, _ := json.Marshal(content); propcheck.Length(string(b)) > maxSCPSize {
+		c.Addf("BreakGlassPrincipalArns", "make the policy %d characters long; a service control policy holds at most %d: use fewer ARNs or wildcards", propcheck.Length(string(b)), maxSCPSize)
 	}
 	c.PanicIfAny()
 
@@ -109,6 +109,7 @@ func checkTargetIDs(c *propcheck.Checker, ids []string) {
 	if len(ids) == 0 {
 		c.Addf("TargetIDs", "is empty; give the roots (r-...), organizational units (ou-...) or accounts (12 digits) to attach the policy to")
 	}
+	c.ListTokens("TargetIDs", ids, "")
 	seen := map[string]bool{}
 	for i, id := range ids {
 		prop := fmt.Sprintf("TargetIDs[%d]", i)

@@ -78,6 +78,8 @@ type PendingDeletionAlarmProps struct {
 	MetricName *string
 
 	// Period over which failed calls are summed; whole minutes, 1 minute to 1 day.
+	// A token (awscdk.Duration_Seconds(param.ValueAsNumber())) sets the
+	// alarms' period; Metric() and dashboard graphs then show 1 minute.
 	// Default: 5 minutes.
 	Period awscdk.Duration
 	// AlarmName of the pending-deletion alarm.
@@ -150,6 +152,7 @@ type PendingDeletionAlarm struct {
 	TopicKey awskms.Key
 
 	period       awscdk.Duration
+	periodToken  *float64 // the alarms' period when Period is a token
 	keyArnMetric bool
 }
 
@@ -160,8 +163,9 @@ func NewPendingDeletionAlarm(scope constructs.Construct, id *string, props *Pend
 	p.validate(c)
 	p.applyDefaults()
 
-	a := &PendingDeletionAlarm{Construct: node, LogGroup: p.LogGroup, period: p.Period,
+	a := &PendingDeletionAlarm{Construct: node, LogGroup: p.LogGroup,
 		keyArnMetric: p.KeyArnDimension != nil && *p.KeyArnDimension}
+	a.period, a.periodToken = alerting.MetricPeriod(p.Period)
 	if a.LogGroup == nil {
 		a.createTrail(&p)
 	} else if p.ExistingTrail != nil {
@@ -180,7 +184,8 @@ func NewPendingDeletionAlarm(scope constructs.Construct, id *string, props *Pend
 			`"<key ARN> is pending deletion.". Something still needs this key. ` +
 			"Cancel the deletion now (aws kms cancel-key-deletion --key-id <key ARN>), then find the key and the caller " +
 			`in CloudTrail (errorMessage ending in "is pending deletion.", userIdentity, sourceIPAddress) before you schedule the deletion again.`,
-		Name: p.AlarmName,
+		Name:        p.AlarmName,
+		PeriodToken: a.periodToken,
 	}, n)
 
 	if *p.DetectDisabledKeys {
@@ -194,7 +199,8 @@ func NewPendingDeletionAlarm(scope constructs.Construct, id *string, props *Pend
 				`"<key ARN> is disabled.". If the key was disabled ahead of its deletion, something still needs it: ` +
 				"do not schedule the deletion; find the key and the caller in CloudTrail " +
 				`(errorMessage ending in "is disabled.") and re-enable the key (aws kms enable-key --key-id <key ARN>) if the caller is legitimate.`,
-			Name: p.DisabledKeyAlarmName,
+			Name:        p.DisabledKeyAlarmName,
+			PeriodToken: a.periodToken,
 		}, n)
 	}
 	return a
@@ -466,10 +472,10 @@ func (p *PendingDeletionAlarmProps) validate(c *propcheck.Checker) {
 		checkJSONFilterPattern(c, "FilterPattern", *p.FilterPattern)
 	}
 	c.MetricNamespace("MetricNamespace", p.MetricNamespace, DefaultMetricNamespace)
-	c.Name("MetricName", p.MetricName, 255, "a metric name")
-	c.Name("DisabledKeyMetricName", p.DisabledKeyMetricName, 255, "a metric name")
-	c.Name("AlarmName", p.AlarmName, 255, "an alarm name")
-	c.Name("DisabledKeyAlarmName", p.DisabledKeyAlarmName, 255, "an alarm name")
+	c.AWSName("MetricName", p.MetricName, propcheck.MetricName)
+	c.AWSName("DisabledKeyMetricName", p.DisabledKeyMetricName, propcheck.MetricName)
+	c.AWSName("AlarmName", p.AlarmName, propcheck.AlarmName)
+	c.AWSName("DisabledKeyAlarmName", p.DisabledKeyAlarmName, propcheck.AlarmName)
 	if p.AlarmName != nil && p.DisabledKeyAlarmName != nil && *p.AlarmName == *p.DisabledKeyAlarmName &&
 		!propcheck.Unresolved(*p.AlarmName) && (p.DetectDisabledKeys == nil || *p.DetectDisabledKeys) {
 		c.Addf("DisabledKeyAlarmName", "%q is also AlarmName; alarm names are unique per account and Region, give two different names", *p.AlarmName)
@@ -500,8 +506,8 @@ func checkJSONFilterPattern(c *propcheck.Checker, prop, pattern string) {
 	}
 	t := strings.TrimSpace(pattern)
 	switch {
-	case len(pattern) > 1024:
-		c.Addf(prop, "is %d characters long; CloudWatch Logs allows 1024", len(pattern))
+	case propcheck.Length(pattern) > 1024:
+		c.Addf(prop, "is %d characters long; CloudWatch Logs allows 1024", propcheck.Length(pattern))
 	case !strings.HasPrefix(t, "{") || !strings.HasSuffix(t, "}") || !strings.Contains(t, "$."):
 		c.Addf(prop, "%q is not a JSON filter pattern; CloudTrail records need one, such as %s", pattern, PendingDeletionFilterPattern)
 	}

@@ -179,6 +179,36 @@ type AlarmSpec struct {
 	Description      string
 	// Name is the alarm name; nil lets CloudFormation generate one.
 	Name *string
+	// PeriodToken, when set, is the alarm's period in seconds as a token
+	// (see MetricPeriod); Metric then carries a placeholder period.
+	PeriodToken *float64
+}
+
+// MetricPeriod splits an alarm period given in props into the period the
+// metrics carry and, for a token period (a CfnParameter's value), the token
+// to write into the alarm (AlarmSpec.PeriodToken). aws-cdk-lib's Metric
+// refuses a token period ("'period' must be 1, 5, 10, 30, or a multiple of
+// 60 seconds"), so the metrics then carry 1 minute, which only graphs and
+// Metric() show.
+func MetricPeriod(period awscdk.Duration) (awscdk.Duration, *float64) {
+	if period == nil || !*period.IsUnresolved() {
+		return period, nil
+	}
+	return awscdk.Duration_Minutes(jsii.Number(1)), period.ToSeconds(nil)
+}
+
+// treatMissingData lists what aws-cdk-lib's TreatMissingData allows.
+var treatMissingData = []awscloudwatch.TreatMissingData{
+	awscloudwatch.TreatMissingData_BREACHING, awscloudwatch.TreatMissingData_NOT_BREACHING,
+	awscloudwatch.TreatMissingData_IGNORE, awscloudwatch.TreatMissingData_MISSING,
+}
+
+// CheckTreatMissingData records in c a TreatMissingData prop that is set
+// but not one of aws-cdk-lib's constants (jsii would refuse it with an
+// obscure error when the alarm is created).
+func CheckTreatMissingData(c *propcheck.Checker, prop string, v awscloudwatch.TreatMissingData) {
+	propcheck.Enum(c, prop, v, treatMissingData,
+		"awscloudwatch.TreatMissingData_BREACHING, TreatMissingData_NOT_BREACHING, TreatMissingData_IGNORE or TreatMissingData_MISSING")
 }
 
 // NewAlarm creates an alarm that fires on one breaching datapoint out of one
@@ -194,6 +224,15 @@ func NewAlarm(scope constructs.Construct, id string, spec AlarmSpec, n Notificat
 		AlarmDescription:   jsii.String(spec.Description),
 		AlarmName:          spec.Name,
 	})
+	if spec.PeriodToken != nil {
+		// The period of a metric alarm is the alarm's Period; that of a
+		// Metrics Insights alarm, its one query's (no other metrics).
+		path := "Period"
+		if _, query := spec.Metric.(awscloudwatch.MathExpression); query {
+			path = "Metrics.0.Period"
+		}
+		alarm.Node().DefaultChild().(awscloudwatch.CfnAlarm).AddPropertyOverride(jsii.String(path), spec.PeriodToken)
+	}
 	action := awscloudwatchactions.NewSnsAction(n.Topic)
 	alarm.AddAlarmAction(action)
 	if n.OnOK {

@@ -66,8 +66,13 @@ func (c *Checker) PanicIfAny() {
 // the markers aws-cdk-lib encodes string and list tokens with ("${Token[",
 // "#{Token["), which saves a jsii call per value; other values ask aws-cdk-lib.
 func Unresolved(v any) bool {
-	if s, ok := v.(string); ok {
-		return strings.Contains(s, "${Token[") || strings.Contains(s, "#{Token[")
+	switch x := v.(type) {
+	case string:
+		return strings.Contains(x, "${Token[") || strings.Contains(x, "#{Token[")
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false // not a token, and JSON cannot carry it to aws-cdk-lib
+		}
 	}
 	return *awscdk.Token_IsUnresolved(v)
 }
@@ -76,6 +81,7 @@ var emailRE = regexp.MustCompile(`^[^@\s,;<>"]+@[^@\s,;<>"]+\.[^@\s,;<>".]+$`)
 
 // Emails checks a list of e-mail addresses: each well formed, none repeated.
 func (c *Checker) Emails(prop string, emails []string) {
+	c.ListTokens(prop, emails, "one e-mail subscription per address")
 	seen := map[string]bool{}
 	for i, e := range emails {
 		name := fmt.Sprintf("%s[%d]", prop, i)
@@ -92,10 +98,10 @@ func (c *Checker) Emails(prop string, emails []string) {
 	}
 }
 
-// PeriodMinutes checks an alarm period: whole minutes from 1 minute to 1 day.
+// PeriodMinutes checks an alarm period: whole minutes from 1 minute to 1 day (a token in seconds passes).
 // It returns the period in seconds, or 0 when it is unknown (a token) or invalid.
 func (c *Checker) PeriodMinutes(prop string, d awscdk.Duration) float64 {
-	secs, known := seconds(d)
+	secs, known := c.Duration(prop, d)
 	if !known {
 		return 0
 	}
@@ -111,7 +117,7 @@ func (c *Checker) PeriodMinutes(prop string, d awscdk.Duration) float64 {
 // whole number of minutes up to 1 day. It returns the period in seconds, or 0
 // when it is unknown (a token) or invalid.
 func (c *Checker) AlarmPeriod(prop string, d awscdk.Duration) float64 {
-	secs, known := seconds(d)
+	secs, known := c.Duration(prop, d)
 	if !known {
 		return 0
 	}
@@ -123,10 +129,10 @@ func (c *Checker) AlarmPeriod(prop string, d awscdk.Duration) float64 {
 	return secs
 }
 
-// DurationRange checks that d lies in (min, max] seconds (min excluded) and
+// DurationRange checks that d is a whole number of seconds in (min, max] (min excluded) and
 // returns it in seconds, or 0 when it is unknown (a token) or invalid.
 func (c *Checker) DurationRange(prop string, d awscdk.Duration, minExcl, max float64, hint string) float64 {
-	secs, known := seconds(d)
+	secs, known := c.Duration(prop, d)
 	if !known {
 		return 0
 	}
@@ -135,27 +141,6 @@ func (c *Checker) DurationRange(prop string, d awscdk.Duration, minExcl, max flo
 		return 0
 	}
 	return secs
-}
-
-// seconds returns d in seconds, and false when d is nil or a token.
-func seconds(d awscdk.Duration) (float64, bool) {
-	if d == nil {
-		return 0, false
-	}
-	secs := *d.ToSeconds(&awscdk.TimeConversionOptions{Integral: new(bool)})
-	return secs, !Unresolved(secs)
-}
-
-// Name checks an optional name: not empty, at most maxLen characters. what
-// names the kind of value, such as "an alarm name".
-func (c *Checker) Name(prop string, v *string, maxLen int, what string) {
-	switch {
-	case v == nil || Unresolved(*v):
-	case strings.TrimSpace(*v) == "":
-		c.Addf(prop, "is empty; give %s, or leave the prop unset for the default", what)
-	case len(*v) > maxLen:
-		c.Addf(prop, "is %d characters long; %s has at most %d", len(*v), what, maxLen)
-	}
 }
 
 // RequireScope fails clearly where jsii would fail obscurely: on a nil scope
@@ -169,12 +154,9 @@ func RequireScope(kind string, scope constructs.Construct, id *string) {
 	}
 }
 
-// MetricNamespace checks an optional CloudWatch namespace: a name of at most
-// 255 characters, not in the AWS/ namespaces reserved for AWS services.
-// example is a namespace to suggest.
+// MetricNamespace checks an optional CloudWatch namespace of a metric
+// filter against the MetricNamespace rule. example is unused (the rule has
+// one); kept for callers.
 func (c *Checker) MetricNamespace(prop string, ns *string, example string) {
-	c.Name(prop, ns, 255, "a metric namespace")
-	if ns != nil && strings.HasPrefix(*ns, "AWS/") {
-		c.Addf(prop, "%q is reserved for AWS services; use your own namespace such as %q", *ns, example)
-	}
+	c.AWSName(prop, ns, MetricNamespace)
 }
