@@ -61,7 +61,10 @@ type ImportedKeyMaterialChanges struct {
 // be nil. It panics with a *ValidationError when props are invalid.
 func NewImportedKeyMaterialChanges(scope constructs.Construct, id *string, props *ImportedKeyMaterialChangesProps) *ImportedKeyMaterialChanges {
 	p, node, c := start("kmsmonitor.ImportedKeyMaterialChanges", scope, id, props)
-	keyArns := arns(keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "CloudTrail names keys by ARN"}.resolve(c))
+	keys := keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "CloudTrail names keys by ARN"}.resolve(c)
+	keyArns := arns(keys)
+	// Only the key's own account can import or delete its key material.
+	checkKeyEventsRegion(c, nil, keys, true, "CloudTrail events of key material imports and deletions")
 	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
 	c.PanicIfAny()
 

@@ -210,7 +210,10 @@ func (p *LifecycleEventsProps) validate(c *propcheck.Checker, notify bool) []*st
 		}
 		seen[t] = true
 	}
-	resources := arns(keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "events name keys by ARN"}.resolve(c))
+	keys := keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "events name keys by ARN"}.resolve(c)
+	resources := arns(keys)
+	checkKeyEventsRegion(c, p.EventBus, keys, false, "AWS KMS lifecycle events")
+	checkEventBus(c, p.EventBus)
 	c.Name("RuleName", p.RuleName, 64, "a rule name")
 	if !notify && (p.Topic != nil || len(p.Emails) > 0) {
 		c.Addf("NotifyTopic", "is false but Topic or Emails is set; remove them, or leave NotifyTopic unset")
@@ -225,10 +228,22 @@ func (p *LifecycleEventsProps) validate(c *propcheck.Checker, notify bool) []*st
 	if targets > maxRuleTargets {
 		c.Addf("Targets", "%d targets in all (Topic, Queue, Function, Stream and Targets); an EventBridge rule takes at most %d, so create a second LifecycleEvents", targets, maxRuleTargets)
 	}
+	distinct := c.Distinct()
 	for i, t := range p.Targets {
 		if t == nil {
 			c.Addf(fmt.Sprintf("Targets[%d]", i), "is nil; pass a target such as awseventstargets.NewSqsQueue(queue, nil)")
+			continue
 		}
+		// The same target twice would deliver every event twice.
+		distinct.Add(fmt.Sprintf("Targets[%d]", i), fmt.Sprintf("%p", t), "the target")
+	}
+	// Retries and the dead-letter queue apply to the targets this construct
+	// creates (topic, Queue, Function, Stream), not to those in Targets.
+	if !notify && p.Queue == nil && p.Function == nil && p.Stream == nil {
+		because := "no target of this construct uses it (NotifyTopic is false and Queue, Function and Stream are unset; targets in Targets carry their own)"
+		c.Ignored("DeadLetterQueue", p.DeadLetterQueue != nil, because, "set it on the targets you pass in Targets, or remove it")
+		c.Ignored("RetryAttempts", p.RetryAttempts != nil, because, "set it on the targets you pass in Targets, or remove it")
+		c.Ignored("MaxEventAge", p.MaxEventAge != nil, because, "set it on the targets you pass in Targets, or remove it")
 	}
 	if p.RetryAttempts != nil && (*p.RetryAttempts < 0 || *p.RetryAttempts > alerting.RetryAttempts || *p.RetryAttempts != float64(int(*p.RetryAttempts))) {
 		c.Addf("RetryAttempts", "%v is out of range; give a whole number from 0 to 185", *p.RetryAttempts)

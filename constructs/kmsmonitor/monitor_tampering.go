@@ -124,6 +124,8 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 	if !allNamed {
 		filters = nil
 	}
+	c.SameEnv("kmsmonitor:watchedResourceEnvironment", "CloudTrail records a call on a trail, alarm or rule in that resource's own account and Region, where the rule matching it must be",
+		"create one MonitorTampering per account and Region, in a stack of that environment", watchedPlaces(p))
 	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
 	c.PanicIfAny()
 
@@ -208,7 +210,11 @@ func (m *MonitorTampering) rule(id, eventSource, what string, alternatives []int
 // either in requestParameters), checking literal ARNs.
 func trailNamesAndArns(c *propcheck.Checker, arns []string) []*string {
 	var out []*string
+	distinct := c.Distinct()
 	for i, arn := range arns {
+		if !distinct.Add(fmt.Sprintf("TrailArns[%d]", i), arn, fmt.Sprintf("%q", arn)) {
+			continue
+		}
 		if propcheck.Unresolved(arn) {
 			name := awscdk.Fn_Select(jsii.Number(1), awscdk.Fn_Split(jsii.String("/"), jsii.String(arn), nil))
 			out = append(out, jsii.String(arn), name)
@@ -227,12 +233,45 @@ func trailNamesAndArns(c *propcheck.Checker, arns []string) []*string {
 // namesOf returns name(r) for each resource of prop, recording nil entries in c.
 func namesOf[R any](c *propcheck.Checker, prop string, resources []R, name func(R) *string) []*string {
 	var out []*string
+	distinct := c.Distinct()
 	for i, r := range resources {
 		if any(r) == nil {
 			c.Addf(fmt.Sprintf("%s[%d]", prop, i), "is nil; pass the %s created by a kmsmonitor construct", strings.ToLower(strings.TrimSuffix(prop, "s")))
 			continue
 		}
-		out = append(out, name(r))
+		n := name(r)
+		key, shown := fmt.Sprintf("%p", any(r)), "the same "+strings.ToLower(strings.TrimSuffix(prop, "s"))
+		if n != nil && !propcheck.Unresolved(*n) {
+			key, shown = *n, fmt.Sprintf("%q", *n)
+		}
+		if distinct.Add(fmt.Sprintf("%s[%d]", prop, i), key, shown) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// watchedPlaces are the watched resources whose account and Region are
+// known: calls on them are recorded there.
+func watchedPlaces(p MonitorTamperingProps) []propcheck.Placed {
+	var out []propcheck.Placed
+	add := func(prop, what string, env propcheck.Env) {
+		if env.Account != "" || env.Region != "" {
+			out = append(out, propcheck.Placed{Prop: prop, What: what, Env: env, SameAccount: true, SameRegion: true})
+		}
+	}
+	for i, arn := range p.TrailArns {
+		add(fmt.Sprintf("TrailArns[%d]", i), "trail "+arn, propcheck.EnvOfArn(arn))
+	}
+	for i, a := range p.Alarms {
+		if a != nil {
+			add(fmt.Sprintf("Alarms[%d]", i), "the alarm", propcheck.EnvOf(a))
+		}
+	}
+	for i, r := range p.Rules {
+		if r != nil {
+			add(fmt.Sprintf("Rules[%d]", i), "the rule", propcheck.EnvOf(r))
+		}
 	}
 	return out
 }
