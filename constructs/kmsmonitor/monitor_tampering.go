@@ -263,14 +263,21 @@ func watchedPlaces(p MonitorTamperingProps) []propcheck.Placed {
 	for i, arn := range p.TrailArns {
 		add(fmt.Sprintf("TrailArns[%d]", i), "trail "+arn, propcheck.EnvOfArn(arn))
 	}
+	// An imported alarm carries its place only in its ARN (its Env is the stack's).
+	envOf := func(r awscdk.IResource, arn *string) propcheck.Env {
+		if e := propcheck.EnvOfArn(*arn); e.Account != "" || e.Region != "" {
+			return e
+		}
+		return propcheck.EnvOf(r)
+	}
 	for i, a := range p.Alarms {
 		if a != nil {
-			add(fmt.Sprintf("Alarms[%d]", i), "the alarm", propcheck.EnvOf(a))
+			add(fmt.Sprintf("Alarms[%d]", i), "the alarm", envOf(a, a.AlarmArn()))
 		}
 	}
 	for i, r := range p.Rules {
 		if r != nil {
-			add(fmt.Sprintf("Rules[%d]", i), "the rule", propcheck.EnvOf(r))
+			add(fmt.Sprintf("Rules[%d]", i), "the rule", envOf(r, r.RuleArn()))
 		}
 	}
 	return out
