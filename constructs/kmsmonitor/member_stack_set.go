@@ -64,7 +64,8 @@ type MemberStackSet struct {
 // NewMemberStackSet creates MemberStackSet. It panics with a
 // *ValidationError when props are invalid. The member template is read, and
 // checked (size, bootstrap version check, parameters), when the app is
-// synthesized; a problem found then fails synthesis with the same message.
+// synthesized; a problem found then fails synthesis ("Validation failed")
+// with the same message.
 func NewMemberStackSet(scope constructs.Construct, id *string, props *MemberStackSetProps) *MemberStackSet {
 	p, node, c := start("kmsmonitor.MemberStackSet", scope, id, props)
 	p.validate(c, node)
@@ -75,6 +76,8 @@ func NewMemberStackSet(scope constructs.Construct, id *string, props *MemberStac
 		callAs = "DELEGATED_ADMIN"
 	}
 	s := &MemberStackSet{Construct: node}
+	member := &memberTemplate{stack: p.MemberStack, node: node}
+	node.Node().AddValidation(member)
 	s.StackSet = awscdk.NewCfnStackSet(node, jsii.String("StackSet"), &awscdk.CfnStackSetProps{
 		StackSetName:    orDefault(p.StackSetName, "kmsmonitor-member"),
 		Description:     jsii.String("kmsmonitor: forwards the KMS events of every account to the central security account"),
@@ -95,7 +98,7 @@ func NewMemberStackSet(scope constructs.Construct, id *string, props *MemberStac
 		// Read at synthesis, so that the whole member stack is deployed.
 		// (Lazy_UncachedString: jsii passes the resolve context, which a Go
 		// IStableStringProducer cannot take; the producer caches the body.)
-		TemplateBody: awscdk.Lazy_UncachedString(&memberTemplateProducer{stack: p.MemberStack, node: node}, nil),
+		TemplateBody: awscdk.Lazy_UncachedString(member, nil),
 	})
 	return s
 }
@@ -170,20 +173,23 @@ func checkMemberStack(c *propcheck.Checker, node constructs.Construct, member aw
 	}
 }
 
-// memberTemplateProducer reads the member stack's template when the app is
+// memberTemplate reads the member stack's template when the app is
 // synthesized (the member's stage is synthesized first, with every construct
-// added to it by then).
-type memberTemplateProducer struct {
-	stack awscdk.Stack
-	node  constructs.Construct
-	body  *string
+// added to it by then). It is both the TemplateBody's producer and a
+// validation of the MemberStackSet: CDK validates the tree before it
+// resolves templates, so a member template that cannot work fails synthesis
+// with "Validation failed" and the problems, and is never written.
+type memberTemplate struct {
+	stack    awscdk.Stack
+	node     constructs.Construct
+	body     string
+	problems *[]*string
 }
 
-// Produce returns the member template, or fails synthesis with a
-// *ValidationError when it cannot be a StackSet's template.
-func (m *memberTemplateProducer) Produce(awscdk.IResolveContext) *string {
-	if m.body != nil {
-		return m.body
+// read synthesizes the member's stage once, and checks its template.
+func (m *memberTemplate) read() {
+	if m.problems != nil {
+		return
 	}
 	c := propcheck.New("kmsmonitor.MemberStackSet", m.node)
 	template, _ := awscdk.Stage_Of(m.stack).Synth(nil).GetStackArtifact(m.stack.ArtifactId()).Template().(map[string]interface{})
@@ -194,9 +200,24 @@ func (m *memberTemplateProducer) Produce(awscdk.IResolveContext) *string {
 	} else if len(body) > maxTemplateBody {
 		c.Addf("MemberStack", "its template is %d bytes; a StackSet's TemplateBody holds at most 51,200: split the member stack, or deploy with a self-managed StackSet from a template in S3", len(body))
 	}
-	c.PanicIfAny()
-	m.body = jsii.String(string(body))
-	return m.body
+	m.body, m.problems = string(body), &[]*string{}
+	if err := c.Err(); err != nil {
+		// One message, as a constructor's *ValidationError reads.
+		m.problems = &[]*string{jsii.String(err.Error())}
+	}
+}
+
+// Validate returns the problems of the member template (IValidation). It
+// returns them rather than panicking: a Go panic must not cross a jsii callback.
+func (m *memberTemplate) Validate() *[]*string {
+	m.read()
+	return m.problems
+}
+
+// Produce returns the member template (IStringProducer).
+func (m *memberTemplate) Produce(awscdk.IResolveContext) *string {
+	m.read()
+	return jsii.String(m.body)
 }
 
 // checkMemberTemplate records what in a member template cannot work in a
