@@ -77,6 +77,7 @@ func NewCisKeyChangesAlarm(scope constructs.Construct, id *string, props *CisKey
 	if p.LogGroup == nil {
 		c.Addf("LogGroup", "is missing; pass the log group of a trail that records management events, such as PendingDeletionAlarm.LogGroup")
 	}
+	checkLogGroup(c, p.LogGroup)
 	c.MetricNamespace("MetricNamespace", p.MetricNamespace, DefaultMetricNamespace)
 	c.AWSName("MetricName", p.MetricName, propcheck.MetricName)
 	alerting.CheckDeliveryProps(c, p.Topic, nil, p.Emails)

@@ -63,7 +63,10 @@ type GrantAudit struct {
 // *ValidationError when props are invalid.
 func NewGrantAudit(scope constructs.Construct, id *string, props *GrantAuditProps) *GrantAudit {
 	p, node, c := start("kmsmonitor.GrantAudit", scope, id, props)
-	keyArns := arns(keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "CloudTrail names keys by ARN"}.resolve(c))
+	keys := keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "CloudTrail names keys by ARN"}.resolve(c)
+	keyArns := arns(keys)
+	// A grant call on a key of another account is recorded in the caller's account too: only the Region must match.
+	checkKeyEventsRegion(c, nil, keys, false, "CloudTrail events of grant calls")
 	chunks := fitPatterns(c, "KeyArns", keyArns, worstKeyArn, func(k []*string) *awsevents.EventPattern { return cloudTrailPattern(grantDetail(k)) })
 	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
 	alerting.ReserveSenders(c, "DeadLetterQueue", p.DeadLetterQueue, len(chunks), false)

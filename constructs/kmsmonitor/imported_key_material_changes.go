@@ -63,7 +63,10 @@ type ImportedKeyMaterialChanges struct {
 // be nil. It panics with a *ValidationError when props are invalid.
 func NewImportedKeyMaterialChanges(scope constructs.Construct, id *string, props *ImportedKeyMaterialChangesProps) *ImportedKeyMaterialChanges {
 	p, node, c := start("kmsmonitor.ImportedKeyMaterialChanges", scope, id, props)
-	keyArns := arns(keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "CloudTrail names keys by ARN"}.resolve(c))
+	keys := keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "CloudTrail names keys by ARN"}.resolve(c)
+	keyArns := arns(keys)
+	// Only the key's own account can import or delete its key material.
+	checkKeyEventsRegion(c, nil, keys, true, "CloudTrail events of key material imports and deletions")
 	chunks := fitPatterns(c, "KeyArns", keyArns, worstKeyArn, func(k []*string) *awsevents.EventPattern { return cloudTrailPattern(keyMaterialDetail(k)) })
 	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
 	alerting.ReserveSenders(c, "DeadLetterQueue", p.DeadLetterQueue, len(chunks), false)

@@ -102,6 +102,8 @@ type KeyMaterialExpiryAlarm struct {
 func NewKeyMaterialExpiryAlarm(scope constructs.Construct, id *string, props *KeyMaterialExpiryAlarmProps) *KeyMaterialExpiryAlarm {
 	p, node, c := start("kmsmonitor.KeyMaterialExpiryAlarm", scope, id, props)
 	keys := p.watchedKeys(c)
+	c.SameEnv(warnKeyEnvironment, "CloudWatch publishes a key's SecondsUntilKeyMaterialExpiration in the key's own account and Region, where the alarm must be",
+		"create one KeyMaterialExpiryAlarm per account and Region, in a stack of that environment", keysPlaced(keys, true))
 	c.DurationRange("Threshold", p.Threshold, 0, 365*86400,
 		"give more than 0 and at most 365 days, such as awscdk.Duration_Days(jsii.Number(10))")
 	c.AlarmPeriod("Period", p.Period)

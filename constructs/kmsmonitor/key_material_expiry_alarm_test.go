@@ -56,7 +56,8 @@ func TestKeyMaterialExpiryAlarm_KeyIdDerivedFromEveryKindOfKey(t *testing.T) {
 	// GIVEN keys as a created key, an imported key, literal and token ARNs, and IDs
 	stack := newStack()
 	created := awskms.NewKey(stack, jsii.String("Created"), nil)
-	imported := awskms.Key_FromKeyArn(stack, jsii.String("Imported"), jsii.String(otherArn))
+	// (in the Region of keyArn: the keys of one alarm stack are in one place)
+	imported := awskms.Key_FromKeyArn(stack, jsii.String("Imported"), jsii.String("arn:aws:kms:us-west-2:111122223333:key/"+otherID))
 	// (a Default so that the delivery-path harness can resolve the template; the value is still a token here)
 	tokenArn := awscdk.NewCfnParameter(stack, jsii.String("KeyArn"), &awscdk.CfnParameterProps{Default: otherArn}).ValueAsString()
 	a := kmsmonitor.NewKeyMaterialExpiryAlarm(stack, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{

@@ -88,7 +88,10 @@ type KeyPolicyChanges struct {
 // with a *ValidationError when props are invalid.
 func NewKeyPolicyChanges(scope constructs.Construct, id *string, props *KeyPolicyChangesProps) *KeyPolicyChanges {
 	p, node, c := start("kmsmonitor.KeyPolicyChanges", scope, id, props)
-	keyArns := arns(keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "CloudTrail names keys by ARN"}.resolve(c))
+	keys := keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "CloudTrail names keys by ARN"}.resolve(c)
+	keyArns := arns(keys)
+	// Only the key's own account can create it or change its policy.
+	checkKeyEventsRegion(c, nil, keys, true, "CloudTrail events of key policy changes")
 	every := p.EveryChange != nil && *p.EveryChange
 	chunks := fitPatterns(c, "KeyArns", keyArns, worstKeyArn, func(k []*string) *awsevents.EventPattern { return cloudTrailPattern(keyPolicyDetail(k, every)) })
 	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)

@@ -224,7 +224,10 @@ func (p *LifecycleEventsProps) validate(c *propcheck.Checker, notify bool) [][]*
 		}
 		seen[t] = true
 	}
-	resources := arns(keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "events name keys by ARN"}.resolve(c))
+	keys := keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "events name keys by ARN"}.resolve(c)
+	resources := arns(keys)
+	checkKeyEventsRegion(c, p.EventBus, keys, false, "AWS KMS lifecycle events")
+	checkEventBus(c, p.EventBus)
 	chunks := fitPatterns(c, "KeyArns", resources, worstKeyArn, p.pattern)
 	c.AWSName("RuleName", p.RuleName, propcheck.RuleName)
 	if p.RuleName != nil && len(chunks) > 1 {
@@ -244,10 +247,22 @@ func (p *LifecycleEventsProps) validate(c *propcheck.Checker, notify bool) [][]*
 	if targets > maxRuleTargets {
 		c.Addf("Targets", "%d targets in all (Topic, Queue, Function, Stream and Targets); an EventBridge rule takes at most %d, so create a second LifecycleEvents", targets, maxRuleTargets)
 	}
+	distinct := c.Distinct()
 	for i, t := range p.Targets {
 		if t == nil {
 			c.Addf(fmt.Sprintf("Targets[%d]", i), "is nil; pass a target such as awseventstargets.NewSqsQueue(queue, nil)")
+			continue
 		}
+		// The same target twice would deliver every event twice.
+		distinct.Add(fmt.Sprintf("Targets[%d]", i), fmt.Sprintf("%p", t), "the target")
+	}
+	// Retries and the dead-letter queue apply to the targets this construct
+	// creates (topic, Queue, Function, Stream), not to those in Targets.
+	if !notify && p.Queue == nil && p.Function == nil && p.Stream == nil {
+		because := "no target of this construct uses it (NotifyTopic is false and Queue, Function and Stream are unset; targets in Targets carry their own)"
+		c.Ignored("DeadLetterQueue", p.DeadLetterQueue != nil, because, "set it on the targets you pass in Targets, or remove it")
+		c.Ignored("RetryAttempts", p.RetryAttempts != nil, because, "set it on the targets you pass in Targets, or remove it")
+		c.Ignored("MaxEventAge", p.MaxEventAge != nil, because, "set it on the targets you pass in Targets, or remove it")
 	}
 	c.Number("RetryAttempts", p.RetryAttempts, 0, alerting.RetryAttempts, true, "give a whole number from 0 to 185")
 	c.DurationRange("MaxEventAge", p.MaxEventAge, 59, 86400, "give 1 minute to 24 hours, such as awscdk.Duration_Hours(jsii.Number(24))")

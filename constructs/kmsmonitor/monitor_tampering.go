@@ -142,6 +142,8 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 		c.Addf("MetricFilters", "%d metric filters in %d log groups make an event pattern of up to %d characters; EventBridge's quota is %d: watch fewer metric filters per MonitorTampering",
 			len(p.MetricFilters), len(groups), size, patternQuota)
 	}
+	c.SameEnv("kmsmonitor:watchedResourceEnvironment", "CloudTrail records a call on a trail, alarm or rule in that resource's own account and Region, where the rule matching it must be",
+		"create one MonitorTampering per account and Region, in a stack of that environment", watchedPlaces(p))
 	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
 	ruleCount := 0
 	for _, chunks := range [][2]int{{len(trails), len(trails[0])}, {len(alarms), len(alarms[0])}, {len(rules), len(rules[0])}} {
@@ -310,9 +312,13 @@ func (m *MonitorTampering) rule(id, eventSource, what string, alternatives []int
 func trailNamesAndArns(c *propcheck.Checker, arns []string) []trailRef {
 	var out []trailRef
 	c.ListTokens("TrailArns", arns, "an event-pattern entry per trail, for its name and for its ARN")
+	distinct := c.Distinct()
 	for i, arn := range arns {
 		if propcheck.IsListToken(arn) {
 			continue // reported by ListTokens
+		}
+		if !distinct.Add(fmt.Sprintf("TrailArns[%d]", i), arn, fmt.Sprintf("%q", arn)) {
+			continue
 		}
 		if propcheck.Unresolved(arn) {
 			name := awscdk.Fn_Select(jsii.Number(1), awscdk.Fn_Split(jsii.String("/"), jsii.String(arn), nil))
@@ -332,12 +338,52 @@ func trailNamesAndArns(c *propcheck.Checker, arns []string) []trailRef {
 // namesOf returns name(r) for each resource of prop, recording nil entries in c.
 func namesOf[R any](c *propcheck.Checker, prop string, resources []R, name func(R) *string) []*string {
 	var out []*string
+	distinct := c.Distinct()
 	for i, r := range resources {
 		if any(r) == nil {
 			c.Addf(fmt.Sprintf("%s[%d]", prop, i), "is nil; pass the %s created by a kmsmonitor construct", strings.ToLower(strings.TrimSuffix(prop, "s")))
 			continue
 		}
-		out = append(out, name(r))
+		n := name(r)
+		key, shown := fmt.Sprintf("%p", any(r)), "the same "+strings.ToLower(strings.TrimSuffix(prop, "s"))
+		if n != nil && !propcheck.Unresolved(*n) {
+			key, shown = *n, fmt.Sprintf("%q", *n)
+		}
+		if distinct.Add(fmt.Sprintf("%s[%d]", prop, i), key, shown) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// watchedPlaces are the watched resources whose account and Region are
+// known: calls on them are recorded there.
+func watchedPlaces(p MonitorTamperingProps) []propcheck.Placed {
+	var out []propcheck.Placed
+	add := func(prop, what string, env propcheck.Env) {
+		if env.Account != "" || env.Region != "" {
+			out = append(out, propcheck.Placed{Prop: prop, What: what, Env: env, SameAccount: true, SameRegion: true})
+		}
+	}
+	for i, arn := range p.TrailArns {
+		add(fmt.Sprintf("TrailArns[%d]", i), "trail "+arn, propcheck.EnvOfArn(arn))
+	}
+	// An imported alarm carries its place only in its ARN (its Env is the stack's).
+	envOf := func(r awscdk.IResource, arn *string) propcheck.Env {
+		if e := propcheck.EnvOfArn(*arn); e.Account != "" || e.Region != "" {
+			return e
+		}
+		return propcheck.EnvOf(r)
+	}
+	for i, a := range p.Alarms {
+		if a != nil {
+			add(fmt.Sprintf("Alarms[%d]", i), "the alarm", envOf(a, a.AlarmArn()))
+		}
+	}
+	for i, r := range p.Rules {
+		if r != nil {
+			add(fmt.Sprintf("Rules[%d]", i), "the rule", envOf(r, r.RuleArn()))
+		}
 	}
 	return out
 }

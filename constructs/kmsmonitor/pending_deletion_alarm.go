@@ -252,9 +252,11 @@ func (a *PendingDeletionAlarm) alarmMetric(m awscloudwatch.Metric) awscloudwatch
 		return m
 	}
 	return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-		Expression: jsii.String(fmt.Sprintf(`SELECT SUM(%s) FROM SCHEMA("%s", KeyArn) GROUP BY KeyArn ORDER BY SUM() DESC`, *m.MetricName(), *m.Namespace())),
-		Period:     a.period,
-		Label:      m.Label(),
+		// Names with other characters than letters, digits and _ are quoted (Metrics Insights grammar).
+		Expression: jsii.String(fmt.Sprintf(`SELECT SUM(%s) FROM SCHEMA(%s, KeyArn) GROUP BY KeyArn ORDER BY SUM() DESC`,
+			propcheck.MetricsInsightsIdentifier(*m.MetricName()), propcheck.MetricsInsightsQuoted(*m.Namespace()))),
+		Period: a.period,
+		Label:  m.Label(),
 	})
 }
 
@@ -476,6 +478,12 @@ func (p *PendingDeletionAlarmProps) validate(c *propcheck.Checker) {
 	c.AWSName("DisabledKeyMetricName", p.DisabledKeyMetricName, propcheck.MetricName)
 	c.AWSName("AlarmName", p.AlarmName, propcheck.AlarmName)
 	c.AWSName("DisabledKeyAlarmName", p.DisabledKeyAlarmName, propcheck.AlarmName)
+	checkLogGroup(c, p.LogGroup)
+	if p.DetectDisabledKeys != nil && !*p.DetectDisabledKeys {
+		because := "DetectDisabledKeys is false, so no disabled-key metric filter or alarm is created"
+		c.Ignored("DisabledKeyAlarmName", p.DisabledKeyAlarmName != nil, because, "remove it, or leave DetectDisabledKeys unset")
+		c.Ignored("DisabledKeyMetricName", p.DisabledKeyMetricName != nil, because, "remove it, or leave DetectDisabledKeys unset")
+	}
 	if p.AlarmName != nil && p.DisabledKeyAlarmName != nil && *p.AlarmName == *p.DisabledKeyAlarmName &&
 		!propcheck.Unresolved(*p.AlarmName) && (p.DetectDisabledKeys == nil || *p.DetectDisabledKeys) {
 		c.Addf("DisabledKeyAlarmName", "%q is also AlarmName; alarm names are unique per account and Region, give two different names", *p.AlarmName)

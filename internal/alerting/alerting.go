@@ -283,6 +283,9 @@ func CheckTopic(c *propcheck.Checker, prop string, topic awssns.ITopic) {
 	if topic == nil {
 		return
 	}
+	c.SameEnv("kmsmonitor:topicEnvironment", "CloudWatch alarms and EventBridge rules notify only topics of their own Region",
+		"give a topic of this stack's Region, or leave Topic unset for a new one",
+		[]propcheck.Placed{{Prop: prop, What: "the topic", Env: propcheck.EnvOf(topic), SameRegion: true}})
 	if f := topic.Fifo(); f != nil && *f {
 		c.Addf(prop, "is a FIFO topic; CloudWatch alarms cannot notify FIFO topics and e-mail cannot subscribe to them: give a standard topic, or leave Topic unset for a new one")
 	}
@@ -299,6 +302,9 @@ func CheckDeadLetterQueue(c *propcheck.Checker, prop string, queue awssqs.IQueue
 	if queue == nil {
 		return
 	}
+	c.SameEnv("kmsmonitor:deadLetterQueueEnvironment", "EventBridge keeps undelivered events only in a queue of the rule's Region",
+		"give a queue of this stack's Region, or leave DeadLetterQueue unset for a new one",
+		[]propcheck.Placed{{Prop: prop, What: "the queue", Env: propcheck.EnvOf(queue), SameRegion: true}})
 	if f := queue.Fifo(); f != nil && *f {
 		c.Addf(prop, "is a FIFO queue; EventBridge dead-letter queues must be standard queues: give a standard queue, or leave DeadLetterQueue unset for a new one")
 	}

@@ -77,7 +77,11 @@ func Unresolved(v any) bool {
 	return *awscdk.Token_IsUnresolved(v)
 }
 
-var emailRE = regexp.MustCompile(`^[^@\s,;<>"]+@[^@\s,;<>"]+\.[^@\s,;<>".]+$`)
+// emailRE is what SNS e-mail subscriptions deliver to: a dot-atom local
+// part (no scheme such as mailto:, no leading, trailing or consecutive dot)
+// and a domain of at least two labels of letters, digits and inner hyphens.
+var emailRE = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*" +
+	`@([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?$`)
 
 // Emails checks a list of e-mail addresses: each well formed, none repeated.
 func (c *Checker) Emails(prop string, emails []string) {
@@ -89,8 +93,10 @@ func (c *Checker) Emails(prop string, emails []string) {
 		case Unresolved(e):
 		case strings.TrimSpace(e) == "":
 			c.Addf(name, "is empty; give an e-mail address such as security@example.com, or remove the entry")
+		case strings.HasPrefix(strings.ToLower(e), "mailto:"):
+			c.Addf(name, "%q is not an e-mail address: SNS takes the address without the mailto: scheme, such as %q", e, e[len("mailto:"):])
 		case !emailRE.MatchString(e):
-			c.Addf(name, "%q is not an e-mail address; give one address per entry, such as security@example.com", e)
+			c.Addf(name, "%q is not an e-mail address; give one address per entry, such as security@example.com (no consecutive dots, none at the start or end of the name or of a domain label)", e)
 		case seen[strings.ToLower(e)]:
 			c.Addf(name, "%q is listed twice; SNS subscribes an address once, remove the duplicate", e)
 		}
