@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
@@ -267,4 +268,20 @@ func ExampleNewDeletionGuard() {
 	// EventsRole
 	// EventsPolicy
 	// Rule
+}
+
+// A stack without an environment watching a key given by ARN works only where
+// the key is: the warning says so, and acknowledging it silences it.
+func Example_acknowledgeWarning() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("KmsMonitoring"), nil)
+
+	kmsmonitor.NewKeyMaterialExpiryAlarm(stack, jsii.String("ImportedKeyExpiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{
+		KeyArns: []string{"arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
+	})
+	awscdk.Annotations_Of(stack).AcknowledgeWarning(jsii.String("kmsmonitor:keyEnvironment"), jsii.String("deployed to the keys' Region only"))
+
+	warnings := assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("keyEnvironment")))
+	fmt.Println(len(*warnings))
+	// Output: 0
 }

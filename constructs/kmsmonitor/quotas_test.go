@@ -268,15 +268,15 @@ func TestQuotas_TokenKeysCountAtTheirLongest(t *testing.T) {
 
 func TestQuotas_MonitorTamperingNamesPerRule(t *testing.T) {
 	build := func(alarms, rules, trails int) (*kmsmonitor.MonitorTampering, template) {
-		stack := newStack()
+		stack := newStack() // its trails, alarms and rules in one place, as MonitorTampering requires
 		p := &kmsmonitor.MonitorTamperingProps{}
 		for i := 0; i < alarms; i++ {
 			name := strings.Repeat("a", 252) + fmt.Sprintf("%03d", i) // 255, the longest alarm name
-			p.Alarms = append(p.Alarms, awscloudwatch.Alarm_FromAlarmArn(stack, jsii.String(fmt.Sprintf("A%d", i)), jsii.String("arn:aws:cloudwatch:us-east-1:111122223333:alarm:"+name)))
+			p.Alarms = append(p.Alarms, awscloudwatch.Alarm_FromAlarmArn(stack, jsii.String(fmt.Sprintf("A%d", i)), jsii.String(fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s", worstPartition, worstRegion, worstAccount, name))))
 		}
 		for i := 0; i < rules; i++ {
 			name := strings.Repeat("r", 61) + fmt.Sprintf("%03d", i) // 64, the longest rule name
-			p.Rules = append(p.Rules, awsevents.Rule_FromEventRuleArn(stack, jsii.String(fmt.Sprintf("R%d", i)), jsii.String("arn:aws:events:us-east-1:111122223333:rule/"+name)))
+			p.Rules = append(p.Rules, awsevents.Rule_FromEventRuleArn(stack, jsii.String(fmt.Sprintf("R%d", i)), jsii.String(fmt.Sprintf("arn:%s:events:%s:%s:rule/%s", worstPartition, worstRegion, worstAccount, name))))
 		}
 		for i := 0; i < trails; i++ {
 			name := strings.Repeat("t", 125) + fmt.Sprintf("%03d", i) // 128, the longest trail name
