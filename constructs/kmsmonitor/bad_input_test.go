@@ -62,7 +62,7 @@ func addBadInputs(class string, cases ...badInput) bool {
 }
 
 // minBadInputs is the size the whole table must keep.
-const minBadInputs = 125
+const minBadInputs = 200
 
 var _ = addBadInputs("range and format", []badInput{
 	{"PendingDeletionAlarm", "Monitor", "empty email", func(s awscdk.Stack) {

@@ -99,17 +99,17 @@ func TestMemberStackSet_RefusesAMemberStackInItsOwnStage(t *testing.T) {
 }
 
 func TestPendingDeletionAlarm_MetricsInsightsQuotesNames(t *testing.T) {
-	// GIVEN a metric name with hyphens and a namespace with a quote
+	// GIVEN a metric name with hyphens, a reserved word, and a namespace with a space and a hyphen
 	stack := newStack()
 	kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{
-		KeyArnDimension: jsii.Bool(true), MetricName: jsii.String("kms-pending-deletion"), MetricNamespace: jsii.String(`Security "KMS"`),
+		KeyArnDimension: jsii.Bool(true), MetricName: jsii.String("kms-pending-deletion"), MetricNamespace: jsii.String("Security KMS-Alarms"),
 		DisabledKeyMetricName: jsii.String("Select"),
 	})
 	// THEN the queries quote them as the Metrics Insights grammar requires (SELECT SUM(kms-pending-deletion) does not parse)
 	tpl := synth(t, stack)
 	for _, q := range []string{
-		`SELECT SUM("kms-pending-deletion") FROM SCHEMA("Security \"KMS\"", KeyArn) GROUP BY KeyArn ORDER BY SUM() DESC`,
-		`SELECT SUM("Select") FROM SCHEMA("Security \"KMS\"", KeyArn) GROUP BY KeyArn ORDER BY SUM() DESC`,
+		`SELECT SUM("kms-pending-deletion") FROM SCHEMA("Security KMS-Alarms", KeyArn) GROUP BY KeyArn ORDER BY SUM() DESC`,
+		`SELECT SUM("Select") FROM SCHEMA("Security KMS-Alarms", KeyArn) GROUP BY KeyArn ORDER BY SUM() DESC`,
 	} {
 		tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"Metrics": arrWith(objLike(obj{"Expression": q}))})
 	}
