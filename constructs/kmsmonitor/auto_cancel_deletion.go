@@ -454,7 +454,7 @@ func (p *AutoCancelDeletionProps) validate(c *propcheck.Checker, notify bool) (k
 	if !notify && (p.Topic != nil || len(p.Emails) > 0) {
 		c.Addf("NotifyTopic", "is false but Topic or Emails is set; remove them, or leave NotifyTopic unset")
 	}
-	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
+	alerting.CheckRuleDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
 	rules := 0
 	switch {
 	case m == nil:

@@ -80,7 +80,7 @@ var _ = addBadInputs("setups that cannot work", []badInput{
 	}, []string{"in 2 places", "Region us-west-2 (KeyArns[0])", "Region us-east-1 (KeyArns[1])", "a stack deploys to one place"}},
 	{"LifecycleEvents", "Events", "key in another Region on the default bus", func(awscdk.Stack) {
 		kmsmonitor.NewLifecycleEvents(eastStack(), jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{KeyArns: []string{keyArn}})
-	}, []string{"KeyArns[0]", "Region us-west-2", "default event bus of the key's own Region", "EventBus"}},
+	}, []string{"KeyArns[0]", "Region us-west-2", "default event bus of the key's own account and Region", "EventBus"}},
 	{"LifecycleEvents", "Events", "event bus in another Region", func(awscdk.Stack) {
 		s := eastStack()
 		bus := awsevents.EventBus_FromEventBusArn(s, jsii.String("Bus"), jsii.String("arn:aws:events:us-west-2:111122223333:event-bus/central"))

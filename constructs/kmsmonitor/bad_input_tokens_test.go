@@ -132,10 +132,13 @@ var _ = addBadInputs("tokens", []badInput{
 	{"LifecycleEvents", "Events", "list token in KeyArns beside Keys", func(s awscdk.Stack) {
 		kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{
 			Keys: []awskms.IKey{awskms.Key_FromKeyArn(s, jsii.String("K"), jsii.String(keyArn))}, KeyArns: listParam(s, "Keys")})
-	}, []string{"KeyArns: is a list token, and Keys or KeyIDs are given too", "give the list token alone"}},
+	}, []string{"KeyArns[0]: is a list token", "2,048 characters", "Fn_Select"}},
+	{"LifecycleEvents", "Events", "list token alone in KeyArns (its length, and so the rules it needs, is known only at deployment)", func(s awscdk.Stack) {
+		kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{KeyArns: listParam(s, "Keys")})
+	}, []string{"KeyArns[0]: is a list token", "event patterns split by the number of keys", "one string token per element"}},
 	{"GrantAudit", "Audit", "list token among other KeyArns", func(s awscdk.Stack) {
 		kmsmonitor.NewGrantAudit(s, jsii.String("Audit"), &kmsmonitor.GrantAuditProps{KeyArns: append([]string{keyArn}, listParam(s, "Keys")...)})
-	}, []string{"KeyArns[1]: is a list token among other elements"}},
+	}, []string{"KeyArns[1]: is a list token", "2,048 characters"}},
 	{"OrganizationDeletionGuard", "Guard", "list token among other TargetIDs", func(s awscdk.Stack) {
 		kmsmonitor.NewOrganizationDeletionGuard(s, jsii.String("Guard"), &kmsmonitor.OrganizationDeletionGuardProps{TargetIDs: append([]string{"r-a1b2"}, listParam(s, "Targets")...)})
 	}, []string{"TargetIDs[1]: is a list token among other elements"}},
@@ -171,6 +174,9 @@ var _ = addBadInputs("tokens", []badInput{
 // Lengths are counted in characters, as AWS counts them: 2-byte characters
 // count once.
 var _ = addBadInputs("lengths in characters", []badInput{
+	{"OrganizationDeletionGuard", "Guard", "policy name outside ASCII", func(s awscdk.Stack) {
+		kmsmonitor.NewOrganizationDeletionGuard(s, jsii.String("Guard"), &kmsmonitor.OrganizationDeletionGuardProps{TargetIDs: []string{"r-a1b2"}, PolicyName: jsii.String("garde-clés")})
+	}, []string{"PolicyName", "printable ASCII characters"}},
 	{"PendingDeletionAlarm", "Monitor", "alarm name of 256 accented characters", func(s awscdk.Stack) {
 		kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{AlarmName: jsii.String(accented(256))})
 	}, []string{"AlarmName: is 256 characters long", "at most 255"}},

@@ -66,7 +66,7 @@ func NewCentralKeyMonitoring(scope constructs.Construct, id *string, props *Cent
 		c.Addf("OrganizationID", "%q is not an organization ID; give one such as o-a1b2c3d4e5", *p.OrganizationID)
 	}
 	c.AWSName("EventBusName", p.EventBusName, propcheck.EventBusName)
-	alerting.CheckDeliveryProps(c, p.Topic, nil, p.Emails)
+	alerting.CheckRuleDeliveryProps(c, p.Topic, nil, p.Emails)
 	c.PanicIfAny()
 
 	m := &CentralKeyMonitoring{Construct: node}

@@ -105,6 +105,9 @@ func (g guardPolicy) statements() []guardStatement {
 // breakGlassRE accepts IAM role and user ARNs, with wildcards in the name.
 var breakGlassRE = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}|\*):(role|user)/[\w+=,.@/*?-]+$`)
 
+// allPrincipalsRE matches a break-glass ARN whose name is only wildcards.
+var allPrincipalsRE = regexp.MustCompile(`:(role|user)/[*?/]*\*[*?/]*$`)
+
 // validateGuard checks the props shared by both guards, with their names in
 // the prop, and returns the policy with defaults applied.
 func validateGuard(c *propcheck.Checker, minDays, minWindow *float64, breakGlass []string) guardPolicy {
@@ -127,6 +130,8 @@ func validateGuard(c *propcheck.Checker, minDays, minWindow *float64, breakGlass
 		case propcheck.Unresolved(arn):
 		case !breakGlassRE.MatchString(arn):
 			c.Addf(prop, "%q is not an IAM role or user ARN; give one such as arn:aws:iam::111122223333:role/BreakGlass (aws:PrincipalArn of an assumed role is its role ARN, not the arn:aws:sts::...:assumed-role/... session)", arn)
+		case allPrincipalsRE.MatchString(arn):
+			c.Addf(prop, "%q names every %s, which would exempt everyone from the guard; name the break-glass roles or users, such as arn:aws:iam::111122223333:role/BreakGlass", arn, allPrincipalsRE.FindStringSubmatch(arn)[1])
 		case seen[arn]:
 			c.Addf(prop, "%q is listed twice; remove the duplicate", arn)
 		}

@@ -68,7 +68,7 @@ func NewGrantAudit(scope constructs.Construct, id *string, props *GrantAuditProp
 	// A grant call on a key of another account is recorded in the caller's account too: only the Region must match.
 	checkKeyEventsRegion(c, nil, keys, false, "CloudTrail events of grant calls")
 	chunks := fitPatterns(c, "KeyArns", keyArns, worstKeyArn, func(k []*string) *awsevents.EventPattern { return cloudTrailPattern(grantDetail(k)) })
-	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
+	alerting.CheckRuleDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
 	alerting.ReserveSenders(c, "DeadLetterQueue", p.DeadLetterQueue, len(chunks), false)
 	c.PanicIfAny()
 

@@ -68,7 +68,7 @@ func NewImportedKeyMaterialChanges(scope constructs.Construct, id *string, props
 	// Only the key's own account can import or delete its key material.
 	checkKeyEventsRegion(c, nil, keys, true, "CloudTrail events of key material imports and deletions")
 	chunks := fitPatterns(c, "KeyArns", keyArns, worstKeyArn, func(k []*string) *awsevents.EventPattern { return cloudTrailPattern(keyMaterialDetail(k)) })
-	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
+	alerting.CheckRuleDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
 	alerting.ReserveSenders(c, "DeadLetterQueue", p.DeadLetterQueue, len(chunks), false)
 	c.PanicIfAny()
 

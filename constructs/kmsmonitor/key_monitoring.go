@@ -430,25 +430,27 @@ func (p *KeyMonitoringProps) validate(c *propcheck.Checker) {
 		name     string
 		on       bool
 		hasProps bool
+		rules    bool // its EventBridge rules deliver to the topic
 	}
 	parts := []part{
-		{"PendingDeletion", defaultOn(p.PendingDeletionEnabled), p.PendingDeletion != nil},
-		{"KeyMaterialExpiry", defaultOn(p.KeyMaterialExpiryEnabled), p.KeyMaterialExpiry != nil},
-		{"LifecycleEvents", defaultOn(p.LifecycleEventsEnabled), p.LifecycleEvents != nil},
-		{"CisAlarm", optIn(p.CisAlarmEnabled), p.CisAlarm != nil},
-		{"KeyUseEvents", optIn(p.KeyUseEventsEnabled), p.KeyUseEvents != nil},
-		{"GrantAudit", optIn(p.GrantAuditEnabled), p.GrantAudit != nil},
-		{"AutoCancel", optIn(p.AutoCancelEnabled), p.AutoCancel != nil},
-		{"DeletionGuard", optIn(p.DeletionGuardEnabled), p.DeletionGuard != nil},
-		{"DeletionCheck", optIn(p.DeletionCheckEnabled), p.DeletionCheck != nil},
-		{"KeyPolicyChanges", optIn(p.KeyPolicyChangesEnabled), p.KeyPolicyChanges != nil},
-		{"ImportedKeyMaterialChanges", optIn(p.ImportedKeyMaterialChangesEnabled), p.ImportedKeyMaterialChanges != nil},
-		{"ExternalKeyStoreCertificate", optIn(p.ExternalKeyStoreCertificateEnabled), p.ExternalKeyStoreCertificate != nil},
-		{"MonitorTampering", optIn(p.MonitorTamperingEnabled), p.MonitorTampering != nil},
+		{"PendingDeletion", defaultOn(p.PendingDeletionEnabled), p.PendingDeletion != nil, false},
+		{"KeyMaterialExpiry", defaultOn(p.KeyMaterialExpiryEnabled), p.KeyMaterialExpiry != nil, false},
+		{"LifecycleEvents", defaultOn(p.LifecycleEventsEnabled), p.LifecycleEvents != nil, true},
+		{"CisAlarm", optIn(p.CisAlarmEnabled), p.CisAlarm != nil, false},
+		{"KeyUseEvents", optIn(p.KeyUseEventsEnabled), p.KeyUseEvents != nil, true},
+		{"GrantAudit", optIn(p.GrantAuditEnabled), p.GrantAudit != nil, true},
+		{"AutoCancel", optIn(p.AutoCancelEnabled), p.AutoCancel != nil, true},
+		{"DeletionGuard", optIn(p.DeletionGuardEnabled), p.DeletionGuard != nil, false},
+		{"DeletionCheck", optIn(p.DeletionCheckEnabled), p.DeletionCheck != nil, false},
+		{"KeyPolicyChanges", optIn(p.KeyPolicyChangesEnabled), p.KeyPolicyChanges != nil, true},
+		{"ImportedKeyMaterialChanges", optIn(p.ImportedKeyMaterialChangesEnabled), p.ImportedKeyMaterialChanges != nil, true},
+		{"ExternalKeyStoreCertificate", optIn(p.ExternalKeyStoreCertificateEnabled), p.ExternalKeyStoreCertificate != nil, false},
+		{"MonitorTampering", optIn(p.MonitorTamperingEnabled), p.MonitorTampering != nil, true},
 	}
-	anyOn := false
+	anyOn, rulesOn := false, false
 	for _, pt := range parts {
 		anyOn = anyOn || pt.on
+		rulesOn = rulesOn || (pt.on && pt.rules)
 		if pt.hasProps && !pt.on {
 			c.Addf(pt.name, "is set but %sEnabled is not true; set %sEnabled: jsii.Bool(true), or remove %s", pt.name, pt.name, pt.name)
 		}
@@ -467,6 +469,10 @@ func (p *KeyMonitoringProps) validate(c *propcheck.Checker) {
 		c.Addf("DashboardName", "is set but DashboardEnabled is false; remove one")
 	}
 	c.AWSName("DashboardName", p.DashboardName, propcheck.DashboardName)
-	alerting.CheckDeliveryProps(c, p.Topic, nil, p.Emails)
+	if rulesOn {
+		alerting.CheckRuleDeliveryProps(c, p.Topic, nil, p.Emails)
+	} else {
+		alerting.CheckDeliveryProps(c, p.Topic, nil, p.Emails)
+	}
 	c.PanicIfAny()
 }

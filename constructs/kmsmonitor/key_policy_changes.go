@@ -94,7 +94,7 @@ func NewKeyPolicyChanges(scope constructs.Construct, id *string, props *KeyPolic
 	checkKeyEventsRegion(c, nil, keys, true, "CloudTrail events of key policy changes")
 	every := p.EveryChange != nil && *p.EveryChange
 	chunks := fitPatterns(c, "KeyArns", keyArns, worstKeyArn, func(k []*string) *awsevents.EventPattern { return cloudTrailPattern(keyPolicyDetail(k, every)) })
-	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
+	alerting.CheckRuleDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
 	alerting.ReserveSenders(c, "DeadLetterQueue", p.DeadLetterQueue, len(chunks), false)
 	c.PanicIfAny()
 

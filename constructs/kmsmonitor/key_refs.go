@@ -50,8 +50,9 @@ type keyInput struct {
 	prefix string
 	why    string
 	// perKey says what the construct makes for each key, such as "one alarm
-	// per key"; "" when the ARNs go whole into an event pattern, where a
-	// list token (param.ValueAsList()) given alone in KeyArns works.
+	// per key", which a list token (param.ValueAsList()) of unknown length
+	// cannot give; "" for the event-pattern constructs, whose rules are split
+	// by the number of keys.
 	perKey string
 }
 
@@ -59,14 +60,11 @@ type keyInput struct {
 // KeyArns, KeyIDs, recording problems in c.
 func (in keyInput) resolve(c *propcheck.Checker) []keyRef {
 	var refs []keyRef
-	if c.ListTokens(in.prefix+"KeyArns", in.keyArns, in.perKey) {
-		if len(in.keys)+len(in.keyIDs) > 0 {
-			c.Addf(in.prefix+"KeyArns", "is a list token, and Keys or KeyIDs are given too; aws-cdk-lib cannot add elements to a list token: give the list token alone, or one string token per key (awscdk.Fn_Select)")
-			return nil
-		}
-		// The whole list goes to CloudFormation: one ref standing for all.
-		return []keyRef{{prop: in.prefix + "KeyArns", arn: jsii.String(in.keyArns[0]), id: jsii.String(in.keyArns[0]), constructID: "KeyArns0"}}
+	perKey := in.perKey
+	if perKey == "" {
+		perKey = "event patterns split by the number of keys, to keep each within EventBridge's quota of 2,048 characters"
 	}
+	c.ListTokens(in.prefix+"KeyArns", in.keyArns, perKey)
 	c.ListTokens(in.prefix+"KeyIDs", in.keyIDs, "one alarm per key")
 	seen := map[string]string{} // literal key ID or construct address -> prop
 	add := func(r keyRef, identity string) {
@@ -110,7 +108,12 @@ func (in keyInput) resolve(c *propcheck.Checker) []keyRef {
 			c.Addf(prop, "%q is not a KMS key ARN; %s: give one such as %s (not an alias ARN)", arn, in.why, keyArnExample)
 			continue
 		}
-		add(literalArn(keyRef{prop: prop, arn: jsii.String(arn), id: jsii.String(m[4]), constructID: "Key-" + m[4]}), m[4])
+		identity := m[4]
+		if strings.HasPrefix(identity, "mrk-") {
+			// A multi-Region primary and its replicas share the key ID: the Region tells them apart.
+			identity = m[2] + "/" + identity
+		}
+		add(literalArn(keyRef{prop: prop, arn: jsii.String(arn), id: jsii.String(m[4]), constructID: "Key-" + m[4]}), identity)
 	}
 	for i, id := range in.keyIDs {
 		prop := fmt.Sprintf("%sKeyIDs[%d]", in.prefix, i)

@@ -64,7 +64,7 @@ type KeyUseEvents struct {
 func NewKeyUseEvents(scope constructs.Construct, id *string, props *KeyUseEventsProps) *KeyUseEvents {
 	p, node, c := start("kmsmonitor.KeyUseEvents", scope, id, props)
 	checkEventBus(c, p.EventBus)
-	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
+	alerting.CheckRuleDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
 	rules := 2
 	if p.DetectDisabledKeys != nil && !*p.DetectDisabledKeys {
 		rules = 1

@@ -226,7 +226,8 @@ func (p *LifecycleEventsProps) validate(c *propcheck.Checker, notify bool) [][]*
 	}
 	keys := keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "events name keys by ARN"}.resolve(c)
 	resources := arns(keys)
-	checkKeyEventsRegion(c, p.EventBus, keys, false, "AWS KMS lifecycle events")
+	// AWS KMS sends them to the key owner's account, in the key's Region.
+	checkKeyEventsRegion(c, p.EventBus, keys, true, "AWS KMS lifecycle events")
 	checkEventBus(c, p.EventBus)
 	chunks := fitPatterns(c, "KeyArns", resources, worstKeyArn, p.pattern)
 	c.AWSName("RuleName", p.RuleName, propcheck.RuleName)
@@ -237,7 +238,15 @@ func (p *LifecycleEventsProps) validate(c *propcheck.Checker, notify bool) [][]*
 	if !notify && (p.Topic != nil || len(p.Emails) > 0) {
 		c.Addf("NotifyTopic", "is false but Topic or Emails is set; remove them, or leave NotifyTopic unset")
 	}
-	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
+	alerting.CheckRuleDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
+	for _, t := range []struct {
+		prop, what string
+		target     awscdk.IResource
+	}{{"Queue", "queue", p.Queue}, {"Function", "function", p.Function}, {"Stream", "stream", p.Stream}} {
+		if t.target != nil {
+			alerting.CheckRuleTarget(c, t.prop, t.what, t.target, true)
+		}
+	}
 	targets := len(p.Targets)
 	for _, used := range []bool{notify, p.Queue != nil, p.Function != nil, p.Stream != nil} {
 		if used {

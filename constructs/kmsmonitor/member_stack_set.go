@@ -148,6 +148,7 @@ func checkTargets(c *propcheck.Checker, prop string, values []string, empty stri
 	if len(values) == 0 {
 		c.Addf(prop, "%s", empty)
 	}
+	c.ListTokens(prop, values, "") // a list token only as the only entry
 	distinct := c.Distinct()
 	for i, v := range values {
 		name := fmt.Sprintf("%s[%d]", prop, i)

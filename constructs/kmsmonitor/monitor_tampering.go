@@ -144,7 +144,7 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 	}
 	c.SameEnv("kmsmonitor:watchedResourceEnvironment", "CloudTrail records a call on a trail, alarm or rule in that resource's own account and Region, where the rule matching it must be",
 		"create one MonitorTampering per account and Region, in a stack of that environment", watchedPlaces(p))
-	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
+	alerting.CheckRuleDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
 	ruleCount := 0
 	for _, chunks := range [][2]int{{len(trails), len(trails[0])}, {len(alarms), len(alarms[0])}, {len(rules), len(rules[0])}} {
 		if chunks[1] > 0 { // one empty chunk: nothing of that kind to watch

@@ -484,6 +484,10 @@ func (p *PendingDeletionAlarmProps) validate(c *propcheck.Checker) {
 		c.Ignored("DisabledKeyAlarmName", p.DisabledKeyAlarmName != nil, because, "remove it, or leave DetectDisabledKeys unset")
 		c.Ignored("DisabledKeyMetricName", p.DisabledKeyMetricName != nil, because, "remove it, or leave DetectDisabledKeys unset")
 	}
+	if pending, disabled := *orDefault(p.MetricName, DefaultPendingDeletionMetricName), *orDefault(p.DisabledKeyMetricName, DefaultDisabledKeyMetricName); pending == disabled &&
+		!propcheck.Unresolved(pending) && (p.DetectDisabledKeys == nil || *p.DetectDisabledKeys) {
+		c.Addf("DisabledKeyMetricName", "%q is also the MetricName; both filters would count into one metric and each alarm would fire for the other's failures: give two different names", pending)
+	}
 	if p.AlarmName != nil && p.DisabledKeyAlarmName != nil && *p.AlarmName == *p.DisabledKeyAlarmName &&
 		!propcheck.Unresolved(*p.AlarmName) && (p.DetectDisabledKeys == nil || *p.DetectDisabledKeys) {
 		c.Addf("DisabledKeyAlarmName", "%q is also AlarmName; alarm names are unique per account and Region, give two different names", *p.AlarmName)

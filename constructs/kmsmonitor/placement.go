@@ -44,7 +44,11 @@ func checkKeyEventsRegion(c *propcheck.Checker, bus awsevents.IEventBus, keys []
 	if bus != nil {
 		return
 	}
-	c.SameEnv(warnKeyEnvironment, events+" reach only the default event bus of the key's own Region",
+	where := "Region"
+	if sameAccount {
+		where = "account and Region"
+	}
+	c.SameEnv(warnKeyEnvironment, events+" reach only the default event bus of the key's own "+where,
 		"watch each key from a stack in its Region (and account), or forward the events to a bus given as EventBus",
 		keysPlaced(keys, sameAccount))
 }

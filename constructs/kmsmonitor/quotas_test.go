@@ -9,9 +9,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 
@@ -492,6 +494,16 @@ func TestQuotas_DashboardAlarmsPerWidget(t *testing.T) {
 }
 
 var _ = addBadInputs("AWS quotas", []badInput{
+	{"MonitorTampering", "Tampering", "metric filters past one event pattern", func(s awscdk.Stack) {
+		var filters []awslogs.MetricFilter
+		for i := 0; i < 5; i++ { // 5 log groups of 500 characters: 2,500 characters of names alone
+			group := awslogs.LogGroup_FromLogGroupName(s, jsii.String(fmt.Sprintf("G%d", i)), jsii.String(fmt.Sprintf("%s%03d", strings.Repeat("g", 497), i)))
+			filters = append(filters, awslogs.NewMetricFilter(s, jsii.String(fmt.Sprintf("F%d", i)), &awslogs.MetricFilterProps{
+				LogGroup: group, FilterPattern: awslogs.FilterPattern_AllEvents(), MetricName: jsii.String("m"), MetricNamespace: jsii.String("n"),
+			}))
+		}
+		kmsmonitor.NewMonitorTampering(s, jsii.String("Tampering"), &kmsmonitor.MonitorTamperingProps{MetricFilters: filters})
+	}, []string{"MetricFilters", "5 metric filters in 5 log groups", "quota is 2048", "watch fewer metric filters"}},
 	{"AutoCancelDeletion", "Cancel", "keys past 10 managed policies", func(s awscdk.Stack) {
 		kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Cancel"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareListed(nil, longestKeyArns(656))})
 	}, []string{"Mode", "6144 characters per managed policy", "takes 10", "KeyAwareTagged"}},
@@ -503,3 +515,79 @@ var _ = addBadInputs("AWS quotas", []badInput{
 		kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{RuleName: jsii.String("kms-events"), KeyArns: longestKeyArns(22)})
 	}, []string{"RuleName", "22 keys need 2 rules", "2048 characters", "leave RuleName unset"}},
 }...)
+
+func TestQuotas_ServiceControlPolicySize(t *testing.T) {
+	guard := func(n int) (awscdk.Stack, string) {
+		stack := newStack()
+		var arns []string
+		for i := 0; i < n; i++ {
+			arns = append(arns, fmt.Sprintf("arn:aws:iam::%012d:role/break-glass-administrators-of-this-account", i))
+		}
+		msg := panicMessage(func() {
+			kmsmonitor.NewOrganizationDeletionGuard(stack, jsii.String("Guard"), &kmsmonitor.OrganizationDeletionGuardProps{TargetIDs: []string{"r-a1b2"}, BreakGlassPrincipalArns: arns})
+		})
+		return stack, msg
+	}
+	// GIVEN the most break-glass ARNs that fit (found by adding one at a time)
+	n := 1
+	for ; n < 200; n++ {
+		if _, msg := guard(n + 1); msg != "" {
+			break
+		}
+	}
+	stack, msg := guard(n)
+	if msg != "" {
+		t.Fatalf("%d ARNs: %s", n, msg)
+	}
+	// THEN the policy, as Organizations counts it (minified JSON), is within 5,120 characters and one more ARN would not be
+	content := synth(t, stack).resourcesOfType("AWS::Organizations::Policy")[0]["Properties"].(map[string]any)["Content"]
+	b, _ := json.Marshal(content)
+	one := len(`,"arn:aws:iam::000000000000:role/break-glass-administrators-of-this-account"`)
+	if size := utf8.RuneCount(b); size > 5120 || size+one <= 5120 {
+		t.Errorf("%d ARNs make %d characters; want at most 5,120, and past it with one more (%d)", n, size, one)
+	}
+	// WHEN one more ARN is given THEN the quota is named
+	_, msg = guard(n + 1)
+	for _, want := range []string{"kmsmonitor.OrganizationDeletionGuard", "BreakGlassPrincipalArns", "at most 5120"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("%d ARNs: message lacks %q: %s", n+1, want, msg)
+		}
+	}
+	t.Logf("service control policy: %d break-glass ARNs of 75 characters fit", n)
+}
+
+func TestQuotas_StackSetTemplateBody(t *testing.T) {
+	// pad makes a member stack whose template is extra bytes longer than without it.
+	build := func(extra int) (awscdk.Stack, string) {
+		member, stack := memberIn(awscdk.NewApp(nil), awscdk.NewBootstraplessSynthesizer(nil))
+		if extra > 0 {
+			awscdk.NewCfnWaitConditionHandle(member, jsii.String("Pad"), nil)
+			member.TemplateOptions().SetDescription(jsii.String(strings.Repeat("x", extra)))
+		}
+		kmsmonitor.NewMemberStackSet(stack, jsii.String("Rollout"), &kmsmonitor.MemberStackSetProps{
+			MemberStack: member, OrganizationalUnitIDs: []string{"ou-ab12-cd34ef56"}, Regions: []string{"us-east-1"},
+		})
+		var body string
+		msg := panicMessage(func() {
+			for _, r := range *assertions.Template_FromStack(stack, nil).FindResources(jsii.String("AWS::CloudFormation::StackSet"), nil) {
+				body = (*r)["Properties"].(map[string]any)["TemplateBody"].(string)
+			}
+		})
+		return stack, body + msg
+	}
+	// GIVEN the member template's size with a one-character description
+	_, base := build(1)
+	// WHEN it is padded to exactly 51,200 bytes THEN the StackSet synthesizes with that body
+	at := 51200 - len(base) + 1
+	_, body := build(at)
+	if len(body) != 51200 {
+		t.Fatalf("body of %d bytes, want 51,200 (or a failure: %.300s)", len(body), body)
+	}
+	// WHEN one byte more THEN synthesis fails naming the quota
+	_, msg := build(at + 1)
+	for _, want := range []string{"kmsmonitor.MemberStackSet", "51201 bytes", "at most 51,200"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q: %.500s", want, msg)
+		}
+	}
+}

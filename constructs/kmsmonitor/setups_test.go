@@ -103,13 +103,18 @@ func TestPendingDeletionAlarm_MetricsInsightsQuotesNames(t *testing.T) {
 	stack := newStack()
 	kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{
 		KeyArnDimension: jsii.Bool(true), MetricName: jsii.String("kms-pending-deletion"), MetricNamespace: jsii.String("Security KMS-Alarms"),
-		DisabledKeyMetricName: jsii.String("Select"),
+		DisabledKeyMetricName: jsii.String("Select"), AlarmName: jsii.String("kms-pending"), DisabledKeyAlarmName: jsii.String("kms-disabled"),
+	})
+	kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Quoted"), &kmsmonitor.PendingDeletionAlarmProps{
+		KeyArnDimension: jsii.Bool(true), LogGroup: existingLogGroup(stack), MetricName: jsii.String("Key's use"), DetectDisabledKeys: jsii.Bool(false), AlarmName: jsii.String("kms-quoted"),
+		MetricNamespace: jsii.String("Security"),
 	})
 	// THEN the queries quote them as the Metrics Insights grammar requires (SELECT SUM(kms-pending-deletion) does not parse)
 	tpl := synth(t, stack)
 	for _, q := range []string{
 		`SELECT SUM("kms-pending-deletion") FROM SCHEMA("Security KMS-Alarms", KeyArn) GROUP BY KeyArn ORDER BY SUM() DESC`,
 		`SELECT SUM("Select") FROM SCHEMA("Security KMS-Alarms", KeyArn) GROUP BY KeyArn ORDER BY SUM() DESC`,
+		`SELECT SUM("Key\'s use") FROM SCHEMA("Security", KeyArn) GROUP BY KeyArn ORDER BY SUM() DESC`,
 	} {
 		tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"Metrics": arrWith(objLike(obj{"Expression": q}))})
 	}

@@ -70,23 +70,23 @@ func TestTokens_PassThroughToTheTemplate(t *testing.T) {
 			"Store": {"AWS::CloudWatch::Alarm", "Metrics"}, "Days": {"AWS::CloudWatch::Alarm", "Threshold"},
 			"Period": {"AWS::CloudWatch::Alarm", "Metrics"}, "Days ": {"AWS::CloudWatch::Alarm", "AlarmDescription"},
 		}},
-		{"LifecycleEvents retries, event age, rule name, key ARN list", func(s awscdk.Stack) {
+		{"LifecycleEvents retries, event age, rule name, key ARN", func(s awscdk.Stack) {
 			kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{
 				RetryAttempts: numberParam(s, "Retries"), MaxEventAge: awscdk.Duration_Seconds(numberParam(s, "Age")),
-				RuleName: jsii.String(stringParam(s, "RuleName")), KeyArns: listParam(s, "KeyArns"),
+				RuleName: jsii.String(stringParam(s, "RuleName")), KeyArns: []string{stringParam(s, "KeyArns")},
 			})
 		}, map[string][2]string{
 			"Retries": {"AWS::Events::Rule", "Targets"}, "Age": {"AWS::Events::Rule", "Targets"},
 			"RuleName": {"AWS::Events::Rule", "Name"}, "KeyArns": {"AWS::Events::Rule", "EventPattern"},
 		}},
-		{"GrantAudit key ARN list", func(s awscdk.Stack) {
-			kmsmonitor.NewGrantAudit(s, jsii.String("Audit"), &kmsmonitor.GrantAuditProps{KeyArns: listParam(s, "KeyArns")})
+		{"GrantAudit key ARN", func(s awscdk.Stack) {
+			kmsmonitor.NewGrantAudit(s, jsii.String("Audit"), &kmsmonitor.GrantAuditProps{KeyArns: []string{stringParam(s, "KeyArns")}})
 		}, map[string][2]string{"KeyArns": {"AWS::Events::Rule", "EventPattern"}}},
-		{"KeyPolicyChanges key ARN list", func(s awscdk.Stack) {
-			kmsmonitor.NewKeyPolicyChanges(s, jsii.String("Policies"), &kmsmonitor.KeyPolicyChangesProps{KeyArns: listParam(s, "KeyArns")})
+		{"KeyPolicyChanges key ARN", func(s awscdk.Stack) {
+			kmsmonitor.NewKeyPolicyChanges(s, jsii.String("Policies"), &kmsmonitor.KeyPolicyChangesProps{KeyArns: []string{stringParam(s, "KeyArns")}})
 		}, map[string][2]string{"KeyArns": {"AWS::Events::Rule", "EventPattern"}}},
-		{"ImportedKeyMaterialChanges key ARN list", func(s awscdk.Stack) {
-			kmsmonitor.NewImportedKeyMaterialChanges(s, jsii.String("Imports"), &kmsmonitor.ImportedKeyMaterialChangesProps{KeyArns: listParam(s, "KeyArns")})
+		{"ImportedKeyMaterialChanges key ARN", func(s awscdk.Stack) {
+			kmsmonitor.NewImportedKeyMaterialChanges(s, jsii.String("Imports"), &kmsmonitor.ImportedKeyMaterialChangesProps{KeyArns: []string{stringParam(s, "KeyArns")}})
 		}, map[string][2]string{"KeyArns": {"AWS::Events::Rule", "EventPattern"}}},
 		{"KeyMonitoring dashboard name and e-mail", func(s awscdk.Stack) {
 			kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{

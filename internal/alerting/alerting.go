@@ -349,6 +349,28 @@ func awsManagedKey(key awskms.IKey, alias string) bool {
 	return arn != nil && strings.HasSuffix(*arn, ":"+alias)
 }
 
+// CheckRuleDeliveryProps is CheckDeliveryProps for a construct whose Topic
+// is the target of EventBridge rules, which must also be of the stack's
+// account (CheckRuleTarget).
+func CheckRuleDeliveryProps(c *propcheck.Checker, topic awssns.ITopic, dlq awssqs.IQueue, emails []string) {
+	CheckDeliveryProps(c, topic, dlq, emails)
+	if topic != nil {
+		CheckRuleTarget(c, "Topic", "topic", topic, false)
+	}
+}
+
+// CheckRuleTarget records in c a target given as prop (what names its kind)
+// that an EventBridge rule of this stack cannot deliver to: aws-cdk-lib
+// refuses a target of another account or Region ("Cannot create a
+// cross-account or cross-region rule for an imported resource"), here
+// reported with the fix. alsoRegion is false where another check already
+// covers the Region.
+func CheckRuleTarget(c *propcheck.Checker, prop, what string, target awscdk.IResource, alsoRegion bool) {
+	c.SameEnv("kmsmonitor:ruleTargetEnvironment", "an EventBridge rule delivers directly only to a "+what+" of its own account and Region",
+		"give a "+what+" of this stack's account and Region, or create this construct in a stack of the "+what+"'s environment",
+		[]propcheck.Placed{{Prop: prop, What: "the " + what, Env: propcheck.EnvOf(target), SameAccount: true, SameRegion: alsoRegion}})
+}
+
 // CheckDeliveryProps records in c the problems of the delivery props most
 // constructs take: Topic (CheckTopic), DeadLetterQueue (CheckDeadLetterQueue;
 // nil for a construct without one) and Emails.

@@ -58,11 +58,13 @@ var (
 	MetricNamespace = NameRule{What: "a metric namespace", Min: 1, Max: 255,
 		Allowed: regexp.MustCompile(`^[A-Za-z0-9.\-_/# ]*[A-Za-z0-9.\-_/#][A-Za-z0-9.\-_/# ]*$`), AllowedText: "letters, digits, '.', '-', '_', '/', '#' and spaces (CloudWatch Logs refuses ':', '*' and '$')",
 		ReservedPrefixes: []string{"AWS/"}, Example: "CloudTrailLogMetrics"}
-	// SCPName: AWS Organizations CreatePolicy, Name: 1-128, [\s\S]*.
-	SCPName = NameRule{What: "a policy name", Min: 1, Max: 128, Example: "kmsmonitor-deletion-guard"}
+	// SCPName: AWS Organizations CreatePolicy, Name: 1-128, "any of the
+	// characters in the ASCII character range".
+	SCPName = NameRule{What: "a policy name", Min: 1, Max: 128,
+		Allowed: regexp.MustCompile(`^[\x20-\x7e]+$`), AllowedText: "printable ASCII characters", Example: "kmsmonitor-deletion-guard"}
 	// TagKey: AWS tagging, 1-128 characters, ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$
 	// (Tagging AWS resources, "Tag naming limits and requirements").
-	TagKey = NameRule{What: "a tag key", Min: 1, Max: 128,
+	TagKey = NameRule{What: "a tag key", Min: 1, Max: 128, ReservedPrefixes: []string{"aws:"},
 		Allowed: regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`), AllowedText: "letters, digits, spaces and _ . : / = + - @", Example: "kmsmonitor:auto-cancel"}
 	// TagValue: AWS tagging, 0-256 characters, the same characters as a tag key.
 	TagValue = NameRule{What: "a tag value", Min: 0, Max: 256,
@@ -107,7 +109,7 @@ func (c *Checker) checkName(prop, v string, rule NameRule) {
 	}
 	if rule.Allowed == nil {
 		if i := strings.IndexFunc(v, unicode.IsControl); i >= 0 {
-			c.Addf(prop, "%q holds a control character at byte %d; %s cannot", v, i, rule.What)
+			c.Addf(prop, "%q holds a control character (%U) at character %d, which %s cannot hold: remove it%s", v, []rune(v[i:])[0], utf8.RuneCountInString(v[:i])+1, rule.What, rule.example())
 		}
 		return
 	}

@@ -162,24 +162,20 @@ func init() {
 
 // MetricsInsightsIdentifier writes a namespace, metric name or label key for
 // a Metrics Insights query: as is when it is made of letters, digits and
-// underscores only, else in double quotes with " and \ escaped ("Metrics
-// Insights query components and syntax": what needs quotation marks). A
-// token is written as is.
+// underscores only and not a keyword, else quoted (MetricsInsightsQuoted),
+// tokens included.
 func MetricsInsightsIdentifier(s string) string {
-	if Unresolved(s) || (plainIdentifierRE.MatchString(s) && !metricsInsightsKeywords[strings.ToUpper(s)]) {
+	if !Unresolved(s) && plainIdentifierRE.MatchString(s) && !metricsInsightsKeywords[strings.ToUpper(s)] {
 		return s
 	}
 	return MetricsInsightsQuoted(s)
 }
 
-// MetricsInsightsQuoted writes an identifier in double quotes, with " and \
-// escaped, whatever its characters (namespaces are always quoted here).
+// MetricsInsightsQuoted writes an identifier in double quotes, whatever its
+// characters (namespaces are always quoted here), with each double or single
+// quote escaped by a backslash ("Metrics Insights query components and
+// syntax": what needs quotation marks or escape characters). A token is
+// quoted too: its value is known only at deployment.
 func MetricsInsightsQuoted(s string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
-}
-
-// MetricsInsightsString writes a label value for a Metrics Insights query:
-// in single quotes, with ' and \ escaped.
-func MetricsInsightsString(s string) string {
-	return `'` + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + `'`
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, `'`, `\'`).Replace(s) + `"`
 }
