@@ -209,17 +209,9 @@ func TestKeyMonitoring_DashboardRespectsWidgetLimits(t *testing.T) {
 			}
 		}
 	}
-	// The body is a Fn::Join of text and tokens: keep the text, with each token as a placeholder string.
-	var text strings.Builder
-	for _, part := range tpl.resourcesOfType("AWS::CloudWatch::Dashboard")[0]["Properties"].(map[string]any)["DashboardBody"].(map[string]any)["Fn::Join"].([]any)[1].([]any) {
-		if s, ok := part.(string); ok {
-			text.WriteString(s)
-		} else {
-			text.WriteString("TOKEN")
-		}
-	}
-	if err := json.Unmarshal([]byte(text.String()), &body); err != nil {
-		t.Fatalf("dashboard body: %v\n%s", err, text.String())
+	text := dashboardText(tpl)
+	if err := json.Unmarshal([]byte(text), &body); err != nil {
+		t.Fatalf("dashboard body: %v\n%s", err, text)
 	}
 	alarmWidgets, alarms := 0, 0
 	for _, w := range body.Widgets {

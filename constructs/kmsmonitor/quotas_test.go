@@ -453,18 +453,11 @@ func TestQuotas_TargetsOfSplitRules(t *testing.T) {
 // alarmWidgets returns the number of alarms of each alarm status widget.
 func alarmWidgets(t *testing.T, tpl template) []int {
 	t.Helper()
-	var text strings.Builder
-	for _, part := range tpl.resourcesOfType("AWS::CloudWatch::Dashboard")[0]["Properties"].(map[string]any)["DashboardBody"].(map[string]any)["Fn::Join"].([]any)[1].([]any) {
-		if s, ok := part.(string); ok {
-			text.WriteString(s)
-		} else {
-			text.WriteString("TOKEN")
-		}
-	}
+	text := dashboardText(tpl)
 	var body struct {
 		Widgets []struct{ Properties struct{ Alarms []any } }
 	}
-	if err := json.Unmarshal([]byte(text.String()), &body); err != nil {
+	if err := json.Unmarshal([]byte(text), &body); err != nil {
 		t.Fatal(err)
 	}
 	var out []int
