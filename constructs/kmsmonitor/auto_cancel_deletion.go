@@ -429,6 +429,10 @@ func (p *AutoCancelDeletionProps) validate(c *propcheck.Checker, notify bool) (k
 			c.Addf("Mode", "AlarmDriven has no alarm; pass the alarm whose ALARM state starts the cancellation, such as PendingDeletionAlarm.Alarm")
 		} else if name := m.alarm.AlarmName(); name == nil || (!propcheck.Unresolved(*name) && strings.TrimSpace(*name) == "") {
 			c.Addf("Mode", "the alarm has no name; EventBridge matches the alarm by name: pass an alarm of this app, or import one with awscloudwatch.Alarm_FromAlarmArn")
+		} else {
+			c.SameEnv("kmsmonitor:alarmEnvironment", "CloudWatch sends an alarm's state changes to the default event bus of the alarm's own account and Region, where the rule matching them must be",
+				"create AutoCancelDeletion in a stack of the alarm's account and Region, next to the alarm",
+				[]propcheck.Placed{{Prop: "Mode", What: "the alarm", Env: alarmEnv(m.alarm), SameAccount: true, SameRegion: true}})
 		}
 		if len(m.keys)+len(m.keyArns) == 0 {
 			c.Addf("Mode.Keys", "no key to protect; the alarm does not say which key was used, so give the keys to AlarmDriven")
@@ -525,4 +529,15 @@ func automationPolicyChunks(keyArns []*string, keyAware bool) [][]*string {
 		worst = append(worst, worstKeyArn(arn))
 	}
 	return chunks
+}
+
+// alarmEnv is where an alarm is: an alarm imported by ARN carries the
+// stack's environment, so its ARN says it.
+func alarmEnv(alarm awscloudwatch.IAlarm) propcheck.Env {
+	if arn := alarm.AlarmArn(); arn != nil {
+		if env := propcheck.EnvOfArn(*arn); env.Region != "" {
+			return env
+		}
+	}
+	return propcheck.EnvOf(alarm)
 }

@@ -2,6 +2,7 @@ package kmsmonitor_test
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskinesis"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
@@ -79,6 +80,28 @@ var _ = addBadInputs("setups that cannot work", []badInput{
 	{"PendingDeletionAlarm", "Monitor", "alarm name with a line feed", func(s awscdk.Stack) {
 		kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{AlarmName: jsii.String("kms\npending")})
 	}, []string{"AlarmName", "control character (U+000A) at character 4", "remove it"}},
+}...)
+
+var _ = addBadInputs("setups that cannot work", []badInput{
+	{"AutoCancelDeletion", "Rescue", "alarm in another Region", func(awscdk.Stack) {
+		s := eastStack()
+		alarm := awscloudwatch.Alarm_FromAlarmArn(s, jsii.String("A"), jsii.String("arn:aws:cloudwatch:us-west-2:111122223333:alarm:kms"))
+		kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.AlarmDriven(alarm, nil, []string{eastArn})})
+	}, []string{"Mode", "the alarm", "Region us-west-2", "next to the alarm"}},
+	{"LifecycleEvents", "Events", "no target at all", func(s awscdk.Stack) {
+		kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{NotifyTopic: jsii.Bool(false)})
+	}, []string{"NotifyTopic", "deliver the events nowhere", "give a target"}},
+	{"LifecycleEvents", "Events", "FIFO queue target", func(s awscdk.Stack) {
+		kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{Queue: awssqs.NewQueue(s, jsii.String("F"), &awssqs.QueueProps{Fifo: jsii.Bool(true)})})
+	}, []string{"Queue", "is a FIFO queue", "message group ID", "standard queue"}},
+	{"MemberStackSet", "Rollout", "member stack with an explicit environment", func(awscdk.Stack) {
+		app := awscdk.NewApp(nil)
+		member := awscdk.NewStack(awscdk.NewStage(app, jsii.String("Members"), nil), jsii.String("Member"), &awscdk.StackProps{
+			Synthesizer: awscdk.NewBootstraplessSynthesizer(nil), Env: &awscdk.Environment{Account: jsii.String("444455556666"), Region: jsii.String("us-east-1")}})
+		kmsmonitor.NewMemberKeyMonitoring(member, jsii.String("Member"), &kmsmonitor.MemberKeyMonitoringProps{CentralEventBusArn: jsii.String(centralBusArn)})
+		kmsmonitor.NewMemberStackSet(awscdk.NewStack(app, jsii.String("Stack"), nil), jsii.String("Rollout"), &kmsmonitor.MemberStackSetProps{
+			MemberStack: member, OrganizationalUnitIDs: []string{"ou-ab12-cd34ef56"}, Regions: []string{"us-east-1"}})
+	}, []string{"MemberStack", "444455556666/us-east-1", "environment-agnostic", "leave its Env unset"}},
 }...)
 
 var _ = addBadInputs("tokens", badInput{"MemberStackSet", "Rollout", "Regions: a list token among literal Regions", func(awscdk.Stack) {

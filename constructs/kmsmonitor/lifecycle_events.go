@@ -239,6 +239,12 @@ func (p *LifecycleEventsProps) validate(c *propcheck.Checker, notify bool) [][]*
 		c.Addf("NotifyTopic", "is false but Topic or Emails is set; remove them, or leave NotifyTopic unset")
 	}
 	alerting.CheckRuleDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
+	if !notify && p.Queue == nil && p.Function == nil && p.Stream == nil && len(p.Targets) == 0 {
+		c.Addf("NotifyTopic", "is false and no other target is given (Queue, Function, Stream, Targets): the rules would deliver the events nowhere; give a target, or leave NotifyTopic unset")
+	}
+	if p.Queue != nil && p.Queue.Fifo() != nil && *p.Queue.Fifo() {
+		c.Addf("Queue", "is a FIFO queue; EventBridge needs a message group ID for FIFO targets, which this construct does not set: give a standard queue, or pass awseventstargets.NewSqsQueue(queue, &awseventstargets.SqsQueueProps{MessageGroupId: ...}) in Targets")
+	}
 	for _, t := range []struct {
 		prop, what string
 		target     awscdk.IResource

@@ -172,6 +172,12 @@ func checkMemberStack(c *propcheck.Checker, node constructs.Construct, member aw
 	case strings.HasPrefix(*node.Node().Path()+"/", *stage.Node().Path()+"/"):
 		c.Addf("MemberStack", "is in the stage %q, which also holds this MemberStackSet; put the member stack in a Stage of its own", *stage.Node().Path())
 	}
+	// One template serves every account and Region of the StackSet: a
+	// literal account or Region written into it (trust conditions, ARNs)
+	// would be wrong in all the others.
+	if account, region := member.Account(), member.Region(); !propcheck.Unresolved(*account) || !propcheck.Unresolved(*region) {
+		c.Addf("MemberStack", "has the environment %s/%s; a StackSet deploys one template to every account and Region of its targets, so the member stack must be environment-agnostic: leave its Env unset", *account, *region)
+	}
 }
 
 // memberTemplate reads the member stack's template when the app is
