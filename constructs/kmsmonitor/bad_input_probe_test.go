@@ -1,9 +1,13 @@
 package kmsmonitor_test
 
 import (
+	"testing"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskinesis"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
@@ -25,7 +29,7 @@ var _ = addBadInputs("panics in aws-cdk-lib", []badInput{
 		s := eastStack()
 		kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{
 			Queue: awssqs.Queue_FromQueueArn(s, jsii.String("Q"), jsii.String("arn:aws:sqs:us-west-2:111122223333:q"))})
-	}, []string{"Queue", "Region us-west-2", "delivers directly only to a queue of its own account and Region"}},
+	}, []string{"Queue", "Region us-west-2", "attaches an imported queue to a rule only in the rule's own account and Region"}},
 	{"LifecycleEvents", "Events", "function target of another account", func(awscdk.Stack) {
 		s := eastStack()
 		kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{
@@ -101,7 +105,18 @@ var _ = addBadInputs("setups that cannot work", []badInput{
 		kmsmonitor.NewMemberKeyMonitoring(member, jsii.String("Member"), &kmsmonitor.MemberKeyMonitoringProps{CentralEventBusArn: jsii.String(centralBusArn)})
 		kmsmonitor.NewMemberStackSet(awscdk.NewStack(app, jsii.String("Stack"), nil), jsii.String("Rollout"), &kmsmonitor.MemberStackSetProps{
 			MemberStack: member, OrganizationalUnitIDs: []string{"ou-ab12-cd34ef56"}, Regions: []string{"us-east-1"}})
-	}, []string{"MemberStack", "444455556666/us-east-1", "environment-agnostic", "leave its Env unset"}},
+	}, []string{"MemberStack", "has the account 444455556666", "leave its Env's Account unset"}},
+	{"MemberStackSet", "Rollout", "member stack in one Region, StackSet in two", func(awscdk.Stack) {
+		app := awscdk.NewApp(nil)
+		member := awscdk.NewStack(awscdk.NewStage(app, jsii.String("Members"), nil), jsii.String("Member"), &awscdk.StackProps{
+			Synthesizer: awscdk.NewBootstraplessSynthesizer(nil), Env: &awscdk.Environment{Region: jsii.String("us-east-1")}})
+		kmsmonitor.NewMemberKeyMonitoring(member, jsii.String("Member"), &kmsmonitor.MemberKeyMonitoringProps{CentralEventBusArn: jsii.String(centralBusArn)})
+		kmsmonitor.NewMemberStackSet(awscdk.NewStack(app, jsii.String("Stack"), nil), jsii.String("Rollout"), &kmsmonitor.MemberStackSetProps{
+			MemberStack: member, OrganizationalUnitIDs: []string{"ou-ab12-cd34ef56"}, Regions: []string{"us-east-1", "eu-west-1"}})
+	}, []string{"MemberStack", "has the Region us-east-1", "only one in Regions"}},
+	{"AutoCancelDeletion", "Rescue", "tag key under the reserved prefix in upper case", func(s awscdk.Stack) {
+		kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareTagged("AWS:autocancel", "v")})
+	}, []string{"AWS:autocancel", "reserved for AWS", "in any case"}},
 }...)
 
 var _ = addBadInputs("tokens", badInput{"MemberStackSet", "Rollout", "Regions: a list token among literal Regions", func(awscdk.Stack) {
@@ -109,3 +124,31 @@ var _ = addBadInputs("tokens", badInput{"MemberStackSet", "Rollout", "Regions: a
 	kmsmonitor.NewMemberStackSet(stack, jsii.String("Rollout"), &kmsmonitor.MemberStackSetProps{
 		MemberStack: member, OrganizationalUnitIDs: []string{"ou-ab12-cd34ef56"}, Regions: append(listParam(stack, "R"), "us-east-1")})
 }, []string{"Regions[0]: is a list token among other elements", "awscdk.Fn_Select"}})
+
+func TestProbe_LegalLookAlikesSynthesize(t *testing.T) {
+	t.Run("multi-Region primary and replica on a central bus", func(t *testing.T) {
+		// GIVEN a primary and its replica (same key ID, two Regions) WHEN watched on a bus events are forwarded to
+		s := eastStack()
+		bus := awsevents.NewEventBus(s, jsii.String("Central"), nil)
+		kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{EventBus: bus, Keys: []awskms.IKey{
+			awskms.Key_FromKeyArn(s, jsii.String("Primary"), jsii.String("arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab")),
+			awskms.Key_FromKeyArn(s, jsii.String("Replica"), jsii.String("arn:aws:kms:us-west-2:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab")),
+		}})
+		// THEN both keys are in the pattern: two keys, not one given twice
+		synth(t, s).HasResourceProperties("AWS::Events::Rule", obj{"EventPattern": objLike(obj{"resources": arr{
+			"arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab",
+			"arn:aws:kms:us-west-2:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab"}})})
+	})
+	t.Run("member stack in the StackSet's only Region", func(t *testing.T) {
+		// GIVEN a member stack naming the one Region the StackSet deploys to
+		app := awscdk.NewApp(nil)
+		member := awscdk.NewStack(awscdk.NewStage(app, jsii.String("Members"), nil), jsii.String("Member"), &awscdk.StackProps{
+			Synthesizer: awscdk.NewBootstraplessSynthesizer(nil), Env: &awscdk.Environment{Region: jsii.String("us-east-1")}})
+		kmsmonitor.NewMemberKeyMonitoring(member, jsii.String("Member"), &kmsmonitor.MemberKeyMonitoringProps{CentralEventBusArn: jsii.String(centralBusArn)})
+		s := awscdk.NewStack(app, jsii.String("Stack"), nil)
+		kmsmonitor.NewMemberStackSet(s, jsii.String("Rollout"), &kmsmonitor.MemberStackSetProps{
+			MemberStack: member, OrganizationalUnitIDs: []string{"ou-ab12-cd34ef56"}, Regions: []string{"us-east-1"}})
+		// THEN the StackSet synthesizes, deploying to that Region
+		synth(t, s).HasResourceProperties("AWS::CloudFormation::StackSet", obj{"StackInstancesGroup": arr{objLike(obj{"Regions": arr{"us-east-1"}})}})
+	})
+}

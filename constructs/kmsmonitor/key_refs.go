@@ -89,7 +89,7 @@ func (in keyInput) resolve(c *propcheck.Checker) []keyRef {
 		r := literalArn(keyRef{prop: prop, arn: k.KeyArn(), id: id, constructID: "Key-" + *k.Node().Addr()})
 		identity := *k.Node().Addr()
 		if !propcheck.Unresolved(*id) {
-			r.constructID, identity = "Key-"+*id, *id
+			r.constructID, identity = "Key-"+*id, keyIdentity(r.region, *id)
 		}
 		add(r, identity)
 	}
@@ -108,12 +108,7 @@ func (in keyInput) resolve(c *propcheck.Checker) []keyRef {
 			c.Addf(prop, "%q is not a KMS key ARN; %s: give one such as %s (not an alias ARN)", arn, in.why, keyArnExample)
 			continue
 		}
-		identity := m[4]
-		if strings.HasPrefix(identity, "mrk-") {
-			// A multi-Region primary and its replicas share the key ID: the Region tells them apart.
-			identity = m[2] + "/" + identity
-		}
-		add(literalArn(keyRef{prop: prop, arn: jsii.String(arn), id: jsii.String(m[4]), constructID: "Key-" + m[4]}), identity)
+		add(literalArn(keyRef{prop: prop, arn: jsii.String(arn), id: jsii.String(m[4]), constructID: "Key-" + m[4]}), keyIdentity(m[2], m[4]))
 	}
 	for i, id := range in.keyIDs {
 		prop := fmt.Sprintf("%sKeyIDs[%d]", in.prefix, i)
@@ -155,4 +150,13 @@ func arns(refs []keyRef) []*string {
 		out[i] = r.arn
 	}
 	return out
+}
+
+// keyIdentity tells keys apart: by key ID, and for a multi-Region key, whose
+// primary and replicas share the ID, by Region too (when known).
+func keyIdentity(region, id string) string {
+	if strings.HasPrefix(id, "mrk-") && region != "" {
+		return region + "/" + id
+	}
+	return id
 }

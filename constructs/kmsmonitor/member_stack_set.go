@@ -107,7 +107,7 @@ func (p *MemberStackSetProps) validate(c *propcheck.Checker, node constructs.Con
 	if p.MemberStack == nil {
 		c.Addf("MemberStack", "is missing; give the member account's stack, in its own awscdk.Stage with an awscdk.BootstraplessSynthesizer")
 	} else {
-		checkMemberStack(c, node, p.MemberStack)
+		checkMemberStack(c, node, p.MemberStack, p.Regions)
 	}
 	checkTargets(c, "OrganizationalUnitIDs", p.OrganizationalUnitIDs,
 		"is empty; give at least one organizational unit ID such as ou-ab12-cd34ef56, or the root r-ab12",
@@ -164,7 +164,7 @@ func checkTargets(c *propcheck.Checker, prop string, values []string, empty stri
 // checkMemberStack checks what is known of the member stack before
 // synthesis. Its synthesizer is checked on its template (checkMemberTemplate):
 // asking the stack for it makes the jsii kernel print a warning.
-func checkMemberStack(c *propcheck.Checker, node constructs.Construct, member awscdk.Stack) {
+func checkMemberStack(c *propcheck.Checker, node constructs.Construct, member awscdk.Stack, regions []string) {
 	stage := awscdk.Stage_Of(member)
 	switch {
 	case stage == nil || *awscdk.App_IsApp(stage):
@@ -175,8 +175,12 @@ func checkMemberStack(c *propcheck.Checker, node constructs.Construct, member aw
 	// One template serves every account and Region of the StackSet: a
 	// literal account or Region written into it (trust conditions, ARNs)
 	// would be wrong in all the others.
-	if account, region := member.Account(), member.Region(); !propcheck.Unresolved(*account) || !propcheck.Unresolved(*region) {
-		c.Addf("MemberStack", "has the environment %s/%s; a StackSet deploys one template to every account and Region of its targets, so the member stack must be environment-agnostic: leave its Env unset", *account, *region)
+	// A literal Region is right when it is the StackSet's only Region.
+	if account := member.Account(); !propcheck.Unresolved(*account) {
+		c.Addf("MemberStack", "has the account %s; a StackSet deploys one template to every account of its targets, so the member stack must not name one: leave its Env's Account unset", *account)
+	}
+	if region := member.Region(); !propcheck.Unresolved(*region) && (len(regions) != 1 || regions[0] != *region) {
+		c.Addf("MemberStack", "has the Region %s; a StackSet deploys one template to every Region of Regions, so the member stack names a Region only when it is the only one in Regions: leave its Env's Region unset", *region)
 	}
 }
 

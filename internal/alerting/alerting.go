@@ -366,7 +366,10 @@ func CheckRuleDeliveryProps(c *propcheck.Checker, topic awssns.ITopic, dlq awssq
 // reported with the fix. alsoRegion is false where another check already
 // covers the Region.
 func CheckRuleTarget(c *propcheck.Checker, prop, what string, target awscdk.IResource, alsoRegion bool) {
-	c.SameEnv("kmsmonitor:ruleTargetEnvironment", "an EventBridge rule delivers directly only to a "+what+" of its own account and Region",
+	if *awscdk.Stack_Of(target).Node().Path() != *awscdk.Stack_Of(c.Node()).Node().Path() {
+		return // defined in another stack of the app: aws-cdk-lib forwards the events to its environment
+	}
+	c.SameEnv("kmsmonitor:ruleTargetEnvironment", "aws-cdk-lib attaches an imported "+what+" to a rule only in the rule's own account and Region",
 		"give a "+what+" of this stack's account and Region, or create this construct in a stack of the "+what+"'s environment",
 		[]propcheck.Placed{{Prop: prop, What: "the " + what, Env: propcheck.EnvOf(target), SameAccount: true, SameRegion: alsoRegion}})
 }

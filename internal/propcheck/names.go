@@ -20,8 +20,9 @@ type NameRule struct {
 	Allowed *regexp.Regexp
 	// AllowedText says in words what Allowed allows.
 	AllowedText string
-	// Reserved lists values that are refused; ReservedPrefixes, refused prefixes.
-	Reserved, ReservedPrefixes []string
+	// Reserved lists values that are refused; ReservedPrefixes, refused
+	// prefixes; ReservedPrefixesAnyCase, prefixes refused in any case.
+	Reserved, ReservedPrefixes, ReservedPrefixesAnyCase []string
 	// Example is a valid name to suggest.
 	Example string
 }
@@ -64,7 +65,8 @@ var (
 		Allowed: regexp.MustCompile(`^[\x20-\x7e]+$`), AllowedText: "printable ASCII characters", Example: "kmsmonitor-deletion-guard"}
 	// TagKey: AWS tagging, 1-128 characters, ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$
 	// (Tagging AWS resources, "Tag naming limits and requirements").
-	TagKey = NameRule{What: "a tag key", Min: 1, Max: 128, ReservedPrefixes: []string{"aws:"},
+	// The aws: prefix is reserved for AWS use, in any case.
+	TagKey = NameRule{What: "a tag key", Min: 1, Max: 128, ReservedPrefixesAnyCase: []string{"aws:"},
 		Allowed: regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`), AllowedText: "letters, digits, spaces and _ . : / = + - @", Example: "kmsmonitor:auto-cancel"}
 	// TagValue: AWS tagging, 0-256 characters, the same characters as a tag key.
 	TagValue = NameRule{What: "a tag value", Min: 0, Max: 256,
@@ -98,6 +100,12 @@ func (c *Checker) checkName(prop, v string, rule NameRule) {
 	for _, r := range rule.Reserved {
 		if v == r {
 			c.Addf(prop, "%q is reserved; give another name%s", v, rule.example())
+			return
+		}
+	}
+	for _, p := range rule.ReservedPrefixesAnyCase {
+		if len(v) >= len(p) && strings.EqualFold(v[:len(p)], p) {
+			c.Addf(prop, "%q is reserved for AWS (prefix %q, in any case); use your own%s", v, p, rule.example())
 			return
 		}
 	}

@@ -46,6 +46,9 @@ func (c *Checker) Addf(prop, format string, args ...any) {
 	c.problems = append(c.problems, prop+": "+fmt.Sprintf(format, args...))
 }
 
+// Node returns the construct whose props are checked.
+func (c *Checker) Node() constructs.IConstruct { return c.node }
+
 // Err returns nil when no problem was recorded, else an *Error.
 func (c *Checker) Err() error {
 	if len(c.problems) == 0 {
