@@ -63,25 +63,18 @@ type GrantAudit struct {
 // *ValidationError when props are invalid.
 func NewGrantAudit(scope constructs.Construct, id *string, props *GrantAuditProps) *GrantAudit {
 	p, node, c := start("kmsmonitor.GrantAudit", scope, id, props)
-	keys := keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "CloudTrail names keys by ARN"}.resolve(c)
-	keyArns := arns(keys)
-	// A grant call on a key of another account is recorded in the caller's account too: only the Region must match.
-	checkKeyEventsRegion(c, nil, keys, false, "CloudTrail events of grant calls")
-	chunks := fitPatterns(c, "KeyArns", keyArns, worstKeyArn, func(k []*string) *awsevents.EventPattern { return cloudTrailPattern(grantDetail(k)) })
-	alerting.CheckRuleDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
-	alerting.ReserveSenders(c, "DeadLetterQueue", p.DeadLetterQueue, len(chunks), false)
+	w := keyCallRules{keys: p.Keys, keyArns: p.KeyArns, detail: grantDetail,
+		// A grant call on a key of another account is recorded in the caller's account too: only the Region must match.
+		sameAccount: false, events: "CloudTrail events of grant calls",
+		topic: p.Topic, dlq: p.DeadLetterQueue, emails: p.Emails, shared: p.shared}
+	chunks := w.validate(c)
 	c.PanicIfAny()
 
-	g := &GrantAudit{Construct: node, DeadLetterQueue: p.DeadLetterQueue}
-	g.DeadLetterQueue = alerting.UseOrCreateDeadLetterQueue(node, p.DeadLetterQueue)
-	n := alerting.Decide(node, p.Topic, p.Emails, nil, p.shared)
+	g := &GrantAudit{Construct: node}
+	var n alerting.Notification
+	g.DeadLetterQueue, n = w.delivery(node)
 	g.Topic, g.TopicKey = n.Topic, n.Key
-	for i, chunk := range chunks {
-		// Grant calls are write events: a rule in the ENABLED state receives them.
-		rule := newCloudTrailRule(node, numbered("Rule", i), "kmsmonitor: KMS grants created, retired or revoked", grantDetail(chunk), false, nil)
-		rule.AddTarget(g.target())
-		g.Rules = append(g.Rules, rule)
-	}
+	g.Rules = w.rules(node, chunks, "kmsmonitor: KMS grants created, retired or revoked", g.target())
 	g.Rule = g.Rules[0]
 	return g
 }

@@ -63,25 +63,18 @@ type ImportedKeyMaterialChanges struct {
 // be nil. It panics with a *ValidationError when props are invalid.
 func NewImportedKeyMaterialChanges(scope constructs.Construct, id *string, props *ImportedKeyMaterialChangesProps) *ImportedKeyMaterialChanges {
 	p, node, c := start("kmsmonitor.ImportedKeyMaterialChanges", scope, id, props)
-	keys := keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "CloudTrail names keys by ARN"}.resolve(c)
-	keyArns := arns(keys)
-	// Only the key's own account can import or delete its key material.
-	checkKeyEventsRegion(c, nil, keys, true, "CloudTrail events of key material imports and deletions")
-	chunks := fitPatterns(c, "KeyArns", keyArns, worstKeyArn, func(k []*string) *awsevents.EventPattern { return cloudTrailPattern(keyMaterialDetail(k)) })
-	alerting.CheckRuleDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
-	alerting.ReserveSenders(c, "DeadLetterQueue", p.DeadLetterQueue, len(chunks), false)
+	w := keyCallRules{keys: p.Keys, keyArns: p.KeyArns, detail: keyMaterialDetail,
+		// Only the key's own account can import or delete its key material.
+		sameAccount: true, events: "CloudTrail events of key material imports and deletions",
+		topic: p.Topic, dlq: p.DeadLetterQueue, emails: p.Emails, shared: p.shared}
+	chunks := w.validate(c)
 	c.PanicIfAny()
 
 	m := &ImportedKeyMaterialChanges{Construct: node}
-	m.DeadLetterQueue = alerting.UseOrCreateDeadLetterQueue(node, p.DeadLetterQueue)
-	n := alerting.Decide(node, p.Topic, p.Emails, nil, p.shared)
+	var n alerting.Notification
+	m.DeadLetterQueue, n = w.delivery(node)
 	m.Topic, m.TopicKey = n.Topic, n.Key
-	for i, chunk := range chunks {
-		// Both calls are write events: a rule in the ENABLED state receives them.
-		rule := newCloudTrailRule(node, numbered("Rule", i), "kmsmonitor: KMS key material imported or deleted", keyMaterialDetail(chunk), false, nil)
-		rule.AddTarget(m.target())
-		m.Rules = append(m.Rules, rule)
-	}
+	m.Rules = w.rules(node, chunks, "kmsmonitor: KMS key material imported or deleted", m.target())
 	m.Rule = m.Rules[0]
 	return m
 }

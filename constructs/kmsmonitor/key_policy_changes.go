@@ -88,30 +88,23 @@ type KeyPolicyChanges struct {
 // with a *ValidationError when props are invalid.
 func NewKeyPolicyChanges(scope constructs.Construct, id *string, props *KeyPolicyChangesProps) *KeyPolicyChanges {
 	p, node, c := start("kmsmonitor.KeyPolicyChanges", scope, id, props)
-	keys := keyInput{keys: p.Keys, keyArns: p.KeyArns, why: "CloudTrail names keys by ARN"}.resolve(c)
-	keyArns := arns(keys)
-	// Only the key's own account can create it or change its policy.
-	checkKeyEventsRegion(c, nil, keys, true, "CloudTrail events of key policy changes")
 	every := p.EveryChange != nil && *p.EveryChange
-	chunks := fitPatterns(c, "KeyArns", keyArns, worstKeyArn, func(k []*string) *awsevents.EventPattern { return cloudTrailPattern(keyPolicyDetail(k, every)) })
-	alerting.CheckRuleDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
-	alerting.ReserveSenders(c, "DeadLetterQueue", p.DeadLetterQueue, len(chunks), false)
+	w := keyCallRules{keys: p.Keys, keyArns: p.KeyArns, detail: func(k []*string) map[string]interface{} { return keyPolicyDetail(k, every) },
+		// Only the key's own account can create it or change its policy.
+		sameAccount: true, events: "CloudTrail events of key policy changes",
+		topic: p.Topic, dlq: p.DeadLetterQueue, emails: p.Emails, shared: p.shared}
+	chunks := w.validate(c)
 	c.PanicIfAny()
 
 	k := &KeyPolicyChanges{Construct: node}
-	k.DeadLetterQueue = alerting.UseOrCreateDeadLetterQueue(node, p.DeadLetterQueue)
-	n := alerting.Decide(node, p.Topic, p.Emails, nil, p.shared)
+	var n alerting.Notification
+	k.DeadLetterQueue, n = w.delivery(node)
 	k.Topic, k.TopicKey = n.Topic, n.Key
 	what, description := "a KMS key policy names the principal \"*\"", "kmsmonitor: KMS key policies that name the principal \"*\""
 	if every {
 		what, description = "a KMS key policy was set", "kmsmonitor: every KMS key policy set"
 	}
-	for i, chunk := range chunks {
-		// PutKeyPolicy and CreateKey are write events: a rule in the ENABLED state receives them.
-		rule := newCloudTrailRule(node, numbered("Rule", i), description, keyPolicyDetail(chunk, every), false, nil)
-		rule.AddTarget(k.target(what))
-		k.Rules = append(k.Rules, rule)
-	}
+	k.Rules = w.rules(node, chunks, description, k.target(what))
 	k.Rule = k.Rules[0]
 	return k
 }
