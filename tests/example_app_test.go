@@ -328,33 +328,51 @@ type manifestEntry struct {
 	Data                 any
 }
 
-// manifestEntries reads every metadata entry of the cloud assembly manifest at path.
+// manifestEntries reads every metadata entry of the cloud assembly manifest at
+// path: inline, or (cloud assembly schema 55, aws-cdk-lib v2.250 and later) in
+// the file an artifact's additionalMetadataFile names.
 func manifestEntries(t *testing.T, path string) []manifestEntry {
+	t.Helper()
+	type entries map[string][]struct {
+		Type string `json:"type"`
+		Data any    `json:"data"`
+	}
+	var manifest struct {
+		Artifacts map[string]struct {
+			Metadata               entries `json:"metadata"`
+			AdditionalMetadataFile string  `json:"additionalMetadataFile"`
+		} `json:"artifacts"`
+	}
+	readJSON(t, path, &manifest)
+	var out []manifestEntry
+	for name, a := range manifest.Artifacts {
+		all := []entries{a.Metadata}
+		if a.AdditionalMetadataFile != "" {
+			var more entries
+			readJSON(t, filepath.Join(filepath.Dir(path), a.AdditionalMetadataFile), &more)
+			all = append(all, more)
+		}
+		for _, m := range all {
+			for p, es := range m {
+				for _, e := range es {
+					out = append(out, manifestEntry{Artifact: name, Path: p, Type: e.Type, Data: e.Data})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// readJSON decodes the JSON file at path into v.
+func readJSON(t *testing.T, path string, v any) {
 	t.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var manifest struct {
-		Artifacts map[string]struct {
-			Metadata map[string][]struct {
-				Type string `json:"type"`
-				Data any    `json:"data"`
-			} `json:"metadata"`
-		} `json:"artifacts"`
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
-	if err := json.Unmarshal(raw, &manifest); err != nil {
-		t.Fatal(err)
-	}
-	var out []manifestEntry
-	for name, a := range manifest.Artifacts {
-		for p, entries := range a.Metadata {
-			for _, e := range entries {
-				out = append(out, manifestEntry{Artifact: name, Path: p, Type: e.Type, Data: e.Data})
-			}
-		}
-	}
-	return out
 }
 
 // manifestFindings returns the cdk-nag findings of one cloud assembly manifest.

@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -145,7 +146,7 @@ func handWrittenKeyMonitoring(stack awscdk.Stack) {
 	suppress(logsRole.Node().FindChild(s("DefaultPolicy")), 1)
 	meta(trail, "cfn-lint", map[string]interface{}{"config": map[string]interface{}{"ignore_checks": []string{"W3005"}}})
 	// alarms
-	var alarms []awscloudwatch.IAlarm
+	var alarms []interfacesawscloudwatch.IAlarmRef
 	var filters []awslogs.MetricFilter
 	for _, m := range []struct{ id, pattern, name string }{
 		{"Pending", kmsmonitor.PendingDeletionFilterPattern, "KMSKeyPendingDeletionErrorCount"},

@@ -283,6 +283,7 @@ func (a *deletionGuardAspect) Visit(node constructs.IConstruct) {
 			return
 		}
 		awscdk.Annotations_Of(node).AddWarningV2(jsii.String("kmsmonitor:deletionGuardCfnKey"), jsii.String(
-			"DeletionGuard protects awskms.Key constructs only; add its statements to this CfnKey's KeyPolicy yourself, or define the key with awskms.NewKey."))
+			"DeletionGuard protects awskms.Key constructs only; add its statements to this CfnKey's KeyPolicy yourself, or define the key with awskms.NewKey."), nil)
+
 	}
 }

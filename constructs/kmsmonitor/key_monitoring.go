@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -382,7 +383,10 @@ func (m *KeyMonitoring) newDashboard(name *string) awscloudwatch.Dashboard {
 	// An alarm status widget shows at most 100 alarms.
 	alarms := m.Alarms()
 	for start := 0; start < len(alarms); start += maxAlarmsPerWidget {
-		chunk := alarms[start:min(start+maxAlarmsPerWidget, len(alarms))]
+		chunk := make([]interfacesawscloudwatch.IAlarmRef, 0, maxAlarmsPerWidget)
+		for _, a := range alarms[start:min(start+maxAlarmsPerWidget, len(alarms))] {
+			chunk = append(chunk, a)
+		}
 		title := "KMS key alarms"
 		if len(alarms) > maxAlarmsPerWidget {
 			title = fmt.Sprintf("KMS key alarms (%d-%d of %d)", start+1, start+len(chunk), len(alarms))

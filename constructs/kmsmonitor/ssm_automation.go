@@ -5,6 +5,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawsevents"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -63,7 +64,7 @@ type ssmAutomationTarget struct {
 }
 
 // Bind implements awsevents.IRuleTarget.
-func (t *ssmAutomationTarget) Bind(rule awsevents.IRule, _ *string) *awsevents.RuleTargetConfig {
+func (t *ssmAutomationTarget) Bind(rule interfacesawsevents.IRuleRef, _ *string) *awsevents.RuleTargetConfig {
 	alerting.AllowRuleToSend(t.dlq, rule)
 	return &awsevents.RuleTargetConfig{
 		Arn:              t.definitionArn,

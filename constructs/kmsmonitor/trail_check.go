@@ -28,7 +28,7 @@ func checkTrail(scope constructs.Construct, trail awscloudtrail.CfnTrail) {
 		return out
 	}
 	warn := func(id, msg string) {
-		awscdk.Annotations_Of(scope).AddWarningV2(jsii.String("kmsmonitor:"+id), jsii.String(msg+" (checked on ExistingTrail "+*trail.Node().Path()+")"))
+		awscdk.Annotations_Of(scope).AddWarningV2(jsii.String("kmsmonitor:"+id), jsii.String(msg+" (checked on ExistingTrail "+*trail.Node().Path()+")"), nil)
 	}
 	if logging := trail.IsLogging(); logging != nil && stack.Resolve(logging) == false {
 		warn("trailNotLogging", "the trail does not log (IsLogging is false): no CloudTrail record reaches the detectors")

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawsevents"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
@@ -129,7 +130,8 @@ func MaxSendersPerQueue(onBus bool) int {
 // template of a queue with one rule is unchanged), later rules join its
 // aws:SourceArn list. A queue whose policy the app cannot change is left
 // alone (UseOrCreateDeadLetterQueue warns about it).
-func AllowRuleToSend(queue awssqs.IQueue, rule awsevents.IRule) {
+func AllowRuleToSend(queue awssqs.IQueue, rule interfacesawsevents.IRuleRef) {
+	ruleArn := rule.RuleRef().RuleArn
 	queueSenders.Lock()
 	defer queueSenders.Unlock()
 	s := sendersOf(queue)
@@ -138,14 +140,14 @@ func AllowRuleToSend(queue awssqs.IQueue, rule awsevents.IRule) {
 		return
 	}
 	s.ruleIDs[id] = true
-	s.arns = append(s.arns, rule.RuleArn())
+	s.arns = append(s.arns, ruleArn)
 	if s.statement == nil {
 		s.statement = awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String("AllowEventRule" + id),
 			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
 			Actions:    jsii.Strings("sqs:SendMessage"),
 			Resources:  &[]*string{queue.QueueArn()},
-			Conditions: &map[string]interface{}{"ArnEquals": map[string]interface{}{"aws:SourceArn": rule.RuleArn()}},
+			Conditions: &map[string]interface{}{"ArnEquals": map[string]interface{}{"aws:SourceArn": ruleArn}},
 		})
 		queue.AddToResourcePolicy(s.statement)
 		return
@@ -169,7 +171,7 @@ type deadLetterTarget struct {
 }
 
 // Bind implements awsevents.IRuleTarget.
-func (t *deadLetterTarget) Bind(rule awsevents.IRule, id *string) *awsevents.RuleTargetConfig {
+func (t *deadLetterTarget) Bind(rule interfacesawsevents.IRuleRef, id *string) *awsevents.RuleTargetConfig {
 	cfg := t.target.Bind(rule, id)
 	if cfg.DeadLetterConfig != nil {
 		panic(fmt.Sprintf("kmsmonitor: WithDeadLetterQueue was given a target with a dead-letter queue of its own (%T)", t.target))
