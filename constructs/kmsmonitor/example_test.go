@@ -233,7 +233,7 @@ func ExampleNewMemberStackSet() {
 }
 
 // Prevent the deletion of keys still in use: the key-policy guard on a key
-// (and every key of the app), the organization guard and the reactive check.
+// (and every key of its stack), the organization guard and the reactive check.
 func ExampleNewDeletionGuard() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("KmsMonitoring"), nil)
@@ -243,8 +243,8 @@ func ExampleNewDeletionGuard() {
 	guard := kmsmonitor.NewDeletionGuard(stack, jsii.String("DeletionGuard"), &kmsmonitor.DeletionGuardProps{
 		BreakGlassPrincipalArns: []string{"arn:aws:iam::111122223333:role/BreakGlass"},
 	})
-	guard.Protect(key)                              // this key
-	awscdk.Aspects_Of(app).Add(guard.Aspect(), nil) // and every other key of the app
+	guard.Protect(key)                                // this key
+	awscdk.Aspects_Of(stack).Add(guard.Aspect(), nil) // and every other key of this stack
 
 	// 2. For the organization, in the management account's stack: a service control policy.
 	kmsmonitor.NewOrganizationDeletionGuard(stack, jsii.String("OrganizationDeletionGuard"), &kmsmonitor.OrganizationDeletionGuardProps{
