@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -28,38 +29,91 @@ var paths = iamsimtest.NewChecker()
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	os.Exit(paths.Finish(lint.Finish(m.Run())))
+	dir, err := os.MkdirTemp("", "kmsmonitor-apps-")
+	if err != nil {
+		panic(err)
+	}
+	apps.dir = dir
+	code := paths.Finish(lint.Finish(m.Run()))
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// apps holds every synthesis of an example app that the tests ran, by app,
+// context and account: a test that needs the same synthesis as another reads
+// its cloud assembly instead of running the app again (each run starts
+// Node.js and loads aws-cdk-lib: seconds). The tests that run apps are
+// parallel: jsii's single-thread limit holds inside a process, and each run
+// is a process of its own.
+var apps struct {
+	dir  string
+	mu   sync.Mutex
+	runs map[string]*appRun
+}
+
+type appRun struct {
+	once   sync.Once
+	out    string // the cloud assembly folder
+	output string // what the app printed
+	err    error
+}
+
+// runApp runs the Go CDK app in dir as the CDK CLI does, with the context
+// ctx and the account the CLI would pass (CDK_DEFAULT_ACCOUNT, "" when it
+// found no AWS credentials), once per app, context and account in this test
+// binary, and returns the cloud assembly folder and what the app printed.
+func runApp(t *testing.T, dir string, ctx map[string]any, account string) (out, output string) {
+	t.Helper()
+	ctxJSON, err := json.Marshal(ctx) // sorted keys: one key per context
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := dir + "\x00" + string(ctxJSON) + "\x00" + account
+	apps.mu.Lock()
+	if apps.runs == nil {
+		apps.runs = map[string]*appRun{}
+	}
+	r := apps.runs[key]
+	if r == nil {
+		r = &appRun{out: filepath.Join(apps.dir, fmt.Sprint(len(apps.runs)))}
+		apps.runs[key] = r
+	}
+	apps.mu.Unlock()
+	r.once.Do(func() {
+		cmd := exec.Command("go", "run", dir)
+		cmd.Env = append(os.Environ(), "CDK_OUTDIR="+r.out, "CDK_CONTEXT_JSON="+string(ctxJSON), "CDK_DEFAULT_ACCOUNT="+account)
+		b, err := cmd.CombinedOutput()
+		r.output = string(b)
+		if err != nil {
+			r.err = fmt.Errorf("go run %s: %v\n%s", dir, err, b)
+		}
+	})
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	return r.out, r.output
+}
+
+// cdkJSONContext returns the context of cdk.json, which the CDK CLI passes to the apps.
+func cdkJSONContext(t *testing.T) map[string]any {
+	t.Helper()
+	var cdkJSON struct {
+		Context map[string]any `json:"context"`
+	}
+	readJSON(t, "../cdk.json", &cdkJSON)
+	return cdkJSON.Context
 }
 
 // synthApp runs the Go CDK app in dir the way the CDK CLI does (with the
 // context of cdk.json plus extra), and returns the template of stack.
 func synthApp(t *testing.T, dir, stack string, extra map[string]any) map[string]any {
 	t.Helper()
-	var cdkJSON struct {
-		Context map[string]any `json:"context"`
-	}
-	raw, err := os.ReadFile("../cdk.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(raw, &cdkJSON); err != nil {
-		t.Fatalf("cdk.json: %v", err)
-	}
-	ctx := cdkJSON.Context
+	ctx := cdkJSONContext(t)
 	for k, v := range extra {
 		ctx[k] = v
 	}
-	ctxJSON, err := json.Marshal(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := t.TempDir()
-	cmd := exec.Command("go", "run", dir)
-	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+out, "CDK_CONTEXT_JSON="+string(ctxJSON))
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go run %s: %v\n%s", dir, err, b)
-	}
-	raw, err = os.ReadFile(filepath.Join(out, stack+".template.json"))
+	out, _ := runApp(t, dir, ctx, "")
+	raw, err := os.ReadFile(filepath.Join(out, stack+".template.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,6 +229,7 @@ func resourcesOfType(tpl map[string]any, typ string) []map[string]any {
 }
 
 func TestExampleApp_SynthesizesTheMonitoringStack(t *testing.T) {
+	t.Parallel() // runs apps: processes of their own (runApp)
 	// GIVEN the example app WHEN it is synthesized with no context
 	tpl := synthApp(t, "../examples/app", "KmsMonitorExample", nil)
 	// THEN it holds the trail and its log group, both metric filters, the
@@ -225,6 +280,7 @@ func TestExampleApp_SynthesizesTheMonitoringStack(t *testing.T) {
 }
 
 func TestExistingTrailExample_ReadsTheTrailsLogGroup(t *testing.T) {
+	t.Parallel() // runs apps: processes of their own (runApp)
 	// GIVEN the existing-trail example WHEN it is synthesized with no context
 	tpl := synthApp(t, "../examples/existing-trail", "KmsMonitorExistingTrail", nil)
 	// THEN no trail, bucket or log group is created, and both metric filters read the Control Tower log group
@@ -245,6 +301,7 @@ func TestExistingTrailExample_ReadsTheTrailsLogGroup(t *testing.T) {
 }
 
 func TestExistingTrailExample_LogGroupFromContext(t *testing.T) {
+	t.Parallel() // runs apps: processes of their own (runApp)
 	// GIVEN an organization trail's log group in the context
 	tpl := synthApp(t, "../examples/existing-trail", "KmsMonitorExistingTrail", map[string]any{"trailLogGroupName": "org-trail-logs"})
 	// THEN the metric filters read it
@@ -256,6 +313,7 @@ func TestExistingTrailExample_LogGroupFromContext(t *testing.T) {
 }
 
 func TestExampleApp_EmailsFromContext(t *testing.T) {
+	t.Parallel() // runs apps: processes of their own (runApp)
 	// GIVEN two addresses in the context (cdk synth -c emails=...)
 	tpl := synthApp(t, "../examples/app", "KmsMonitorExample", map[string]any{"emails": "sec@example.com, oncall@example.org"})
 	// THEN each is subscribed, and the placeholder is not
@@ -286,6 +344,7 @@ func expiryAlarmKeys(tpl map[string]any) string {
 }
 
 func TestExampleApp_ExpiringKeyFromContext(t *testing.T) {
+	t.Parallel() // runs apps: processes of their own (runApp)
 	// GIVEN a key ARN in the context (cdk synth -c expiringKeyArns=...)
 	tpl := synthApp(t, "../examples/app", "KmsMonitorExample", map[string]any{
 		"expiringKeyArns": "arn:aws:kms:eu-west-1:444455556666:key/mrk-0123456789abcdef0123456789abcdef",
@@ -300,16 +359,7 @@ func TestExampleApp_ExpiringKeyFromContext(t *testing.T) {
 // (context nag=true) and returns their findings from the cloud assembly.
 func nagFindings(t *testing.T, dir string) []string {
 	t.Helper()
-	out := t.TempDir()
-	ctx, err := json.Marshal(map[string]any{"nag": "true"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("go", "run", dir)
-	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+out, "CDK_CONTEXT_JSON="+string(ctx))
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go run %s: %v\n%s", dir, err, b)
-	}
+	out, _ := runApp(t, dir, map[string]any{"nag": "true"}, "")
 	manifests, err := filepath.Glob(filepath.Join(out, "*manifest.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -389,6 +439,7 @@ func manifestFindings(t *testing.T, path string) []string {
 }
 
 func TestExampleApps_CdkNagClean(t *testing.T) {
+	t.Parallel() // runs apps: processes of their own (runApp)
 	for _, dir := range []string{"../examples/app", "../examples/existing-trail", "../examples/organization"} {
 		// GIVEN each example app WHEN it is synthesized with the AwsSolutions and NIST 800-53 rev 5 packs
 		// THEN no finding remains
@@ -399,6 +450,7 @@ func TestExampleApps_CdkNagClean(t *testing.T) {
 }
 
 func TestOrganizationExample_CentralBusAndStackSet(t *testing.T) {
+	t.Parallel() // runs apps: processes of their own (runApp)
 	// GIVEN the organization example WHEN it is synthesized with no context
 	central := synthApp(t, "../examples/organization", "KmsMonitorCentral", nil)
 	rollout := synthApp(t, "../examples/organization", "KmsMonitorOrgRollout", nil)
@@ -436,6 +488,7 @@ func TestOrganizationExample_CentralBusAndStackSet(t *testing.T) {
 }
 
 func TestOrganizationExample_ManagementAccountForwardsToo(t *testing.T) {
+	t.Parallel() // runs apps: processes of their own (runApp)
 	// GIVEN the organization example (service-managed StackSets never deploy to the management account)
 	// WHEN it is synthesized
 	management := synthApp(t, "../examples/organization", "KmsMonitorManagementAccount", nil)
@@ -454,6 +507,7 @@ func TestOrganizationExample_ManagementAccountForwardsToo(t *testing.T) {
 }
 
 func TestExampleApps_ShowTheDeletionGuards(t *testing.T) {
+	t.Parallel() // runs apps: processes of their own (runApp)
 	// GIVEN the example apps WHEN they are synthesized
 	app := synthApp(t, "../examples/app", "KmsMonitorExample", nil)
 	rollout := synthApp(t, "../examples/organization", "KmsMonitorOrgRollout", nil)

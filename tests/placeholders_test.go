@@ -1,10 +1,7 @@
 package tests
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,26 +13,17 @@ import (
 // assembly (the CLI refuses to deploy when there is one) and the output.
 func synthErrors(t *testing.T, dir, account string, ctx map[string]any) (errs []string, output string) {
 	t.Helper()
-	out := t.TempDir()
-	ctxJSON, err := json.Marshal(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("go", "run", dir)
-	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+out, "CDK_CONTEXT_JSON="+string(ctxJSON), "CDK_DEFAULT_ACCOUNT="+account)
-	b, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("go run %s: %v\n%s", dir, err, b)
-	}
+	out, output := runApp(t, dir, ctx, account)
 	for _, e := range manifestEntries(t, filepath.Join(out, "manifest.json")) {
 		if e.Type == "aws:cdk:error" {
 			errs = append(errs, e.Artifact+": "+fmt.Sprint(e.Data))
 		}
 	}
-	return errs, string(b)
+	return errs, output
 }
 
 func TestExampleApps_RefusePlaceholdersForARealAccount(t *testing.T) {
+	t.Parallel() // runs apps: processes of their own (runApp)
 	for _, tc := range []struct {
 		dir    string
 		stacks []string
@@ -65,6 +53,7 @@ func TestExampleApps_RefusePlaceholdersForARealAccount(t *testing.T) {
 }
 
 func TestExampleApp_RealValuesDeploy(t *testing.T) {
+	t.Parallel() // runs apps: processes of their own (runApp)
 	// GIVEN an account AND every context value the error names
 	key := "arn:aws:kms:eu-west-1:444455556666:key/mrk-0123456789abcdef0123456789abcdef"
 	errs, output := synthErrors(t, "../examples/app", "444455556666", map[string]any{
@@ -92,6 +81,7 @@ func TestExampleApp_RealValuesDeploy(t *testing.T) {
 }
 
 func TestOrganizationExample_CentralAccountGivenIsReal(t *testing.T) {
+	t.Parallel() // runs apps: processes of their own (runApp)
 	// GIVEN no AWS credentials (no account from the CLI) but a central account of the user's own
 	errs, _ := synthErrors(t, "../examples/organization", "", map[string]any{"centralAccount": "444455556666"})
 	// THEN the central stack, which names that account, refuses the other placeholders; the rollout stack does not

@@ -74,13 +74,15 @@ func newStack() awscdk.Stack {
 func synth(t *testing.T, stack awscdk.Stack) template {
 	t.Helper()
 	tpl := assertions.Template_FromStack(stack, nil)
-	lint.Add(t.Name(), tpl.ToJSON())
+	// One copy of the template across jsii: each ToJSON call carries the whole template.
+	j := *tpl.ToJSON()
+	lint.Add(t.Name(), j)
 	// Every template of every test: no Allow of "*" or "service:*" (iamlinttest.Exceptions aside).
-	for _, f := range iamlinttest.Findings(*tpl.ToJSON()) {
+	for _, f := range iamlinttest.Findings(j) {
 		t.Errorf("over-broad permission: %s", f)
 	}
-	paths.Check(t, t.Name(), *tpl.ToJSON(), literal(stack.Account()), literal(stack.Region()))
-	return template{t: t, tpl: tpl}
+	paths.Check(t, t.Name(), j, literal(stack.Account()), literal(stack.Region()))
+	return template{t: t, tpl: tpl, json: j}
 }
 
 // literal returns v, or "" when it is resolved only at deploy time.
@@ -94,8 +96,9 @@ func literal(v *string) string {
 // template turns failed assertions (jsii panics) into test errors, so one
 // failure does not end the whole test binary.
 type template struct {
-	t   *testing.T
-	tpl assertions.Template
+	t    *testing.T
+	tpl  assertions.Template
+	json map[string]interface{} // tpl.ToJSON(), read once: the helpers below only read it
 }
 
 func (w template) try(f func()) {
@@ -130,7 +133,7 @@ func (w template) ResourceCountIs(typ string, n int) {
 }
 
 // JSON returns the synthesized template.
-func (w template) JSON() map[string]interface{} { return *w.tpl.ToJSON() }
+func (w template) JSON() map[string]interface{} { return w.json }
 
 // panicMessage runs f and returns the message it panicked with ("" if none).
 func panicMessage(f func()) (msg string) {

@@ -1,6 +1,7 @@
 package cfnlinttest_test
 
 import (
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -31,5 +32,34 @@ func TestBatchReportsProblemsAndPassesCleanTemplates(t *testing.T) {
 	_, err = b.Run()
 	if err == nil || !strings.Contains(err.Error(), "001-Test_misspelled.json") || !strings.Contains(err.Error(), "E3002") {
 		t.Fatalf("want an E3002 report naming the template, got %v", err)
+	}
+}
+
+func TestBatchLintsChunksInTheBackgroundAndIdenticalTemplatesOnce(t *testing.T) {
+	if _, err := exec.LookPath("cfn-lint"); err != nil {
+		t.Skip("cfn-lint not found on PATH (pip install cfn-lint); .ci/run requires it")
+	}
+	// GIVEN more distinct templates than one background run takes (60), the first one misspelled
+	// (so linted in the background, before Run), AND one template added twice
+	topic := func(property, name string) map[string]any {
+		return map[string]any{"Resources": map[string]any{"Topic": map[string]any{
+			"Type": "AWS::SNS::Topic", "Properties": map[string]any{property: name},
+		}}}
+	}
+	b := cfnlinttest.NewBatch()
+	b.Add("Test/misspelled", topic("TopicNmae", "x"))
+	for i := 0; i < 65; i++ {
+		b.Add(fmt.Sprintf("clean%d", i), topic("TopicName", fmt.Sprintf("topic-%d", i)))
+	}
+	b.Add("again", topic("TopicName", "topic-0"))
+	// WHEN the batch is run
+	n, distinct := b.Count(), b.Distinct()
+	_, err := b.Run()
+	// THEN the misspelled one is reported by file and rule, and the identical one was not added twice
+	if err == nil || !strings.Contains(err.Error(), "000-Test_misspelled.json") || !strings.Contains(err.Error(), "E3002") {
+		t.Fatalf("want an E3002 report naming the template, got %v", err)
+	}
+	if n != 67 || distinct != 66 {
+		t.Errorf("%d templates, %d distinct; want 67 and 66", n, distinct)
 	}
 }

@@ -25,6 +25,7 @@ import (
 
 // Checker checks the templates of one test binary.
 type Checker struct {
+	mu   sync.Mutex // Check is safe for parallel tests: one check at a time
 	once sync.Once
 	sim  *Simulator
 	err  error
@@ -41,6 +42,8 @@ func NewChecker() *Checker { return &Checker{} }
 // in one Region of each partition).
 func (c *Checker) Check(t *testing.T, name string, tpl map[string]any, account, region string) {
 	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.once.Do(func() { c.sim, c.err = StartSimulator() })
 	if c.err != nil {
 		c.unchecked++
@@ -159,6 +162,7 @@ func (c *Checker) Finish(code int) int {
 	}
 	line := fmt.Sprintf("delivery paths: %d checked (%d templates), %d allowed, %d refused, %d unexpected",
 		c.allowed+c.refused, c.templates, c.allowed, c.refused, c.unexpected)
+	line += fmt.Sprintf(" (%d requests evaluated by iam-simulate %s, %d repeats answered from the same run)", c.sim.Evaluated, c.sim.Version, c.sim.Repeated)
 	if c.errored > 0 {
 		line += fmt.Sprintf(", %d not evaluable", c.errored)
 	}
