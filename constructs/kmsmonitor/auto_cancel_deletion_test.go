@@ -396,7 +396,7 @@ func recordKeyArn(t *testing.T, record []byte) string {
 func TestAutoCancelDeletion_KeysMustBeOfTheStacksAccountAndRegion(t *testing.T) {
 	// GIVEN a stack in us-east-1 of account 111122223333
 	inEnv := func() awscdk.Stack {
-		return awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Stack"), &awscdk.StackProps{
+		return awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{
 			Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("us-east-1")}})
 	}
 	// WHEN it protects a key of us-west-2, or of another account THEN synthesis fails naming the key, both places and the fix

@@ -99,7 +99,7 @@ var _ = addBadInputs("setups that cannot work", []badInput{
 		kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{Queue: awssqs.NewQueue(s, jsii.String("F"), &awssqs.QueueProps{Fifo: jsii.Bool(true)})})
 	}, []string{"Queue", "is a FIFO queue", "message group ID", "standard queue"}},
 	{"MemberStackSet", "Rollout", "member stack with an explicit environment", func(awscdk.Stack) {
-		app := awscdk.NewApp(nil)
+		app := newApp()
 		member := awscdk.NewStack(awscdk.NewStage(app, jsii.String("Members"), nil), jsii.String("Member"), &awscdk.StackProps{
 			Synthesizer: awscdk.NewBootstraplessSynthesizer(nil), Env: &awscdk.Environment{Account: jsii.String("444455556666"), Region: jsii.String("us-east-1")}})
 		kmsmonitor.NewMemberKeyMonitoring(member, jsii.String("Member"), &kmsmonitor.MemberKeyMonitoringProps{CentralEventBusArn: jsii.String(centralBusArn)})
@@ -107,7 +107,7 @@ var _ = addBadInputs("setups that cannot work", []badInput{
 			MemberStack: member, OrganizationalUnitIDs: []string{"ou-ab12-cd34ef56"}, Regions: []string{"us-east-1"}})
 	}, []string{"MemberStack", "has the account 444455556666", "leave its Env's Account unset"}},
 	{"MemberStackSet", "Rollout", "member stack in one Region, StackSet in two", func(awscdk.Stack) {
-		app := awscdk.NewApp(nil)
+		app := newApp()
 		member := awscdk.NewStack(awscdk.NewStage(app, jsii.String("Members"), nil), jsii.String("Member"), &awscdk.StackProps{
 			Synthesizer: awscdk.NewBootstraplessSynthesizer(nil), Env: &awscdk.Environment{Region: jsii.String("us-east-1")}})
 		kmsmonitor.NewMemberKeyMonitoring(member, jsii.String("Member"), &kmsmonitor.MemberKeyMonitoringProps{CentralEventBusArn: jsii.String(centralBusArn)})
@@ -120,7 +120,7 @@ var _ = addBadInputs("setups that cannot work", []badInput{
 }...)
 
 var _ = addBadInputs("tokens", badInput{"MemberStackSet", "Rollout", "Regions: a list token among literal Regions", func(awscdk.Stack) {
-	member, stack := memberIn(awscdk.NewApp(nil), awscdk.NewBootstraplessSynthesizer(nil))
+	member, stack := memberIn(newApp(), awscdk.NewBootstraplessSynthesizer(nil))
 	kmsmonitor.NewMemberStackSet(stack, jsii.String("Rollout"), &kmsmonitor.MemberStackSetProps{
 		MemberStack: member, OrganizationalUnitIDs: []string{"ou-ab12-cd34ef56"}, Regions: append(listParam(stack, "R"), "us-east-1")})
 }, []string{"Regions[0]: is a list token among other elements", "awscdk.Fn_Select"}})
@@ -141,7 +141,7 @@ func TestProbe_LegalLookAlikesSynthesize(t *testing.T) {
 	})
 	t.Run("member stack in the StackSet's only Region", func(t *testing.T) {
 		// GIVEN a member stack naming the one Region the StackSet deploys to
-		app := awscdk.NewApp(nil)
+		app := newApp()
 		member := awscdk.NewStack(awscdk.NewStage(app, jsii.String("Members"), nil), jsii.String("Member"), &awscdk.StackProps{
 			Synthesizer: awscdk.NewBootstraplessSynthesizer(nil), Env: &awscdk.Environment{Region: jsii.String("us-east-1")}})
 		kmsmonitor.NewMemberKeyMonitoring(member, jsii.String("Member"), &kmsmonitor.MemberKeyMonitoringProps{CentralEventBusArn: jsii.String(centralBusArn)})

@@ -26,7 +26,7 @@ const (
 
 // eastStack is a stack named "Stack" with an explicit environment.
 func eastStack() awscdk.Stack {
-	return awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Stack"), &awscdk.StackProps{
+	return awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("us-east-1")}})
 }
 
@@ -51,7 +51,7 @@ func memberIn(app awscdk.App, synthesizer awscdk.IStackSynthesizer) (member, sta
 }
 
 func stackSet(props kmsmonitor.MemberStackSetProps) {
-	member, stack := memberIn(awscdk.NewApp(nil), awscdk.NewBootstraplessSynthesizer(nil))
+	member, stack := memberIn(newApp(), awscdk.NewBootstraplessSynthesizer(nil))
 	props.MemberStack = member
 	if props.OrganizationalUnitIDs == nil {
 		props.OrganizationalUnitIDs = []string{"ou-ab12-cd34ef56"}

@@ -102,7 +102,7 @@ var _ = addBadInputs("panics in aws-cdk-lib", []badInput{
 		kmsmonitor.NewDeletionGuard(s, jsii.String("Guard"), &kmsmonitor.DeletionGuardProps{MinDaysWithoutUsage: jsii.Number(math.NaN()), MinPendingWindowInDays: jsii.Number(math.Inf(-1))})
 	}, []string{"2 invalid prop(s)", "MinDaysWithoutUsage: NaN is not a number", "MinPendingWindowInDays: -Inf is not a number"}},
 	{"AutoCancelDeletion", "Rescue", "key of another Region and a bad e-mail, in one pass", func(_ awscdk.Stack) {
-		stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Stack"), &awscdk.StackProps{
+		stack := awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{
 			Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("eu-west-1")}})
 		kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{
 			Mode: kmsmonitor.KeyAwareListed(nil, []string{keyArn}), Emails: []string{"ops at example.com"}})

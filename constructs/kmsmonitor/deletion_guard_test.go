@@ -62,7 +62,7 @@ func TestDeletionGuard_ProtectOneKey(t *testing.T) {
 
 func TestDeletionGuard_AspectOverScope(t *testing.T) {
 	// GIVEN an app with keys in two stacks, one imported key, and a guard without break-glass, 90 days, 14-day minimum
-	app := awscdk.NewApp(nil)
+	app := newApp()
 	a := awscdk.NewStack(app, jsii.String("A"), nil)
 	b := awscdk.NewStack(app, jsii.String("B"), nil)
 	awskms.NewKey(a, jsii.String("KeyA"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})

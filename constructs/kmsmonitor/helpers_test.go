@@ -65,15 +65,29 @@ func eventBridge(t *testing.T) *eventbridgetest.Server {
 	return moto.server
 }
 
+// newApp returns an app for one test that synthesizes as one made by cdk
+// init today (CLI 2.1149.0): aws-cdk-lib's built-in CloudFormation validation
+// (v2.250 and later) runs at every synthesis, and its errors fail it
+// (@aws-cdk/core:validateAgainstDefaultRules, which cdk init's cdk.json sets).
+// synth reports what it found.
+func newApp() awscdk.App {
+	return awscdk.NewApp(&awscdk.AppProps{
+		Context: &map[string]interface{}{"@aws-cdk/core:validateAgainstDefaultRules": true},
+	})
+}
+
 // newStack returns an environment-agnostic stack "Stack" in a new app.
 func newStack() awscdk.Stack {
-	return awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Stack"), nil)
+	return awscdk.NewStack(newApp(), jsii.String("Stack"), nil)
 }
 
 // synth synthesizes stack and queues its template for cfn-lint.
 func synth(t *testing.T, stack awscdk.Stack) template {
 	t.Helper()
-	tpl := assertions.Template_FromStack(stack, nil)
+	var tpl assertions.Template
+	if msg := panicMessage(func() { tpl = assertions.Template_FromStack(stack, nil) }); msg != "" {
+		t.Fatalf("%s: %s", msg, validationViolations(msg))
+	}
 	// One copy of the template across jsii: each ToJSON call carries the whole template.
 	j := *tpl.ToJSON()
 	lint.Add(t.Name(), j)

@@ -245,7 +245,7 @@ func TestKeyMonitoring_Partitions(t *testing.T) {
 				partition := map[string]string{"us-east-1": "aws", "cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov"}[region]
 				protected = "arn:" + partition + ":kms:" + region + ":111122223333:key/" + keyID
 			}
-			stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Stack"), &awscdk.StackProps{Env: env})
+			stack := awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{Env: env})
 			kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
 				CisAlarmEnabled: jsii.Bool(true), KeyUseEventsEnabled: jsii.Bool(true), GrantAuditEnabled: jsii.Bool(true),
 				AutoCancelEnabled: jsii.Bool(true),

@@ -1,7 +1,10 @@
 package kmsmonitor_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -229,8 +232,8 @@ func matrixConstructs() []matrixConstruct {
 // TestMatrix synthesizes every construct in every cell of the environment
 // matrix (environment-agnostic; an explicit environment in aws, aws-cn and
 // aws-us-gov; a Stage; a nested stack) and holds each template to the same
-// bar: no AwsSolutions or NIST 800-53 rev 5 finding, cfn-lint clean for the
-// cell's Region, no over-broad IAM permission, every delivery path working.
+// bar: no AwsSolutions or NIST 800-53 rev 5 finding, no error of aws-cdk-lib's
+// built-in CloudFormation validation, cfn-lint clean for the cell's Region, no over-broad IAM permission, every delivery path working.
 // The constructs of a cell share one stack (distinct IDs): jsii and cdk-nag
 // cost seconds per synthesis.
 func TestMatrix(t *testing.T) {
@@ -239,7 +242,7 @@ func TestMatrix(t *testing.T) {
 	for _, cell := range matrixCells() {
 		t.Run(cell.name, func(t *testing.T) {
 			// GIVEN a stack of the cell checked by both rule packs
-			app := awscdk.NewApp(nil)
+			app := newApp()
 			content, top := cell.build(app)
 			for _, pack := range []awscdk.IAspect{
 				cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}),
@@ -253,7 +256,7 @@ func TestMatrix(t *testing.T) {
 				if mc.refusedIn != nil {
 					if why := mc.refusedIn(cell); why != "" {
 						// THEN the refusal says why
-						alone, _ := cell.build(awscdk.NewApp(nil))
+						alone, _ := cell.build(newApp())
 						wantPanic(t, func() { mc.build(alone, cell) }, mc.name, why)
 						continue
 					}
@@ -299,11 +302,45 @@ func ruleID(msg string) string {
 	return msg
 }
 
+// validationViolations returns the violations listed in the validation report
+// that a ValidationFailed message names ("" when it names none).
+func validationViolations(msg string) string {
+	m := regexp.MustCompile(`found in: (\S+validation-report\.json)`).FindStringSubmatch(msg)
+	if m == nil {
+		return ""
+	}
+	raw, err := os.ReadFile(m[1])
+	if err != nil {
+		return err.Error()
+	}
+	var report struct {
+		PluginReports []struct {
+			Violations []struct {
+				RuleName, Description string
+				ViolatingResources    []struct{ ResourceLogicalId, TemplatePath string }
+			}
+		}
+	}
+	if err := json.Unmarshal(raw, &report); err != nil {
+		return string(raw)
+	}
+	var out []string
+	for _, r := range report.PluginReports {
+		for _, v := range r.Violations {
+			out = append(out, fmt.Sprintf("%s: %s %v", v.RuleName, v.Description, v.ViolatingResources))
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
 // matrixCheck does what synth does for stack's template, linting it for the
 // cell's Region (cfn-lint's own template metadata) rather than us-east-1.
 func matrixCheck(t *testing.T, cell matrixCell, stack awscdk.Stack) {
 	t.Helper()
-	tpl := *assertions.Template_FromStack(stack, nil).ToJSON()
+	var tpl map[string]interface{}
+	if msg := panicMessage(func() { tpl = *assertions.Template_FromStack(stack, nil).ToJSON() }); msg != "" {
+		t.Fatalf("%s: %s", msg, validationViolations(msg))
+	}
 	name := t.Name() + "/" + *stack.Node().Path()
 	linted := map[string]interface{}{}
 	for k, v := range tpl {
@@ -334,7 +371,7 @@ var _ = addBadInputs("environment matrix", badInput{"DeletionGuard", "Other", "k
 	kmsmonitor.NewDeletionGuard(s, jsii.String("Other"), nil).Protect(key)
 }, []string{"Protect[0]", "Stack/Key is already protected by another DeletionGuard", "protect it with one guard"}},
 	badInput{"MemberStackSet", "Rollout", "stack in a China Region", func(awscdk.Stack) {
-		app := awscdk.NewApp(nil)
+		app := newApp()
 		stage := awscdk.NewStage(app, jsii.String("Member"), nil)
 		member := awscdk.NewStack(stage, jsii.String("KmsMonitorMember"), &awscdk.StackProps{Synthesizer: awscdk.NewBootstraplessSynthesizer(nil)})
 		s := awscdk.NewStack(app, jsii.String("Stack"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String(matrixAccount), Region: jsii.String("cn-north-1")}})
@@ -389,7 +426,7 @@ func TestCentralKeyMonitoring_BusDescriptionWhereTheSchemaHasIt(t *testing.T) {
 		if region != "" {
 			env = &awscdk.Environment{Account: jsii.String(matrixAccount), Region: jsii.String(region)}
 		}
-		stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Stack"), &awscdk.StackProps{Env: env})
+		stack := awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{Env: env})
 		// WHEN CentralKeyMonitoring creates its bus
 		kmsmonitor.NewCentralKeyMonitoring(stack, jsii.String("Central"), &kmsmonitor.CentralKeyMonitoringProps{OrganizationID: jsii.String("o-a1b2c3d4e5")})
 		// THEN the bus is described only where AWS::Events::EventBus has a Description (not GovCloud, which an agnostic stack may reach)

@@ -13,7 +13,7 @@ import (
 
 func TestMemberStackSet_RollsOutToOrganizationalUnitsAndRegions(t *testing.T) {
 	// GIVEN a member stack in its own stage, bootstrapless
-	app := awscdk.NewApp(nil)
+	app := newApp()
 	stage := awscdk.NewStage(app, jsii.String("Member"), nil)
 	member := awscdk.NewStack(stage, jsii.String("KmsMonitorMember"), &awscdk.StackProps{Synthesizer: awscdk.NewBootstraplessSynthesizer(nil)})
 	kmsmonitor.NewMemberKeyMonitoring(member, jsii.String("Member"), &kmsmonitor.MemberKeyMonitoringProps{CentralEventBusArn: jsii.String(centralBusArn)})

@@ -219,7 +219,15 @@ func tamperingPattern(eventSource string, alternatives []interface{}) *awsevents
 		"eventSource": []string{eventSource},
 		// No error code: the call succeeded and changed something.
 		"errorCode": []interface{}{obj{"exists": false}},
-		"$or":       alternatives,
+	}
+	if one, ok := alternatives[0].(obj); ok && len(alternatives) == 1 {
+		// A $or of one branch is that branch; EventBridge's and aws-cdk-lib's
+		// validation (E9014, an error in a cdk init app) want two at least.
+		for k, v := range one {
+			detail[k] = v
+		}
+	} else {
+		detail["$or"] = alternatives
 	}
 	// The source of a service's CloudTrail events is aws.<service>: aws.cloudtrail,
 	// aws.monitoring (CloudWatch API calls; aws.cloudwatch is for alarm

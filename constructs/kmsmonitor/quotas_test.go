@@ -552,10 +552,11 @@ func TestQuotas_ServiceControlPolicySize(t *testing.T) {
 func TestQuotas_StackSetTemplateBody(t *testing.T) {
 	// pad makes a member stack whose template is extra bytes longer than without it.
 	build := func(extra int) (awscdk.Stack, string) {
-		member, stack := memberIn(awscdk.NewApp(nil), awscdk.NewBootstraplessSynthesizer(nil))
+		member, stack := memberIn(newApp(), awscdk.NewBootstraplessSynthesizer(nil))
 		if extra > 0 {
 			awscdk.NewCfnWaitConditionHandle(member, jsii.String("Pad"), nil)
-			member.TemplateOptions().SetDescription(jsii.String(strings.Repeat("x", extra)))
+			// Template metadata: no limit of its own (a Description has 1,024 bytes at most).
+			member.TemplateOptions().SetMetadata(&map[string]interface{}{"Pad": strings.Repeat("x", extra)})
 		}
 		kmsmonitor.NewMemberStackSet(stack, jsii.String("Rollout"), &kmsmonitor.MemberStackSetProps{
 			MemberStack: member, OrganizationalUnitIDs: []string{"ou-ab12-cd34ef56"}, Regions: []string{"us-east-1"},
@@ -568,7 +569,7 @@ func TestQuotas_StackSetTemplateBody(t *testing.T) {
 		})
 		return stack, body + msg
 	}
-	// GIVEN the member template's size with a one-character description
+	// GIVEN the member template's size with one character of padding
 	_, base := build(1)
 	// WHEN it is padded to exactly 51,200 bytes THEN the StackSet synthesizes with that body
 	at := 51200 - len(base) + 1

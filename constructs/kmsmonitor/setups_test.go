@@ -15,7 +15,7 @@ import (
 
 func TestMemberStackSet_TargetsFromCfnParametersPassThrough(t *testing.T) {
 	// GIVEN OUs and Regions as CloudFormation parameters: a string and a list
-	member, stack := memberIn(awscdk.NewApp(nil), awscdk.NewBootstraplessSynthesizer(nil))
+	member, stack := memberIn(newApp(), awscdk.NewBootstraplessSynthesizer(nil))
 	ou := awscdk.NewCfnParameter(stack, jsii.String("RootId"), &awscdk.CfnParameterProps{Default: "r-ab12"}).ValueAsString()
 	ous := awscdk.NewCfnParameter(stack, jsii.String("OrganizationalUnitIds"), &awscdk.CfnParameterProps{
 		Type: jsii.String("CommaDelimitedList"), Default: "ou-ab12-cd34ef56"}).ValueAsList()
@@ -42,7 +42,7 @@ func TestMemberStackSet_TargetsFromCfnParametersPassThrough(t *testing.T) {
 
 func TestMemberStackSet_ConstructAddedLaterIsDeployed(t *testing.T) {
 	// GIVEN a StackSet of a member stack
-	member, stack := memberIn(awscdk.NewApp(nil), awscdk.NewBootstraplessSynthesizer(nil))
+	member, stack := memberIn(newApp(), awscdk.NewBootstraplessSynthesizer(nil))
 	kmsmonitor.NewMemberStackSet(stack, jsii.String("Rollout"), &kmsmonitor.MemberStackSetProps{
 		MemberStack: member, OrganizationalUnitIDs: []string{"r-ab12"}, Regions: []string{"us-east-1"},
 	})
@@ -66,7 +66,7 @@ func TestMemberStackSet_ConstructAddedLaterIsDeployed(t *testing.T) {
 
 func TestMemberStackSet_RefusesAMemberStackThatNeedsTheBootstrap(t *testing.T) {
 	// GIVEN a member stack with the default synthesizer (bootstrap version check, asset bucket, roles)
-	member, stack := memberIn(awscdk.NewApp(nil), nil)
+	member, stack := memberIn(newApp(), nil)
 	kmsmonitor.NewMemberStackSet(stack, jsii.String("Rollout"), &kmsmonitor.MemberStackSetProps{
 		MemberStack: member, OrganizationalUnitIDs: []string{"r-ab12"}, Regions: []string{"us-east-1"},
 	})
@@ -77,7 +77,7 @@ func TestMemberStackSet_RefusesAMemberStackThatNeedsTheBootstrap(t *testing.T) {
 
 func TestMemberStackSet_RefusesParametersWithoutDefault(t *testing.T) {
 	// GIVEN a member stack with a parameter the StackSet cannot fill
-	member, stack := memberIn(awscdk.NewApp(nil), awscdk.NewBootstraplessSynthesizer(nil))
+	member, stack := memberIn(newApp(), awscdk.NewBootstraplessSynthesizer(nil))
 	awscdk.NewCfnParameter(member, jsii.String("CentralBus"), nil)
 	kmsmonitor.NewMemberStackSet(stack, jsii.String("Rollout"), &kmsmonitor.MemberStackSetProps{
 		MemberStack: member, OrganizationalUnitIDs: []string{"r-ab12"}, Regions: []string{"us-east-1"},
@@ -88,7 +88,7 @@ func TestMemberStackSet_RefusesParametersWithoutDefault(t *testing.T) {
 
 func TestMemberStackSet_RefusesAMemberStackInItsOwnStage(t *testing.T) {
 	// GIVEN the member stack and the StackSet's stack in one stage
-	stage := awscdk.NewStage(awscdk.NewApp(nil), jsii.String("Org"), nil)
+	stage := awscdk.NewStage(newApp(), jsii.String("Org"), nil)
 	member := awscdk.NewStack(stage, jsii.String("Member"), &awscdk.StackProps{Synthesizer: awscdk.NewBootstraplessSynthesizer(nil)})
 	stack := awscdk.NewStack(stage, jsii.String("Stack"), nil)
 	// WHEN the StackSet is created THEN a ValidationError says to separate them (synthesizing the stage would read itself)

@@ -105,7 +105,7 @@ func TestWarnings_LegalSetupsThatSynthesisCannotCheck(t *testing.T) {
 func TestWarnings_NoneWhereTheStackIsInThePlace(t *testing.T) {
 	// GIVEN stacks in us-west-2 of account 111122223333 WHEN the same setups are built there
 	for _, c := range legalButUncheckedSetups {
-		stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Stack"), &awscdk.StackProps{
+		stack := awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{
 			Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("us-west-2")}})
 		c.build(stack)
 		// THEN nothing is left to warn about
