@@ -46,9 +46,37 @@ func TestMain(m *testing.M) {
 // parallel: jsii's single-thread limit holds inside a process, and each run
 // is a process of its own.
 var apps struct {
-	dir  string
-	mu   sync.Mutex
-	runs map[string]*appRun
+	dir    string
+	mu     sync.Mutex
+	runs   map[string]*appRun
+	builds map[string]*appBuild
+}
+
+// appBuild is an example app built once: go run would check and link it again at every run.
+type appBuild struct {
+	once sync.Once
+	bin  string
+	err  error
+}
+
+// appBinary builds the app in dir once per test binary and returns the executable.
+func appBinary(dir string) (string, error) {
+	apps.mu.Lock()
+	if apps.builds == nil {
+		apps.builds = map[string]*appBuild{}
+	}
+	b := apps.builds[dir]
+	if b == nil {
+		b = &appBuild{bin: filepath.Join(apps.dir, fmt.Sprintf("app%d", len(apps.builds)))}
+		apps.builds[dir] = b
+	}
+	apps.mu.Unlock()
+	b.once.Do(func() {
+		if out, err := exec.Command("go", "build", "-o", b.bin, dir).CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("go build %s: %v\n%s", dir, err, out)
+		}
+	})
+	return b.bin, b.err
 }
 
 type appRun struct {
@@ -58,7 +86,7 @@ type appRun struct {
 	err    error
 }
 
-// runApp runs the Go CDK app in dir as the CDK CLI does, with the context
+// runApp runs the Go CDK app in dir as the CDK CLI does (go run: built once), with the context
 // ctx and the account the CLI would pass (CDK_DEFAULT_ACCOUNT, "" when it
 // found no AWS credentials), once per app, context and account in this test
 // binary, and returns the cloud assembly folder and what the app printed.
@@ -80,12 +108,17 @@ func runApp(t *testing.T, dir string, ctx map[string]any, account string) (out, 
 	}
 	apps.mu.Unlock()
 	r.once.Do(func() {
-		cmd := exec.Command("go", "run", dir)
+		bin, err := appBinary(dir)
+		if err != nil {
+			r.err = err
+			return
+		}
+		cmd := exec.Command(bin)
 		cmd.Env = append(os.Environ(), "CDK_OUTDIR="+r.out, "CDK_CONTEXT_JSON="+string(ctxJSON), "CDK_DEFAULT_ACCOUNT="+account)
 		b, err := cmd.CombinedOutput()
 		r.output = string(b)
 		if err != nil {
-			r.err = fmt.Errorf("go run %s: %v\n%s", dir, err, b)
+			r.err = fmt.Errorf("%s (built from %s): %v\n%s", bin, dir, err, b)
 		}
 	})
 	if r.err != nil {

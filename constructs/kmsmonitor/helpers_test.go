@@ -34,7 +34,9 @@ func TestMain(m *testing.M) {
 	}
 	os.Setenv("TMPDIR", tmp)
 	closeJSII := jsiiprocess.Start() // after TMPDIR, which the Node.js process inherits
+	go moto.once.Do(startMoto)       // its 3 s of start-up while jsii starts
 	code := m.Run()
+	moto.once.Do(func() {}) // waits for the start if no test needed it yet
 	moto.server.Close()
 	// The IAM simulator's Node.js process writes to the filtered standard
 	// error: stop it before closeJSII waits for that stream to end.
@@ -44,18 +46,20 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// moto is started by the first test that needs it and stopped by TestMain.
+// moto is started by TestMain, in the background, and stopped by it.
 var moto struct {
 	once   sync.Once
 	server *eventbridgetest.Server
 	err    error
 }
 
+func startMoto() { moto.server, moto.err = eventbridgetest.Start() }
+
 // eventBridge returns the shared moto server, or skips (fails where
 // eventbridgetest.RequireEnv demands it) when moto is not installed.
 func eventBridge(t *testing.T) *eventbridgetest.Server {
 	t.Helper()
-	moto.once.Do(func() { moto.server, moto.err = eventbridgetest.Start() })
+	moto.once.Do(startMoto)
 	if errors.Is(moto.err, eventbridgetest.ErrUnavailable) && !eventbridgetest.Required() {
 		t.Skipf("pattern fidelity not checked: %v (.ci/run requires it)", moto.err)
 	}

@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 )
@@ -28,7 +29,7 @@ const RequireEnv = "KMSMONITOR_REQUIRE_CFNLINT"
 // chunk is how many distinct templates one background cfn-lint run takes:
 // each run costs about 1.3 s of start-up, and a run while the tests still
 // synthesize uses the core that jsii leaves idle.
-const chunk = 60
+const chunk = 40
 
 // Batch collects templates to lint; it lints them in the background, chunk
 // by chunk, one cfn-lint process at a time, while the tests go on.
@@ -78,18 +79,21 @@ func (b *Batch) Add(name string, template any) {
 	}
 	b.pending = append(b.pending, file)
 	if b.bin != "" && len(b.pending) >= chunk {
-		b.lintInBackground(b.pending)
+		b.lintInBackground(b.pending, true)
 		b.pending = nil
 	}
 }
 
-// lintInBackground lints files after any run already going; b.mu is held.
-func (b *Batch) lintInBackground(files []string) {
+// lintInBackground lints files, after any run already going when queued
+// (while the tests run, one cfn-lint at a time leaves them a core); b.mu is held.
+func (b *Batch) lintInBackground(files []string, queued bool) {
 	b.running.Add(1)
 	go func() {
 		defer b.running.Done()
-		b.worker.Lock()
-		defer b.worker.Unlock()
+		if queued {
+			b.worker.Lock()
+			defer b.worker.Unlock()
+		}
 		problems, err := b.lint(files)
 		b.mu.Lock()
 		defer b.mu.Unlock()
@@ -135,10 +139,12 @@ func (b *Batch) Run() (skipped string, err error) {
 		}
 		return "SKIP " + msg, nil
 	}
-	if len(b.pending) > 0 {
-		b.lintInBackground(b.pending)
-		b.pending = nil
+	// The tests are done: the rest is split over the cores, beside any run still going.
+	parts := min(runtime.NumCPU(), (len(b.pending)+9)/10)
+	for i := 0; i < parts; i++ {
+		b.lintInBackground(b.pending[i*len(b.pending)/parts:(i+1)*len(b.pending)/parts], false)
 	}
+	b.pending = nil
 	b.mu.Unlock()
 	b.running.Wait()
 	if b.failure != nil {

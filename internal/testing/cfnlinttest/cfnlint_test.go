@@ -39,7 +39,7 @@ func TestBatchLintsChunksInTheBackgroundAndIdenticalTemplatesOnce(t *testing.T) 
 	if _, err := exec.LookPath("cfn-lint"); err != nil {
 		t.Skip("cfn-lint not found on PATH (pip install cfn-lint); .ci/run requires it")
 	}
-	// GIVEN more distinct templates than one background run takes (60), the first one misspelled
+	// GIVEN more distinct templates than one background run takes (40), the first one misspelled
 	// (so linted in the background, before Run), AND one template added twice
 	topic := func(property, name string) map[string]any {
 		return map[string]any{"Resources": map[string]any{"Topic": map[string]any{
