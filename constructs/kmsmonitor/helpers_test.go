@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/internal/jsiiprocess"
@@ -210,4 +211,15 @@ func dashboardText(tpl template) string {
 		}
 	}
 	return text.String()
+}
+
+// message returns the path and the text of a synthesis message that
+// assertions.Annotations found. assertions returns cxapi.SynthesisMessage,
+// deprecated since its definition moved to @aws-cdk/cloud-assembly-api,
+// which has no Go binding: this is the one place that reads it.
+//
+//lint:ignore SA1019 see above
+func message(m *cxapi.SynthesisMessage) (path, text string) {
+	//lint:ignore SA1019 see above
+	return *m.Id, fmt.Sprint(m.Entry.Data)
 }

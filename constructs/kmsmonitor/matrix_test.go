@@ -276,9 +276,9 @@ func TestMatrix(t *testing.T) {
 			rule := assertions.Match_StringLikeRegexp(jsii.String("(AwsSolutions|NIST)"))
 			perRule := map[string]int{}
 			for _, e := range append(*ann.FindError(jsii.String("*"), rule), *ann.FindWarning(jsii.String("*"), rule)...) {
-				msg := fmt.Sprint(e.Entry.Data)
+				path, msg := message(e)
 				perRule[ruleID(msg)]++
-				t.Errorf("%s: %s", *e.Id, msg)
+				t.Errorf("%s: %s", path, msg)
 			}
 			summary[cell.name] = fmt.Sprintf("%d constructs, findings %v", built, perRule)
 		})

@@ -2,7 +2,6 @@ package kmsmonitor_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -130,7 +129,8 @@ func TestNotifications_DeadLetterQueueKeyOfTheAppIsGranted(t *testing.T) {
 func kmsmonitorWarnings(stack awscdk.Stack) []string {
 	var out []string
 	for _, w := range *assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("kmsmonitor"))) {
-		out = append(out, fmt.Sprint(w.Entry.Data))
+		_, msg := message(w)
+		out = append(out, msg)
 	}
 	return out
 }

@@ -421,9 +421,10 @@ func TestPendingDeletionAlarm_ChecksTheExistingTrail(t *testing.T) {
 			// THEN synthesis warns exactly when the trail misses what the detectors need
 			var got []string
 			for _, w := range *assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("kmsmonitor"))) {
-				got = append(got, strings.Fields(w.Entry.Data.(string))[len(strings.Fields(w.Entry.Data.(string)))-1])
-				if !strings.Contains(w.Entry.Data.(string), "checked on ExistingTrail Stack/Trail") {
-					t.Errorf("warning does not name the trail: %v", w.Entry.Data)
+				_, msg := message(w)
+				got = append(got, strings.Fields(msg)[len(strings.Fields(msg))-1])
+				if !strings.Contains(msg, "checked on ExistingTrail Stack/Trail") {
+					t.Errorf("warning does not name the trail: %v", msg)
 				}
 			}
 			if len(got) != len(c.warnings) {

@@ -1,7 +1,6 @@
 package kmsmonitor_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
@@ -135,9 +134,9 @@ type warning struct{ path, msg string }
 func warningsWithID(stack awscdk.Stack, id string) []warning {
 	var out []warning
 	for _, w := range *assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(".*"))) {
-		msg := fmt.Sprint(w.Entry.Data)
+		path, msg := message(w)
 		if strings.Contains(msg, "[ack: "+id+"]") {
-			out = append(out, warning{*w.Id, msg})
+			out = append(out, warning{path, msg})
 		}
 	}
 	return out
