@@ -220,9 +220,11 @@ func tamperingPattern(eventSource string, alternatives []interface{}) *awsevents
 		// No error code: the call succeeded and changed something.
 		"errorCode": []interface{}{obj{"exists": false}},
 	}
-	if one, ok := alternatives[0].(obj); ok && len(alternatives) == 1 {
-		// A $or of one branch is that branch; EventBridge's and aws-cdk-lib's
-		// validation (E9014, an error in a cdk init app) want two at least.
+	if len(alternatives) == 1 {
+		// A $or of one branch is that branch, and event-ruler (EventBridge's
+		// matcher) and aws-cdk-lib's validation (E9014, an error in a cdk init
+		// app) want two at least. Alarms always make one branch.
+		one := alternatives[0].(obj)
 		for k, v := range one {
 			detail[k] = v
 		}
