@@ -378,7 +378,6 @@ func checkKeysAreLocal(node constructs.Construct, c *propcheck.Checker, keys []k
 		awscdk.Annotations_Of(node).AddWarningV2(jsii.String("kmsmonitor:autoCancelEnvironment"), jsii.String(fmt.Sprintf(
 			"AutoCancelDeletion protects keys of (account Region) %s: deploy this environment-agnostic stack to that account and Region, where CancelKeyDeletion runs, or give the stack an env so that synthesis checks it.",
 			strings.Join(list, ", "))), nil)
-
 	}
 }
 

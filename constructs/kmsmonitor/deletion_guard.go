@@ -284,6 +284,5 @@ func (a *deletionGuardAspect) Visit(node constructs.IConstruct) {
 		}
 		awscdk.Annotations_Of(node).AddWarningV2(jsii.String("kmsmonitor:deletionGuardCfnKey"), jsii.String(
 			"DeletionGuard protects awskms.Key constructs only; add its statements to this CfnKey's KeyPolicy yourself, or define the key with awskms.NewKey."), nil)
-
 	}
 }

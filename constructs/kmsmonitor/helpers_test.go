@@ -1,9 +1,11 @@
 package kmsmonitor_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -89,10 +91,7 @@ func newStack() awscdk.Stack {
 // synth synthesizes stack and queues its template for cfn-lint.
 func synth(t *testing.T, stack awscdk.Stack) template {
 	t.Helper()
-	var tpl assertions.Template
-	if msg := panicMessage(func() { tpl = assertions.Template_FromStack(stack, nil) }); msg != "" {
-		t.Fatalf("%s: %s", msg, validationViolations(msg))
-	}
+	tpl := templateOf(t, stack)
 	// One copy of the template across jsii: each ToJSON call carries the whole template.
 	j := *tpl.ToJSON()
 	lint.Add(t.Name(), j)
@@ -102,6 +101,49 @@ func synth(t *testing.T, stack awscdk.Stack) template {
 	}
 	paths.Check(t, t.Name(), j, literal(stack.Account()), literal(stack.Region()))
 	return template{t: t, tpl: tpl, json: j}
+}
+
+// templateOf synthesizes stack and returns its template; a synthesis that
+// aws-cdk-lib's built-in validation refuses fails t with the violations.
+func templateOf(t *testing.T, stack awscdk.Stack) (tpl assertions.Template) {
+	t.Helper()
+	if msg := panicMessage(func() { tpl = assertions.Template_FromStack(stack, nil) }); msg != "" {
+		t.Fatalf("%s: %s", msg, validationViolations(msg))
+	}
+	return tpl
+}
+
+var validationReport = regexp.MustCompile(`found in: (\S+validation-report\.json)`)
+
+// validationViolations returns the violations listed in the validation report
+// that a ValidationFailed message names ("" when it names none).
+func validationViolations(msg string) string {
+	m := validationReport.FindStringSubmatch(msg)
+	if m == nil {
+		return ""
+	}
+	raw, err := os.ReadFile(m[1])
+	if err != nil {
+		return err.Error()
+	}
+	var report struct {
+		PluginReports []struct {
+			Violations []struct {
+				RuleName, Description string
+				ViolatingResources    []struct{ ResourceLogicalId, TemplatePath string }
+			}
+		}
+	}
+	if err := json.Unmarshal(raw, &report); err != nil {
+		return string(raw)
+	}
+	var out []string
+	for _, r := range report.PluginReports {
+		for _, v := range r.Violations {
+			out = append(out, fmt.Sprintf("%s: %s %v", v.RuleName, v.Description, v.ViolatingResources))
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // literal returns v, or "" when it is resolved only at deploy time.

@@ -1,10 +1,7 @@
 package kmsmonitor_test
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -233,7 +230,8 @@ func matrixConstructs() []matrixConstruct {
 // matrix (environment-agnostic; an explicit environment in aws, aws-cn and
 // aws-us-gov; a Stage; a nested stack) and holds each template to the same
 // bar: no AwsSolutions or NIST 800-53 rev 5 finding, no error of aws-cdk-lib's
-// built-in CloudFormation validation, cfn-lint clean for the cell's Region, no over-broad IAM permission, every delivery path working.
+// built-in CloudFormation validation, cfn-lint clean for the cell's Region,
+// no over-broad IAM permission, every delivery path working.
 // The constructs of a cell share one stack (distinct IDs): jsii and cdk-nag
 // cost seconds per synthesis.
 func TestMatrix(t *testing.T) {
@@ -302,45 +300,11 @@ func ruleID(msg string) string {
 	return msg
 }
 
-// validationViolations returns the violations listed in the validation report
-// that a ValidationFailed message names ("" when it names none).
-func validationViolations(msg string) string {
-	m := regexp.MustCompile(`found in: (\S+validation-report\.json)`).FindStringSubmatch(msg)
-	if m == nil {
-		return ""
-	}
-	raw, err := os.ReadFile(m[1])
-	if err != nil {
-		return err.Error()
-	}
-	var report struct {
-		PluginReports []struct {
-			Violations []struct {
-				RuleName, Description string
-				ViolatingResources    []struct{ ResourceLogicalId, TemplatePath string }
-			}
-		}
-	}
-	if err := json.Unmarshal(raw, &report); err != nil {
-		return string(raw)
-	}
-	var out []string
-	for _, r := range report.PluginReports {
-		for _, v := range r.Violations {
-			out = append(out, fmt.Sprintf("%s: %s %v", v.RuleName, v.Description, v.ViolatingResources))
-		}
-	}
-	return strings.Join(out, "\n")
-}
-
 // matrixCheck does what synth does for stack's template, linting it for the
 // cell's Region (cfn-lint's own template metadata) rather than us-east-1.
 func matrixCheck(t *testing.T, cell matrixCell, stack awscdk.Stack) {
 	t.Helper()
-	var tpl map[string]interface{}
-	if msg := panicMessage(func() { tpl = *assertions.Template_FromStack(stack, nil).ToJSON() }); msg != "" {
-		t.Fatalf("%s: %s", msg, validationViolations(msg))
-	}
+	tpl := *templateOf(t, stack).ToJSON()
 	name := t.Name() + "/" + *stack.Node().Path()
 	linted := map[string]interface{}{}
 	for k, v := range tpl {

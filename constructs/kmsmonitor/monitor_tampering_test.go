@@ -278,3 +278,16 @@ func TestMonitorTampering_FacadeWithManyAlarmsStaysWithinThePatternQuota(t *test
 			assertions.Match_AnyValue()},
 	})})})
 }
+
+func TestTestApps_BuiltinValidationErrorsFailSynthesis(t *testing.T) {
+	// GIVEN a test app (as cdk init makes it) with the pattern MonitorTampering used to write: a $or of one branch
+	stack := newStack()
+	awsevents.NewCfnRule(stack, jsii.String("Rule"), &awsevents.CfnRuleProps{EventPattern: obj{
+		"source": arr{"aws.monitoring"}, "detail": obj{"$or": arr{obj{"eventName": arr{"DeleteAlarms"}}}},
+	}})
+	// WHEN it is synthesized THEN aws-cdk-lib's built-in validation fails it, its report listing E9014
+	msg := panicMessage(func() { assertions.Template_FromStack(stack, nil) })
+	if got := validationViolations(msg); !strings.Contains(got, "E9014") {
+		t.Errorf("violations %q of %q; want E9014", got, msg)
+	}
+}

@@ -94,7 +94,6 @@ func AllowAlarmsToPublish(topic awssns.ITopic) {
 			"kmsmonitor cannot change the access policy of this imported topic: make sure it allows sns:Publish to "+
 				"cloudwatch.amazonaws.com (aws:SourceArn arn:<partition>:cloudwatch:<region>:<account>:alarm:*) and to events.amazonaws.com, "+
 				"or no alarm or event of kmsmonitor reaches it. Acknowledge this warning once the policy allows them."), nil)
-
 	}
 	if key := topic.MasterKey(); key != nil {
 		allowPublishersToUseKey(key, "kmsmonitor:importedTopicKey", "the key of a kmsmonitor notification topic")
@@ -151,7 +150,6 @@ func allowPublishersToUseKey(key awskms.IKey, warnID, what string) {
 		awscdk.Annotations_Of(key).AddWarningV2(jsii.String(warnID), jsii.String(
 			"kmsmonitor cannot change the key policy of "+what+" (the key is imported): make sure it allows kms:GenerateDataKey* and kms:Decrypt "+
 				"to cloudwatch.amazonaws.com and events.amazonaws.com, or no notification is delivered. Acknowledge this warning once it does."), nil)
-
 	}
 }
 
@@ -327,13 +325,11 @@ func UseOrCreateDeadLetterQueue(scope constructs.Construct, existing awssqs.IQue
 		awscdk.Annotations_Of(key).AddWarningV2(jsii.String("kmsmonitor:importedQueueKey"), jsii.String(
 			"kmsmonitor cannot change the key policy of this dead-letter queue's key (the key is imported): make sure it allows "+
 				"kms:GenerateDataKey* and kms:Decrypt to events.amazonaws.com, or EventBridge cannot keep undelivered events. Acknowledge this warning once it does."), nil)
-
 	}
 	if !*awscdk.Resource_IsOwnedResource(existing) {
 		awscdk.Annotations_Of(existing).AddWarningV2(jsii.String("kmsmonitor:importedQueue"), jsii.String(
 			"kmsmonitor cannot change the access policy of this imported dead-letter queue: make sure it allows sqs:SendMessage to "+
 				"events.amazonaws.com (aws:SourceArn the kmsmonitor rules), or undelivered events are lost. Acknowledge this warning once it does."), nil)
-
 	}
 	return existing
 }

@@ -112,7 +112,6 @@ func (c *Checker) SameEnv(warnID, why, fix string, placed []Placed) {
 	awscdk.Annotations_Of(c.node).AddWarningV2(jsii.String(warnID), jsii.String(fmt.Sprintf(
 		"this environment-agnostic stack works only where %s is: %s. Deploy it there, or give the stack an env (awscdk.StackProps{Env: ...}) so that synthesis checks it; acknowledge this warning once it is deployed there.",
 		list[0], why)), nil)
-
 }
 
 // Ignored records that prop is set although other props make it ignored:
