@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -38,7 +39,9 @@ func TestMain(m *testing.M) {
 	os.Setenv("TMPDIR", tmp)
 	closeJSII := jsiiprocess.Start() // after TMPDIR, which the Node.js process inherits
 	go moto.once.Do(startMoto)       // its 3 s of start-up while jsii starts
+	primeValidation()
 	code := m.Run()
+	fmt.Println(primed.summary())
 	moto.once.Do(func() {}) // waits for the start if no test needed it yet
 	moto.server.Close()
 	// The IAM simulator's Node.js process writes to the filtered standard
@@ -94,6 +97,7 @@ func synth(t *testing.T, stack awscdk.Stack) template {
 	tpl := templateOf(t, stack)
 	// One copy of the template across jsii: each ToJSON call carries the whole template.
 	j := *tpl.ToJSON()
+	primed.note(j)
 	lint.Add(t.Name(), j)
 	// Every template of every test: no Allow of "*" or "service:*" (iamlinttest.Exceptions aside).
 	for _, f := range iamlinttest.Findings(j) {
@@ -111,6 +115,95 @@ func templateOf(t *testing.T, stack awscdk.Stack) (tpl assertions.Template) {
 		t.Fatalf("%s: %s", msg, validationViolations(msg))
 	}
 	return tpl
+}
+
+// primedTypes are the resource types of every template the tests
+// synthesize (and a few more). aws-cdk-lib's built-in validation keeps one
+// engine per process and builds it again (about 0.2 s: it compiles its rules
+// for the template's resource types) whenever a synthesis brings a type the
+// engine was not built for, and then only for that synthesis's types: tests
+// that alternate between constructs built it at almost every synthesis, 20 to
+// 30 s in all. TestMain primes it once with all of these; the templates are
+// validated as before (the engine is the same for every type it holds).
+var primedTypes = []string{
+	"AWS::CDK::Metadata",
+	"AWS::CloudFormation::Stack", "AWS::CloudFormation::StackSet",
+	"AWS::CloudTrail::Trail",
+	"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm", "AWS::CloudWatch::Dashboard",
+	"AWS::Events::EventBus", "AWS::Events::EventBusPolicy", "AWS::Events::Rule",
+	"AWS::IAM::ManagedPolicy", "AWS::IAM::Policy", "AWS::IAM::Role",
+	"AWS::KMS::Alias", "AWS::KMS::Key", "AWS::KMS::ReplicaKey",
+	"AWS::Kinesis::Stream",
+	"AWS::Lambda::Function", "AWS::Lambda::Permission",
+	"AWS::Logs::LogGroup", "AWS::Logs::MetricFilter", "AWS::Logs::ResourcePolicy",
+	"AWS::Organizations::Policy",
+	"AWS::S3::Bucket", "AWS::S3::BucketPolicy",
+	"AWS::SNS::Subscription", "AWS::SNS::Topic", "AWS::SNS::TopicPolicy",
+	"AWS::SQS::Queue", "AWS::SQS::QueuePolicy",
+	"AWS::SSM::Document",
+}
+
+// primeValidation synthesizes, outside any test, an app with one resource of
+// each primed type, so that the validation engine is built once for all of
+// them. Its findings (the resources have no properties) are neither printed
+// nor raised.
+func primeValidation() {
+	// Errors are errors (no warning preamble), and are not printed or raised.
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]interface{}{
+		"@aws-cdk/core:validateAgainstDefaultRules": true,
+		"@aws-cdk/core:failSynthOnValidationErrors": false,
+	}})
+	stack := awscdk.NewStack(app, jsii.String("ValidationPrimer"), nil)
+	for i, typ := range primedTypes {
+		awscdk.NewCfnResource(stack, jsii.String(fmt.Sprint("R", i)), &awscdk.CfnResourceProps{Type: jsii.String(typ)})
+	}
+	app.Synth(nil)
+}
+
+// primed counts the syntheses whose resource types were not all primed: each
+// of them built the validation engine again (TestMain prints the count).
+var primed = struct {
+	mu       sync.Mutex
+	missing  map[string]bool
+	unprimed int
+	note     func(template map[string]interface{})
+	summary  func() string
+}{missing: map[string]bool{}}
+
+func init() {
+	known := map[string]bool{}
+	for _, typ := range primedTypes {
+		known[typ] = true
+	}
+	primed.note = func(template map[string]interface{}) {
+		resources, _ := template["Resources"].(map[string]interface{})
+		primed.mu.Lock()
+		defer primed.mu.Unlock()
+		counted := false
+		for _, r := range resources {
+			typ, _ := r.(map[string]interface{})["Type"].(string)
+			if !known[typ] {
+				primed.missing[typ] = true
+				if !counted {
+					primed.unprimed++
+					counted = true
+				}
+			}
+		}
+	}
+	primed.summary = func() string {
+		primed.mu.Lock()
+		defer primed.mu.Unlock()
+		if primed.unprimed == 0 {
+			return fmt.Sprintf("built-in validation: one engine for the %d primed resource types", len(primedTypes))
+		}
+		missing := make([]string, 0, len(primed.missing))
+		for typ := range primed.missing {
+			missing = append(missing, typ)
+		}
+		sort.Strings(missing)
+		return fmt.Sprintf("built-in validation: %d syntheses rebuilt the engine for types not in primedTypes (add them): %s", primed.unprimed, strings.Join(missing, ", "))
+	}
 }
 
 var validationReport = regexp.MustCompile(`found in: (\S+validation-report\.json)`)

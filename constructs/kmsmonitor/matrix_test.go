@@ -305,6 +305,7 @@ func ruleID(msg string) string {
 func matrixCheck(t *testing.T, cell matrixCell, stack awscdk.Stack) {
 	t.Helper()
 	tpl := *templateOf(t, stack).ToJSON()
+	primed.note(tpl)
 	name := t.Name() + "/" + *stack.Node().Path()
 	linted := map[string]interface{}{}
 	for k, v := range tpl {
