@@ -33,22 +33,25 @@ func TestExampleApps_RefusePlaceholdersForARealAccount(t *testing.T) {
 		{"../examples/existing-trail", []string{"KmsMonitorExistingTrail"}, []string{"emails"}},
 		{"../examples/organization", []string{"KmsMonitorCentral", "KmsMonitorOrgRollout"}, []string{"centralAccount", "organizationId", "emails", "organizationalUnitIds"}},
 	} {
-		// GIVEN an example app with no context WHEN the CDK CLI has resolved an account (cdk deploy)
-		errs, _ := synthErrors(t, tc.dir, "444455556666", nil)
-		// THEN each stack carries one error that names the account and every context key to set
-		if len(errs) != len(tc.stacks) {
-			t.Errorf("%s: %d errors, want one per stack %v: %q", tc.dir, len(errs), tc.stacks, errs)
-		}
-		for _, e := range errs {
-			for _, k := range tc.keys {
-				if !strings.Contains(e, "-c "+k+"=") {
-					t.Errorf("%s: error does not name %s: %s", tc.dir, k, e)
+		t.Run(filepath.Base(tc.dir), func(t *testing.T) {
+			t.Parallel() // one app process each
+			// GIVEN an example app with no context WHEN the CDK CLI has resolved an account (cdk deploy)
+			errs, _ := synthErrors(t, tc.dir, "444455556666", nil)
+			// THEN each stack carries one error that names the account and every context key to set
+			if len(errs) != len(tc.stacks) {
+				t.Errorf("%s: %d errors, want one per stack %v: %q", tc.dir, len(errs), tc.stacks, errs)
+			}
+			for _, e := range errs {
+				for _, k := range tc.keys {
+					if !strings.Contains(e, "-c "+k+"=") {
+						t.Errorf("%s: error does not name %s: %s", tc.dir, k, e)
+					}
+				}
+				if !strings.Contains(e, "account 444455556666") {
+					t.Errorf("%s: error does not name the account: %s", tc.dir, e)
 				}
 			}
-			if !strings.Contains(e, "account 444455556666") {
-				t.Errorf("%s: error does not name the account: %s", tc.dir, e)
-			}
-		}
+		})
 	}
 }
 

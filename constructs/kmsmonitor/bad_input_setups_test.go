@@ -194,3 +194,19 @@ var _ = addBadInputs("setups that cannot work", []badInput{
 		stackSet(kmsmonitor.MemberStackSetProps{StackSetName: jsii.String("k" + strings.Repeat("m", 128))})
 	}, []string{"StackSetName", "129 characters", "at most 128"}},
 }...)
+
+var _ = addBadInputs("environment matrix", badInput{"DeletionGuard", "Other", "key already protected by another guard", func(s awscdk.Stack) {
+	key := awskms.NewKey(s, jsii.String("Key"), nil)
+	kmsmonitor.NewDeletionGuard(s, jsii.String("Own"), nil).Protect(key)
+	kmsmonitor.NewDeletionGuard(s, jsii.String("Other"), nil).Protect(key)
+}, []string{"Protect[0]", "Stack/Key is already protected by another DeletionGuard", "protect it with one guard"}},
+	badInput{"MemberStackSet", "Rollout", "stack in a China Region", func(awscdk.Stack) {
+		app := newApp()
+		stage := awscdk.NewStage(app, jsii.String("Member"), nil)
+		member := awscdk.NewStack(stage, jsii.String("KmsMonitorMember"), &awscdk.StackProps{Synthesizer: awscdk.NewBootstraplessSynthesizer(nil)})
+		s := awscdk.NewStack(app, jsii.String("Stack"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("cn-north-1")}})
+		kmsmonitor.NewMemberStackSet(s, jsii.String("Rollout"), &kmsmonitor.MemberStackSetProps{
+			MemberStack: member, OrganizationalUnitIDs: []string{"r-ab12"}, Regions: []string{"us-east-1"},
+		})
+	}, []string{"MemberStack", "this stack deploys to cn-north-1, where service-managed StackSets are not available"}},
+)

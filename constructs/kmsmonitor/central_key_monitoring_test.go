@@ -3,6 +3,8 @@ package kmsmonitor_test
 import (
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
@@ -49,5 +51,28 @@ func TestCentralKeyMonitoring_BusAdmitsOnlyTheOrganization(t *testing.T) {
 	tpl.AllResourcesProperties("AWS::Events::Rule", obj{"Targets": arr{objLike(obj{"Arn": ref("CentralTopic")})}})
 	if m.EventBus == nil || m.LifecycleEvents == nil || m.KeyUseEvents == nil {
 		t.Error("members missing")
+	}
+}
+
+func TestCentralKeyMonitoring_BusDescriptionWhereTheSchemaHasIt(t *testing.T) {
+	// GIVEN the central stack environment-agnostic, in a commercial Region and in GovCloud
+	for region, want := range map[string]bool{"": false, "us-east-1": true, "cn-north-1": true, "us-gov-west-1": false} {
+		var env *awscdk.Environment
+		if region != "" {
+			env = &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String(region)}
+		}
+		stack := awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{Env: env})
+		// WHEN CentralKeyMonitoring creates its bus
+		kmsmonitor.NewCentralKeyMonitoring(stack, jsii.String("Central"), &kmsmonitor.CentralKeyMonitoringProps{OrganizationID: jsii.String("o-a1b2c3d4e5")})
+		// THEN the bus is described only where AWS::Events::EventBus has a Description (not GovCloud, which an agnostic stack may reach)
+		desc := assertions.Match_Absent()
+		if want {
+			desc = assertions.Match_StringLikeRegexp(jsii.String("^kmsmonitor: "))
+		}
+		if msg := panicMessage(func() {
+			assertions.Template_FromStack(stack, nil).HasResourceProperties(jsii.String("AWS::Events::EventBus"), obj{"Description": desc})
+		}); msg != "" {
+			t.Errorf("region %q: %s", region, msg)
+		}
 	}
 }

@@ -2,6 +2,8 @@ package kmsmonitor_test
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -207,4 +209,42 @@ func withPrincipalArn(ctx map[string]any, principal string) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+func TestDeletionGuard_OneGuardPerKey(t *testing.T) {
+	// GIVEN a key protected by a guard with a break-glass role, in a stack whose KeyMonitoring guards every key
+	stack := newStack()
+	key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+	own := kmsmonitor.NewDeletionGuard(stack, jsii.String("Own"), &kmsmonitor.DeletionGuardProps{
+		BreakGlassPrincipalArns: []string{"arn:aws:iam::111122223333:role/BreakGlass"},
+	})
+	own.Protect(key)
+	kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{DeletionGuardEnabled: jsii.Bool(true)})
+	// WHEN another guard protects it explicitly
+	other := kmsmonitor.NewDeletionGuard(stack, jsii.String("Other"), nil)
+	// THEN it is refused, naming the key
+	wantPanic(t, func() { other.Protect(key) }, "Protect[0]", "Key is already protected by another DeletionGuard")
+	// AND at synthesis the key keeps its own guard alone (its break-glass role exempt, each Sid once), while KeyMonitoring's topic key gets KeyMonitoring's
+	tpl := synth(t, stack)
+	for id, r := range tpl.JSON()["Resources"].(map[string]interface{}) {
+		res := r.(map[string]interface{})
+		if res["Type"] != "AWS::KMS::Key" {
+			continue
+		}
+		sids := map[string]int{}
+		breakGlass := 0
+		for _, st := range res["Properties"].(map[string]interface{})["KeyPolicy"].(map[string]interface{})["Statement"].([]interface{}) {
+			sm := st.(map[string]interface{})
+			if sid, _ := sm["Sid"].(string); strings.HasPrefix(sid, "Deny") {
+				sids[sid]++
+				if strings.Contains(fmt.Sprint(sm["Condition"]), "BreakGlass") {
+					breakGlass++
+				}
+			}
+		}
+		own := strings.HasPrefix(id, "Key")
+		if sids["DenyDisablingOrDeletingKeysInUse"] != 1 || sids["DenyShortKeyDeletionWaitingPeriod"] != 1 || (breakGlass == 2) != own {
+			t.Errorf("%s: deny statements %v, %d with the break-glass role", id, sids, breakGlass)
+		}
+	}
 }

@@ -127,7 +127,7 @@ func templateOf(t *testing.T, stack awscdk.Stack) (tpl assertions.Template) {
 // validated as before (the engine is the same for every type it holds).
 var primedTypes = []string{
 	"AWS::CDK::Metadata",
-	"AWS::CloudFormation::Stack", "AWS::CloudFormation::StackSet",
+	"AWS::CloudFormation::Stack", "AWS::CloudFormation::StackSet", "AWS::CloudFormation::WaitConditionHandle",
 	"AWS::CloudTrail::Trail",
 	"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm", "AWS::CloudWatch::Dashboard",
 	"AWS::Events::EventBus", "AWS::Events::EventBusPolicy", "AWS::Events::Rule",

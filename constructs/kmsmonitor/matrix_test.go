@@ -1,3 +1,5 @@
+//go:build longtest
+
 package kmsmonitor_test
 
 import (
@@ -226,6 +228,10 @@ func matrixConstructs() []matrixConstruct {
 	}
 }
 
+// TestMatrix is a long test (build tag longtest; .ci/run runs it, README
+// says how): about 3.5 MB of templates that cfn-lint takes some 45 s of CPU
+// to read, twice the rest of the package.
+//
 // TestMatrix synthesizes every construct in every cell of the environment
 // matrix (environment-agnostic; an explicit environment in aws, aws-cn and
 // aws-us-gov; a Stage; a nested stack) and holds each template to the same
@@ -292,14 +298,6 @@ func TestMatrix(t *testing.T) {
 	t.Logf("wall time: %s", time.Since(started).Round(time.Second))
 }
 
-// ruleID returns the rule of a cdk-nag finding ("AwsSolutions-IAM5[...]: ...").
-func ruleID(msg string) string {
-	if i := strings.IndexAny(msg, "[:"); i > 0 {
-		return msg[:i]
-	}
-	return msg
-}
-
 // matrixCheck does what synth does for stack's template, linting it for the
 // cell's Region (cfn-lint's own template metadata) rather than us-east-1.
 func matrixCheck(t *testing.T, cell matrixCell, stack awscdk.Stack) {
@@ -330,79 +328,10 @@ func matrixCheck(t *testing.T, cell matrixCell, stack awscdk.Stack) {
 	paths.Check(t, name, tpl, literal(stack.Account()), literal(stack.Region()))
 }
 
-var _ = addBadInputs("environment matrix", badInput{"DeletionGuard", "Other", "key already protected by another guard", func(s awscdk.Stack) {
-	key := awskms.NewKey(s, jsii.String("Key"), nil)
-	kmsmonitor.NewDeletionGuard(s, jsii.String("Own"), nil).Protect(key)
-	kmsmonitor.NewDeletionGuard(s, jsii.String("Other"), nil).Protect(key)
-}, []string{"Protect[0]", "Stack/Key is already protected by another DeletionGuard", "protect it with one guard"}},
-	badInput{"MemberStackSet", "Rollout", "stack in a China Region", func(awscdk.Stack) {
-		app := newApp()
-		stage := awscdk.NewStage(app, jsii.String("Member"), nil)
-		member := awscdk.NewStack(stage, jsii.String("KmsMonitorMember"), &awscdk.StackProps{Synthesizer: awscdk.NewBootstraplessSynthesizer(nil)})
-		s := awscdk.NewStack(app, jsii.String("Stack"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String(matrixAccount), Region: jsii.String("cn-north-1")}})
-		kmsmonitor.NewMemberStackSet(s, jsii.String("Rollout"), &kmsmonitor.MemberStackSetProps{
-			MemberStack: member, OrganizationalUnitIDs: []string{"r-ab12"}, Regions: []string{"us-east-1"},
-		})
-	}, []string{"MemberStack", "this stack deploys to cn-north-1, where service-managed StackSets are not available"}},
-)
-
-func TestDeletionGuard_OneGuardPerKey(t *testing.T) {
-	// GIVEN a key protected by a guard with a break-glass role, in a stack whose KeyMonitoring guards every key
-	stack := newStack()
-	key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
-	own := kmsmonitor.NewDeletionGuard(stack, jsii.String("Own"), &kmsmonitor.DeletionGuardProps{
-		BreakGlassPrincipalArns: []string{"arn:aws:iam::111122223333:role/BreakGlass"},
-	})
-	own.Protect(key)
-	kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{DeletionGuardEnabled: jsii.Bool(true)})
-	// WHEN another guard protects it explicitly
-	other := kmsmonitor.NewDeletionGuard(stack, jsii.String("Other"), nil)
-	// THEN it is refused, naming the key
-	wantPanic(t, func() { other.Protect(key) }, "Protect[0]", "Key is already protected by another DeletionGuard")
-	// AND at synthesis the key keeps its own guard alone (its break-glass role exempt, each Sid once), while KeyMonitoring's topic key gets KeyMonitoring's
-	tpl := synth(t, stack)
-	for id, r := range tpl.JSON()["Resources"].(map[string]interface{}) {
-		res := r.(map[string]interface{})
-		if res["Type"] != "AWS::KMS::Key" {
-			continue
-		}
-		sids := map[string]int{}
-		breakGlass := 0
-		for _, st := range res["Properties"].(map[string]interface{})["KeyPolicy"].(map[string]interface{})["Statement"].([]interface{}) {
-			sm := st.(map[string]interface{})
-			if sid, _ := sm["Sid"].(string); strings.HasPrefix(sid, "Deny") {
-				sids[sid]++
-				if strings.Contains(fmt.Sprint(sm["Condition"]), "BreakGlass") {
-					breakGlass++
-				}
-			}
-		}
-		own := strings.HasPrefix(id, "Key")
-		if sids["DenyDisablingOrDeletingKeysInUse"] != 1 || sids["DenyShortKeyDeletionWaitingPeriod"] != 1 || (breakGlass == 2) != own {
-			t.Errorf("%s: deny statements %v, %d with the break-glass role", id, sids, breakGlass)
-		}
+// ruleID returns the rule of a cdk-nag finding ("AwsSolutions-IAM5[...]: ...").
+func ruleID(msg string) string {
+	if i := strings.IndexAny(msg, "[:"); i > 0 {
+		return msg[:i]
 	}
-}
-
-func TestCentralKeyMonitoring_BusDescriptionWhereTheSchemaHasIt(t *testing.T) {
-	// GIVEN the central stack environment-agnostic, in a commercial Region and in GovCloud
-	for region, want := range map[string]bool{"": false, "us-east-1": true, "cn-north-1": true, "us-gov-west-1": false} {
-		var env *awscdk.Environment
-		if region != "" {
-			env = &awscdk.Environment{Account: jsii.String(matrixAccount), Region: jsii.String(region)}
-		}
-		stack := awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{Env: env})
-		// WHEN CentralKeyMonitoring creates its bus
-		kmsmonitor.NewCentralKeyMonitoring(stack, jsii.String("Central"), &kmsmonitor.CentralKeyMonitoringProps{OrganizationID: jsii.String("o-a1b2c3d4e5")})
-		// THEN the bus is described only where AWS::Events::EventBus has a Description (not GovCloud, which an agnostic stack may reach)
-		desc := assertions.Match_Absent()
-		if want {
-			desc = assertions.Match_StringLikeRegexp(jsii.String("^kmsmonitor: "))
-		}
-		if msg := panicMessage(func() {
-			assertions.Template_FromStack(stack, nil).HasResourceProperties(jsii.String("AWS::Events::EventBus"), obj{"Description": desc})
-		}); msg != "" {
-			t.Errorf("region %q: %s", region, msg)
-		}
-	}
+	return msg
 }

@@ -1,7 +1,10 @@
 // Package cfnlint lints the CloudFormation templates that tests synthesize,
-// in a few cfn-lint runs per test binary (cfn-lint takes about a second to
-// start), in the background while the tests go on; identical templates are
-// linted once.
+// in the background while the tests go on; identical templates are linted
+// once. cfn-lint takes 2 to 3 s of CPU to start (imports and rules): each
+// linter is one Python process that runs cfn-lint's command line, exactly as
+// `cfn-lint --format parseable -- FILES` would, for piece after piece
+// (worker.py). Where python3 cannot import cfn-lint (cfn-lint installed
+// apart, with pipx for instance), each piece is one cfn-lint command instead.
 //
 // Ignored rules: none. Where aws-cdk-lib itself writes something cfn-lint
 // warns about, the construct that owns the resource suppresses that one rule
@@ -9,10 +12,13 @@
 package cfnlinttest
 
 import (
+	"bufio"
 	"crypto/sha256"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,24 +32,55 @@ import (
 // (.ci/run sets it); otherwise linting is skipped with a message.
 const RequireEnv = "KMSMONITOR_REQUIRE_CFNLINT"
 
-// chunk is how many distinct templates one background cfn-lint run takes:
-// each run costs about 1.3 s of start-up, and a run while the tests still
-// synthesize uses the core that jsii leaves idle.
-const chunk = 40
+// A piece is what one cfn-lint run takes from the queue: up to pieceFiles
+// templates and pieceBytes bytes (at least one template). cfn-lint's command
+// line costs about 0.3 s per run before the first template, and what it
+// reports is read after each run; pieces of similar cost keep both cores busy
+// at the end.
+const (
+	pieceFiles = 10
+	pieceBytes = 256 << 10
+)
 
-// Batch collects templates to lint; it lints them in the background, chunk
-// by chunk, one cfn-lint process at a time, while the tests go on.
+// Batch collects templates to lint; it lints them as they come, one linter
+// at a time while the tests go on (jsii and the tests have the other core),
+// one per core once they are done.
 type Batch struct {
-	mu       sync.Mutex
-	dir      string
-	bin      string          // cfn-lint, "" when not on PATH
-	pending  []string        // files not linted yet
-	seen     map[string]bool // template digests: an identical template is linted once
-	count    int             // templates added, identical ones included
-	problems []string        // cfn-lint's reports of the chunks linted so far
-	failure  error           // cfn-lint could not run
-	worker   sync.Mutex      // held by the running cfn-lint
-	running  sync.WaitGroup
+	mu        sync.Mutex
+	dir       string
+	bin       string          // cfn-lint, "" when not on PATH
+	queue     []queued        // templates no linter took yet
+	seen      map[string]bool // template digests: an identical template is linted once
+	count     int             // templates added, identical ones included
+	problems  []string        // cfn-lint's reports of the pieces linted so far
+	failure   error           // cfn-lint could not run
+	busy      []bool          // busy[n]: a goroutine lints with linter n
+	finishing bool            // Run was called: one linter per core
+	done      sync.WaitGroup
+}
+
+// queued is a template file waiting for a linter.
+type queued struct {
+	file string
+	size int
+}
+
+// linters are the test binary's linters, shared by its batches and started
+// at their first piece. A worker ends with the test binary (its standard
+// input closes).
+var linters struct {
+	sync.Mutex
+	all []*linter
+}
+
+// linterN returns linter n, made if needed (started at its first piece).
+func linterN(bin string, n int) *linter {
+	linters.Lock()
+	defer linters.Unlock()
+	for len(linters.all) <= n {
+		linters.all = append(linters.all, &linter{bin: bin})
+	}
+	return linters.all[n]
 }
 
 // NewBatch returns an empty batch that keeps its templates in a temporary folder.
@@ -77,46 +114,160 @@ func (b *Batch) Add(name string, template any) {
 	if err := os.WriteFile(file, data, 0o600); err != nil {
 		panic(err)
 	}
-	b.pending = append(b.pending, file)
-	if b.bin != "" && len(b.pending) >= chunk {
-		b.lintInBackground(b.pending, true)
-		b.pending = nil
+	b.queue = append(b.queue, queued{file, len(data)})
+	b.work()
+}
+
+// work starts a goroutine for each free linter that may take from the
+// queue: linter 0 while the tests go on, one per core once Run was called.
+// b.mu is held.
+func (b *Batch) work() {
+	if b.bin == "" {
+		return
+	}
+	linters := 1
+	if b.finishing {
+		linters = runtime.NumCPU()
+	}
+	for n := 0; n < linters && len(b.queue) > 0; n++ {
+		for len(b.busy) <= n {
+			b.busy = append(b.busy, false)
+		}
+		if !b.busy[n] {
+			b.busy[n] = true
+			b.done.Add(1)
+			go b.lintQueue(n)
+		}
 	}
 }
 
-// lintInBackground lints files, after any run already going when queued
-// (while the tests run, one cfn-lint at a time leaves them a core); b.mu is held.
-func (b *Batch) lintInBackground(files []string, queued bool) {
-	b.running.Add(1)
-	go func() {
-		defer b.running.Done()
-		if queued {
-			b.worker.Lock()
-			defer b.worker.Unlock()
-		}
-		problems, err := b.lint(files)
+// lintQueue lints piece after piece with linter n until the queue is empty.
+func (b *Batch) lintQueue(n int) {
+	defer b.done.Done()
+	l := linterN(b.bin, n)
+	for {
 		b.mu.Lock()
-		defer b.mu.Unlock()
+		if len(b.queue) == 0 {
+			b.busy[n] = false
+			b.mu.Unlock()
+			return
+		}
+		var files []string
+		size := 0
+		for len(b.queue) > 0 && len(files) < pieceFiles && (len(files) == 0 || size+b.queue[0].size <= pieceBytes) {
+			files = append(files, b.queue[0].file)
+			size += b.queue[0].size
+			b.queue = b.queue[1:]
+		}
+		b.mu.Unlock()
+		problems, err := l.lint(b.dir, files)
+		b.mu.Lock()
 		if problems != "" {
 			b.problems = append(b.problems, problems)
 		}
 		if err != nil && b.failure == nil {
 			b.failure = err
 		}
-	}()
+		b.mu.Unlock()
+	}
 }
 
-// lint runs cfn-lint on files: what it reported ("" when clean), or why it could not run.
-func (b *Batch) lint(files []string) (problems string, err error) {
-	out, runErr := exec.Command(b.bin, append([]string{"--format", "parseable", "--"}, files...)...).CombinedOutput()
+// args are cfn-lint's arguments before the files.
+var args = []string{"--format", "parseable", "--"}
+
+//go:embed worker.py
+var workerPy string
+
+// linter lints piece after piece, one at a time, in one worker.py process
+// (started at its first piece), or with one cfn-lint command per piece.
+type linter struct {
+	mu      sync.Mutex
+	bin     string // the cfn-lint command
+	started bool
+	cmd     *exec.Cmd // worker.py; nil when python3 cannot import cfn-lint
+	in      io.WriteCloser
+	out     *bufio.Scanner
+}
+
+// start starts worker.py with python3; where it cannot import cfn-lint, the
+// linter runs the cfn-lint command instead.
+func (l *linter) start() {
+	l.started = true
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		return
+	}
+	cmd := exec.Command(python, "-c", workerPy)
+	in, err1 := cmd.StdinPipe()
+	out, err2 := cmd.StdoutPipe()
+	if err1 != nil || err2 != nil || cmd.Start() != nil {
+		return
+	}
+	l.cmd, l.in, l.out = cmd, in, bufio.NewScanner(out)
+	l.out.Buffer(make([]byte, 1<<20), 256<<20)
+	var hello struct{ Ready string }
+	if !l.out.Scan() || json.Unmarshal(l.out.Bytes(), &hello) != nil || hello.Ready == "" {
+		l.in.Close()
+		_ = cmd.Wait()
+		l.cmd = nil
+	}
+}
+
+// lint runs cfn-lint on files: what it reported ("" when clean, with the
+// folder dir left out of file names), or why it could not run.
+func (l *linter) lint(dir string, files []string) (problems string, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.started {
+		l.start()
+	}
+	var out string
+	var code int
+	if l.cmd != nil {
+		out, code, err = l.viaWorker(files)
+	} else {
+		out, code, err = l.viaCommand(files)
+	}
+	if err != nil || code == 0 {
+		return "", err
+	}
+	return strings.ReplaceAll(out, dir+string(filepath.Separator), ""), nil
+}
+
+func (l *linter) viaWorker(files []string) (out string, code int, err error) {
+	line, err := json.Marshal(append(append([]string{}, args...), files...))
+	if err != nil {
+		return "", 0, err
+	}
+	if _, err := l.in.Write(append(line, '\n')); err != nil {
+		return "", 0, fmt.Errorf("cfn-lint worker: %w", err)
+	}
+	if !l.out.Scan() {
+		return "", 0, fmt.Errorf("cfn-lint worker exited: %v", l.out.Err())
+	}
+	var answer struct {
+		Code   int    `json:"code"`
+		Output string `json:"output"`
+	}
+	if err := json.Unmarshal(l.out.Bytes(), &answer); err != nil {
+		return "", 0, fmt.Errorf("cfn-lint worker: %w", err)
+	}
+	if answer.Code < 0 { // cfn-lint raised: worker.py gives the traceback
+		return "", 0, fmt.Errorf("cfn-lint: %s", answer.Output)
+	}
+	return answer.Output, answer.Code, nil
+}
+
+func (l *linter) viaCommand(files []string) (out string, code int, err error) {
+	b, runErr := exec.Command(l.bin, append(append([]string{}, args...), files...)...).CombinedOutput()
 	if runErr == nil {
-		return "", nil
+		return string(b), 0, nil
 	}
 	var exit *exec.ExitError
 	if !errors.As(runErr, &exit) {
-		return "", fmt.Errorf("cfn-lint: %v\n%s", runErr, out)
+		return "", 0, fmt.Errorf("cfn-lint: %v\n%s", runErr, b)
 	}
-	return strings.ReplaceAll(string(out), b.dir+string(filepath.Separator), ""), nil
+	return string(b), exit.ExitCode(), nil
 }
 
 // Run lints every template added so far that is not linted yet, waits for
@@ -139,14 +290,11 @@ func (b *Batch) Run() (skipped string, err error) {
 		}
 		return "SKIP " + msg, nil
 	}
-	// The tests are done: the rest is split over the cores, beside any run still going.
-	parts := min(runtime.NumCPU(), (len(b.pending)+9)/10)
-	for i := 0; i < parts; i++ {
-		b.lintInBackground(b.pending[i*len(b.pending)/parts:(i+1)*len(b.pending)/parts], false)
-	}
-	b.pending = nil
+	// The tests are done: the rest goes to one linter per core.
+	b.finishing = true
+	b.work()
 	b.mu.Unlock()
-	b.running.Wait()
+	b.done.Wait()
 	if b.failure != nil {
 		return "", b.failure
 	}

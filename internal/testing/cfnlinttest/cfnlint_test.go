@@ -10,6 +10,7 @@ import (
 )
 
 func TestBatchReportsProblemsAndPassesCleanTemplates(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("cfn-lint"); err != nil {
 		t.Skip("cfn-lint not found on PATH (pip install cfn-lint); .ci/run requires it")
 	}
@@ -35,12 +36,13 @@ func TestBatchReportsProblemsAndPassesCleanTemplates(t *testing.T) {
 	}
 }
 
-func TestBatchLintsChunksInTheBackgroundAndIdenticalTemplatesOnce(t *testing.T) {
+func TestBatchLintsPieceByPieceAndIdenticalTemplatesOnce(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("cfn-lint"); err != nil {
 		t.Skip("cfn-lint not found on PATH (pip install cfn-lint); .ci/run requires it")
 	}
-	// GIVEN more distinct templates than one background run takes (40), the first one misspelled
-	// (so linted in the background, before Run), AND one template added twice
+	// GIVEN more distinct templates than one cfn-lint run takes (10), the first one misspelled
+	// (so linted while templates are still added), AND one template added twice
 	topic := func(property, name string) map[string]any {
 		return map[string]any{"Resources": map[string]any{"Topic": map[string]any{
 			"Type": "AWS::SNS::Topic", "Properties": map[string]any{property: name},

@@ -1,0 +1,34 @@
+# cfn-lint's command line, run again for each line of standard input (a JSON
+# list of its arguments) in this one process, so that cfn-lint's imports and
+# rules are loaded once. The first line of standard output is
+# {"ready": cfn-lint's version} (nothing if cfn-lint cannot be imported);
+# then each answer is one line: {"code": the exit code cfn-lint gives,
+# "output": what it printed}, or code -1 and the traceback when it raised.
+import contextlib
+import io
+import json
+import sys
+import traceback
+
+try:
+    from cfnlint.runner import main
+    from cfnlint.version import __version__
+except ImportError:
+    sys.exit(0)
+print(json.dumps({"ready": __version__}), flush=True)
+
+for line in sys.stdin:
+    if not line.strip():
+        continue
+    sys.argv = ["cfn-lint"] + json.loads(line)
+    printed = io.StringIO()
+    code = 0
+    try:
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            main()
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except Exception:
+        code, printed = -1, io.StringIO(traceback.format_exc())
+    sys.__stdout__.write(json.dumps({"code": code, "output": printed.getvalue()}) + "\n")
+    sys.__stdout__.flush()
