@@ -34,12 +34,12 @@ const RequireEnv = "KMSMONITOR_REQUIRE_CFNLINT"
 
 // A piece is what one cfn-lint run takes from the queue: up to pieceFiles
 // templates and pieceBytes bytes (at least one template). cfn-lint's command
-// line costs about 0.3 s per run before the first template, and what it
-// reports is read after each run; pieces of similar cost keep both cores busy
-// at the end.
+// line loads its rules at each run (about 0.5 s of CPU), so while the tests
+// go on a run starts only for a whole piece; at the end, pieces of similar
+// cost keep every core busy.
 const (
-	pieceFiles = 10
-	pieceBytes = 256 << 10
+	pieceFiles = 20
+	pieceBytes = 512 << 10
 )
 
 // Batch collects templates to lint; it lints them as they come, one linter
@@ -129,7 +129,7 @@ func (b *Batch) work() {
 	if b.finishing {
 		linters = runtime.NumCPU()
 	}
-	for n := 0; n < linters && len(b.queue) > 0; n++ {
+	for n := 0; n < linters && b.hasPiece(); n++ {
 		for len(b.busy) <= n {
 			b.busy = append(b.busy, false)
 		}
@@ -141,13 +141,29 @@ func (b *Batch) work() {
 	}
 }
 
+// hasPiece reports whether the queue holds a piece to lint now: a whole one
+// while the tests go on, anything once Run was called. b.mu is held.
+func (b *Batch) hasPiece() bool {
+	if b.finishing {
+		return len(b.queue) > 0
+	}
+	size := 0
+	for i, q := range b.queue {
+		size += q.size
+		if i+1 >= pieceFiles || size >= pieceBytes {
+			return true
+		}
+	}
+	return false
+}
+
 // lintQueue lints piece after piece with linter n until the queue is empty.
 func (b *Batch) lintQueue(n int) {
 	defer b.done.Done()
 	l := linterN(b.bin, n)
 	for {
 		b.mu.Lock()
-		if len(b.queue) == 0 {
+		if !b.hasPiece() {
 			b.busy[n] = false
 			b.mu.Unlock()
 			return
