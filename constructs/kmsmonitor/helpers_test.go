@@ -98,13 +98,39 @@ func synth(t *testing.T, stack awscdk.Stack) template {
 	// One copy of the template across jsii: each ToJSON call carries the whole template.
 	j := *tpl.ToJSON()
 	primed.note(j)
-	lint.Add(t.Name(), j)
+	// An explicit environment's template is linted for its Region (cfn-lint's default: us-east-1).
+	var regions []interface{}
+	if r := literal(stack.Region()); r != "" {
+		regions = arr{r}
+	}
+	lintIn(t.Name(), j, regions)
 	// Every template of every test: no Allow of "*" or "service:*" (iamlinttest.Exceptions aside).
 	for _, f := range iamlinttest.Findings(j) {
 		t.Errorf("over-broad permission: %s", f)
 	}
 	paths.Check(t, t.Name(), j, literal(stack.Account()), literal(stack.Region()))
 	return template{t: t, tpl: tpl, json: j}
+}
+
+// lintIn queues tpl for cfn-lint, for regions when given (cfn-lint's own
+// template metadata, on a copy), else for cfn-lint's default, us-east-1.
+func lintIn(name string, tpl map[string]interface{}, regions []interface{}) {
+	if regions == nil {
+		lint.Add(name, tpl)
+		return
+	}
+	linted := map[string]interface{}{}
+	for k, v := range tpl {
+		linted[k] = v
+	}
+	meta := map[string]interface{}{"cfn-lint": obj{"config": obj{"regions": regions}}}
+	if m, ok := tpl["Metadata"].(map[string]interface{}); ok {
+		for k, v := range m {
+			meta[k] = v
+		}
+	}
+	linted["Metadata"] = meta
+	lint.Add(name, linted)
 }
 
 // templateOf synthesizes stack and returns its template; a synthesis that

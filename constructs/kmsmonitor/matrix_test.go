@@ -305,23 +305,12 @@ func matrixCheck(t *testing.T, cell matrixCell, stack awscdk.Stack) {
 	tpl := *templateOf(t, stack).ToJSON()
 	primed.note(tpl)
 	name := t.Name() + "/" + *stack.Node().Path()
-	linted := map[string]interface{}{}
-	for k, v := range tpl {
-		linted[k] = v
-	}
 	// An environment-agnostic template may be deployed in any partition.
 	regions := arr{"us-east-1", "cn-north-1", "us-gov-west-1"}
 	if r := literal(stack.Region()); r != "" {
 		regions = arr{r}
 	}
-	meta := map[string]interface{}{"cfn-lint": obj{"config": obj{"regions": regions}}}
-	if m, ok := tpl["Metadata"].(map[string]interface{}); ok {
-		for k, v := range m {
-			meta[k] = v
-		}
-	}
-	linted["Metadata"] = meta
-	lint.Add(name, linted)
+	lintIn(name, tpl, regions)
 	for _, f := range iamlinttest.Findings(tpl) {
 		t.Errorf("%s: over-broad permission: %s", name, f)
 	}

@@ -3,8 +3,9 @@
 // once. cfn-lint takes 2 to 3 s of CPU to start (imports and rules): each
 // linter is one Python process that runs cfn-lint's command line, exactly as
 // `cfn-lint --format parseable -- FILES` would, for piece after piece
-// (worker.py). Where python3 cannot import cfn-lint (cfn-lint installed
-// apart, with pipx for instance), each piece is one cfn-lint command instead.
+// (worker.py). Where python3 cannot import cfn-lint, or imports another
+// version than the cfn-lint command's (cfn-lint installed apart, with pipx
+// for instance), each piece is one cfn-lint command instead.
 //
 // Ignored rules: none. Where aws-cdk-lib itself writes something cfn-lint
 // warns about, the construct that owns the resource suppresses that one rule
@@ -200,13 +201,15 @@ type linter struct {
 	mu      sync.Mutex
 	bin     string // the cfn-lint command
 	started bool
-	cmd     *exec.Cmd // worker.py; nil when python3 cannot import cfn-lint
+	cmd     *exec.Cmd // worker.py; nil when the linter runs the command
 	in      io.WriteCloser
 	out     *bufio.Scanner
+	stderr  lockedBuffer
 }
 
-// start starts worker.py with python3; where it cannot import cfn-lint, the
-// linter runs the cfn-lint command instead.
+// start starts worker.py with python3; where it cannot import cfn-lint, or
+// imports another version than the cfn-lint command's (cfn-lint installed
+// apart, with pipx for instance), the linter runs the command instead.
 func (l *linter) start() {
 	l.started = true
 	python, err := exec.LookPath("python3")
@@ -214,6 +217,7 @@ func (l *linter) start() {
 		return
 	}
 	cmd := exec.Command(python, "-c", workerPy)
+	cmd.Stderr = &l.stderr // not os.Stderr: the test binaries filter it, and wait for it to close
 	in, err1 := cmd.StdinPipe()
 	out, err2 := cmd.StdoutPipe()
 	if err1 != nil || err2 != nil || cmd.Start() != nil {
@@ -222,11 +226,45 @@ func (l *linter) start() {
 	l.cmd, l.in, l.out = cmd, in, bufio.NewScanner(out)
 	l.out.Buffer(make([]byte, 1<<20), 256<<20)
 	var hello struct{ Ready string }
-	if !l.out.Scan() || json.Unmarshal(l.out.Bytes(), &hello) != nil || hello.Ready == "" {
+	if !l.out.Scan() || json.Unmarshal(l.out.Bytes(), &hello) != nil || hello.Ready == "" ||
+		"cfn-lint "+hello.Ready != commandVersion(l.bin) {
 		l.in.Close()
 		_ = cmd.Wait()
 		l.cmd = nil
 	}
+}
+
+// commandVersion is what `cfn-lint --version` prints, trimmed ("cfn-lint 1.51.0"), asked once.
+var commandVersion = func() func(bin string) string {
+	var once sync.Once
+	var version string
+	return func(bin string) string {
+		once.Do(func() {
+			out, _ := exec.Command(bin, "--version").Output()
+			version = strings.TrimSpace(string(out))
+		})
+		return version
+	}
+}()
+
+// lockedBuffer keeps what a worker writes to its standard error, for the
+// message if it exits.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf = append(b.buf, p...)
+	return len(p), nil
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return string(b.buf)
 }
 
 // lint runs cfn-lint on files: what it reported ("" when clean, with the
@@ -247,6 +285,9 @@ func (l *linter) lint(dir string, files []string) (problems string, err error) {
 	if err != nil || code == 0 {
 		return "", err
 	}
+	if strings.TrimSpace(out) == "" {
+		return "", fmt.Errorf("cfn-lint exited with code %d and printed nothing", code)
+	}
 	return strings.ReplaceAll(out, dir+string(filepath.Separator), ""), nil
 }
 
@@ -259,7 +300,7 @@ func (l *linter) viaWorker(files []string) (out string, code int, err error) {
 		return "", 0, fmt.Errorf("cfn-lint worker: %w", err)
 	}
 	if !l.out.Scan() {
-		return "", 0, fmt.Errorf("cfn-lint worker exited: %v", l.out.Err())
+		return "", 0, fmt.Errorf("cfn-lint worker exited (%v): %s", l.out.Err(), l.stderr.String())
 	}
 	var answer struct {
 		Code   int    `json:"code"`

@@ -27,7 +27,11 @@ for line in sys.stdin:
         with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
             main()
     except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        if e.code is None or isinstance(e.code, int):
+            code = e.code or 0
+        else:  # sys.exit("message"): Python prints the message and exits with 1
+            code = 1
+            printed.write(str(e.code) + "\n")
     except Exception:
         code, printed = -1, io.StringIO(traceback.format_exc())
     sys.__stdout__.write(json.dumps({"code": code, "output": printed.getvalue()}) + "\n")

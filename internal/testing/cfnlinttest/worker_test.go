@@ -70,3 +70,19 @@ func (l *linter) viaWorkerStarted(t *testing.T, files []string) (string, int, er
 	}
 	return l.viaWorker(files)
 }
+
+func TestLinterRefusesAFailureThatPrintsNothing(t *testing.T) {
+	t.Parallel()
+	// GIVEN a cfn-lint command that exits with code 2 and prints nothing
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "cfn-lint")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\nexit 2\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	// WHEN a linter that runs the command lints a template
+	problems, err := (&linter{bin: bin, started: true}).lint(dir, []string{filepath.Join(dir, "t.json")})
+	// THEN it is an error, not a clean template
+	if err == nil || problems != "" {
+		t.Errorf("problems %q, error %v; want an error", problems, err)
+	}
+}

@@ -57,8 +57,11 @@ type Server struct {
 // of the fidelity tests' time. The parsed expression is immutable, so the
 // answers are the same.
 const motoServer = `import functools, sys
-import jsonpath_ng.ext
-jsonpath_ng.ext.parse = functools.lru_cache(maxsize=None)(jsonpath_ng.ext.parse)
+try:
+    import jsonpath_ng.ext
+    jsonpath_ng.ext.parse = functools.lru_cache(maxsize=None)(jsonpath_ng.ext.parse)
+except ImportError:
+    pass
 from moto.server import main
 main(sys.argv[1:])
 `
