@@ -360,10 +360,18 @@ func TestExistingTrailExample_LogGroupFromContext(t *testing.T) {
 	}
 }
 
+// contextValues are the example app's context values that its tests read
+// back from the template, given together (one run of the app serves both
+// tests: the e-mails and the expiring key do not meet in the app).
+var contextValues = map[string]any{
+	"emails":          "sec@example.com, oncall@example.org",
+	"expiringKeyArns": "arn:aws:kms:eu-west-1:444455556666:key/mrk-0123456789abcdef0123456789abcdef",
+}
+
 func TestExampleApp_EmailsFromContext(t *testing.T) {
 	t.Parallel() // runs apps: processes of their own (runApp)
 	// GIVEN two addresses in the context (cdk synth -c emails=...)
-	tpl := synthApp(t, "../examples/app", "KmsMonitorExample", map[string]any{"emails": "sec@example.com, oncall@example.org"})
+	tpl := synthApp(t, "../examples/app", "KmsMonitorExample", contextValues)
 	// THEN each is subscribed, and the placeholder is not
 	var got []string
 	for _, s := range resourcesOfType(tpl, "AWS::SNS::Subscription") {
@@ -394,9 +402,7 @@ func expiryAlarmKeys(tpl map[string]any) string {
 func TestExampleApp_ExpiringKeyFromContext(t *testing.T) {
 	t.Parallel() // runs apps: processes of their own (runApp)
 	// GIVEN a key ARN in the context (cdk synth -c expiringKeyArns=...)
-	tpl := synthApp(t, "../examples/app", "KmsMonitorExample", map[string]any{
-		"expiringKeyArns": "arn:aws:kms:eu-west-1:444455556666:key/mrk-0123456789abcdef0123456789abcdef",
-	})
+	tpl := synthApp(t, "../examples/app", "KmsMonitorExample", contextValues)
 	// THEN its key ID is watched besides the fleet
 	if got := expiryAlarmKeys(tpl); got != "fleet,mrk-0123456789abcdef0123456789abcdef" {
 		t.Errorf("expiry alarms watch %s", got)

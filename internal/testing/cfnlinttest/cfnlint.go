@@ -128,7 +128,8 @@ func (b *Batch) work() {
 	}
 	linters := 1
 	if b.finishing {
-		linters = runtime.NumCPU()
+		// No more linters than pieces: each new one costs about 2 s to start.
+		linters = min(runtime.NumCPU(), b.pieces())
 	}
 	for n := 0; n < linters && b.hasPiece(); n++ {
 		for len(b.busy) <= n {
@@ -156,6 +157,18 @@ func (b *Batch) hasPiece() bool {
 		}
 	}
 	return false
+}
+
+// pieces is how many pieces the queue holds. b.mu is held.
+func (b *Batch) pieces() int {
+	n, files, size := 0, 0, 0
+	for _, q := range b.queue {
+		if files == 0 || files == pieceFiles || size+q.size > pieceBytes {
+			n, files, size = n+1, 0, 0
+		}
+		files, size = files+1, size+q.size
+	}
+	return n
 }
 
 // lintQueue lints piece after piece with linter n until the queue is empty.
