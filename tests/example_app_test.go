@@ -198,8 +198,14 @@ func manifestEnv(t *testing.T, dir, stack string) (account, region string) {
 	if !ok {
 		t.Fatalf("manifest.json has no artifact %s", stack)
 	}
-	// aws://ACCOUNT/REGION, with unknown-account and unknown-region when agnostic.
-	account, region, _ = strings.Cut(strings.TrimPrefix(env.Environment, "aws://"), "/")
+	account, region = environmentOf(env.Environment)
+	return account, region
+}
+
+// environmentOf reads a cloud assembly environment, aws://ACCOUNT/REGION,
+// with unknown-account and unknown-region ("" here) when agnostic.
+func environmentOf(env string) (account, region string) {
+	account, region, _ = strings.Cut(strings.TrimPrefix(env, "aws://"), "/")
 	if account == "unknown-account" {
 		account = ""
 	}

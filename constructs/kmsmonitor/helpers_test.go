@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -41,7 +42,7 @@ func TestMain(m *testing.M) {
 	go moto.once.Do(startMoto)       // its 3 s of start-up while jsii starts
 	primeValidation()
 	code := m.Run()
-	fmt.Println(primed.summary())
+	fmt.Println(primedSummary())
 	moto.once.Do(func() {}) // waits for the start if no test needed it yet
 	moto.server.Close()
 	// The IAM simulator's Node.js process writes to the filtered standard
@@ -94,21 +95,29 @@ func newStack() awscdk.Stack {
 // synth synthesizes stack and queues its template for cfn-lint.
 func synth(t *testing.T, stack awscdk.Stack) template {
 	t.Helper()
+	return synthAs(t, t.Name(), stack, nil)
+}
+
+// synthAs synthesizes stack, and holds its template, named name, to every
+// judge: cfn-lint for the stack's Region (for agnostic when the stack has
+// none and agnostic is not nil, else cfn-lint's default, us-east-1), no
+// over-broad permission, every delivery path working.
+func synthAs(t *testing.T, name string, stack awscdk.Stack, agnostic []interface{}) template {
+	t.Helper()
 	tpl := templateOf(t, stack)
 	// One copy of the template across jsii: each ToJSON call carries the whole template.
 	j := *tpl.ToJSON()
-	primed.note(j)
-	// An explicit environment's template is linted for its Region (cfn-lint's default: us-east-1).
-	var regions []interface{}
+	notePrimed(j)
+	regions := agnostic
 	if r := literal(stack.Region()); r != "" {
 		regions = arr{r}
 	}
-	lintIn(t.Name(), j, regions)
+	lintIn(name, j, regions)
 	// Every template of every test: no Allow of "*" or "service:*" (iamlinttest.Exceptions aside).
 	for _, f := range iamlinttest.Findings(j) {
-		t.Errorf("over-broad permission: %s", f)
+		t.Errorf("%s: over-broad permission: %s", name, f)
 	}
-	paths.Check(t, t.Name(), j, literal(stack.Account()), literal(stack.Region()))
+	paths.Check(t, name, j, literal(stack.Account()), literal(stack.Region()))
 	return template{t: t, tpl: tpl, json: j}
 }
 
@@ -145,8 +154,7 @@ func templateOf(t *testing.T, stack awscdk.Stack) (tpl assertions.Template) {
 
 // primedTypes are the resource types of every template the tests
 // synthesize (and a few more). aws-cdk-lib's built-in validation keeps one
-// engine per process and builds it again (about 0.2 s: it compiles its rules
-// for the template's resource types) whenever a synthesis brings a type the
+// engine per process and builds it again (about 0.25 s) whenever a synthesis brings a type the
 // engine was not built for, and then only for that synthesis's types: tests
 // that alternate between constructs built it at almost every synthesis, 20 to
 // 30 s in all. TestMain primes it once with all of these; the templates are
@@ -186,50 +194,45 @@ func primeValidation() {
 	app.Synth(nil)
 }
 
-// primed counts the syntheses whose resource types were not all primed: each
-// of them built the validation engine again (TestMain prints the count).
-var primed = struct {
-	mu       sync.Mutex
-	missing  map[string]bool
-	unprimed int
-	note     func(template map[string]interface{})
-	summary  func() string
-}{missing: map[string]bool{}}
+// unprimed holds the resource types, outside primedTypes, of the templates
+// the tests synthesized, and how many syntheses had one: each built the
+// validation engine again (TestMain prints them).
+var unprimed struct {
+	sync.Mutex
+	types     map[string]bool
+	syntheses int
+}
 
-func init() {
-	known := map[string]bool{}
-	for _, typ := range primedTypes {
-		known[typ] = true
-	}
-	primed.note = func(template map[string]interface{}) {
-		resources, _ := template["Resources"].(map[string]interface{})
-		primed.mu.Lock()
-		defer primed.mu.Unlock()
-		counted := false
-		for _, r := range resources {
-			typ, _ := r.(map[string]interface{})["Type"].(string)
-			if !known[typ] {
-				primed.missing[typ] = true
-				if !counted {
-					primed.unprimed++
-					counted = true
-				}
+// notePrimed records the types of template that primedTypes lacks.
+func notePrimed(template map[string]interface{}) {
+	resources, _ := template["Resources"].(map[string]interface{})
+	unprimed.Lock()
+	defer unprimed.Unlock()
+	missed := false
+	for _, r := range resources {
+		typ, _ := r.(map[string]interface{})["Type"].(string)
+		if !slices.Contains(primedTypes, typ) {
+			if unprimed.types == nil {
+				unprimed.types = map[string]bool{}
 			}
+			unprimed.types[typ] = true
+			missed = true
 		}
 	}
-	primed.summary = func() string {
-		primed.mu.Lock()
-		defer primed.mu.Unlock()
-		if primed.unprimed == 0 {
-			return fmt.Sprintf("built-in validation: one engine for the %d primed resource types", len(primedTypes))
-		}
-		missing := make([]string, 0, len(primed.missing))
-		for typ := range primed.missing {
-			missing = append(missing, typ)
-		}
-		sort.Strings(missing)
-		return fmt.Sprintf("built-in validation: %d syntheses rebuilt the engine for types not in primedTypes (add them): %s", primed.unprimed, strings.Join(missing, ", "))
+	if missed {
+		unprimed.syntheses++
 	}
+}
+
+// primedSummary says whether the validation engine was built once.
+func primedSummary() string {
+	unprimed.Lock()
+	defer unprimed.Unlock()
+	if unprimed.syntheses == 0 {
+		return fmt.Sprintf("built-in validation: one engine for the %d primed resource types", len(primedTypes))
+	}
+	return fmt.Sprintf("built-in validation: %d syntheses rebuilt the engine for types not in primedTypes (add them): %s",
+		unprimed.syntheses, strings.Join(slices.Sorted(maps.Keys(unprimed.types)), ", "))
 }
 
 var validationReport = regexp.MustCompile(`found in: (\S+validation-report\.json)`)

@@ -143,32 +143,31 @@ func (b *Batch) work() {
 	}
 }
 
+// pieceLen is how many templates at the head of q make one piece.
+func pieceLen(q []queued) int {
+	n, size := 0, 0
+	for n < len(q) && n < pieceFiles && (n == 0 || size+q[n].size <= pieceBytes) {
+		size += q[n].size
+		n++
+	}
+	return n
+}
+
 // hasPiece reports whether the queue holds a piece to lint now: a whole one
-// while the tests go on, anything once Run was called. b.mu is held.
+// (ended by its limits) while the tests go on, anything once Run was called.
+// b.mu is held.
 func (b *Batch) hasPiece() bool {
-	if b.finishing {
-		return len(b.queue) > 0
-	}
-	size := 0
-	for i, q := range b.queue {
-		size += q.size
-		if i+1 >= pieceFiles || size >= pieceBytes {
-			return true
-		}
-	}
-	return false
+	n := pieceLen(b.queue)
+	return n > 0 && (b.finishing || n < len(b.queue) || n == pieceFiles)
 }
 
 // pieces is how many pieces the queue holds. b.mu is held.
 func (b *Batch) pieces() int {
-	n, files, size := 0, 0, 0
-	for _, q := range b.queue {
-		if files == 0 || files == pieceFiles || size+q.size > pieceBytes {
-			n, files, size = n+1, 0, 0
-		}
-		files, size = files+1, size+q.size
+	count := 0
+	for q := b.queue; len(q) > 0; q = q[pieceLen(q):] {
+		count++
 	}
-	return n
+	return count
 }
 
 // lintQueue lints piece after piece with linter n until the queue is empty.
@@ -182,13 +181,12 @@ func (b *Batch) lintQueue(n int) {
 			b.mu.Unlock()
 			return
 		}
-		var files []string
-		size := 0
-		for len(b.queue) > 0 && len(files) < pieceFiles && (len(files) == 0 || size+b.queue[0].size <= pieceBytes) {
-			files = append(files, b.queue[0].file)
-			size += b.queue[0].size
-			b.queue = b.queue[1:]
+		k := pieceLen(b.queue)
+		files := make([]string, k)
+		for i, q := range b.queue[:k] {
+			files[i] = q.file
 		}
+		b.queue = b.queue[k:]
 		b.mu.Unlock()
 		problems, err := l.lint(b.dir, files)
 		b.mu.Lock()

@@ -66,7 +66,7 @@ func (l *linter) viaWorkerStarted(t *testing.T, files []string) (string, int, er
 		l.start()
 	}
 	if l.cmd == nil {
-		t.Fatal("worker.py did not start: python3 cannot import cfn-lint")
+		t.Fatal("worker.py did not start: python3 cannot import cfn-lint, or imports another version than the command")
 	}
 	return l.viaWorker(files)
 }
