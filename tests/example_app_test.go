@@ -62,14 +62,19 @@ var apps struct {
 	builds map[string]*appBuild
 }
 
-// appBuild is an example app built once: go run would check and link it again at every run.
+// appBuild is an example app built once: go run would check it again at every run.
 type appBuild struct {
 	once sync.Once
 	bin  string
 	err  error
 }
 
-// appBinary builds the app in dir once per test binary and returns the executable.
+// appBinary returns the executable that go run runs for the app in dir,
+// looked up once per test binary. Since Go 1.24 go run keeps the executables
+// it links in the build cache: go run -exec echo prints that path instead of
+// running it, in about 0.5 s when the app did not change (go build -o would
+// link the app again: 3 to 4 s of CPU for each app). Where the executable is
+// not kept (a build cache turned off), the app is built into the tests' folder.
 func appBinary(dir string) (string, error) {
 	apps.mu.Lock()
 	if apps.builds == nil {
@@ -77,11 +82,22 @@ func appBinary(dir string) (string, error) {
 	}
 	b := apps.builds[dir]
 	if b == nil {
-		b = &appBuild{bin: filepath.Join(apps.dir, fmt.Sprintf("app%d", len(apps.builds)))}
+		b = &appBuild{}
 		apps.builds[dir] = b
+		b.bin = filepath.Join(apps.dir, fmt.Sprintf("app%d", len(apps.builds)))
 	}
 	apps.mu.Unlock()
 	b.once.Do(func() {
+		echo, err := exec.LookPath("echo")
+		if err == nil {
+			out, runErr := exec.Command("go", "run", "-exec", echo, dir).Output()
+			if cached := strings.TrimSpace(string(out)); runErr == nil && filepath.IsAbs(cached) {
+				if info, err := os.Stat(cached); err == nil && info.Mode().IsRegular() {
+					b.bin = cached
+					return
+				}
+			}
+		}
 		if out, err := exec.Command("go", "build", "-o", b.bin, dir).CombinedOutput(); err != nil {
 			b.err = fmt.Errorf("go build %s: %v\n%s", dir, err, out)
 		}
