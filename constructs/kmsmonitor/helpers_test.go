@@ -363,20 +363,6 @@ func (w template) resourcesOfType(typ string) []map[string]interface{} {
 	return out
 }
 
-// dashboardText returns the body of the template's first dashboard, a
-// Fn::Join of text and tokens, as text with each token written "TOKEN".
-func dashboardText(tpl template) string {
-	var text strings.Builder
-	for _, part := range tpl.resourcesOfType("AWS::CloudWatch::Dashboard")[0]["Properties"].(map[string]any)["DashboardBody"].(map[string]any)["Fn::Join"].([]any)[1].([]any) {
-		if s, ok := part.(string); ok {
-			text.WriteString(s)
-		} else {
-			text.WriteString("TOKEN")
-		}
-	}
-	return text.String()
-}
-
 // message returns the path and the text of a synthesis message that
 // assertions.Annotations found. assertions returns cxapi.SynthesisMessage,
 // deprecated since its definition moved to @aws-cdk/cloud-assembly-api,

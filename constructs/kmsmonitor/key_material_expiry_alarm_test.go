@@ -1,7 +1,6 @@
 package kmsmonitor_test
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -143,16 +142,4 @@ func TestKeyMaterialExpiryAlarm_BothModesAndEveryProp(t *testing.T) {
 	if *m.Namespace() != "AWS/KMS" || *m.Statistic() != "Minimum" || (*m.Dimensions())["KeyId"] != mrkID || *m.Period().ToSeconds(nil) != 300 {
 		t.Errorf("Metric = %s %s %v", *m.Namespace(), *m.Statistic(), *m.Dimensions())
 	}
-}
-
-func TestKeyMaterialExpiryAlarm_HundredKeysAllowed(t *testing.T) {
-	// GIVEN the largest number of keys per-key mode takes
-	var ids []string
-	for i := 0; i < kmsmonitor.MaxKeysPerExpiryAlarm; i++ {
-		ids = append(ids, fmt.Sprintf("%08x-0000-0000-0000-000000000000", i))
-	}
-	stack := newStack()
-	kmsmonitor.NewKeyMaterialExpiryAlarm(stack, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIDs: ids})
-	// THEN there is one alarm per key
-	synth(t, stack).ResourceCountIs("AWS::CloudWatch::Alarm", kmsmonitor.MaxKeysPerExpiryAlarm)
 }

@@ -192,48 +192,6 @@ func TestKeyMonitoring_OptInDetectors(t *testing.T) {
 	}
 }
 
-func TestKeyMonitoring_DashboardRespectsWidgetLimits(t *testing.T) {
-	// GIVEN 103 alarms (pending deletion, disabled key, fleet expiry, 100 per-key expiry) and per-key metrics
-	stack := newStack()
-	kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
-		PendingDeletion:   &kmsmonitor.PendingDeletionAlarmProps{KeyArnDimension: jsii.Bool(true)},
-		KeyMaterialExpiry: &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIDs: tooManyKeyIDs()[:kmsmonitor.MaxKeysPerExpiryAlarm]},
-	})
-	tpl := synth(t, stack)
-	var body struct {
-		Widgets []struct {
-			Properties struct {
-				Title   string
-				Alarms  []any
-				Metrics []any
-			}
-		}
-	}
-	text := dashboardText(tpl)
-	if err := json.Unmarshal([]byte(text), &body); err != nil {
-		t.Fatalf("dashboard body: %v\n%s", err, text)
-	}
-	alarmWidgets, alarms := 0, 0
-	for _, w := range body.Widgets {
-		p := w.Properties
-		// THEN no alarm widget holds more than 100 alarms, and every alarm is shown
-		if len(p.Alarms) > 0 {
-			alarmWidgets++
-			alarms += len(p.Alarms)
-			if len(p.Alarms) > 100 {
-				t.Errorf("widget %q has %d alarms; CloudWatch shows at most 100", p.Title, len(p.Alarms))
-			}
-		}
-		// AND no graph widget holds more than one Metrics Insights query
-		if n := strings.Count(toJSON(t, p.Metrics), "SELECT "); n > 1 {
-			t.Errorf("widget %q has %d Metrics Insights queries; CloudWatch allows one per graph", p.Title, n)
-		}
-	}
-	if alarmWidgets != 2 || alarms != 103 {
-		t.Errorf("%d alarm widgets with %d alarms; want 2 widgets, 103 alarms", alarmWidgets, alarms)
-	}
-}
-
 func TestKeyMonitoring_Partitions(t *testing.T) {
 	// GIVEN every part, in the commercial, China and GovCloud partitions and environment-agnostic
 	for _, region := range []string{"us-east-1", "cn-north-1", "us-gov-west-1", ""} {

@@ -3,7 +3,6 @@ package kmsmonitor_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -207,76 +206,6 @@ func TestMonitorTampering_PatternFidelityOnEventBridge(t *testing.T) {
 			}
 		}
 	}
-}
-
-// patternLength is the length of an event pattern once deployed, each
-// CloudFormation token counted as a string of the longest generated name of
-// what it names: 255 characters for an alarm, 64 for a rule, 128 otherwise.
-func patternLength(t *testing.T, pattern any) int {
-	longest := 128
-	switch fmt.Sprint(pattern.(map[string]any)["source"]) {
-	case "[aws.monitoring]":
-		longest = 255
-	case "[aws.events]":
-		longest = 64
-	}
-	t.Helper()
-	var widen func(v any) any
-	widen = func(v any) any {
-		switch x := v.(type) {
-		case map[string]any:
-			for k := range x {
-				if k == "Ref" || strings.HasPrefix(k, "Fn::") {
-					return strings.Repeat("x", longest)
-				}
-			}
-			out := map[string]any{}
-			for k, e := range x {
-				out[k] = widen(e)
-			}
-			return out
-		case []any:
-			out := make([]any, len(x))
-			for i, e := range x {
-				out[i] = widen(e)
-			}
-			return out
-		}
-		return v
-	}
-	return len(toJSON(t, widen(pattern)))
-}
-
-func TestMonitorTampering_FacadeWithManyAlarmsStaysWithinThePatternQuota(t *testing.T) {
-	// GIVEN the facade watching its own 103 alarms, 2 unnamed metric filters and its rules
-	stack := newStack()
-	m := kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
-		KeyMaterialExpiry:       &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIDs: tooManyKeyIDs()[:kmsmonitor.MaxKeysPerExpiryAlarm]},
-		KeyUseEventsEnabled:     jsii.Bool(true),
-		GrantAuditEnabled:       jsii.Bool(true),
-		MonitorTamperingEnabled: jsii.Bool(true),
-	})
-	tpl := synth(t, stack)
-	// THEN the alarms are spread over several rules
-	if len(m.MonitorTampering.AlarmRules) < 2 {
-		t.Errorf("%d alarm rules for 103 alarms", len(m.MonitorTampering.AlarmRules))
-	}
-	// AND every pattern fits EventBridge's default quota of 2,048 characters, generated names at their longest
-	for _, r := range tpl.resourcesOfType("AWS::Events::Rule") {
-		pattern := r["Properties"].(map[string]any)["EventPattern"]
-		if n := patternLength(t, pattern); n > 2048 {
-			t.Errorf("event pattern of %d characters: %s", n, toJSON(t, pattern)[:200])
-		}
-		// AND no list in a pattern is empty (EventBridge refuses empty arrays)
-		if strings.Contains(toJSON(t, pattern), "[]") {
-			t.Errorf("empty list in pattern %s", toJSON(t, pattern))
-		}
-	}
-	// AND unnamed metric filters are watched through their log group
-	tpl.HasResourceProperties("AWS::Events::Rule", obj{"EventPattern": objLike(obj{"source": arr{"aws.logs"}, "detail": objLike(obj{
-		"$or": arr{obj{"eventName": arr{"DeleteMetricFilter"}, "requestParameters": obj{"logGroupName": arr{ref("KmsPendingDeletionLogGroup")}}},
-			assertions.Match_AnyValue()},
-	})})})
 }
 
 func TestTestApps_BuiltinValidationErrorsFailSynthesis(t *testing.T) {
