@@ -1,9 +1,10 @@
 // Package cfnlint lints the CloudFormation templates that tests synthesize,
 // in the background while the tests go on; identical templates are linted
 // once. cfn-lint takes 2 to 3 s of CPU to start (imports and rules): each
-// linter is one Python process that runs cfn-lint's command line, exactly as
-// `cfn-lint --format parseable -- FILES` would, for piece after piece
-// (worker.py). Where python3 cannot import cfn-lint, or imports another
+// linter is one Python process that runs cfn-lint's command line, as
+// `cfn-lint --format parseable -- FILES` would, for piece after piece, with
+// the rule objects built at its first run, as one cfn-lint run over all the
+// pieces would use them (worker.py). Where python3 cannot import cfn-lint, or imports another
 // version than the cfn-lint command's (cfn-lint installed apart, with pipx
 // for instance), each piece is one cfn-lint command instead.
 //
@@ -34,13 +35,14 @@ import (
 const RequireEnv = "KMSMONITOR_REQUIRE_CFNLINT"
 
 // A piece is what one cfn-lint run takes from the queue: up to pieceFiles
-// templates and pieceBytes bytes (at least one template). cfn-lint's command
-// line loads its rules at each run (about 0.5 s of CPU), so while the tests
-// go on a run starts only for a whole piece; at the end, pieces of similar
-// cost keep every core busy.
+// templates and pieceBytes bytes (at least one template). In a worker a run
+// costs little more than its templates (worker.py builds cfn-lint's rules
+// once); a cfn-lint command costs 2 to 3 s of CPU to start. So while the
+// tests go on a run starts only for a whole piece; at the end, pieces of
+// similar cost keep every core busy.
 const (
-	pieceFiles = 20
-	pieceBytes = 512 << 10
+	pieceFiles = 10
+	pieceBytes = 256 << 10
 )
 
 // Batch collects templates to lint; it lints them as they come, one linter

@@ -43,7 +43,7 @@ func TestBatchLintsPieceByPieceAndIdenticalTemplatesOnce(t *testing.T) {
 	if _, err := exec.LookPath("cfn-lint"); err != nil {
 		t.Skip("cfn-lint not found on PATH (pip install cfn-lint); .ci/run requires it")
 	}
-	// GIVEN more distinct templates than one cfn-lint run takes (20), the first one misspelled
+	// GIVEN more distinct templates than one cfn-lint run takes (pieceFiles), the first one misspelled
 	// (so linted while templates are still added), AND one template added twice
 	topic := func(property, name string) map[string]any {
 		return map[string]any{"Resources": map[string]any{"Topic": map[string]any{

@@ -15,6 +15,32 @@ try:
     from cfnlint.version import __version__
 except ImportError:
     sys.exit(0)
+
+# Each run builds its rules from cfn-lint's rules folder: about 0.5 s of CPU
+# (300 rule objects, the JSON data they read). One cfn-lint run over many
+# templates builds them once and runs the same rule objects on each template
+# (Rules.run configures and initializes every rule per template); so does this
+# worker over its runs: each run gets a new collection of the rule objects
+# built at the first one. The command line, given every template at once,
+# would do the same.
+# (Where a cfn-lint version lacks this method, each run builds its own rules.)
+try:
+    from cfnlint.rules import _rules
+
+    _create_from_directory = _rules.Rules.create_from_directory.__func__
+except (ImportError, AttributeError):
+    _create_from_directory = None
+_built = {}
+
+
+def _rules_built_once(cls, rulesdir):
+    if rulesdir not in _built:
+        _built[rulesdir] = _create_from_directory(cls, rulesdir)
+    return cls(dict(_built[rulesdir].data))
+
+
+if _create_from_directory is not None:
+    _rules.Rules.create_from_directory = classmethod(_rules_built_once)
 print(json.dumps({"ready": __version__}), flush=True)
 
 for line in sys.stdin:

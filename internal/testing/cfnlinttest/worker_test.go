@@ -36,11 +36,15 @@ func TestWorkerAnswersAsTheCommandDoes(t *testing.T) {
 	})
 	worker := linterN(bin, 0)
 	command := &linter{bin: bin, started: true} // never starts worker.py
-	// WHEN the worker lints the clean one THEN it passes
+	// WHEN the worker lints the one with an error, then the clean one, with the same rule objects
+	// (built at its first run) THEN the first is reported and the second passes: nothing carries over
+	if out, code, err := worker.viaWorkerStarted(t, []string{bad}); err != nil || code == 0 || !strings.Contains(out, "E3002") {
+		t.Errorf("template with an error: code %d, %q, %v", code, out, err)
+	}
 	if out, code, err := worker.viaWorkerStarted(t, []string{clean}); err != nil || code != 0 || out != "" {
 		t.Errorf("clean template: code %d, %q, %v", code, out, err)
 	}
-	// WHEN the worker and the cfn-lint command lint all three
+	// WHEN the worker (its third run) and the cfn-lint command lint all three
 	files := []string{clean, bad, warned}
 	wOut, wCode, wErr := worker.viaWorkerStarted(t, files)
 	cOut, cCode, cErr := command.viaCommand(files)
