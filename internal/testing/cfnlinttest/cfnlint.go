@@ -240,11 +240,36 @@ func (l *linter) start() {
 	l.out.Buffer(make([]byte, 1<<20), 256<<20)
 	var hello struct{ Ready string }
 	if !l.out.Scan() || json.Unmarshal(l.out.Bytes(), &hello) != nil || hello.Ready == "" ||
-		"cfn-lint "+hello.Ready != commandVersion(l.bin) {
+		(!sameEnvironment(l.bin, python) && "cfn-lint "+hello.Ready != commandVersion(l.bin)) {
 		l.in.Close()
 		_ = cmd.Wait()
 		l.cmd = nil
 	}
+}
+
+// sameEnvironment reports whether the cfn-lint command runs in python's
+// environment, so that python imports the cfn-lint the command runs: both in
+// one folder, the command being a script for that very interpreter
+// (#!INTERPRETER, pip's console script, in an installation or a virtual
+// environment) or a pyenv shim (pyenv runs both from the same version).
+// Otherwise the versions are compared: `cfn-lint --version` costs about
+// 1.5 s of CPU, at each test binary.
+func sameEnvironment(bin, python string) bool {
+	if filepath.Dir(bin) != filepath.Dir(python) {
+		return false
+	}
+	script, err := os.ReadFile(bin)
+	if err != nil {
+		return false
+	}
+	first, _, _ := strings.Cut(string(script), "\n")
+	if interpreter, ok := strings.CutPrefix(first, "#!"); ok && strings.Contains(interpreter, "python") {
+		fields := strings.Fields(interpreter)
+		a, err1 := os.Stat(fields[0])
+		b, err2 := os.Stat(python)
+		return err1 == nil && err2 == nil && os.SameFile(a, b)
+	}
+	return strings.HasPrefix(first, "#!") && strings.Contains(string(script), "pyenv\" exec ")
 }
 
 // commandVersion is what `cfn-lint --version` prints, trimmed ("cfn-lint 1.51.0"), asked once.

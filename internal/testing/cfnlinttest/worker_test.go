@@ -90,3 +90,40 @@ func TestLinterRefusesAFailureThatPrintsNothing(t *testing.T) {
 		t.Errorf("problems %q, error %v; want an error", problems, err)
 	}
 }
+
+func TestSameEnvironment(t *testing.T) {
+	// GIVEN a folder with an interpreter, python3 linked to it, and another interpreter
+	dir, other := t.TempDir(), t.TempDir()
+	write := func(path, text string) string {
+		if err := os.WriteFile(path, []byte(text), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	interpreter := write(filepath.Join(dir, "python3.11"), "binary")
+	python := filepath.Join(dir, "python3")
+	if err := os.Symlink(interpreter, python); err != nil {
+		t.Fatal(err)
+	}
+	write(filepath.Join(dir, "python3.12"), "another binary")
+	for _, c := range []struct {
+		name, bin string
+		want      bool
+	}{
+		// pip's console script for that interpreter, beside it: python3 imports what it runs
+		{"console script", write(filepath.Join(dir, "cfn-lint"), "#!"+interpreter+"\n# -*- coding: utf-8 -*-\nimport sys\n"), true},
+		// a pyenv shim beside python3's shim: pyenv runs both from the same version
+		{"pyenv shim", write(filepath.Join(dir, "shim"), "#!/usr/bin/env bash\nset -e\nexec \"/root/.pyenv/libexec/pyenv\" exec \"$program\" \"$@\"\n"), true},
+		// a script for another interpreter in the same folder
+		{"other interpreter", write(filepath.Join(dir, "cfn-lint-3.12"), "#!"+filepath.Join(dir, "python3.12")+"\n"), false},
+		// a script elsewhere (pipx's folder, say), for the same interpreter
+		{"other folder", write(filepath.Join(other, "cfn-lint"), "#!"+interpreter+"\n"), false},
+		// no script at all (a binary)
+		{"binary", write(filepath.Join(dir, "cfn-lint-bin"), "\x7fELF"), false},
+	} {
+		// WHEN asked whether python imports the cfn-lint the command runs THEN only a script beside it, for it, says so
+		if got := sameEnvironment(c.bin, python); got != c.want {
+			t.Errorf("%s: sameEnvironment = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
