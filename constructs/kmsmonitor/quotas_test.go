@@ -10,7 +10,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
@@ -54,6 +56,14 @@ var _ = addBadInputs("AWS quotas", []badInput{
 		alarm := awscloudwatch.Alarm_FromAlarmArn(s, jsii.String("A"), jsii.String("arn:aws:cloudwatch:us-east-1:111122223333:alarm:pending"))
 		kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Cancel"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.AlarmDriven(alarm, nil, longestKeyArns(217))})
 	}, []string{"DeadLetterQueue", "55 more EventBridge rules", "8192 bytes"}},
+	{"KeyUseEvents", "Use8", "a ninth KeyUseEvents on custom buses sharing one dead-letter queue", func(s awscdk.Stack) {
+		// 8 share it (16 rules, the limit on buses: TestQuotas_SharedDeadLetterQueueOnBuses synthesizes them)
+		dlq := awssqs.NewQueue(s, jsii.String("Dlq"), &awssqs.QueueProps{EnforceSSL: jsii.Bool(true)})
+		for i := 0; i < 9; i++ {
+			bus := awsevents.NewEventBus(s, jsii.String(fmt.Sprintf("Bus%d", i)), nil)
+			kmsmonitor.NewKeyUseEvents(s, jsii.String(fmt.Sprintf("Use%d", i)), &kmsmonitor.KeyUseEventsProps{EventBus: bus, DeadLetterQueue: dlq})
+		}
+	}, []string{"DeadLetterQueue", "8192 bytes"}},
 	{"LifecycleEvents", "Events", "rule name with keys for two rules", func(s awscdk.Stack) {
 		kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{RuleName: jsii.String("kms-events"), KeyArns: longestKeyArns(22)})
 	}, []string{"RuleName", "22 keys need 2 rules", "2048 characters", "leave RuleName unset"}},

@@ -15,6 +15,7 @@ package cfnlinttest
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/json"
@@ -248,28 +249,55 @@ func (l *linter) start() {
 }
 
 // sameEnvironment reports whether the cfn-lint command runs in python's
-// environment, so that python imports the cfn-lint the command runs: both in
-// one folder, the command being a script for that very interpreter
-// (#!INTERPRETER, pip's console script, in an installation or a virtual
-// environment) or a pyenv shim (pyenv runs both from the same version).
-// Otherwise the versions are compared: `cfn-lint --version` costs about
-// 1.5 s of CPU, at each test binary.
+// environment, so that python imports the cfn-lint the command runs: the
+// command is pip's console script for that very interpreter, in its folder
+// (#!INTERPRETER, the interpreter named by a path in python's folder, in an
+// installation or a virtual environment, the script itself not a link to
+// another folder); or both are pyenv shims, compared as the files pyenv
+// resolves them to (pyenv which). Paths are compared as written: a virtual
+// environment's python links to the base interpreter but imports its own
+// packages. Otherwise the versions are compared: `cfn-lint --version` costs
+// about 1.5 s of CPU, at each test binary.
 func sameEnvironment(bin, python string) bool {
-	if filepath.Dir(bin) != filepath.Dir(python) {
+	dir := filepath.Dir(filepath.Clean(python))
+	script, err := os.ReadFile(bin)
+	if err != nil || !bytes.HasPrefix(script, []byte("#!")) {
 		return false
 	}
-	script, err := os.ReadFile(bin)
-	if err != nil {
+	if pyenv := pyenvShim.FindSubmatch(script); pyenv != nil {
+		if filepath.Dir(filepath.Clean(bin)) != dir {
+			return false
+		}
+		which := func(name string) string {
+			out, err := exec.Command(string(pyenv[1]), "which", name).Output()
+			if err != nil {
+				return ""
+			}
+			return strings.TrimSpace(string(out))
+		}
+		realBin, realPython := which(filepath.Base(bin)), which(filepath.Base(python))
+		return realBin != "" && realPython != "" && !pyenvShim.Match(mustRead(realBin)) && sameEnvironment(realBin, realPython)
+	}
+	if real, err := filepath.EvalSymlinks(bin); err != nil || filepath.Dir(real) != dir {
 		return false
 	}
 	first, _, _ := strings.Cut(string(script), "\n")
-	if interpreter, ok := strings.CutPrefix(first, "#!"); ok && strings.Contains(interpreter, "python") {
-		fields := strings.Fields(interpreter)
-		a, err1 := os.Stat(fields[0])
-		b, err2 := os.Stat(python)
-		return err1 == nil && err2 == nil && os.SameFile(a, b)
+	fields := strings.Fields(strings.TrimPrefix(first, "#!"))
+	if len(fields) == 0 || !strings.Contains(filepath.Base(fields[0]), "python") || filepath.Dir(filepath.Clean(fields[0])) != dir {
+		return false
 	}
-	return strings.HasPrefix(first, "#!") && strings.Contains(string(script), "pyenv\" exec ")
+	a, err1 := os.Stat(fields[0])
+	b, err2 := os.Stat(python)
+	return err1 == nil && err2 == nil && os.SameFile(a, b)
+}
+
+// pyenvShim matches a pyenv shim and captures the pyenv it runs.
+var pyenvShim = regexp.MustCompile(`exec "([^"]+/pyenv)" exec `)
+
+// mustRead returns the file at path, or nothing.
+func mustRead(path string) []byte {
+	b, _ := os.ReadFile(path)
+	return b
 }
 
 // commandVersion is what `cfn-lint --version` prints, trimmed ("cfn-lint 1.51.0"), asked once.

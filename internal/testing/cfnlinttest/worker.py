@@ -22,7 +22,10 @@ except ImportError:
 # (Rules.run configures and initializes every rule per template); so does this
 # worker over its runs: each run gets a new collection of the rule objects
 # built at the first one. The command line, given every template at once,
-# would do the same.
+# would do the same. This holds because every run has the same rule set (the
+# linters pass the same arguments, no --append-rules or custom rules): rules
+# wire their child rules at each run, and keep per-template state only until
+# their initialize(), which each run calls for each template.
 # (Where a cfn-lint version lacks this method, each run builds its own rules.)
 try:
     from cfnlint.rules import _rules

@@ -92,37 +92,60 @@ func TestLinterRefusesAFailureThatPrintsNothing(t *testing.T) {
 }
 
 func TestSameEnvironment(t *testing.T) {
-	// GIVEN a folder with an interpreter, python3 linked to it, and another interpreter
-	dir, other := t.TempDir(), t.TempDir()
+	// GIVEN a folder with an interpreter, python3 linked to it, another interpreter, and a
+	// virtual environment elsewhere whose python links to the same interpreter
+	dir, other, venv := t.TempDir(), t.TempDir(), t.TempDir()
 	write := func(path, text string) string {
 		if err := os.WriteFile(path, []byte(text), 0o700); err != nil {
 			t.Fatal(err)
 		}
 		return path
 	}
-	interpreter := write(filepath.Join(dir, "python3.11"), "binary")
-	python := filepath.Join(dir, "python3")
-	if err := os.Symlink(interpreter, python); err != nil {
-		t.Fatal(err)
+	link := func(target, path string) string {
+		if err := os.Symlink(target, path); err != nil {
+			t.Fatal(err)
+		}
+		return path
 	}
+	interpreter := write(filepath.Join(dir, "python3.11"), "binary")
+	python := link(interpreter, filepath.Join(dir, "python3"))
 	write(filepath.Join(dir, "python3.12"), "another binary")
+	venvPython := link(interpreter, filepath.Join(venv, "python"))
+	venvScript := write(filepath.Join(venv, "cfn-lint"), "#!"+venvPython+"\n")
+	// A pyenv whose "which" resolves a shim's command: cfn-lint and python3 to the given files.
+	pyenvFor := func(cfnlint, python3 string) string {
+		return write(filepath.Join(t.TempDir(), "pyenv"), "#!/bin/sh\ncase \"$2\" in cfn-lint) echo "+cfnlint+";; python3) echo "+python3+";; *) exit 1;; esac\n")
+	}
+	shim := func(name, pyenv string) string {
+		shims := t.TempDir()
+		write(filepath.Join(shims, "python3"), "#!/usr/bin/env bash\nexec \""+pyenv+"\" exec \"$program\" \"$@\"\n")
+		return write(filepath.Join(shims, name), "#!/usr/bin/env bash\nset -e\nexec \""+pyenv+"\" exec \"$program\" \"$@\"\n")
+	}
+	consoleScript := write(filepath.Join(dir, "cfn-lint"), "#!"+interpreter+"\n# -*- coding: utf-8 -*-\nimport sys\n")
+	sameShim := shim("cfn-lint", pyenvFor(consoleScript, python))
+	apartShim := shim("cfn-lint", pyenvFor(venvScript, python))
 	for _, c := range []struct {
-		name, bin string
-		want      bool
+		name, bin, python string
+		want              bool
 	}{
 		// pip's console script for that interpreter, beside it: python3 imports what it runs
-		{"console script", write(filepath.Join(dir, "cfn-lint"), "#!"+interpreter+"\n# -*- coding: utf-8 -*-\nimport sys\n"), true},
-		// a pyenv shim beside python3's shim: pyenv runs both from the same version
-		{"pyenv shim", write(filepath.Join(dir, "shim"), "#!/usr/bin/env bash\nset -e\nexec \"/root/.pyenv/libexec/pyenv\" exec \"$program\" \"$@\"\n"), true},
+		{"console script", consoleScript, python, true},
 		// a script for another interpreter in the same folder
-		{"other interpreter", write(filepath.Join(dir, "cfn-lint-3.12"), "#!"+filepath.Join(dir, "python3.12")+"\n"), false},
+		{"other interpreter", write(filepath.Join(dir, "cfn-lint-3.12"), "#!"+filepath.Join(dir, "python3.12")+"\n"), python, false},
 		// a script elsewhere (pipx's folder, say), for the same interpreter
-		{"other folder", write(filepath.Join(other, "cfn-lint"), "#!"+interpreter+"\n"), false},
+		{"other folder", write(filepath.Join(other, "cfn-lint"), "#!"+interpreter+"\n"), python, false},
+		// a virtual environment's script linked beside python3 (pipx --global): its python links to
+		// the same interpreter but imports the environment's packages
+		{"virtual environment linked in", link(venvScript, filepath.Join(dir, "cfn-lint-venv")), python, false},
 		// no script at all (a binary)
-		{"binary", write(filepath.Join(dir, "cfn-lint-bin"), "\x7fELF"), false},
+		{"binary", write(filepath.Join(dir, "cfn-lint-bin"), "\x7fELF"), python, false},
+		// pyenv shims that resolve to the console script and python3 of one installation
+		{"pyenv shims, one installation", sameShim, filepath.Join(filepath.Dir(sameShim), "python3"), true},
+		// pyenv shims that resolve to different installations (several versions selected)
+		{"pyenv shims, two installations", apartShim, filepath.Join(filepath.Dir(apartShim), "python3"), false},
 	} {
-		// WHEN asked whether python imports the cfn-lint the command runs THEN only a script beside it, for it, says so
-		if got := sameEnvironment(c.bin, python); got != c.want {
+		// WHEN asked whether python imports the cfn-lint the command runs THEN only the same installation says so
+		if got := sameEnvironment(c.bin, c.python); got != c.want {
 			t.Errorf("%s: sameEnvironment = %v, want %v", c.name, got, c.want)
 		}
 	}
