@@ -61,11 +61,12 @@ type DeletionCheckProps struct {
 // message says so for multi-Region keys. Failed and dry-run calls are ignored.
 //
 // Needs a trail that records management events (write events suffice).
-// The automation calls GetKeyLastUsage (April 2026) through aws:executeAwsApi,
-// whose AWS SDK Systems Manager updates "up to a few weeks" after a release:
-// that it is available there was not verified. If the call fails for any
-// reason, the document takes the "unknown" branch (UnknownCountsAsUsed) and
-// says in the message that last usage could not be read.
+// The automation's Decide step (aws:executeScript, python3.11) calls
+// GetKeyLastUsage (April 2026) with the boto3 of the Automation runtime; that
+// its SDK has the operation could not be verified offline. If the call cannot
+// be made or fails (an SDK without it, access denied, throttled throughout),
+// the key's last use is "unknown", which UnknownCountsAsUsed decides, and the
+// message says why.
 type DeletionCheck struct {
 	constructs.Construct
 
@@ -181,57 +182,104 @@ func (d *DeletionCheck) createRoles(stack awscdk.Stack, definitionArn *string) {
 	d.EventsRole = newAutomationStarter(d.Construct, "DeletionCheck", "the check automation", []*string{definitionArn}, d.AutomationRole)
 }
 
-// decideScript turns GetKeyLastUsage's answer into a verdict: "cancel" or
-// "keep", with a one-line summary for the message. aws:branch cannot compare
-// dates, hence a script; it calls no AWS API. Timestamps are accepted as ISO
-// 8601 strings or epoch seconds, since the form Automation gives them in was
-// not verified.
-const decideScript = `from datetime import datetime, timezone
+// decideScript reads the key's last use (kms:GetKeyLastUsage) and decides:
+// "cancel" or "keep", with the case that applies and a one-line summary for
+// the message. It calls KMS itself (boto3, as the automation role), so that
+// the timestamps it compares come from the SDK as datetime objects and never
+// cross an Automation output type. It retries throttling (5 requests per
+// second per account and Region) with backoff, and turns what it cannot read
+// (access denied, an SDK without the operation, any other error) into the
+// "unknown" case, which UnknownCountsAsUsed decides. Executed in the tests
+// against botocore's model of the KMS API (TestDeletionCheck_ScriptScenarios).
+const decideScript = `import random
+import time
+from datetime import datetime, timezone
 
-def when(v):
-    if v is None or v == "":
+import boto3
+import botocore
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+ATTEMPTS = 8
+THROTTLED = {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
+
+
+def utc(v):
+    if not isinstance(v, datetime):
         return None
-    if isinstance(v, (int, float)):
-        return datetime.fromtimestamp(float(v), timezone.utc)
-    s = str(v).strip()
-    try:
-        return datetime.fromtimestamp(float(s), timezone.utc)
-    except ValueError:
-        pass
-    s = s.replace("Z", "+00:00").replace(" ", "T", 1)
-    d = datetime.fromisoformat(s)
-    return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
+    return v if v.tzinfo else v.replace(tzinfo=timezone.utc)
+
+
+def last_usage(key_id):
+    """GetKeyLastUsage's answer, or None and why it could not be read."""
+    # Retries are this loop's alone: botocore's would multiply them.
+    kms = boto3.client("kms", config=Config(retries={"total_max_attempts": 1}))
+    if not hasattr(kms, "get_key_last_usage"):
+        return None, "the automation runtime's AWS SDK (botocore %s) has no GetKeyLastUsage" % botocore.__version__
+    for attempt in range(ATTEMPTS):
+        try:
+            return kms.get_key_last_usage(KeyId=key_id), None
+        except ClientError as e:
+            error = e.response.get("Error", {})
+            code = error.get("Code", "")
+            if code in THROTTLED and attempt + 1 < ATTEMPTS:
+                time.sleep(min(20.0, 0.5 * 2 ** attempt) * (0.5 + random.random() / 2))
+                continue
+            if code == "AccessDeniedException":
+                return None, ("access denied: the key policy (or a service control policy) does not let "
+                              "the automation role call kms:GetKeyLastUsage on this key")
+            if code in THROTTLED:
+                return None, "GetKeyLastUsage was throttled %d times in a row" % ATTEMPTS
+            return None, "GetKeyLastUsage failed: %s: %s" % (code, error.get("Message", ""))
+        except BotoCoreError as e:
+            return None, "GetKeyLastUsage failed: %s" % e
+
 
 def handler(events, context):
     now = datetime.now(timezone.utc)
     min_days = int(events["MinDaysWithoutUsage"])
     unknown_used = str(events["UnknownCountsAsUsed"]).lower() == "true"
-    usage = events.get("LastUsage") or {}
-    tracking = when(events.get("TrackingStartDate"))
-    created = when(events.get("KeyCreationDate"))
-    last = when(usage.get("Timestamp"))
     note = ""
     if str(events.get("MultiRegion")).lower() == "true":
         note = " Multi-Region key: its primary and replicas are tracked apart; check the others too."
+    answer, failure = last_usage(events["KeyId"])
+    if answer is None:
+        verdict = "cancel" if unknown_used else "keep"
+        return {"verdict": verdict, "case": "unknown",
+                "summary": "Its last use could not be read: %s (UnknownCountsAsUsed is %s).%s" % (
+                    failure, "true" if unknown_used else "false", note)}
+    usage = answer.get("KeyLastUsage") or {}
+    last = utc(usage.get("Timestamp"))
+    tracking = utc(answer.get("TrackingStartDate"))
+    created = utc(answer.get("KeyCreationDate"))
     if last is not None:
         days = (now - last).days
-        summary = "Last used %d day(s) ago: %s at %s, CloudTrail event ID %s." % (
-            days, usage.get("Operation", "?"), last.isoformat(), usage.get("CloudTrailEventId", "?"))
-        return {"verdict": "cancel" if days <= min_days else "keep", "summary": summary + note}
-    if created is not None and tracking is not None and created < tracking and (now - tracking).days <= min_days:
-        summary = ("No use recorded since tracking began on %s; the key was created on %s, before that, "
-                   "so it may have been used earlier (check CloudTrail)." % (tracking.date(), created.date()))
-        return {"verdict": "cancel" if unknown_used else "keep", "summary": summary + note}
-    since = tracking or created
-    summary = "No use recorded since %s." % (since.date() if since else "tracking began")
-    return {"verdict": "keep", "summary": summary + note}
+        summary = "Used since tracking began: last used %d day(s) ago (%s at %s, CloudTrail event ID %s); the minimum is %d day(s) without use." % (
+            days, usage.get("Operation", "?"), last.isoformat(), usage.get("CloudTrailEventId", "?"), min_days)
+        return {"verdict": "cancel" if days <= min_days else "keep", "case": "used", "summary": summary + note}
+    if created is not None and tracking is not None and created < tracking:
+        tracked = (now - tracking).days
+        if tracked <= min_days:
+            verdict = "cancel" if unknown_used else "keep"
+            summary = ("No use recorded, created before tracking began: created on %s, tracked since %s (%d day(s), "
+                       "fewer than the minimum of %d), so it may have been used before (check CloudTrail; "
+                       "UnknownCountsAsUsed is %s)." % (created.date(), tracking.date(), tracked, min_days,
+                                                         "true" if unknown_used else "false"))
+            return {"verdict": verdict, "case": "no-use-recorded", "summary": summary + note}
+        summary = "No use recorded, created before tracking began: no use in the %d day(s) tracked since %s." % (
+            tracked, tracking.date())
+        return {"verdict": "keep", "case": "no-use-recorded", "summary": summary + note}
+    since = created or tracking
+    summary = "Never used: created after tracking began, no use recorded since %s." % (
+        since.date() if since else "it was created")
+    return {"verdict": "keep", "case": "never-used", "summary": summary + note}
 `
 
 // deletionCheckDocument is DeletionCheck's automation. Steps: read the key's
 // state; stop unless it is pending deletion (PendingDeletion, or
 // PendingReplicaDeletion for a multi-Region primary with replicas); read its
-// last use; decide; cancel or not; notify. If GetKeyLastUsage fails, the
-// "unknown" branch decides.
+// last use and decide (one script: decideScript); cancel or not; notify. If
+// the script itself fails, the "unknown" branch decides.
 func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{} {
 	str := func(desc string) map[string]interface{} {
 		return map[string]interface{}{"type": "String", "description": desc}
@@ -299,31 +347,23 @@ func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{}
 							map[string]interface{}{"Variable": "{{ DescribeKey.KeyState }}", "StringEquals": "PendingDeletion"},
 							map[string]interface{}{"Variable": "{{ DescribeKey.KeyState }}", "StringEquals": "PendingReplicaDeletion"},
 						},
-						"NextStep": "GetKeyLastUsage",
+						"NextStep": "Decide",
 					}},
 					"Default": "NotifyNotPending",
 				},
 			},
-			api("GetKeyLastUsage", "GetKeyLastUsage", nil, map[string]interface{}{
-				"onFailure": "step:UsageUnreadable", "nextStep": "Decide",
-				"outputs": []interface{}{
-					map[string]interface{}{"Name": "LastUsage", "Selector": "$.KeyLastUsage", "Type": "StringMap"},
-					map[string]interface{}{"Name": "TrackingStartDate", "Selector": "$.TrackingStartDate", "Type": "String"},
-					map[string]interface{}{"Name": "KeyCreationDate", "Selector": "$.KeyCreationDate", "Type": "String"},
-				},
-			}),
 			map[string]interface{}{
 				"name": "Decide", "action": "aws:executeScript", "onFailure": "step:UsageUnreadable", "nextStep": "CancelOrKeep",
 				"inputs": map[string]interface{}{
 					"Runtime": "python3.11", "Handler": "handler", "Script": decideScript,
 					"InputPayload": map[string]interface{}{
-						"LastUsage": "{{ GetKeyLastUsage.LastUsage }}", "TrackingStartDate": "{{ GetKeyLastUsage.TrackingStartDate }}",
-						"KeyCreationDate": "{{ GetKeyLastUsage.KeyCreationDate }}", "MultiRegion": "{{ DescribeKey.MultiRegion }}",
+						"KeyId": "{{ KeyId }}", "MultiRegion": "{{ DescribeKey.MultiRegion }}",
 						"MinDaysWithoutUsage": "{{ MinDaysWithoutUsage }}", "UnknownCountsAsUsed": "{{ UnknownCountsAsUsed }}",
 					},
 				},
 				"outputs": []interface{}{
 					map[string]interface{}{"Name": "Verdict", "Selector": "$.Payload.verdict", "Type": "String"},
+					map[string]interface{}{"Name": "Case", "Selector": "$.Payload.case", "Type": "String"},
 					map[string]interface{}{"Name": "Summary", "Selector": "$.Payload.summary", "Type": "String"},
 				},
 			},
@@ -342,8 +382,8 @@ func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{}
 					"PropertySelector": "$.KeyMetadata.KeyState", "DesiredValues": []string{"Disabled", "Enabled"},
 				},
 			},
-			publish("NotifyCancelled", "kmsmonitor: deletion of a KMS key in use cancelled",
-				"kmsmonitor DeletionCheck: a KMS key scheduled for deletion was used recently.\n"+who+"{{ Decide.Summary }}\n"+cancelled),
+			publish("NotifyCancelled", "kmsmonitor: deletion of a KMS key cancelled",
+				"kmsmonitor DeletionCheck: the scheduled deletion of a KMS key was cancelled.\n"+who+"{{ Decide.Summary }}\n"+cancelled),
 			publish("NotifyScheduled", "kmsmonitor: KMS key scheduled for deletion",
 				"kmsmonitor DeletionCheck: a KMS key is scheduled for deletion and was not cancelled.\n"+who+"{{ Decide.Summary }}\n"+
 					"Last usage is recorded up to an hour late and some services (Amazon EBS) use their key rarely: make sure nothing needs it."),
@@ -355,10 +395,11 @@ func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{}
 				},
 			},
 			api("CancelUnreadable", "CancelKeyDeletion", nil, map[string]interface{}{"nextStep": "NotifyCancelledUnreadable", "onFailure": "step:NotifyFailed"}),
-			publish("NotifyCancelledUnreadable", "kmsmonitor: deletion of a KMS key cancelled (last use unknown)",
-				"kmsmonitor DeletionCheck: the last use of a KMS key scheduled for deletion could not be read (GetKeyLastUsage failed).\n"+who+cancelled),
-			publish("NotifyUnreadable", "kmsmonitor: KMS key scheduled for deletion (last use unknown)",
-				"kmsmonitor DeletionCheck: the last use of a KMS key scheduled for deletion could not be read (GetKeyLastUsage failed); the deletion stays scheduled.\n"+who),
+			publish("NotifyCancelledUnreadable", "kmsmonitor: deletion of a KMS key cancelled (check failed)",
+				"kmsmonitor DeletionCheck: the check of a KMS key scheduled for deletion failed (its Decide step: see the automation execution), "+
+					"and UnknownCountsAsUsed is true.\n"+who+cancelled),
+			publish("NotifyUnreadable", "kmsmonitor: KMS key scheduled for deletion (check failed)",
+				"kmsmonitor DeletionCheck: the check of a KMS key scheduled for deletion failed (its Decide step: see the automation execution); the deletion stays scheduled.\n"+who),
 			publish("NotifyNotPending", "kmsmonitor: KMS key no longer pending deletion",
 				"kmsmonitor DeletionCheck: a KMS key was scheduled for deletion but is no longer pending deletion (state {{ DescribeKey.KeyState }}); nothing to do.\n"+who),
 			// A key whose policy does not let this account's IAM policies apply

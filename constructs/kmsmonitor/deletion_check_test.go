@@ -3,13 +3,18 @@ package kmsmonitor_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
 	"github.com/kmsmonitor/kmsmonitor/internal/testing/kmseventtest"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/ssmscripttest"
 )
 
 func TestDeletionCheck(t *testing.T) {
@@ -42,7 +47,7 @@ func TestDeletionCheck(t *testing.T) {
 			"RetryPolicy":      obj{"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400},
 		}},
 	})
-	// AND the document reads the state, handles both pending states, reads last usage, decides with a branch, cancels and notifies
+	// AND the document reads the state, handles both pending states, reads last usage and decides in a script, cancels and notifies
 	step := func(name, action string, more obj) interface{} {
 		o := obj{"name": name, "action": action}
 		for k, v := range more {
@@ -63,10 +68,9 @@ func TestDeletionCheck(t *testing.T) {
 				step("IsPendingDeletion", "aws:branch", obj{"inputs": obj{"Choices": arr{obj{"Or": arr{
 					obj{"Variable": "{{ DescribeKey.KeyState }}", "StringEquals": "PendingDeletion"},
 					obj{"Variable": "{{ DescribeKey.KeyState }}", "StringEquals": "PendingReplicaDeletion"},
-				}, "NextStep": "GetKeyLastUsage"}}, "Default": "NotifyNotPending"}}),
-				step("GetKeyLastUsage", "aws:executeAwsApi", obj{"onFailure": "step:UsageUnreadable",
-					"inputs": obj{"Service": "kms", "Api": "GetKeyLastUsage", "KeyId": "{{ KeyId }}"}}),
-				step("Decide", "aws:executeScript", obj{"onFailure": "step:UsageUnreadable"}),
+				}, "NextStep": "Decide"}}, "Default": "NotifyNotPending"}}),
+				// (the script reads the key's last use itself: TestDeletionCheck_ScriptScenarios runs it)
+				step("Decide", "aws:executeScript", obj{"onFailure": "step:UsageUnreadable", "inputs": objLike(obj{"Runtime": "python3.11", "Handler": "handler"})}),
 				step("CancelOrKeep", "aws:branch", obj{"inputs": obj{"Choices": arr{
 					obj{"Variable": "{{ Decide.Verdict }}", "StringEquals": "cancel", "NextStep": "CancelKeyDeletion"}}, "Default": "NotifyScheduled"}}),
 				step("CancelKeyDeletion", "aws:executeAwsApi", obj{"onFailure": "step:NotifyFailed", "inputs": obj{"Service": "kms", "Api": "CancelKeyDeletion", "KeyId": "{{ KeyId }}"}}),
@@ -196,4 +200,126 @@ func TestDeletionCheck_PatternOnEventBridge(t *testing.T) {
 			t.Errorf("%s: matched=%v, want %v", c.name, got[i], c.want)
 		}
 	}
+}
+
+// decideStep returns the script and the input payload of the Decide step of
+// the DeletionCheck document in tpl.
+func decideStep(t *testing.T, tpl template) (script string, payload map[string]any) {
+	t.Helper()
+	for _, doc := range tpl.resourcesOfType("AWS::SSM::Document") {
+		steps, _ := doc["Properties"].(map[string]any)["Content"].(map[string]any)["mainSteps"].([]any)
+		for _, s := range steps {
+			if step := s.(map[string]any); step["name"] == "Decide" {
+				in := step["inputs"].(map[string]any)
+				return in["Script"].(string), in["InputPayload"].(map[string]any)
+			}
+		}
+	}
+	t.Fatal("no Decide step")
+	return "", nil
+}
+
+func TestDeletionCheck_ScriptScenarios(t *testing.T) {
+	// GIVEN the Decide step's script exactly as DeletionCheck synthesizes it (the configuration of TestDeletionCheck)
+	stack := newStack()
+	kmsmonitor.NewDeletionCheck(stack, jsii.String("Check"), &kmsmonitor.DeletionCheckProps{Emails: []string{"security@example.com"}})
+	script, payload := decideStep(t, synth(t, stack))
+	// AND the payload Automation gives it: the key, whether multi-Region, the two parameters
+	if fmt.Sprint(payload) != "map[KeyId:{{ KeyId }} MinDaysWithoutUsage:{{ MinDaysWithoutUsage }} MultiRegion:{{ DescribeKey.MultiRegion }} UnknownCountsAsUsed:{{ UnknownCountsAsUsed }}]" {
+		t.Errorf("payload %v", payload)
+	}
+	const key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	ago := func(days int) string { return time.Now().UTC().AddDate(0, 0, -days).Format(time.RFC3339) }
+	events := func(minDays int, unknownUsed, multiRegion bool) map[string]any {
+		// As Automation resolves the parameters: an Integer, Booleans
+		return map[string]any{"KeyId": key, "MinDaysWithoutUsage": minDays, "UnknownCountsAsUsed": unknownUsed, "MultiRegion": multiRegion}
+	}
+	lastUsage := func(answer map[string]any) ssmscripttest.Call {
+		answer["KeyId"] = key
+		return ssmscripttest.Call{Service: "kms", Operation: "get_key_last_usage", Expect: map[string]any{"KeyId": key}, Response: answer}
+	}
+	used := func(days int) map[string]any {
+		return map[string]any{
+			"KeyLastUsage":      map[string]any{"Operation": "Decrypt", "Timestamp": ago(days), "CloudTrailEventId": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", "KmsRequestId": "e5f6a7b8-5678-90ab-cdef-EXAMPLE22222"},
+			"TrackingStartDate": ago(500), "KeyCreationDate": ago(900),
+		}
+	}
+	// A key never used since tracking began: KeyLastUsage is empty (KMS developer guide, "Determine past usage of a KMS key").
+	unused := func(tracking, created int) map[string]any {
+		return map[string]any{"KeyLastUsage": map[string]any{}, "TrackingStartDate": ago(tracking), "KeyCreationDate": ago(created)}
+	}
+	failure := func(code, msg string) ssmscripttest.Call {
+		return ssmscripttest.Call{Service: "kms", Operation: "get_key_last_usage", Expect: map[string]any{"KeyId": key}, Error: &ssmscripttest.APIError{Code: code, Message: msg}}
+	}
+	throttled := failure("ThrottlingException", "Rate exceeded")
+	type want struct {
+		verdict, kase string
+		summary       []string // in the summary
+		sleeps        int
+	}
+	cases := []struct {
+		s    ssmscripttest.Scenario
+		want want
+	}{
+		{ssmscripttest.Scenario{Name: "used 3 days ago", Events: events(365, true, false), Calls: []ssmscripttest.Call{lastUsage(used(3))}},
+			want{"cancel", "used", []string{"last used 3 day(s) ago", "Decrypt", "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"}, 0}},
+		{ssmscripttest.Scenario{Name: "used 200 days ago, 90-day minimum", Events: events(90, true, false), Calls: []ssmscripttest.Call{lastUsage(used(200))}},
+			want{"keep", "used", []string{"last used 200 day(s) ago", "minimum is 90"}, 0}},
+		{ssmscripttest.Scenario{Name: "never used, created after tracking began", Events: events(365, true, false), Calls: []ssmscripttest.Call{lastUsage(unused(500, 40))}},
+			want{"keep", "never-used", []string{"Never used", "created after tracking began"}, 0}},
+		{ssmscripttest.Scenario{Name: "no use recorded, created before tracking began, within the minimum", Events: events(90, true, false), Calls: []ssmscripttest.Call{lastUsage(unused(30, 900))}},
+			want{"cancel", "no-use-recorded", []string{"created before tracking began", "30 day(s), fewer than the minimum of 90", "check CloudTrail"}, 0}},
+		{ssmscripttest.Scenario{Name: "the same, UnknownCountsAsUsed false", Events: events(90, false, false), Calls: []ssmscripttest.Call{lastUsage(unused(30, 900))}},
+			want{"keep", "no-use-recorded", []string{"UnknownCountsAsUsed is false"}, 0}},
+		{ssmscripttest.Scenario{Name: "no use recorded, created before tracking began, beyond the minimum", Events: events(365, true, false), Calls: []ssmscripttest.Call{lastUsage(unused(400, 900))}},
+			want{"keep", "no-use-recorded", []string{"no use in the 400 day(s) tracked"}, 0}},
+		{ssmscripttest.Scenario{Name: "access denied", Events: events(365, true, false), Calls: []ssmscripttest.Call{failure("AccessDeniedException", "User is not authorized to perform: kms:GetKeyLastUsage")}},
+			want{"cancel", "unknown", []string{"access denied", "kms:GetKeyLastUsage", "UnknownCountsAsUsed is true"}, 0}},
+		{ssmscripttest.Scenario{Name: "access denied, UnknownCountsAsUsed false", Events: events(365, false, false), Calls: []ssmscripttest.Call{failure("AccessDeniedException", "denied")}},
+			want{"keep", "unknown", []string{"access denied", "UnknownCountsAsUsed is false"}, 0}},
+		{ssmscripttest.Scenario{Name: "throttled once, then answered", Events: events(365, true, false), Calls: []ssmscripttest.Call{throttled, lastUsage(used(3))}},
+			want{"cancel", "used", []string{"last used 3 day(s) ago"}, 1}},
+		{ssmscripttest.Scenario{Name: "throttled throughout", Events: events(365, true, false), Calls: []ssmscripttest.Call{throttled, throttled, throttled, throttled, throttled, throttled, throttled, throttled}},
+			want{"cancel", "unknown", []string{"throttled 8 times in a row"}, 7}},
+		{ssmscripttest.Scenario{Name: "the runtime's SDK lacks GetKeyLastUsage", Events: events(365, true, false), Lacking: []string{"get_key_last_usage"}},
+			want{"cancel", "unknown", []string{"has no GetKeyLastUsage", "botocore"}, 0}},
+		{ssmscripttest.Scenario{Name: "key not found", Events: events(365, false, false), Calls: []ssmscripttest.Call{failure("NotFoundException", "Key does not exist")}},
+			want{"keep", "unknown", []string{"NotFoundException: Key does not exist"}, 0}},
+		{ssmscripttest.Scenario{Name: "multi-Region key used yesterday", Events: events(365, true, true), Calls: []ssmscripttest.Call{lastUsage(used(1))}},
+			want{"cancel", "used", []string{"last used 1 day(s) ago", "Multi-Region key"}, 0}},
+	}
+	scenarios := make([]ssmscripttest.Scenario, len(cases))
+	for i, c := range cases {
+		scenarios[i] = c.s
+	}
+	// WHEN each scenario runs the handler with botocore answering as KMS would (its model checks every request and answer)
+	results, botocore, err := ssmscripttest.Run(script, "handler", scenarios)
+	if errors.Is(err, ssmscripttest.ErrUnavailable) && !ssmscripttest.Required() {
+		t.Skipf("%v (.ci/run requires it)", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	// THEN each decides as its case says, says so in the summary, sleeps between throttled attempts only, and asks for every answer
+	for i, r := range results {
+		c := cases[i]
+		if r.Error != "" || len(r.Pending) > 0 {
+			t.Errorf("%s: error %s, answers not asked for %v", r.Name, r.Error, r.Pending)
+			continue
+		}
+		summary, _ := r.Output["summary"].(string)
+		if r.Output["verdict"] != c.want.verdict || r.Output["case"] != c.want.kase {
+			t.Errorf("%s: verdict %v, case %v; want %s, %s (%s)", r.Name, r.Output["verdict"], r.Output["case"], c.want.verdict, c.want.kase, summary)
+		}
+		for _, s := range c.want.summary {
+			if !strings.Contains(summary, s) {
+				t.Errorf("%s: summary lacks %q: %s", r.Name, s, summary)
+			}
+		}
+		if len(r.Sleeps) != c.want.sleeps {
+			t.Errorf("%s: %d sleeps %v, want %d", r.Name, len(r.Sleeps), r.Sleeps, c.want.sleeps)
+		}
+		t.Logf("%s: %s, %s: %s", r.Name, r.Output["verdict"], r.Output["case"], summary)
+	}
+	t.Logf("answered by botocore %s", botocore)
 }
