@@ -401,12 +401,15 @@ func cancelKeyDeletionDocument() map[string]interface{} {
 			},
 		},
 		"mainSteps": []interface{}{
+			// maxAttempts: Automation retries a failed step only when told (throttling, mostly).
 			map[string]interface{}{
-				"name": "CancelKeyDeletion", "action": "aws:executeAwsApi", "onFailure": "Continue",
+				"name": "CancelKeyDeletion", "action": "aws:executeAwsApi", "onFailure": "Continue", "maxAttempts": apiAttempts,
 				"inputs": map[string]interface{}{"Service": "kms", "Api": "CancelKeyDeletion", "KeyId": "{{ KeyId }}"},
 			},
+			// KMS is eventually consistent: wait for the state rather than read it once.
 			map[string]interface{}{
-				"name": "VerifyKeyIsNoLongerPendingDeletion", "action": "aws:assertAwsResourceProperty", "isEnd": true,
+				"name": "VerifyKeyIsNoLongerPendingDeletion", "action": "aws:waitForAwsResourceProperty", "isEnd": true,
+				"timeoutSeconds": 120, "maxAttempts": apiAttempts,
 				"inputs": map[string]interface{}{
 					"Service": "kms", "Api": "DescribeKey", "KeyId": "{{ KeyId }}",
 					"PropertySelector": "$.KeyMetadata.KeyState", "DesiredValues": []string{"Disabled", "Enabled"},

@@ -215,7 +215,7 @@ func TestAutoCancelDeletion_KeyAwareAllKeys(t *testing.T) {
 			"parameters": objLike(obj{"KeyId": objLike(obj{"allowedPattern": assertions.Match_StringLikeRegexp(jsii.String(`arn:aws`))})}),
 			"mainSteps": arr{
 				objLike(obj{"action": "aws:executeAwsApi", "inputs": obj{"Service": "kms", "Api": "CancelKeyDeletion", "KeyId": "{{ KeyId }}"}}),
-				objLike(obj{"action": "aws:assertAwsResourceProperty", "inputs": objLike(obj{"Api": "DescribeKey", "DesiredValues": arr{"Disabled", "Enabled"}})}),
+				objLike(obj{"action": "aws:waitForAwsResourceProperty", "maxAttempts": 3, "inputs": objLike(obj{"Api": "DescribeKey", "DesiredValues": arr{"Disabled", "Enabled"}})}),
 			},
 		}),
 	})

@@ -61,7 +61,8 @@ type DeletionCheckProps struct {
 // message says so for multi-Region keys. Failed and dry-run calls are ignored.
 //
 // Needs a trail that records management events (write events suffice).
-// The automation's Decide step (aws:executeScript, python3.11) calls
+// The automation waits an hour first (last use is recorded up to an hour
+// late). Its Decide step (aws:executeScript, python3.11) calls
 // GetKeyLastUsage (April 2026) with the boto3 of the Automation runtime; that
 // its SDK has the operation could not be verified offline. If the call cannot
 // be made or fails (an SDK without it, access denied, throttled throughout),
@@ -269,11 +270,19 @@ def handler(events, context):
         summary = "No use recorded, created before tracking began: no use in the %d day(s) tracked since %s." % (
             tracked, tracking.date())
         return {"verdict": "keep", "case": "no-use-recorded", "summary": summary + note}
-    since = created or tracking
-    summary = "Never used: created after tracking began, no use recorded since %s." % (
-        since.date() if since else "it was created")
+    if created is None or tracking is None:
+        verdict = "cancel" if unknown_used else "keep"
+        return {"verdict": verdict, "case": "unknown",
+                "summary": "Its last use could not be read: GetKeyLastUsage recorded no use and gave no %s "
+                           "(UnknownCountsAsUsed is %s).%s" % (
+                               "KeyCreationDate" if created is None else "TrackingStartDate",
+                               "true" if unknown_used else "false", note)}
+    summary = "Never used: created after tracking began (on %s), and no use recorded since." % created.date()
     return {"verdict": "keep", "case": "never-used", "summary": summary + note}
 `
+
+// apiAttempts is how many times the document tries an AWS API step.
+const apiAttempts = 3
 
 // deletionCheckDocument is DeletionCheck's automation. Steps: read the key's
 // state; stop unless it is pending deletion (PendingDeletion, or
@@ -289,7 +298,8 @@ func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{}
 		for k, v := range inputs {
 			in[k] = v
 		}
-		step := map[string]interface{}{"name": name, "action": "aws:executeAwsApi", "inputs": in}
+		// Automation does not retry a failed step unless maxAttempts says so (default 1); throttling is the usual cause.
+		step := map[string]interface{}{"name": name, "action": "aws:executeAwsApi", "inputs": in, "maxAttempts": apiAttempts}
 		for k, v := range extra {
 			step[k] = v
 		}
@@ -298,7 +308,7 @@ func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{}
 	who := "Key: {{ KeyId }}\nScheduled for deletion by {{ ScheduledBy }} at {{ EventTime }} (CloudTrail event ID {{ EventId }}).\n"
 	publish := func(name, subject, message string) map[string]interface{} {
 		return map[string]interface{}{
-			"name": name, "action": "aws:executeAwsApi", "isEnd": true,
+			"name": name, "action": "aws:executeAwsApi", "isEnd": true, "maxAttempts": apiAttempts,
 			"inputs": map[string]interface{}{
 				"Service": "sns", "Api": "Publish", "TopicArn": "{{ TopicArn }}",
 				"Subject": subject, "Message": message,
@@ -347,13 +357,19 @@ func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{}
 							map[string]interface{}{"Variable": "{{ DescribeKey.KeyState }}", "StringEquals": "PendingDeletion"},
 							map[string]interface{}{"Variable": "{{ DescribeKey.KeyState }}", "StringEquals": "PendingReplicaDeletion"},
 						},
-						"NextStep": "Decide",
+						"NextStep": "WaitForUsageRecords",
 					}},
 					"Default": "NotifyNotPending",
 				},
 			},
+			// Last usage is recorded up to an hour late (KMS developer guide); the waiting period is 7 days at least.
+			map[string]interface{}{
+				"name": "WaitForUsageRecords", "action": "aws:sleep", "nextStep": "Decide",
+				"inputs": map[string]interface{}{"Duration": "PT1H"},
+			},
 			map[string]interface{}{
 				"name": "Decide", "action": "aws:executeScript", "onFailure": "step:UsageUnreadable", "nextStep": "CancelOrKeep",
+				"timeoutSeconds": 180, // its retries sleep 52 s at most
 				"inputs": map[string]interface{}{
 					"Runtime": "python3.11", "Handler": "handler", "Script": decideScript,
 					"InputPayload": map[string]interface{}{
@@ -374,19 +390,49 @@ func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{}
 					"Default": "NotifyScheduled",
 				},
 			},
-			api("CancelKeyDeletion", "CancelKeyDeletion", nil, map[string]interface{}{"nextStep": "VerifyCancelled", "onFailure": "step:NotifyFailed"}),
+			api("CancelKeyDeletion", "CancelKeyDeletion", nil, map[string]interface{}{"nextStep": "VerifyCancelled", "onFailure": "step:StateAfterCancel"}),
+			// CancelKeyDeletion leaves the key Disabled; KMS is eventually consistent: wait for it.
 			map[string]interface{}{
-				"name": "VerifyCancelled", "action": "aws:assertAwsResourceProperty", "nextStep": "NotifyCancelled", "onFailure": "step:NotifyFailed",
+				"name": "VerifyCancelled", "action": "aws:waitForAwsResourceProperty", "nextStep": "NotifyCancelled", "onFailure": "step:StateAfterCancel",
+				"timeoutSeconds": 120, "maxAttempts": apiAttempts,
 				"inputs": map[string]interface{}{
 					"Service": "kms", "Api": "DescribeKey", "KeyId": "{{ KeyId }}",
-					"PropertySelector": "$.KeyMetadata.KeyState", "DesiredValues": []string{"Disabled", "Enabled"},
+					"PropertySelector": "$.KeyMetadata.KeyState", "DesiredValues": []string{"Disabled"},
+				},
+			},
+			// The cancellation failed: another path (AutoCancelDeletion, a person) may have cancelled it meanwhile.
+			api("StateAfterCancel", "DescribeKey", nil, map[string]interface{}{
+				"onFailure": "step:NotifyCancelFailed",
+				"outputs": []interface{}{
+					map[string]interface{}{"Name": "KeyState", "Selector": "$.KeyMetadata.KeyState", "Type": "String"},
+				},
+			}),
+			map[string]interface{}{
+				"name": "StillPending", "action": "aws:branch",
+				"inputs": map[string]interface{}{
+					"Choices": []interface{}{map[string]interface{}{
+						"Or": []interface{}{
+							map[string]interface{}{"Variable": "{{ StateAfterCancel.KeyState }}", "StringEquals": "PendingDeletion"},
+							map[string]interface{}{"Variable": "{{ StateAfterCancel.KeyState }}", "StringEquals": "PendingReplicaDeletion"},
+						},
+						"NextStep": "NotifyCancelFailed",
+					}},
+					"Default": "NotifyCancelledElsewhere",
 				},
 			},
 			publish("NotifyCancelled", "kmsmonitor: deletion of a KMS key cancelled",
 				"kmsmonitor DeletionCheck: the scheduled deletion of a KMS key was cancelled.\n"+who+"{{ Decide.Summary }}\n"+cancelled),
+			publish("NotifyCancelFailed", "kmsmonitor: KMS key in use scheduled for deletion, cancellation FAILED",
+				"kmsmonitor DeletionCheck: a KMS key scheduled for deletion should have had its deletion cancelled, and the cancellation failed "+
+					"(the key policy may not allow this account's roles: see the automation execution). Cancel it now if it is still needed: "+
+					"aws kms cancel-key-deletion --key-id {{ KeyId }}\n"+who+"{{ Decide.Summary }}"),
+			publish("NotifyCancelledElsewhere", "kmsmonitor: KMS key no longer pending deletion",
+				"kmsmonitor DeletionCheck: a KMS key scheduled for deletion was to have its deletion cancelled, but it is no longer pending deletion "+
+					"(state {{ StateAfterCancel.KeyState }}): its deletion was cancelled meanwhile by something else (AutoCancelDeletion, a person).\n"+who+"{{ Decide.Summary }}"),
 			publish("NotifyScheduled", "kmsmonitor: KMS key scheduled for deletion",
 				"kmsmonitor DeletionCheck: a KMS key is scheduled for deletion and was not cancelled.\n"+who+"{{ Decide.Summary }}\n"+
-					"Last usage is recorded up to an hour late and some services (Amazon EBS) use their key rarely: make sure nothing needs it."),
+					"Last use is not the only evidence: some services use their key rarely (Amazon EBS when a volume is attached). "+
+					"AWS advises disabling a key first and watching CloudTrail for DisabledException before deleting it."),
 			map[string]interface{}{
 				"name": "UsageUnreadable", "action": "aws:branch",
 				"inputs": map[string]interface{}{

@@ -68,15 +68,22 @@ func TestDeletionCheck(t *testing.T) {
 				step("IsPendingDeletion", "aws:branch", obj{"inputs": obj{"Choices": arr{obj{"Or": arr{
 					obj{"Variable": "{{ DescribeKey.KeyState }}", "StringEquals": "PendingDeletion"},
 					obj{"Variable": "{{ DescribeKey.KeyState }}", "StringEquals": "PendingReplicaDeletion"},
-				}, "NextStep": "Decide"}}, "Default": "NotifyNotPending"}}),
+				}, "NextStep": "WaitForUsageRecords"}}, "Default": "NotifyNotPending"}}),
+				// (last use is recorded up to an hour late)
+				step("WaitForUsageRecords", "aws:sleep", obj{"inputs": obj{"Duration": "PT1H"}, "nextStep": "Decide"}),
 				// (the script reads the key's last use itself: TestDeletionCheck_ScriptScenarios runs it)
 				step("Decide", "aws:executeScript", obj{"onFailure": "step:UsageUnreadable", "inputs": objLike(obj{"Runtime": "python3.11", "Handler": "handler"})}),
 				step("CancelOrKeep", "aws:branch", obj{"inputs": obj{"Choices": arr{
 					obj{"Variable": "{{ Decide.Verdict }}", "StringEquals": "cancel", "NextStep": "CancelKeyDeletion"}}, "Default": "NotifyScheduled"}}),
-				step("CancelKeyDeletion", "aws:executeAwsApi", obj{"onFailure": "step:NotifyFailed", "inputs": obj{"Service": "kms", "Api": "CancelKeyDeletion", "KeyId": "{{ KeyId }}"}}),
-				step("VerifyCancelled", "aws:assertAwsResourceProperty", obj{"onFailure": "step:NotifyFailed"}),
+				step("CancelKeyDeletion", "aws:executeAwsApi", obj{"onFailure": "step:StateAfterCancel", "maxAttempts": 3, "inputs": obj{"Service": "kms", "Api": "CancelKeyDeletion", "KeyId": "{{ KeyId }}"}}),
+				step("VerifyCancelled", "aws:waitForAwsResourceProperty", obj{"onFailure": "step:StateAfterCancel", "inputs": objLike(obj{"DesiredValues": arr{"Disabled"}})}),
+				// AND a failed cancellation tells whether the key is still pending deletion, or was cancelled meanwhile
+				step("StateAfterCancel", "aws:executeAwsApi", obj{"onFailure": "step:NotifyCancelFailed", "inputs": obj{"Service": "kms", "Api": "DescribeKey", "KeyId": "{{ KeyId }}"}}),
+				step("StillPending", "aws:branch", obj{"inputs": objLike(obj{"Default": "NotifyCancelledElsewhere"})}),
 				step("NotifyCancelled", "aws:executeAwsApi", obj{"inputs": objLike(obj{"Service": "sns", "Api": "Publish",
 					"Message": assertions.Match_StringLikeRegexp(jsii.String(`Key: \{\{ KeyId \}\}[\s\S]*by \{\{ ScheduledBy \}\} at \{\{ EventTime \}\} \(CloudTrail event ID \{\{ EventId \}\}\)[\s\S]*\{\{ Decide.Summary \}\}[\s\S]*left DISABLED`))})}),
+				step("NotifyCancelFailed", "aws:executeAwsApi", obj{"inputs": objLike(obj{"Message": assertions.Match_StringLikeRegexp(jsii.String(`cancellation failed[\s\S]*cancel-key-deletion --key-id \{\{ KeyId \}\}[\s\S]*\{\{ Decide.Summary \}\}`))})}),
+				step("NotifyCancelledElsewhere", "aws:executeAwsApi", obj{"inputs": objLike(obj{"Message": assertions.Match_StringLikeRegexp(jsii.String(`no longer pending deletion[\s\S]*\{\{ StateAfterCancel.KeyState \}\}`))})}),
 				step("NotifyScheduled", "aws:executeAwsApi", nil),
 				step("UsageUnreadable", "aws:branch", obj{"inputs": obj{"Choices": arr{
 					obj{"Variable": "{{ UnknownCountsAsUsed }}", "BooleanEquals": true, "NextStep": "CancelUnreadable"}}, "Default": "NotifyUnreadable"}}),
@@ -285,6 +292,8 @@ func TestDeletionCheck_ScriptScenarios(t *testing.T) {
 			want{"cancel", "unknown", []string{"has no GetKeyLastUsage", "botocore"}, 0}},
 		{ssmscripttest.Scenario{Name: "key not found", Events: events(365, false, false), Calls: []ssmscripttest.Call{failure("NotFoundException", "Key does not exist")}},
 			want{"keep", "unknown", []string{"NotFoundException: Key does not exist"}, 0}},
+		{ssmscripttest.Scenario{Name: "no use recorded, no creation date given", Events: events(365, true, false), Calls: []ssmscripttest.Call{lastUsage(map[string]any{"KeyLastUsage": map[string]any{}, "TrackingStartDate": ago(30)})}},
+			want{"cancel", "unknown", []string{"gave no KeyCreationDate"}, 0}},
 		{ssmscripttest.Scenario{Name: "multi-Region key used yesterday", Events: events(365, true, true), Calls: []ssmscripttest.Call{lastUsage(used(1))}},
 			want{"cancel", "used", []string{"last used 1 day(s) ago", "Multi-Region key"}, 0}},
 	}
