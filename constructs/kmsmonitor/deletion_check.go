@@ -349,19 +349,7 @@ func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{}
 					map[string]interface{}{"Name": "MultiRegion", "Selector": "$.KeyMetadata.MultiRegion", "Type": "Boolean"},
 				},
 			}),
-			map[string]interface{}{
-				"name": "IsPendingDeletion", "action": "aws:branch",
-				"inputs": map[string]interface{}{
-					"Choices": []interface{}{map[string]interface{}{
-						"Or": []interface{}{
-							map[string]interface{}{"Variable": "{{ DescribeKey.KeyState }}", "StringEquals": "PendingDeletion"},
-							map[string]interface{}{"Variable": "{{ DescribeKey.KeyState }}", "StringEquals": "PendingReplicaDeletion"},
-						},
-						"NextStep": "WaitForUsageRecords",
-					}},
-					"Default": "NotifyNotPending",
-				},
-			},
+			pendingBranch("IsPendingDeletion", "DescribeKey", "WaitForUsageRecords", "NotifyNotPending"),
 			// Last usage is recorded up to an hour late (KMS developer guide); the waiting period is 7 days at least.
 			map[string]interface{}{
 				"name": "WaitForUsageRecords", "action": "aws:sleep", "nextStep": "Decide",
@@ -407,19 +395,7 @@ func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{}
 					map[string]interface{}{"Name": "KeyState", "Selector": "$.KeyMetadata.KeyState", "Type": "String"},
 				},
 			}),
-			map[string]interface{}{
-				"name": "StillPending", "action": "aws:branch",
-				"inputs": map[string]interface{}{
-					"Choices": []interface{}{map[string]interface{}{
-						"Or": []interface{}{
-							map[string]interface{}{"Variable": "{{ StateAfterCancel.KeyState }}", "StringEquals": "PendingDeletion"},
-							map[string]interface{}{"Variable": "{{ StateAfterCancel.KeyState }}", "StringEquals": "PendingReplicaDeletion"},
-						},
-						"NextStep": "NotifyCancelFailed",
-					}},
-					"Default": "NotifyCancelledElsewhere",
-				},
-			},
+			pendingBranch("StillPending", "StateAfterCancel", "NotifyCancelFailed", "NotifyCancelledElsewhere"),
 			publish("NotifyCancelled", "kmsmonitor: deletion of a KMS key cancelled",
 				"kmsmonitor DeletionCheck: the scheduled deletion of a KMS key was cancelled.\n"+who+"{{ Decide.Summary }}\n"+cancelled),
 			publish("NotifyCancelFailed", "kmsmonitor: KMS key in use scheduled for deletion, cancellation FAILED",
@@ -453,6 +429,26 @@ func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{}
 			publish("NotifyFailed", "kmsmonitor: KMS key scheduled for deletion, NOT checked",
 				"kmsmonitor DeletionCheck: a KMS key is scheduled for deletion and the check or the cancellation failed (the key policy may not allow this account's roles). "+
 					"Check it by hand, and cancel if it is still needed: aws kms cancel-key-deletion --key-id {{ KeyId }}\n"+who),
+		},
+	}
+}
+
+// pendingBranch is an aws:branch step that goes to ifPending when the
+// KeyState output of step is PendingDeletion or PendingReplicaDeletion (a
+// multi-Region primary with replicas), else to otherwise.
+func pendingBranch(name, step, ifPending, otherwise string) map[string]interface{} {
+	state := "{{ " + step + ".KeyState }}"
+	return map[string]interface{}{
+		"name": name, "action": "aws:branch",
+		"inputs": map[string]interface{}{
+			"Choices": []interface{}{map[string]interface{}{
+				"Or": []interface{}{
+					map[string]interface{}{"Variable": state, "StringEquals": "PendingDeletion"},
+					map[string]interface{}{"Variable": state, "StringEquals": "PendingReplicaDeletion"},
+				},
+				"NextStep": ifPending,
+			}},
+			"Default": otherwise,
 		},
 	}
 }
