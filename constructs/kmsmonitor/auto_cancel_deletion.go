@@ -176,7 +176,7 @@ func NewAutoCancelDeletion(scope constructs.Construct, id *string, props *AutoCa
 
 	if keyAware {
 		for i, chunk := range keyAwareChunks {
-			a.keyAwareRule(numbered("KeyAwareRule", i), chunk, definition(nil, "$DEFAULT"))
+			a.keyAwareRule(numbered("KeyAwareRule", i), chunk, definition(nil, "$DEFAULT"), p.Mode)
 		}
 	} else {
 		a.alarmRules(&p, keys, definition(nil, "$DEFAULT"))
@@ -313,8 +313,11 @@ func keyAwareDetail(keys []keyRef) map[string]interface{} {
 	return detail
 }
 
-// keyAwareRule creates the rule id on failed KMS calls of keys pending deletion.
-func (a *AutoCancelDeletion) keyAwareRule(id string, keys []keyRef, definitionArn *string) {
+// keyAwareRule creates the rule id on failed KMS calls of keys pending
+// deletion. Its message promises a cancellation only where the automation
+// role may cancel: a listed key, or any key (KeyAwareAllKeys); in tag-scoped
+// mode the rule sees every key, and the role may touch only tagged ones.
+func (a *AutoCancelDeletion) keyAwareRule(id string, keys []keyRef, definitionArn *string, mode *AutoCancelMode) {
 	rule := newCloudTrailRule(a.Construct, id,
 		"kmsmonitor: cancel the deletion of a KMS key when a call fails because it is pending deletion", keyAwareDetail(keys), true, nil)
 	a.Rules = append(a.Rules, rule)
@@ -324,14 +327,20 @@ func (a *AutoCancelDeletion) keyAwareRule(id string, keys []keyRef, definitionAr
 		"KeyId":                []interface{}{keyArn},
 	})))
 	if a.Topic != nil {
+		outcome := "Cancelling its scheduled deletion; the key stays disabled. Enable it again only once you know who still needs it."
+		if mode.tagKey != nil {
+			outcome = fmt.Sprintf("Its scheduled deletion is cancelled only if the key is tagged %s=%s: the automation may touch no other key. "+
+				"An untagged key is NOT protected and stays scheduled for deletion: tag it, or cancel by hand: aws kms cancel-key-deletion --key-id %s. "+
+				"A cancelled key stays disabled; enable it again only once you know who still needs it.",
+				*mode.tagKey, *mode.tagValue, *keyArn)
+		}
 		rule.AddTarget(a.notificationTarget(awsevents.RuleTargetInput_FromMultilineText(jsii.String(fmt.Sprintf(
 			"kmsmonitor AutoCancelDeletion: KMS key %s is pending deletion and was just used.\n"+
-				"Operation: %s by %s from %s, account %s, Region %s, at %s.\n"+
-				"Cancelling its scheduled deletion; the key stays disabled. Enable it again only once you know who still needs it.",
+				"Operation: %s by %s from %s, account %s, Region %s, at %s.\n%s",
 			*keyArn, *awsevents.EventField_FromPath(jsii.String("$.detail.eventName")),
 			*awsevents.EventField_FromPath(jsii.String("$.detail.userIdentity.arn")),
 			*awsevents.EventField_FromPath(jsii.String("$.detail.sourceIPAddress")),
-			*awsevents.EventField_Account(), *awsevents.EventField_Region(), *awsevents.EventField_Time())))))
+			*awsevents.EventField_Account(), *awsevents.EventField_Region(), *awsevents.EventField_Time(), outcome)))))
 	}
 }
 

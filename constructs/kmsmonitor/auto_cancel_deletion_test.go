@@ -277,6 +277,48 @@ func TestAutoCancelDeletion_KeyAwareAllowListAndTag(t *testing.T) {
 	tpl.ResourceCountIs("AWS::SNS::Topic", 0)
 }
 
+func TestAutoCancelDeletion_KeyAwareMessagesPromiseOnlyWhatTheRoleMayDo(t *testing.T) {
+	// GIVEN tag-scoped and listed key-aware modes, each notifying
+	stack := newStack()
+	kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Tagged"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareTagged("kmsmonitor:auto-cancel", "true")})
+	kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Listed"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareListed(nil, []string{keyArn})})
+	tpl := synth(t, stack)
+	messages := map[string]string{}
+	for id, r := range tpl.JSON()["Resources"].(map[string]any) {
+		res := r.(map[string]any)
+		if res["Type"] != "AWS::Events::Rule" {
+			continue
+		}
+		for _, tg := range res["Properties"].(map[string]any)["Targets"].([]any) {
+			if it, ok := tg.(map[string]any)["InputTransformer"].(map[string]any); ok && strings.Contains(toJSON(t, it), "is pending deletion and was just used") {
+				messages[strings.TrimRight(id, "0123456789ABCDEF")] = fmt.Sprint(it["InputTemplate"])
+			}
+		}
+	}
+	// THEN the tag-scoped rule, which sees every key, promises nothing for an untagged key and says how to protect it
+	tagged, listed := "", ""
+	for id, m := range messages {
+		switch {
+		case strings.HasPrefix(id, "Tagged"):
+			tagged = m
+		case strings.HasPrefix(id, "Listed"):
+			listed = m
+		}
+	}
+	for _, want := range []string{"cancelled only if the key is tagged kmsmonitor:auto-cancel=true", "NOT protected", "cancel-key-deletion --key-id <detail-resources-0--ARN>"} {
+		if !strings.Contains(tagged, want) {
+			t.Errorf("tag-scoped message lacks %q: %s", want, tagged)
+		}
+	}
+	if strings.Contains(tagged, "Cancelling its scheduled deletion") {
+		t.Errorf("tag-scoped message promises a cancellation: %s", tagged)
+	}
+	// AND the listed rule, which sees only keys its role may cancel, says it cancels
+	if !strings.Contains(listed, "Cancelling its scheduled deletion") {
+		t.Errorf("listed message: %s", listed)
+	}
+}
+
 func TestAutoCancelDeletion_KeyAwarePatternFidelityOnEventBridge(t *testing.T) {
 	server := eventBridge(t)
 	ctx := context.Background()
