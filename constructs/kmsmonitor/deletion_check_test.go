@@ -332,3 +332,110 @@ func TestDeletionCheck_ScriptScenarios(t *testing.T) {
 	}
 	t.Logf("answered by botocore %s", botocore)
 }
+
+func TestDeletionCheck_DocumentScenarios(t *testing.T) {
+	// GIVEN DeletionCheck's document exactly as synthesized (the configuration of TestDeletionCheck)
+	stack := newStack()
+	kmsmonitor.NewDeletionCheck(stack, jsii.String("Check"), &kmsmonitor.DeletionCheckProps{Emails: []string{"security@example.com"}})
+	tpl := synth(t, stack)
+	document := tpl.resourcesOfType("AWS::SSM::Document")[0]["Properties"].(map[string]any)["Content"].(map[string]any)
+	const key = "arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab"
+	ago := func(days int) string { return time.Now().UTC().AddDate(0, 0, -days).Format(time.RFC3339) }
+	// The execution's parameters, as the rule passes them (MinDaysWithoutUsage only when given as a token)
+	params := func(extra map[string]any) map[string]any {
+		p := map[string]any{
+			"AutomationAssumeRole": "arn:aws:iam::111122223333:role/Stack-CheckAutomationRole", "KeyId": key,
+			"ScheduledBy": "arn:aws:iam::111122223333:user/Mary", "EventId": "a1b2c3d4-5678-90ab-cdef-EXAMPLEaaaaa",
+			"EventTime": "2026-12-06T10:00:00Z", "TopicArn": "arn:aws:sns:us-east-1:111122223333:Stack-CheckTopic",
+		}
+		for k, v := range extra {
+			p[k] = v
+		}
+		return p
+	}
+	kms := func(op string, answer map[string]any) ssmscripttest.Call {
+		return ssmscripttest.Call{Service: "kms", Operation: op, Expect: map[string]any{"KeyId": key}, Response: answer}
+	}
+	kmsError := func(op, code string) ssmscripttest.Call {
+		return ssmscripttest.Call{Service: "kms", Operation: op, Expect: map[string]any{"KeyId": key}, Error: &ssmscripttest.APIError{Code: code, Message: code}}
+	}
+	state := func(s string, multiRegion bool) ssmscripttest.Call {
+		return kms("describe_key", map[string]any{"KeyMetadata": map[string]any{"KeyId": key, "KeyState": s, "MultiRegion": multiRegion}})
+	}
+	usedDaysAgo := func(days int) ssmscripttest.Call {
+		return kms("get_key_last_usage", map[string]any{"KeyId": key, "TrackingStartDate": ago(500), "KeyCreationDate": ago(900),
+			"KeyLastUsage": map[string]any{"Operation": "Decrypt", "Timestamp": ago(days), "CloudTrailEventId": "e1"}})
+	}
+	publish := ssmscripttest.Call{Service: "sns", Operation: "publish", Response: map[string]any{"MessageId": "m1"}}
+	cancelled := kms("cancel_key_deletion", map[string]any{"KeyId": key})
+	invalidState := kmsError("cancel_key_deletion", "KMSInvalidStateException")
+	cases := []struct {
+		s       ssmscripttest.Scenario
+		steps   string   // the steps taken ("!" failed)
+		message []string // in the one message published
+	}{
+		{ssmscripttest.Scenario{Name: "PendingReplicaDeletion of a multi-Region primary, used 3 days ago", Events: params(nil),
+			Calls: []ssmscripttest.Call{state("PendingReplicaDeletion", true), usedDaysAgo(3), cancelled, state("Disabled", true), publish}},
+			"DescribeKey > IsPendingDeletion > WaitForUsageRecords > Decide > CancelOrKeep > CancelKeyDeletion > VerifyCancelled > NotifyCancelled",
+			[]string{"deletion of a KMS key was cancelled", "last used 3 day(s) ago", "Multi-Region key", "left DISABLED", "by arn:aws:iam::111122223333:user/Mary"}},
+		{ssmscripttest.Scenario{Name: "already cancelled by someone else", Events: params(nil),
+			Calls: []ssmscripttest.Call{state("Disabled", false), publish}},
+			"DescribeKey > IsPendingDeletion > NotifyNotPending", []string{"no longer pending deletion (state Disabled)"}},
+		{ssmscripttest.Scenario{Name: "cancelled by another path between check and cancel", Events: params(nil),
+			Calls: []ssmscripttest.Call{state("PendingDeletion", false), usedDaysAgo(3), invalidState, invalidState, invalidState, state("Disabled", false), publish}},
+			"DescribeKey > IsPendingDeletion > WaitForUsageRecords > Decide > CancelOrKeep > CancelKeyDeletion! > StateAfterCancel > StillPending > NotifyCancelledElsewhere",
+			[]string{"cancelled meanwhile by something else", "(state Disabled)", "last used 3 day(s) ago"}},
+		{ssmscripttest.Scenario{Name: "the cancellation refused, the key still pending", Events: params(nil),
+			Calls: []ssmscripttest.Call{state("PendingDeletion", false), usedDaysAgo(3), kmsError("cancel_key_deletion", "AccessDeniedException"),
+				kmsError("cancel_key_deletion", "AccessDeniedException"), kmsError("cancel_key_deletion", "AccessDeniedException"), state("PendingDeletion", false), publish}},
+			"DescribeKey > IsPendingDeletion > WaitForUsageRecords > Decide > CancelOrKeep > CancelKeyDeletion! > StateAfterCancel > StillPending > NotifyCancelFailed",
+			[]string{"cancellation failed", "aws kms cancel-key-deletion --key-id " + key, "last used 3 day(s) ago"}},
+		{ssmscripttest.Scenario{Name: "MinDaysWithoutUsage 90 from a CloudFormation parameter, used 200 days ago", Events: params(map[string]any{"MinDaysWithoutUsage": 90}),
+			Calls: []ssmscripttest.Call{state("PendingDeletion", false), usedDaysAgo(200), publish}},
+			"DescribeKey > IsPendingDeletion > WaitForUsageRecords > Decide > CancelOrKeep > NotifyScheduled",
+			[]string{"was not cancelled", "last used 200 day(s) ago", "minimum is 90"}},
+		{ssmscripttest.Scenario{Name: "the default minimum (365 days), used 200 days ago", Events: params(nil),
+			Calls: []ssmscripttest.Call{state("PendingDeletion", false), usedDaysAgo(200), cancelled, state("Disabled", false), publish}},
+			"DescribeKey > IsPendingDeletion > WaitForUsageRecords > Decide > CancelOrKeep > CancelKeyDeletion > VerifyCancelled > NotifyCancelled",
+			[]string{"minimum is 365"}},
+		{ssmscripttest.Scenario{Name: "the key unreadable (throttled 3 times)", Events: params(nil),
+			Calls: []ssmscripttest.Call{kmsError("describe_key", "ThrottlingException"), kmsError("describe_key", "ThrottlingException"), kmsError("describe_key", "ThrottlingException"), publish}},
+			"DescribeKey! > NotifyFailed", []string{"NOT checked", "cancel-key-deletion --key-id " + key}},
+		{ssmscripttest.Scenario{Name: "throttled once, then read", Events: params(nil),
+			Calls: []ssmscripttest.Call{kmsError("describe_key", "ThrottlingException"), state("Disabled", false), publish}},
+			"DescribeKey > IsPendingDeletion > NotifyNotPending", []string{"no longer pending deletion"}},
+	}
+	scenarios := make([]ssmscripttest.Scenario, len(cases))
+	for i, c := range cases {
+		scenarios[i] = c.s
+	}
+	// WHEN each scenario runs the document step by step, KMS and SNS answered as botocore's model allows
+	runs, _, err := ssmscripttest.Execute(document, scenarios)
+	if errors.Is(err, ssmscripttest.ErrUnavailable) && !ssmscripttest.Required() {
+		t.Skipf("%v (.ci/run requires it)", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	// THEN each takes the path its case says and ends in exactly one message, which says what happened
+	for i, r := range runs {
+		c := cases[i]
+		if got := r.Steps(); got != c.steps || r.Status != "Success" || len(r.Pending) > 0 {
+			t.Errorf("%s: steps %s (%s), answers not asked for %v; want %s\n%+v", r.Name, got, r.Status, r.Pending, c.steps, r.Taken)
+		}
+		if len(r.Published) != 1 {
+			t.Errorf("%s: %d messages published, want 1", r.Name, len(r.Published))
+			continue
+		}
+		m := r.Published[0]
+		if strings.Contains(m.Message, "{{") || strings.Contains(m.Subject, "{{") {
+			t.Errorf("%s: unresolved reference in %q / %q", r.Name, m.Subject, m.Message)
+		}
+		for _, want := range c.message {
+			if !strings.Contains(m.Subject+"\n"+m.Message, want) {
+				t.Errorf("%s: message lacks %q:\n%s\n%s", r.Name, want, m.Subject, m.Message)
+			}
+		}
+		t.Logf("%s: %s: %s", r.Name, r.Steps(), m.Subject)
+	}
+}

@@ -1,4 +1,5 @@
-# Runs the script of an aws:executeScript step (Python) the way Systems
+# Runs the script of an aws:executeScript step (Python), or a whole Automation
+# document (execute: its steps, branches, onFailure, maxAttempts), the way Systems
 # Manager Automation does, on scenarios read as one JSON list from standard
 # input, and writes one JSON list of results. Each scenario's AWS calls are
 # answered by botocore.stub.Stubber on real botocore clients: botocore checks
@@ -8,6 +9,7 @@ import builtins
 import contextlib
 import io
 import json
+import re
 import sys
 import time
 import traceback
@@ -95,10 +97,170 @@ def run(script, handler, scenario):
     return result
 
 
+REF = re.compile(r"\{\{ *([\w.]+) *\}\}")
+
+
+def render(v):
+    """A value as Automation writes it into a string."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def resolve(v, ctx):
+    """Replaces {{ Parameter }} and {{ Step.Output }}: a whole reference keeps its type."""
+    if isinstance(v, str):
+        whole = REF.fullmatch(v.strip())
+        if whole:
+            return ctx[whole.group(1)]
+        return REF.sub(lambda m: render(ctx[m.group(1)]), v)
+    if isinstance(v, dict):
+        return {k: resolve(x, ctx) for k, x in v.items()}
+    if isinstance(v, list):
+        return [resolve(x, ctx) for x in v]
+    return v
+
+
+def select(answer, selector):
+    """A "$.A.B" selector of an answer."""
+    v = answer
+    for part in selector.lstrip("$").strip(".").split("."):
+        v = v[part]
+    return v
+
+
+def condition(c, ctx):
+    if "Or" in c:
+        return any(condition(x, ctx) for x in c["Or"])
+    if "And" in c:
+        return all(condition(x, ctx) for x in c["And"])
+    if "Not" in c:
+        return not condition(c["Not"], ctx)
+    value = resolve(c["Variable"], ctx)
+    if "StringEquals" in c:
+        return render(value) == c["StringEquals"]
+    if "BooleanEquals" in c:
+        return str(value).lower() == str(c["BooleanEquals"]).lower()
+    if "NumericEquals" in c:
+        return float(value) == float(c["NumericEquals"])
+    raise ValueError("condition not supported by this executor: %s" % c)
+
+
+def execute(content, scenario):
+    """Runs an Automation document (schemaVersion 0.3) with its AWS calls
+    answered by the scenario: the steps taken, each with its outcome, and
+    the SNS messages published."""
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+    clients, stubbers = {}, {}
+
+    def client(service, *args, **kwargs):
+        if service not in clients:
+            clients[service] = session.client(service)
+            stubbers[service] = Stubber(clients[service])
+            stubbers[service].activate()
+        return clients[service]
+
+    for call in scenario.get("calls") or []:
+        stub = (client(call["service"]), stubbers[call["service"]])[1]
+        if call.get("error"):
+            err = call["error"]
+            stub.add_client_error(call["operation"], service_error_code=err["code"], service_message=err.get("message", ""),
+                                  http_status_code=err.get("status", 400), expected_params=call.get("expect"))
+        else:
+            stub.add_response(call["operation"], timestamps(call.get("response") or {}), call.get("expect"))
+
+    ctx = {}
+    for name, p in (content.get("parameters") or {}).items():
+        if name in scenario["events"]:
+            ctx[name] = scenario["events"][name]
+        elif "default" in p:
+            ctx[name] = p["default"]
+    steps = content["mainSteps"]
+    index = {s["name"]: i for i, s in enumerate(steps)}
+    taken, published = [], []
+    real_client, real_sleep = boto3.client, time.sleep
+    boto3.client, time.sleep = (lambda service, *a, **k: client(service)), (lambda seconds: None)
+    try:
+        i = 0
+        while i is not None and len(taken) < 100:
+            step = steps[i]
+            name, action = step["name"], step["action"]
+            inputs = resolve(step.get("inputs") or {}, ctx)
+            outcome, goto = "Success", None
+            for attempt in range(int(step.get("maxAttempts", 1))):
+                try:
+                    if action == "aws:executeAwsApi":
+                        params = {k: v for k, v in inputs.items() if k not in ("Service", "Api")}
+                        answer = getattr(client(inputs["Service"].lower()), botocore.xform_name(inputs["Api"]))(**params)
+                        if inputs["Service"].lower() == "sns" and inputs["Api"] == "Publish":
+                            published.append({"step": name, "subject": params.get("Subject", ""), "message": params.get("Message", "")})
+                        for o in step.get("outputs") or []:
+                            ctx[name + "." + o["Name"]] = select(answer, o["Selector"])
+                    elif action == "aws:executeScript":
+                        namespace = {"__name__": "script"}
+                        exec(compile(inputs["Script"], "script", "exec"), namespace)
+                        payload = namespace[inputs["Handler"]](inputs.get("InputPayload") or {}, None)
+                        json.dumps(payload)
+                        for o in step.get("outputs") or []:
+                            ctx[name + "." + o["Name"]] = select({"Payload": payload}, o["Selector"])
+                    elif action in ("aws:waitForAwsResourceProperty", "aws:assertAwsResourceProperty"):
+                        params = {k: v for k, v in inputs.items() if k not in ("Service", "Api", "PropertySelector", "DesiredValues")}
+                        method = getattr(client(inputs["Service"].lower()), botocore.xform_name(inputs["Api"]))
+                        while True:  # waiting: asks again until the value is desired (a stub with no answer left fails it)
+                            value = select(method(**params), inputs["PropertySelector"])
+                            if render(value) in inputs["DesiredValues"]:
+                                break
+                            if action == "aws:assertAwsResourceProperty":
+                                raise AssertionError("%s is %s" % (inputs["PropertySelector"], value))
+                    elif action == "aws:branch":
+                        goto = next((c["NextStep"] for c in inputs["Choices"] if condition(c, ctx)), inputs.get("Default"))
+                        if goto is None:
+                            raise ValueError("no choice matched and no Default")
+                    elif action == "aws:sleep":
+                        pass
+                    else:
+                        raise ValueError("action not supported by this executor: " + action)
+                    outcome = "Success"
+                    break
+                except Exception as e:
+                    outcome = "Failed: %s: %s" % (type(e).__name__, e)
+            taken.append({"step": name, "outcome": outcome})
+            if outcome != "Success":
+                on_failure = step.get("onFailure", "Abort")
+                if on_failure == "Abort":
+                    return {"taken": taken, "published": published, "status": "Failed"}
+                if on_failure == "Continue":
+                    i = i + 1 if i + 1 < len(steps) else None
+                    continue
+                i = index[on_failure[len("step:"):]]
+                continue
+            if goto is not None:
+                i = index[goto]
+            elif step.get("isEnd"):
+                i = None
+            elif step.get("nextStep"):
+                i = index[step["nextStep"]]
+            else:
+                i = i + 1 if i + 1 < len(steps) else None
+    finally:
+        boto3.client, time.sleep = real_client, real_sleep
+    pending = []
+    for service, s in stubbers.items():
+        try:
+            s.assert_no_pending_responses()
+        except AssertionError as e:
+            pending.append("%s: %s" % (service, e))
+    return {"taken": taken, "published": published, "status": "Success", "pending": pending}
+
+
 def main():
     request = json.load(sys.stdin)
-    out = {"botocore": botocore.__version__,
-           "results": [run(request["script"], request["handler"], s) for s in request["scenarios"]]}
+    if "document" in request:
+        out = {"botocore": botocore.__version__,
+               "results": [dict(execute(request["document"], s), name=s["name"]) for s in request["scenarios"]]}
+    else:
+        out = {"botocore": botocore.__version__,
+               "results": [run(request["script"], request["handler"], s) for s in request["scenarios"]]}
     json.dump(out, sys.stdout, default=str)
 
 

@@ -1,6 +1,7 @@
 // Package ssmscripttest runs the Python script of a Systems Manager
-// Automation aws:executeScript step, as the tests find it in a synthesized
-// document, on scenarios whose AWS calls are answered by the test through
+// Automation aws:executeScript step, or a whole Automation document, as the
+// tests find them in a synthesized template, on scenarios whose AWS calls
+// are answered by the test through
 // botocore.stub.Stubber (runner.py): botocore checks each request and each
 // answer against the AWS API model, as boto3 gives them to the script in
 // the Automation runtime. python3 with boto3 and botocore is required where
@@ -15,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 )
 
 // RequireEnv, when set to 1, turns a missing python3, boto3 or botocore into
@@ -67,16 +69,63 @@ type Result struct {
 // Run runs handler of script once per scenario, in one python3 process, and
 // returns the results in order and the botocore version that answered.
 func Run(script, handler string, scenarios []Scenario) (results []Result, botocore string, err error) {
+	botocore, err = runner(map[string]any{"script": script, "handler": handler, "scenarios": scenarios}, &results)
+	return results, botocore, err
+}
+
+// Execution is what one run of an Automation document did.
+type Execution struct {
+	Name  string `json:"name"`
+	Taken []struct {
+		Step    string `json:"step"`
+		Outcome string `json:"outcome"` // "Success", or "Failed: " and the error
+	} `json:"taken"`
+	Published []struct {
+		Step    string `json:"step"`
+		Subject string `json:"subject"`
+		Message string `json:"message"`
+	} `json:"published"` // SNS messages, parameters resolved
+	Status  string   `json:"status"`  // "Success", or "Failed" (a step failed with onFailure Abort)
+	Pending []string `json:"pending"` // answers the document did not ask for
+}
+
+// Steps lists the steps taken, a failed one marked with "!".
+func (e Execution) Steps() string {
+	var out []string
+	for _, s := range e.Taken {
+		if s.Outcome == "Success" {
+			out = append(out, s.Step)
+		} else {
+			out = append(out, s.Step+"!")
+		}
+	}
+	return strings.Join(out, " > ")
+}
+
+// Execute runs an Automation document (its Content) once per scenario, as
+// Systems Manager Automation runs its steps (aws:executeAwsApi,
+// aws:executeScript, aws:branch, aws:sleep without waiting,
+// aws:waitForAwsResourceProperty, aws:assertAwsResourceProperty; nextStep,
+// isEnd, onFailure, maxAttempts; parameters and outputs), each scenario's
+// Events being the execution's parameters (the document's defaults fill the
+// rest) and its Calls the answers of every AWS call, in order per service.
+func Execute(document map[string]any, scenarios []Scenario) (executions []Execution, botocore string, err error) {
+	botocore, err = runner(map[string]any{"document": document, "scenarios": scenarios}, &executions)
+	return executions, botocore, err
+}
+
+// runner runs runner.py on request and decodes its results into results.
+func runner(request map[string]any, results any) (botocore string, err error) {
 	python, err := exec.LookPath("python3")
 	if err != nil {
-		return nil, "", ErrUnavailable
+		return "", ErrUnavailable
 	}
 	if err := exec.Command(python, "-c", "import boto3, botocore.stub").Run(); err != nil {
-		return nil, "", ErrUnavailable
+		return "", ErrUnavailable
 	}
-	in, err := json.Marshal(map[string]any{"script": script, "handler": handler, "scenarios": scenarios})
+	in, err := json.Marshal(request)
 	if err != nil {
-		return nil, "", err
+		return "", err
 	}
 	cmd := exec.Command(python, "-c", runnerPy)
 	cmd.Stdin = bytes.NewReader(in)
@@ -84,14 +133,17 @@ func Run(script, handler string, scenarios []Scenario) (results []Result, botoco
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, "", fmt.Errorf("runner: %v\n%s", err, stderr.String())
+		return "", fmt.Errorf("runner: %v\n%s", err, stderr.String())
 	}
 	var answer struct {
-		Botocore string   `json:"botocore"`
-		Results  []Result `json:"results"`
+		Botocore string          `json:"botocore"`
+		Results  json.RawMessage `json:"results"`
 	}
 	if err := json.Unmarshal(out, &answer); err != nil {
-		return nil, "", fmt.Errorf("runner answer: %v\n%s", err, out)
+		return "", fmt.Errorf("runner answer: %v\n%s", err, out)
 	}
-	return answer.Results, answer.Botocore, nil
+	if err := json.Unmarshal(answer.Results, results); err != nil {
+		return "", fmt.Errorf("runner results: %v\n%s", err, answer.Results)
+	}
+	return answer.Botocore, nil
 }

@@ -64,3 +64,52 @@ func TestRunRefusesAnAnswerOutsideTheAPIModel(t *testing.T) {
 		t.Errorf("err = %v; want botocore's validation error naming LastUsed", err)
 	}
 }
+
+func TestExecuteFollowsStepsAsAutomationDoes(t *testing.T) {
+	// GIVEN a document: read a key (2 attempts, else step Failed), branch on its state, publish what happened
+	publish := func(name, msg string) map[string]any {
+		return map[string]any{"name": name, "action": "aws:executeAwsApi", "isEnd": true,
+			"inputs": map[string]any{"Service": "sns", "Api": "Publish", "TopicArn": "{{ Topic }}", "Message": msg}}
+	}
+	doc := map[string]any{
+		"schemaVersion": "0.3",
+		"parameters":    map[string]any{"Key": map[string]any{"type": "String"}, "Topic": map[string]any{"type": "String", "default": "arn:aws:sns:us-east-1:111122223333:t"}},
+		"mainSteps": []any{
+			map[string]any{"name": "Read", "action": "aws:executeAwsApi", "maxAttempts": 2, "onFailure": "step:Failed",
+				"inputs":  map[string]any{"Service": "kms", "Api": "DescribeKey", "KeyId": "{{ Key }}"},
+				"outputs": []any{map[string]any{"Name": "State", "Selector": "$.KeyMetadata.KeyState", "Type": "String"}}},
+			map[string]any{"name": "IsEnabled", "action": "aws:branch", "inputs": map[string]any{
+				"Choices": []any{map[string]any{"Variable": "{{ Read.State }}", "StringEquals": "Enabled", "NextStep": "Enabled"}}, "Default": "Other"}},
+			publish("Enabled", "{{ Key }} is enabled"),
+			publish("Other", "{{ Key }} is {{ Read.State }}"),
+			publish("Failed", "{{ Key }} unreadable"),
+		},
+	}
+	describe := func(state string) Call {
+		return Call{Service: "kms", Operation: "describe_key", Expect: map[string]any{"KeyId": "k1"}, Response: map[string]any{"KeyMetadata": map[string]any{"KeyId": "k1", "KeyState": state}}}
+	}
+	throttled := Call{Service: "kms", Operation: "describe_key", Error: &APIError{Code: "ThrottlingException"}}
+	sent := Call{Service: "sns", Operation: "publish", Response: map[string]any{"MessageId": "m"}}
+	runs, _, err := Execute(doc, []Scenario{
+		{Name: "enabled", Events: map[string]any{"Key": "k1"}, Calls: []Call{describe("Enabled"), sent}},
+		{Name: "throttled once", Events: map[string]any{"Key": "k1"}, Calls: []Call{throttled, describe("Disabled"), sent}},
+		{Name: "throttled twice", Events: map[string]any{"Key": "k1"}, Calls: []Call{throttled, throttled, sent}},
+	})
+	if errors.Is(err, ErrUnavailable) && !Required() {
+		t.Skipf("%v (.ci/run requires it)", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	// THEN each follows its branch, retries as maxAttempts says, goes to onFailure's step, and publishes with references resolved
+	for i, want := range []struct{ steps, message string }{
+		{"Read > IsEnabled > Enabled", "k1 is enabled"},
+		{"Read > IsEnabled > Other", "k1 is Disabled"},
+		{"Read! > Failed", "k1 unreadable"},
+	} {
+		r := runs[i]
+		if r.Steps() != want.steps || len(r.Published) != 1 || r.Published[0].Message != want.message || len(r.Pending) > 0 || r.Status != "Success" {
+			t.Errorf("%s: %s %+v %v %s; want %s, %q", r.Name, r.Steps(), r.Published, r.Pending, r.Status, want.steps, want.message)
+		}
+	}
+}
