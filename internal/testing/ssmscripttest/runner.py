@@ -43,31 +43,48 @@ class Lacking:
         return getattr(self._client, name)
 
 
+class Stubs:
+    """botocore clients, one per service, whose calls the scenario answers in order."""
+
+    def __init__(self, calls):
+        self.session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+        self.clients, self.stubbers = {}, {}
+        for call in calls or []:
+            self.client(call["service"])
+            stub = self.stubbers[call["service"]]
+            if call.get("error"):
+                err = call["error"]
+                stub.add_client_error(call["operation"], service_error_code=err["code"], service_message=err.get("message", ""),
+                                      http_status_code=err.get("status", 400), expected_params=call.get("expect"))
+            else:
+                stub.add_response(call["operation"], timestamps(call.get("response") or {}), call.get("expect"))
+
+    def client(self, service, *args, **kwargs):
+        """The service's client; boto3.client's arguments are checked by making a real one (a bad configuration raises)."""
+        if args or kwargs:
+            self.session.client(service, *args, **kwargs)
+        if service not in self.clients:
+            self.clients[service] = self.session.client(service)
+            self.stubbers[service] = Stubber(self.clients[service])
+            self.stubbers[service].activate()  # no answer left: a call fails the scenario
+        return self.clients[service]
+
+    def pending(self):
+        """The answers no call asked for."""
+        out = []
+        for service, s in self.stubbers.items():
+            try:
+                s.assert_no_pending_responses()
+            except AssertionError as e:
+                out.append("%s: %s" % (service, e))
+        return out
+
+
 def run(script, handler, scenario):
-    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
-    clients, stubbers = {}, {}
-    for call in scenario.get("calls") or []:
-        service = call["service"]
-        if service not in clients:
-            clients[service] = session.client(service)
-            stubbers[service] = Stubber(clients[service])
-        if call.get("error"):
-            err = call["error"]
-            stubbers[service].add_client_error(
-                call["operation"], service_error_code=err["code"], service_message=err.get("message", ""),
-                http_status_code=err.get("status", 400), expected_params=call.get("expect"))
-        else:
-            stubbers[service].add_response(call["operation"], timestamps(call.get("response") or {}), call.get("expect"))
-    for s in stubbers.values():
-        s.activate()
+    stubs = Stubs(scenario.get("calls"))
 
     def client(service, *args, **kwargs):
-        session.client(service, *args, **kwargs)  # as boto3 would: a bad configuration raises here
-        if service not in clients:
-            clients[service] = session.client(service)
-            stubbers[service] = Stubber(clients[service])
-            stubbers[service].activate()  # no answer: any call fails the scenario
-        c = clients[service]
+        c = stubs.client(service, *args, **kwargs)
         return Lacking(c, scenario["lacking"]) if scenario.get("lacking") else c
 
     sleeps = []
@@ -86,13 +103,7 @@ def run(script, handler, scenario):
         result["error"] = traceback.format_exc()
     finally:
         boto3.client, time.sleep = real_client, real_sleep
-    pending = []
-    for service, s in stubbers.items():
-        try:
-            s.assert_no_pending_responses()
-        except AssertionError as e:
-            pending.append("%s: %s" % (service, e))
-    result["pending"] = pending
+    result["pending"] = stubs.pending()
     result["printed"] = printed.getvalue()
     return result
 
@@ -150,25 +161,8 @@ def execute(content, scenario):
     """Runs an Automation document (schemaVersion 0.3) with its AWS calls
     answered by the scenario: the steps taken, each with its outcome, and
     the SNS messages published."""
-    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
-    clients, stubbers = {}, {}
-
-    def client(service, *args, **kwargs):
-        if service not in clients:
-            clients[service] = session.client(service)
-            stubbers[service] = Stubber(clients[service])
-            stubbers[service].activate()
-        return clients[service]
-
-    for call in scenario.get("calls") or []:
-        stub = (client(call["service"]), stubbers[call["service"]])[1]
-        if call.get("error"):
-            err = call["error"]
-            stub.add_client_error(call["operation"], service_error_code=err["code"], service_message=err.get("message", ""),
-                                  http_status_code=err.get("status", 400), expected_params=call.get("expect"))
-        else:
-            stub.add_response(call["operation"], timestamps(call.get("response") or {}), call.get("expect"))
-
+    stubs = Stubs(scenario.get("calls"))
+    client = stubs.client
     ctx = {}
     for name, p in (content.get("parameters") or {}).items():
         if name in scenario["events"]:
@@ -179,7 +173,7 @@ def execute(content, scenario):
     index = {s["name"]: i for i, s in enumerate(steps)}
     taken, published = [], []
     real_client, real_sleep = boto3.client, time.sleep
-    boto3.client, time.sleep = (lambda service, *a, **k: client(service)), (lambda seconds: None)
+    boto3.client, time.sleep = client, (lambda seconds: None)
     try:
         i = 0
         while i is not None and len(taken) < 100:
@@ -244,13 +238,7 @@ def execute(content, scenario):
                 i = i + 1 if i + 1 < len(steps) else None
     finally:
         boto3.client, time.sleep = real_client, real_sleep
-    pending = []
-    for service, s in stubbers.items():
-        try:
-            s.assert_no_pending_responses()
-        except AssertionError as e:
-            pending.append("%s: %s" % (service, e))
-    return {"taken": taken, "published": published, "status": "Success", "pending": pending}
+    return {"taken": taken, "published": published, "status": "Success", "pending": stubs.pending()}
 
 
 def main():
