@@ -327,11 +327,12 @@ func (a *AutoCancelDeletion) keyAwareRule(id string, keys []keyRef, definitionAr
 		"KeyId":                []interface{}{keyArn},
 	})))
 	if a.Topic != nil {
-		outcome := "Cancelling its scheduled deletion; the key stays disabled. Enable it again only once you know who still needs it."
+		outcome := "Starting the automation that cancels its scheduled deletion (its outcome is in the automation execution); " +
+			"a cancelled key stays disabled. Enable it again only once you know who still needs it."
 		if mode.tagKey != nil {
-			outcome = fmt.Sprintf("Its scheduled deletion is cancelled only if the key is tagged %s=%s: the automation may touch no other key. "+
-				"An untagged key is NOT protected and stays scheduled for deletion: tag it, or cancel by hand: aws kms cancel-key-deletion --key-id %s. "+
-				"A cancelled key stays disabled; enable it again only once you know who still needs it.",
+			outcome = fmt.Sprintf("The automation that cancels its scheduled deletion may touch only keys tagged %s=%s (its role's IAM policy). "+
+				"An untagged key is NOT protected and stays scheduled for deletion: if it is needed, cancel by hand now: aws kms cancel-key-deletion --key-id %s, "+
+				"then tag it so that a later deletion is protected. A cancelled key stays disabled; enable it again only once you know who still needs it.",
 				*mode.tagKey, *mode.tagValue, *keyArn)
 		}
 		rule.AddTarget(a.notificationTarget(awsevents.RuleTargetInput_FromMultilineText(jsii.String(fmt.Sprintf(

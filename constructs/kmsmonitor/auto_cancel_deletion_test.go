@@ -305,16 +305,16 @@ func TestAutoCancelDeletion_KeyAwareMessagesPromiseOnlyWhatTheRoleMayDo(t *testi
 			listed = m
 		}
 	}
-	for _, want := range []string{"cancelled only if the key is tagged kmsmonitor:auto-cancel=true", "NOT protected", "cancel-key-deletion --key-id <detail-resources-0--ARN>"} {
+	for _, want := range []string{"may touch only keys tagged kmsmonitor:auto-cancel=true", "NOT protected", "cancel by hand now: aws kms cancel-key-deletion --key-id <detail-resources-0--ARN>"} {
 		if !strings.Contains(tagged, want) {
 			t.Errorf("tag-scoped message lacks %q: %s", want, tagged)
 		}
 	}
-	if strings.Contains(tagged, "Cancelling its scheduled deletion") {
+	if strings.Contains(tagged, "Starting the automation") {
 		t.Errorf("tag-scoped message promises a cancellation: %s", tagged)
 	}
-	// AND the listed rule, which sees only keys its role may cancel, says it cancels
-	if !strings.Contains(listed, "Cancelling its scheduled deletion") {
+	// AND the listed rule, which sees only keys its role may cancel, says it starts the cancellation (not its outcome)
+	if !strings.Contains(listed, "Starting the automation that cancels its scheduled deletion") {
 		t.Errorf("listed message: %s", listed)
 	}
 }

@@ -210,8 +210,8 @@ func TestAutomationDocuments_WalkedAsGraphs(t *testing.T) {
 				ends[p[len(p)-1]] = true
 			}
 			// AND every outcome has its own: cancelled, kept, check failed (cancelled or not), not pending,
-			// cancellation failed, cancelled meanwhile by something else, not checked
-			want := []string{"NotifyCancelled", "NotifyScheduled", "NotifyCancelledUnreadable", "NotifyUnreadable", "NotifyNotPending", "NotifyCancelFailed", "NotifyCancelledElsewhere", "NotifyFailed"}
+			// cancellation failed, cancelled but not confirmed, cancelled meanwhile by something else, not checked
+			want := []string{"NotifyCancelled", "NotifyScheduled", "NotifyCancelledUnreadable", "NotifyUnreadable", "NotifyNotPending", "NotifyCancelFailed", "NotifyCancelNotConfirmed", "NotifyCancelledElsewhere", "NotifyFailed"}
 			for _, w := range want {
 				if !ends[w] {
 					t.Errorf("DeletionCheck: no path ends in %s", w)

@@ -357,7 +357,8 @@ func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{}
 			},
 			map[string]interface{}{
 				"name": "Decide", "action": "aws:executeScript", "onFailure": "step:UsageUnreadable", "nextStep": "CancelOrKeep",
-				"timeoutSeconds": 180, // its retries sleep 52 s at most
+				// Its retries sleep 52 s at most, plus the calls; a timeout takes the "check failed" branch.
+				"timeoutSeconds": 180,
 				"inputs": map[string]interface{}{
 					"Runtime": "python3.11", "Handler": "handler", "Script": decideScript,
 					"InputPayload": map[string]interface{}{
@@ -379,16 +380,18 @@ func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{}
 				},
 			},
 			api("CancelKeyDeletion", "CancelKeyDeletion", nil, map[string]interface{}{"nextStep": "VerifyCancelled", "onFailure": "step:StateAfterCancel"}),
-			// CancelKeyDeletion leaves the key Disabled; KMS is eventually consistent: wait for it.
+			// CancelKeyDeletion leaves the key Disabled; KMS is eventually consistent: wait for it
+			// (timeoutSeconds applies to each attempt: 3 minutes at most in all).
 			map[string]interface{}{
-				"name": "VerifyCancelled", "action": "aws:waitForAwsResourceProperty", "nextStep": "NotifyCancelled", "onFailure": "step:StateAfterCancel",
-				"timeoutSeconds": 120, "maxAttempts": apiAttempts,
+				"name": "VerifyCancelled", "action": "aws:waitForAwsResourceProperty", "nextStep": "NotifyCancelled", "onFailure": "step:NotifyCancelNotConfirmed",
+				"timeoutSeconds": 60, "maxAttempts": apiAttempts,
 				"inputs": map[string]interface{}{
 					"Service": "kms", "Api": "DescribeKey", "KeyId": "{{ KeyId }}",
 					"PropertySelector": "$.KeyMetadata.KeyState", "DesiredValues": []string{"Disabled"},
 				},
 			},
-			// The cancellation failed: another path (AutoCancelDeletion, a person) may have cancelled it meanwhile.
+			// The cancellation failed: another path (AutoCancelDeletion, a person), or an attempt of this
+			// step whose answer was lost, may have cancelled it meanwhile.
 			api("StateAfterCancel", "DescribeKey", nil, map[string]interface{}{
 				"onFailure": "step:NotifyCancelFailed",
 				"outputs": []interface{}{
@@ -400,11 +403,17 @@ func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{}
 				"kmsmonitor DeletionCheck: the scheduled deletion of a KMS key was cancelled.\n"+who+"{{ Decide.Summary }}\n"+cancelled),
 			publish("NotifyCancelFailed", "kmsmonitor: KMS key in use scheduled for deletion, cancellation FAILED",
 				"kmsmonitor DeletionCheck: a KMS key scheduled for deletion should have had its deletion cancelled, and the cancellation failed "+
-					"(the key policy may not allow this account's roles: see the automation execution). Cancel it now if it is still needed: "+
+					"(the error is in the automation execution; a key policy that shuts this account's roles out is one cause). "+
+					"If it is still pending deletion (aws kms describe-key --key-id {{ KeyId }}) and needed, cancel it now: "+
 					"aws kms cancel-key-deletion --key-id {{ KeyId }}\n"+who+"{{ Decide.Summary }}"),
+			publish("NotifyCancelNotConfirmed", "kmsmonitor: deletion of a KMS key cancelled, state not confirmed",
+				"kmsmonitor DeletionCheck: this automation cancelled the scheduled deletion of a KMS key (CancelKeyDeletion succeeded), "+
+					"but the key did not show the Disabled state within 3 minutes (enabled again meanwhile, or scheduled again): "+
+					"check it with aws kms describe-key --key-id {{ KeyId }}\n"+who+"{{ Decide.Summary }}"),
 			publish("NotifyCancelledElsewhere", "kmsmonitor: KMS key no longer pending deletion",
 				"kmsmonitor DeletionCheck: a KMS key scheduled for deletion was to have its deletion cancelled, but it is no longer pending deletion "+
-					"(state {{ StateAfterCancel.KeyState }}): its deletion was cancelled meanwhile by something else (AutoCancelDeletion, a person).\n"+who+"{{ Decide.Summary }}"),
+					"(state {{ StateAfterCancel.KeyState }}): its deletion was cancelled meanwhile, by something else (AutoCancelDeletion, a person) "+
+					"or by an earlier attempt of this automation's cancellation whose answer was lost.\n"+who+"{{ Decide.Summary }}"),
 			publish("NotifyScheduled", "kmsmonitor: KMS key scheduled for deletion",
 				"kmsmonitor DeletionCheck: a KMS key is scheduled for deletion and was not cancelled.\n"+who+"{{ Decide.Summary }}\n"+
 					"Last use is not the only evidence: some services use their key rarely (Amazon EBS when a volume is attached). "+
@@ -427,8 +436,10 @@ func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{}
 			// A key whose policy does not let this account's IAM policies apply
 			// refuses DescribeKey or CancelKeyDeletion: say so rather than fail silently.
 			publish("NotifyFailed", "kmsmonitor: KMS key scheduled for deletion, NOT checked",
-				"kmsmonitor DeletionCheck: a KMS key is scheduled for deletion and the check or the cancellation failed (the key policy may not allow this account's roles). "+
-					"Check it by hand, and cancel if it is still needed: aws kms cancel-key-deletion --key-id {{ KeyId }}\n"+who),
+				"kmsmonitor DeletionCheck: a KMS key was scheduled for deletion and reading it or cancelling its deletion failed "+
+					"(the error is in the automation execution; a key policy that shuts this account's roles out is one cause). "+
+					"Check its state (aws kms describe-key --key-id {{ KeyId }}), and if it is still pending deletion and needed, cancel it: "+
+					"aws kms cancel-key-deletion --key-id {{ KeyId }}\n"+who),
 		},
 	}
 }

@@ -76,13 +76,14 @@ func TestDeletionCheck(t *testing.T) {
 				step("CancelOrKeep", "aws:branch", obj{"inputs": obj{"Choices": arr{
 					obj{"Variable": "{{ Decide.Verdict }}", "StringEquals": "cancel", "NextStep": "CancelKeyDeletion"}}, "Default": "NotifyScheduled"}}),
 				step("CancelKeyDeletion", "aws:executeAwsApi", obj{"onFailure": "step:StateAfterCancel", "maxAttempts": 3, "inputs": obj{"Service": "kms", "Api": "CancelKeyDeletion", "KeyId": "{{ KeyId }}"}}),
-				step("VerifyCancelled", "aws:waitForAwsResourceProperty", obj{"onFailure": "step:StateAfterCancel", "inputs": objLike(obj{"DesiredValues": arr{"Disabled"}})}),
+				step("VerifyCancelled", "aws:waitForAwsResourceProperty", obj{"onFailure": "step:NotifyCancelNotConfirmed", "inputs": objLike(obj{"DesiredValues": arr{"Disabled"}})}),
 				// AND a failed cancellation tells whether the key is still pending deletion, or was cancelled meanwhile
 				step("StateAfterCancel", "aws:executeAwsApi", obj{"onFailure": "step:NotifyCancelFailed", "inputs": obj{"Service": "kms", "Api": "DescribeKey", "KeyId": "{{ KeyId }}"}}),
 				step("StillPending", "aws:branch", obj{"inputs": objLike(obj{"Default": "NotifyCancelledElsewhere"})}),
 				step("NotifyCancelled", "aws:executeAwsApi", obj{"inputs": objLike(obj{"Service": "sns", "Api": "Publish",
 					"Message": assertions.Match_StringLikeRegexp(jsii.String(`Key: \{\{ KeyId \}\}[\s\S]*by \{\{ ScheduledBy \}\} at \{\{ EventTime \}\} \(CloudTrail event ID \{\{ EventId \}\}\)[\s\S]*\{\{ Decide.Summary \}\}[\s\S]*left DISABLED`))})}),
 				step("NotifyCancelFailed", "aws:executeAwsApi", obj{"inputs": objLike(obj{"Message": assertions.Match_StringLikeRegexp(jsii.String(`cancellation failed[\s\S]*cancel-key-deletion --key-id \{\{ KeyId \}\}[\s\S]*\{\{ Decide.Summary \}\}`))})}),
+				step("NotifyCancelNotConfirmed", "aws:executeAwsApi", obj{"inputs": objLike(obj{"Message": assertions.Match_StringLikeRegexp(jsii.String(`this automation cancelled[\s\S]*did not show the Disabled state`))})}),
 				step("NotifyCancelledElsewhere", "aws:executeAwsApi", obj{"inputs": objLike(obj{"Message": assertions.Match_StringLikeRegexp(jsii.String(`no longer pending deletion[\s\S]*\{\{ StateAfterCancel.KeyState \}\}`))})}),
 				step("NotifyScheduled", "aws:executeAwsApi", nil),
 				step("UsageUnreadable", "aws:branch", obj{"inputs": obj{"Choices": arr{
@@ -93,7 +94,7 @@ func TestDeletionCheck(t *testing.T) {
 				step("NotifyNotPending", "aws:executeAwsApi", nil),
 				// AND a failed check or cancellation is told, never silent
 				step("NotifyFailed", "aws:executeAwsApi", obj{"isEnd": true, "inputs": objLike(obj{"Service": "sns", "Api": "Publish",
-					"Message": assertions.Match_StringLikeRegexp(jsii.String(`check or the cancellation failed[\s\S]*cancel-key-deletion --key-id \{\{ KeyId \}\}`))})}),
+					"Message": assertions.Match_StringLikeRegexp(jsii.String(`reading it or cancelling its deletion failed[\s\S]*describe-key --key-id \{\{ KeyId \}\}[\s\S]*cancel-key-deletion --key-id \{\{ KeyId \}\}`))})}),
 			},
 		}),
 	})
@@ -384,12 +385,16 @@ func TestDeletionCheck_DocumentScenarios(t *testing.T) {
 		{ssmscripttest.Scenario{Name: "cancelled by another path between check and cancel", Events: params(nil),
 			Calls: []ssmscripttest.Call{state("PendingDeletion", false), usedDaysAgo(3), invalidState, invalidState, invalidState, state("Disabled", false), publish}},
 			"DescribeKey > IsPendingDeletion > WaitForUsageRecords > Decide > CancelOrKeep > CancelKeyDeletion! > StateAfterCancel > StillPending > NotifyCancelledElsewhere",
-			[]string{"cancelled meanwhile by something else", "(state Disabled)", "last used 3 day(s) ago"}},
+			[]string{"cancelled meanwhile, by something else", "or by an earlier attempt", "(state Disabled)", "last used 3 day(s) ago"}},
 		{ssmscripttest.Scenario{Name: "the cancellation refused, the key still pending", Events: params(nil),
 			Calls: []ssmscripttest.Call{state("PendingDeletion", false), usedDaysAgo(3), kmsError("cancel_key_deletion", "AccessDeniedException"),
 				kmsError("cancel_key_deletion", "AccessDeniedException"), kmsError("cancel_key_deletion", "AccessDeniedException"), state("PendingDeletion", false), publish}},
 			"DescribeKey > IsPendingDeletion > WaitForUsageRecords > Decide > CancelOrKeep > CancelKeyDeletion! > StateAfterCancel > StillPending > NotifyCancelFailed",
 			[]string{"cancellation failed", "aws kms cancel-key-deletion --key-id " + key, "last used 3 day(s) ago"}},
+		{ssmscripttest.Scenario{Name: "cancelled, but the key shows Enabled (enabled again meanwhile)", Events: params(nil),
+			Calls: []ssmscripttest.Call{state("PendingDeletion", false), usedDaysAgo(3), cancelled, state("Enabled", false), state("Enabled", false), publish}},
+			"DescribeKey > IsPendingDeletion > WaitForUsageRecords > Decide > CancelOrKeep > CancelKeyDeletion > VerifyCancelled! > NotifyCancelNotConfirmed",
+			[]string{"this automation cancelled", "did not show the Disabled state", "describe-key --key-id " + key}},
 		{ssmscripttest.Scenario{Name: "MinDaysWithoutUsage 90 from a CloudFormation parameter, used 200 days ago", Events: params(map[string]any{"MinDaysWithoutUsage": 90}),
 			Calls: []ssmscripttest.Call{state("PendingDeletion", false), usedDaysAgo(200), publish}},
 			"DescribeKey > IsPendingDeletion > WaitForUsageRecords > Decide > CancelOrKeep > NotifyScheduled",
