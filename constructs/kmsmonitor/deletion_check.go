@@ -187,10 +187,11 @@ func (d *DeletionCheck) createRoles(stack awscdk.Stack, definitionArn *string) {
 // "cancel" or "keep", with the case that applies and a one-line summary for
 // the message. It calls KMS itself (boto3, as the automation role), so that
 // the timestamps it compares come from the SDK as datetime objects and never
-// cross an Automation output type. It retries throttling (KMS request quotas
-// are per account and Region: deletions scheduled together check together) with backoff, and turns what it cannot read
-// (access denied, an SDK without the operation, any other error) into the
-// "unknown" case, which UnknownCountsAsUsed decides. Executed in the tests
+// cross an Automation output type. It retries throttling with backoff (KMS
+// request quotas are per account and Region: deletions scheduled together
+// check together), and turns what it cannot read (access denied, an SDK
+// without the operation, any other error) into the "unknown" case, which
+// UnknownCountsAsUsed decides. Executed in the tests
 // against botocore's model of the KMS API (TestDeletionCheck_ScriptScenarios).
 const decideScript = `import random
 import time

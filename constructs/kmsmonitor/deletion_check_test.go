@@ -210,6 +210,21 @@ func TestDeletionCheck_PatternOnEventBridge(t *testing.T) {
 	}
 }
 
+// daysAgo is the time days ago, as an AWS answer gives it (ISO 8601, UTC).
+func daysAgo(days int) string { return time.Now().UTC().AddDate(0, 0, -days).Format(time.RFC3339) }
+
+// ranOrSkip fails the test when ssmscripttest could not run, or skips it
+// where python3 with botocore is missing and not required.
+func ranOrSkip(t *testing.T, err error) {
+	t.Helper()
+	if errors.Is(err, ssmscripttest.ErrUnavailable) && !ssmscripttest.Required() {
+		t.Skipf("%v (.ci/run requires it)", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // decideStep returns the script and the input payload of the Decide step of
 // the DeletionCheck document in tpl.
 func decideStep(t *testing.T, tpl template) (script string, payload map[string]any) {
@@ -237,7 +252,6 @@ func TestDeletionCheck_ScriptScenarios(t *testing.T) {
 		t.Errorf("payload %v", payload)
 	}
 	const key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-	ago := func(days int) string { return time.Now().UTC().AddDate(0, 0, -days).Format(time.RFC3339) }
 	events := func(minDays int, unknownUsed, multiRegion bool) map[string]any {
 		// As Automation resolves the parameters: an Integer, Booleans
 		return map[string]any{"KeyId": key, "MinDaysWithoutUsage": minDays, "UnknownCountsAsUsed": unknownUsed, "MultiRegion": multiRegion}
@@ -248,13 +262,13 @@ func TestDeletionCheck_ScriptScenarios(t *testing.T) {
 	}
 	used := func(days int) map[string]any {
 		return map[string]any{
-			"KeyLastUsage":      map[string]any{"Operation": "Decrypt", "Timestamp": ago(days), "CloudTrailEventId": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", "KmsRequestId": "e5f6a7b8-5678-90ab-cdef-EXAMPLE22222"},
-			"TrackingStartDate": ago(500), "KeyCreationDate": ago(900),
+			"KeyLastUsage":      map[string]any{"Operation": "Decrypt", "Timestamp": daysAgo(days), "CloudTrailEventId": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", "KmsRequestId": "e5f6a7b8-5678-90ab-cdef-EXAMPLE22222"},
+			"TrackingStartDate": daysAgo(500), "KeyCreationDate": daysAgo(900),
 		}
 	}
 	// A key never used since tracking began: KeyLastUsage is empty (KMS developer guide, "Determine past usage of a KMS key").
 	unused := func(tracking, created int) map[string]any {
-		return map[string]any{"KeyLastUsage": map[string]any{}, "TrackingStartDate": ago(tracking), "KeyCreationDate": ago(created)}
+		return map[string]any{"KeyLastUsage": map[string]any{}, "TrackingStartDate": daysAgo(tracking), "KeyCreationDate": daysAgo(created)}
 	}
 	failure := func(code, msg string) ssmscripttest.Call {
 		return ssmscripttest.Call{Service: "kms", Operation: "get_key_last_usage", Expect: map[string]any{"KeyId": key}, Error: &ssmscripttest.APIError{Code: code, Message: msg}}
@@ -293,7 +307,7 @@ func TestDeletionCheck_ScriptScenarios(t *testing.T) {
 			want{"cancel", "unknown", []string{"has no GetKeyLastUsage", "botocore"}, 0}},
 		{ssmscripttest.Scenario{Name: "key not found", Events: events(365, false, false), Calls: []ssmscripttest.Call{failure("NotFoundException", "Key does not exist")}},
 			want{"keep", "unknown", []string{"NotFoundException: Key does not exist"}, 0}},
-		{ssmscripttest.Scenario{Name: "no use recorded, no creation date given", Events: events(365, true, false), Calls: []ssmscripttest.Call{lastUsage(map[string]any{"KeyLastUsage": map[string]any{}, "TrackingStartDate": ago(30)})}},
+		{ssmscripttest.Scenario{Name: "no use recorded, no creation date given", Events: events(365, true, false), Calls: []ssmscripttest.Call{lastUsage(map[string]any{"KeyLastUsage": map[string]any{}, "TrackingStartDate": daysAgo(30)})}},
 			want{"cancel", "unknown", []string{"gave no KeyCreationDate"}, 0}},
 		{ssmscripttest.Scenario{Name: "multi-Region key used yesterday", Events: events(365, true, true), Calls: []ssmscripttest.Call{lastUsage(used(1))}},
 			want{"cancel", "used", []string{"last used 1 day(s) ago", "Multi-Region key"}, 0}},
@@ -304,12 +318,7 @@ func TestDeletionCheck_ScriptScenarios(t *testing.T) {
 	}
 	// WHEN each scenario runs the handler with botocore answering as KMS would (its model checks every request and answer)
 	results, botocore, err := ssmscripttest.Run(script, "handler", scenarios)
-	if errors.Is(err, ssmscripttest.ErrUnavailable) && !ssmscripttest.Required() {
-		t.Skipf("%v (.ci/run requires it)", err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	ranOrSkip(t, err)
 	// THEN each decides as its case says, says so in the summary, sleeps between throttled attempts only, and asks for every answer
 	for i, r := range results {
 		c := cases[i]
@@ -341,7 +350,6 @@ func TestDeletionCheck_DocumentScenarios(t *testing.T) {
 	tpl := synth(t, stack)
 	document := tpl.resourcesOfType("AWS::SSM::Document")[0]["Properties"].(map[string]any)["Content"].(map[string]any)
 	const key = "arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab"
-	ago := func(days int) string { return time.Now().UTC().AddDate(0, 0, -days).Format(time.RFC3339) }
 	// The execution's parameters, as the rule passes them (MinDaysWithoutUsage only when given as a token)
 	params := func(extra map[string]any) map[string]any {
 		p := map[string]any{
@@ -364,8 +372,8 @@ func TestDeletionCheck_DocumentScenarios(t *testing.T) {
 		return kms("describe_key", map[string]any{"KeyMetadata": map[string]any{"KeyId": key, "KeyState": s, "MultiRegion": multiRegion}})
 	}
 	usedDaysAgo := func(days int) ssmscripttest.Call {
-		return kms("get_key_last_usage", map[string]any{"KeyId": key, "TrackingStartDate": ago(500), "KeyCreationDate": ago(900),
-			"KeyLastUsage": map[string]any{"Operation": "Decrypt", "Timestamp": ago(days), "CloudTrailEventId": "e1"}})
+		return kms("get_key_last_usage", map[string]any{"KeyId": key, "TrackingStartDate": daysAgo(500), "KeyCreationDate": daysAgo(900),
+			"KeyLastUsage": map[string]any{"Operation": "Decrypt", "Timestamp": daysAgo(days), "CloudTrailEventId": "e1"}})
 	}
 	publish := ssmscripttest.Call{Service: "sns", Operation: "publish", Response: map[string]any{"MessageId": "m1"}}
 	cancelled := kms("cancel_key_deletion", map[string]any{"KeyId": key})
@@ -416,12 +424,7 @@ func TestDeletionCheck_DocumentScenarios(t *testing.T) {
 	}
 	// WHEN each scenario runs the document step by step, KMS and SNS answered as botocore's model allows
 	runs, _, err := ssmscripttest.Execute(document, scenarios)
-	if errors.Is(err, ssmscripttest.ErrUnavailable) && !ssmscripttest.Required() {
-		t.Skipf("%v (.ci/run requires it)", err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	ranOrSkip(t, err)
 	// THEN each takes the path its case says and ends in exactly one message, which says what happened
 	for i, r := range runs {
 		c := cases[i]

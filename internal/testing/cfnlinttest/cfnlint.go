@@ -276,7 +276,8 @@ func sameEnvironment(bin, python string) bool {
 			return strings.TrimSpace(string(out))
 		}
 		realBin, realPython := which(filepath.Base(bin)), which(filepath.Base(python))
-		return realBin != "" && realPython != "" && !pyenvShim.Match(mustRead(realBin)) && sameEnvironment(realBin, realPython)
+		resolved, _ := os.ReadFile(realBin) // a shim again would loop
+		return realBin != "" && realPython != "" && !pyenvShim.Match(resolved) && sameEnvironment(realBin, realPython)
 	}
 	if real, err := filepath.EvalSymlinks(bin); err != nil || filepath.Dir(real) != dir {
 		return false
@@ -293,12 +294,6 @@ func sameEnvironment(bin, python string) bool {
 
 // pyenvShim matches a pyenv shim and captures the pyenv it runs.
 var pyenvShim = regexp.MustCompile(`exec "([^"]+/pyenv)" exec `)
-
-// mustRead returns the file at path, or nothing.
-func mustRead(path string) []byte {
-	b, _ := os.ReadFile(path)
-	return b
-}
 
 // commandVersion is what `cfn-lint --version` prints, trimmed ("cfn-lint 1.51.0"), asked once.
 var commandVersion = func() func(bin string) string {

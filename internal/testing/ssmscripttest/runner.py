@@ -80,6 +80,26 @@ class Stubs:
         return out
 
 
+@contextlib.contextmanager
+def runtime(client, sleep):
+    """boto3.client and time.sleep as the scenario gives them to the script."""
+    real = boto3.client, time.sleep
+    boto3.client, time.sleep = client, sleep
+    try:
+        yield
+    finally:
+        boto3.client, time.sleep = real
+
+
+def call(script, handler, payload):
+    """Runs handler of script on payload as aws:executeScript does: its result."""
+    namespace = {"__name__": "script"}
+    exec(compile(script, "script", "exec"), namespace)
+    output = namespace[handler](payload, None)
+    json.dumps(output)  # the step's outputs are read from the JSON of what the handler returns
+    return output
+
+
 def run(script, handler, scenario):
     stubs = Stubs(scenario.get("calls"))
 
@@ -88,21 +108,13 @@ def run(script, handler, scenario):
         return Lacking(c, scenario["lacking"]) if scenario.get("lacking") else c
 
     sleeps = []
-    real_client, real_sleep = boto3.client, time.sleep
-    boto3.client, time.sleep = client, sleeps.append
     printed = io.StringIO()
     result = {"name": scenario["name"], "sleeps": sleeps}
     try:
-        namespace = {"__name__": "script"}
-        with contextlib.redirect_stdout(printed):
-            exec(compile(script, "script", "exec"), namespace)
-            output = namespace[handler](scenario["events"], None)
-        result["output"] = output
-        json.dumps(output)  # the step's outputs are read from the JSON of what the handler returns
+        with runtime(client, sleeps.append), contextlib.redirect_stdout(printed):
+            result["output"] = call(script, handler, scenario["events"])
     except Exception:
         result["error"] = traceback.format_exc()
-    finally:
-        boto3.client, time.sleep = real_client, real_sleep
     result["pending"] = stubs.pending()
     result["printed"] = printed.getvalue()
     return result
@@ -172,9 +184,7 @@ def execute(content, scenario):
     steps = content["mainSteps"]
     index = {s["name"]: i for i, s in enumerate(steps)}
     taken, published = [], []
-    real_client, real_sleep = boto3.client, time.sleep
-    boto3.client, time.sleep = client, (lambda seconds: None)
-    try:
+    with runtime(client, lambda seconds: None):  # aws:sleep and the script's own sleeps do not wait
         i = 0
         while i is not None and len(taken) < 100:
             step = steps[i]
@@ -191,10 +201,7 @@ def execute(content, scenario):
                         for o in step.get("outputs") or []:
                             ctx[name + "." + o["Name"]] = select(answer, o["Selector"])
                     elif action == "aws:executeScript":
-                        namespace = {"__name__": "script"}
-                        exec(compile(inputs["Script"], "script", "exec"), namespace)
-                        payload = namespace[inputs["Handler"]](inputs.get("InputPayload") or {}, None)
-                        json.dumps(payload)
+                        payload = call(inputs["Script"], inputs["Handler"], inputs.get("InputPayload") or {})
                         for o in step.get("outputs") or []:
                             ctx[name + "." + o["Name"]] = select({"Payload": payload}, o["Selector"])
                     elif action in ("aws:waitForAwsResourceProperty", "aws:assertAwsResourceProperty"):
@@ -236,8 +243,6 @@ def execute(content, scenario):
                 i = index[step["nextStep"]]
             else:
                 i = i + 1 if i + 1 < len(steps) else None
-    finally:
-        boto3.client, time.sleep = real_client, real_sleep
     return {"taken": taken, "published": published, "status": "Success", "pending": stubs.pending()}
 
 
