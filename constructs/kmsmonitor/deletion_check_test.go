@@ -13,6 +13,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/iamsimtest"
 	"github.com/kmsmonitor/kmsmonitor/internal/testing/kmseventtest"
 	"github.com/kmsmonitor/kmsmonitor/internal/testing/ssmscripttest"
 )
@@ -246,10 +247,28 @@ func TestDeletionCheck_ScriptScenarios(t *testing.T) {
 	// GIVEN the Decide step's script exactly as DeletionCheck synthesizes it (the configuration of TestDeletionCheck)
 	stack := newStack()
 	kmsmonitor.NewDeletionCheck(stack, jsii.String("Check"), &kmsmonitor.DeletionCheckProps{Emails: []string{"security@example.com"}})
-	script, payload := decideStep(t, synth(t, stack))
+	tpl := synth(t, stack)
+	script, payload := decideStep(t, tpl)
 	// AND the payload Automation gives it: the key, whether multi-Region, the two parameters
 	if fmt.Sprint(payload) != "map[KeyId:{{ KeyId }} MinDaysWithoutUsage:{{ MinDaysWithoutUsage }} MultiRegion:{{ DescribeKey.MultiRegion }} UnknownCountsAsUsed:{{ UnknownCountsAsUsed }}]" {
 		t.Errorf("payload %v", payload)
+	}
+	// AND the IAM evaluation judges the calls the script makes as the automation role: GetKeyLastUsage
+	// on a key of the account and Region (synth evaluated these paths)
+	resolved, err := iamsimtest.Resolve(tpl.JSON(), iamsimtest.AgnosticEnvs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	judged := map[string]bool{}
+	for _, c := range iamsimtest.Paths(resolved) {
+		if strings.HasPrefix(c.Kind, "automation role → ") {
+			judged[c.Kind+" "+c.Action] = true
+		}
+	}
+	for _, want := range []string{"automation role → protected key kms:GetKeyLastUsage", "automation role → key of another account kms:GetKeyLastUsage"} {
+		if !judged[want] {
+			t.Errorf("no delivery path %q among %v", want, judged)
+		}
 	}
 	const key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	events := func(minDays int, unknownUsed, multiRegion bool) map[string]any {

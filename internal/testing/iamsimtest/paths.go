@@ -379,6 +379,12 @@ func (p *extractor) documentActions(definition string) []string {
 	steps, _ := content["mainSteps"].([]any)
 	seen := map[string]bool{}
 	var out []string
+	add := func(api string) {
+		if !seen[api] {
+			seen[api] = true
+			out = append(out, "kms:"+api)
+		}
+	}
 	for _, raw := range steps {
 		step, _ := raw.(map[string]any)
 		in, _ := step["inputs"].(map[string]any)
@@ -386,12 +392,31 @@ func (p *extractor) documentActions(definition string) []string {
 		api, _ := in["Api"].(string)
 		// Only the calls on the key are checked against it (a step may also
 		// notify, with sns:Publish on its topic).
-		if strings.EqualFold(service, "kms") && api != "" && !seen[service+api] {
-			seen[service+api] = true
-			out = append(out, strings.ToLower(service)+":"+api)
+		if strings.EqualFold(service, "kms") && api != "" {
+			add(api)
+		}
+		// A script's own KMS calls (boto3: kms.get_key_last_usage(...) is kms:GetKeyLastUsage).
+		if script, _ := in["Script"].(string); strings.Contains(script, `boto3.client("kms"`) {
+			for _, m := range scriptKMSCall.FindAllStringSubmatch(script, -1) {
+				add(camelCase(m[1]))
+			}
 		}
 	}
 	return out
+}
+
+// scriptKMSCall finds the KMS calls of a Python script whose KMS client is named kms.
+var scriptKMSCall = regexp.MustCompile(`\bkms\.([a-z][a-z_]*)\(`)
+
+// camelCase turns boto3's method name into the API's: get_key_last_usage, GetKeyLastUsage.
+func camelCase(method string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(method, "_") {
+		if part != "" {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String()
 }
 
 // identityPolicies returns the policies of role: inline ones, and the
