@@ -7,11 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kmsmonitor/kmsmonitor/internal/cdkbyname"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudtrail"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
@@ -31,7 +32,7 @@ func importedAlarm(s awscdk.Stack) awscloudwatch.IAlarm {
 }
 
 func queueTarget(s awscdk.Stack, id string) awsevents.IRuleTarget {
-	return awseventstargets.NewSqsQueue(awssqs.Queue_FromQueueArn(s, jsii.String(id), jsii.String("arn:aws:sqs:us-west-2:111122223333:"+id)), nil)
+	return cdkbyname.SqsQueue(awssqs.Queue_FromQueueArn(s, jsii.String(id), jsii.String("arn:aws:sqs:us-west-2:111122223333:"+id)), cdkbyname.TargetProps{})
 }
 
 func tooManyKeyIDs() []string {

@@ -9,19 +9,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kmsmonitor/kmsmonitor/internal/cdkbyname"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudtrail"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -105,7 +104,7 @@ func handWrittenKeyMonitoring(stack awscdk.Stack) {
 	statement(topicKey, "AllowCloudWatchAlarms", "cloudwatch.amazonaws.com", []string{"kms:Decrypt", "kms:GenerateDataKey*"}, nil)
 	statement(topicKey, "", "events.amazonaws.com", []string{"kms:Decrypt", "kms:GenerateDataKey*"}, nil)
 	topic := awssns.NewTopic(stack, s("Topic"), &awssns.TopicProps{MasterKey: topicKey, EnforceSSL: jsii.Bool(true)})
-	topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(s("security@example.com"), nil))
+	topic.AddSubscription(cdkbyname.EmailSubscription(s("security@example.com")))
 	// trail
 	trailKey := kms("TrailKey")
 	statement(trailKey, "AllowCloudTrailToEncryptLogFiles", "cloudtrail.amazonaws.com", []string{"kms:GenerateDataKey*"},
@@ -170,7 +169,7 @@ func handWrittenKeyMonitoring(stack awscdk.Stack) {
 		ComparisonOperator: awscloudwatch.ComparisonOperator_LESS_THAN_OR_EQUAL_TO_THRESHOLD, TreatMissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
 	}))
 	for _, a := range alarms {
-		a.(awscloudwatch.Alarm).AddAlarmAction(awscloudwatchactions.NewSnsAction(topic))
+		a.(awscloudwatch.Alarm).AddAlarmAction(cdkbyname.SnsAction(topic))
 	}
 	// lifecycle events
 	dlq := awssqs.NewQueue(stack, s("DeadLetterQueue"), &awssqs.QueueProps{
@@ -181,7 +180,7 @@ func handWrittenKeyMonitoring(stack awscdk.Stack) {
 	awsevents.NewRule(stack, s("Lifecycle"), &awsevents.RuleProps{
 		EventPattern: &awsevents.EventPattern{Source: jsii.Strings("aws.kms"),
 			DetailType: jsii.Strings("KMS CMK Rotation", "KMS Imported Key Material Expiration", "KMS CMK Deletion")},
-		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewSnsTopic(topic, &awseventstargets.SnsTopicProps{
+		Targets: &[]awsevents.IRuleTarget{cdkbyname.SnsTopic(topic, cdkbyname.TargetProps{
 			Message: kmsmonitor.LifecycleMessage(), DeadLetterQueue: dlq, RetryAttempts: jsii.Number(185), MaxEventAge: awscdk.Duration_Hours(jsii.Number(24)),
 		})},
 	})

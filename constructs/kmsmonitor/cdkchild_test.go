@@ -3,8 +3,9 @@ package kmsmonitor_test
 import (
 	"testing"
 
+	"github.com/kmsmonitor/kmsmonitor/internal/cdkbyname"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskinesis"
 	"github.com/aws/jsii-runtime-go"
 
@@ -18,7 +19,7 @@ func TestCdkChild_TheChildrenKmsmonitorReachesExist(t *testing.T) {
 	pd := kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Monitor"), nil)
 	stream := awskinesis.NewStream(stack, jsii.String("Stream"), nil)
 	rule := awsevents.NewRule(stack, jsii.String("Rule"), &awsevents.RuleProps{EventPattern: &awsevents.EventPattern{Source: jsii.Strings("aws.kms")}})
-	rule.AddTarget(awseventstargets.NewKinesisStream(stream, nil))
+	rule.AddTarget(cdkbyname.KinesisStream(stream, cdkbyname.TargetProps{}))
 	// THEN each child is where kmsmonitor expects it, in this aws-cdk-lib version
 	role := cdkchild.Find(pd.Trail, cdkchild.TrailLogsRole)
 	cdkchild.Find(role, cdkchild.RoleDefaultPolicy)

@@ -5,7 +5,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskinesis"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -15,6 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/internal/alerting"
+	"github.com/kmsmonitor/kmsmonitor/internal/cdkbyname"
 	"github.com/kmsmonitor/kmsmonitor/internal/cdkchild"
 	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
 	"github.com/kmsmonitor/kmsmonitor/internal/trustpolicy"
@@ -147,23 +147,23 @@ func NewLifecycleEvents(scope constructs.Construct, id *string, props *Lifecycle
 	if notify {
 		n := alerting.Decide(node, p.Topic, p.Emails, nil, p.shared)
 		e.Topic, e.TopicKey = n.Topic, n.Key
-		e.AddTarget(alerting.WithDeadLetterQueue(awseventstargets.NewSnsTopic(e.Topic, &awseventstargets.SnsTopicProps{
+		e.AddTarget(alerting.WithDeadLetterQueue(cdkbyname.SnsTopic(e.Topic, cdkbyname.TargetProps{
 			Message:       LifecycleMessage(),
 			RetryAttempts: retries, MaxEventAge: maxAge,
 		}), e.DeadLetterQueue))
 	}
 	if p.Queue != nil {
-		e.AddTarget(alerting.WithDeadLetterQueue(awseventstargets.NewSqsQueue(p.Queue, &awseventstargets.SqsQueueProps{
+		e.AddTarget(alerting.WithDeadLetterQueue(cdkbyname.SqsQueue(p.Queue, cdkbyname.TargetProps{
 			RetryAttempts: retries, MaxEventAge: maxAge,
 		}), e.DeadLetterQueue))
 	}
 	if p.Function != nil {
-		e.AddTarget(alerting.WithDeadLetterQueue(awseventstargets.NewLambdaFunction(p.Function, &awseventstargets.LambdaFunctionProps{
+		e.AddTarget(alerting.WithDeadLetterQueue(cdkbyname.LambdaFunction(p.Function, cdkbyname.TargetProps{
 			RetryAttempts: retries, MaxEventAge: maxAge,
 		}), e.DeadLetterQueue))
 	}
 	if p.Stream != nil {
-		e.AddTarget(alerting.WithDeadLetterQueue(awseventstargets.NewKinesisStream(p.Stream, &awseventstargets.KinesisStreamProps{
+		e.AddTarget(alerting.WithDeadLetterQueue(cdkbyname.KinesisStream(p.Stream, cdkbyname.TargetProps{
 			PartitionKeyPath: jsii.String("$.detail.key-id"),
 			RetryAttempts:    retries, MaxEventAge: maxAge,
 		}), e.DeadLetterQueue))

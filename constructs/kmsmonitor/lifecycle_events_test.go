@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/kmsmonitor/kmsmonitor/internal/cdkbyname"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskinesis"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -117,7 +118,7 @@ func TestLifecycleEvents_EveryTargetKind(t *testing.T) {
 		Queue: queue, Function: fn, Stream: stream,
 		DeadLetterQueue: dlq, RetryAttempts: jsii.Number(3), MaxEventAge: awscdk.Duration_Hours(jsii.Number(2)),
 	})
-	e.AddTarget(awseventstargets.NewSqsQueue(extra, nil))
+	e.AddTarget(cdkbyname.SqsQueue(extra, cdkbyname.TargetProps{}))
 	// THEN the rule has five targets; the four conveniences carry the DLQ and retry policy
 	tpl := synth(t, stack)
 	tpl.ResourceCountIs("AWS::SQS::Queue", 1) // the user's queue: no DLQ is created
@@ -151,7 +152,7 @@ func TestLifecycleEvents_OnlyUserTargets(t *testing.T) {
 	extra := awssqs.Queue_FromQueueArn(stack, jsii.String("Extra"), jsii.String("arn:aws:sqs:us-west-2:111122223333:extra"))
 	e := kmsmonitor.NewLifecycleEvents(stack, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{
 		NotifyTopic: jsii.Bool(false),
-		Targets:     []awsevents.IRuleTarget{awseventstargets.NewSqsQueue(extra, nil)},
+		Targets:     []awsevents.IRuleTarget{cdkbyname.SqsQueue(extra, cdkbyname.TargetProps{})},
 	})
 	// THEN no topic, key or dead-letter queue is created
 	tpl := synth(t, stack)

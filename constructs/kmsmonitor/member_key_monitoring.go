@@ -5,13 +5,13 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/internal/alerting"
+	"github.com/kmsmonitor/kmsmonitor/internal/cdkbyname"
 	"github.com/kmsmonitor/kmsmonitor/internal/cdkchild"
 	"github.com/kmsmonitor/kmsmonitor/internal/nagsuppress"
 	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
@@ -69,7 +69,7 @@ func NewMemberKeyMonitoring(scope constructs.Construct, id *string, props *Membe
 			&map[string]interface{}{"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()}}),
 		Description: jsii.String("kmsmonitor: forwards KMS events to the organization's central bus"),
 	})
-	target := alerting.WithDeadLetterQueue(awseventstargets.NewEventBus(central, &awseventstargets.EventBusProps{Role: m.Role}), m.DeadLetterQueue)
+	target := alerting.WithDeadLetterQueue(cdkbyname.EventBus(central, cdkbyname.TargetProps{Role: m.Role}), m.DeadLetterQueue)
 	m.LifecycleRule = awsevents.NewRule(node, jsii.String("LifecycleRule"), &awsevents.RuleProps{
 		Description: jsii.String("kmsmonitor: forwards the KMS lifecycle events to the central bus"),
 		EventPattern: &awsevents.EventPattern{Source: jsii.Strings("aws.kms"), DetailType: &[]*string{

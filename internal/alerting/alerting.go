@@ -9,17 +9,15 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/kmsmonitor/kmsmonitor/internal/cdkbyname"
 	"github.com/kmsmonitor/kmsmonitor/internal/nagsuppress"
 	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
 )
@@ -66,7 +64,7 @@ func Decide(scope constructs.Construct, topic awssns.ITopic, emails []string, on
 	for _, e := range emails {
 		// aws-cdk-lib names an e-mail subscription after its address.
 		if n.Topic.Node().TryFindChild(jsii.String(e)) == nil {
-			n.Topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(e), nil))
+			n.Topic.AddSubscription(cdkbyname.EmailSubscription(jsii.String(e)))
 		}
 	}
 	return n
@@ -233,7 +231,7 @@ func NewAlarm(scope constructs.Construct, id string, spec AlarmSpec, n Notificat
 		}
 		alarm.Node().DefaultChild().(awscloudwatch.CfnAlarm).AddPropertyOverride(jsii.String(path), spec.PeriodToken)
 	}
-	action := awscloudwatchactions.NewSnsAction(n.Topic)
+	action := cdkbyname.SnsAction(n.Topic)
 	alarm.AddAlarmAction(action)
 	if n.OnOK {
 		alarm.AddOkAction(action)
@@ -268,7 +266,7 @@ const (
 // NotifyTarget sends message to topic from an EventBridge rule, retrying
 // (RetryAttempts, MaxEventAgeSeconds) and then keeping the event in dlq.
 func NotifyTarget(topic awssns.ITopic, message awsevents.RuleTargetInput, dlq awssqs.IQueue) awsevents.IRuleTarget {
-	return WithDeadLetterQueue(awseventstargets.NewSnsTopic(topic, &awseventstargets.SnsTopicProps{
+	return WithDeadLetterQueue(cdkbyname.SnsTopic(topic, cdkbyname.TargetProps{
 		Message:       message,
 		RetryAttempts: jsii.Number(RetryAttempts), MaxEventAge: awscdk.Duration_Seconds(jsii.Number(MaxEventAgeSeconds)),
 	}), dlq)

@@ -19,7 +19,7 @@ const (
 	// TrailLogsRole is the role awscloudtrail.Trail creates to deliver to
 	// CloudWatch Logs (no TrailProps field takes a role).
 	TrailLogsRole = "LogsRole"
-	// KinesisEventsRole is the role awseventstargets.KinesisStream creates
+	// KinesisEventsRole is the role aws-events-targets' KinesisStream creates
 	// under the stream (KinesisStreamProps takes no role).
 	KinesisEventsRole = "EventsRole"
 	// RoleDefaultPolicy is the inline policy awsiam.Role creates for grants.
