@@ -15,9 +15,17 @@ import time
 import traceback
 from datetime import datetime
 
-import boto3
-import botocore
-from botocore.stub import Stubber
+try:
+    import boto3
+    import botocore
+    from botocore.stub import Stubber
+except ImportError:
+    sys.exit(3)  # ssmscripttest.ErrUnavailable
+
+# One session for every scenario: its loader reads each service's API model
+# once (a new session per scenario read them again, about 0.2 s each); each
+# scenario still gets new clients and stubbers.
+SESSION = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
 
 TIMESTAMPS = {"Timestamp", "TrackingStartDate", "KeyCreationDate", "CreationDate", "DeletionDate", "ValidTo"}
 
@@ -47,7 +55,7 @@ class Stubs:
     """botocore clients, one per service, whose calls the scenario answers in order."""
 
     def __init__(self, calls):
-        self.session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+        self.session = SESSION
         self.clients, self.stubbers = {}, {}
         for call in calls or []:
             self.client(call["service"])

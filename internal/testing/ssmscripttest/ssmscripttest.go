@@ -120,9 +120,6 @@ func runner(request map[string]any, results any) (botocore string, err error) {
 	if err != nil {
 		return "", ErrUnavailable
 	}
-	if err := exec.Command(python, "-c", "import boto3, botocore.stub").Run(); err != nil {
-		return "", ErrUnavailable
-	}
 	in, err := json.Marshal(request)
 	if err != nil {
 		return "", err
@@ -132,6 +129,10 @@ func runner(request map[string]any, results any) (botocore string, err error) {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && exit.ExitCode() == 3 { // runner.py could not import boto3 or botocore
+		return "", ErrUnavailable
+	}
 	if err != nil {
 		return "", fmt.Errorf("runner: %v\n%s", err, stderr.String())
 	}
