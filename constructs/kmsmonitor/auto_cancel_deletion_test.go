@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -16,6 +17,7 @@ import (
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
 	"github.com/kmsmonitor/kmsmonitor/internal/testing/kmseventtest"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/ssmscripttest"
 )
 
 // ref matches {"Ref": <logical ID starting with prefix>}; getAtt matches Fn::GetAtt of Arn.
@@ -483,5 +485,77 @@ func wantValidationErrorOf(t *testing.T, f func(), parts ...string) {
 		if !strings.Contains(verr.Error(), p) {
 			t.Errorf("message lacks %q:\n%s", p, verr.Error())
 		}
+	}
+}
+
+func TestAutoCancelDeletion_KeyAwareDocumentScenarios(t *testing.T) {
+	// GIVEN key-aware mode's document exactly as synthesized (tag-scoped: the mode whose role may be refused)
+	stack := newStack()
+	kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Tagged"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareTagged("kmsmonitor:auto-cancel", "true")})
+	tpl := synth(t, stack)
+	docs := tpl.resourcesOfType("AWS::SSM::Document")
+	if len(docs) != 1 {
+		t.Fatalf("%d documents, want 1", len(docs))
+	}
+	document := docs[0]["Properties"].(map[string]any)["Content"].(map[string]any)
+	// AND the key ARN the rule passes (<detail-resources-0--ARN>), which the KeyId parameter admits
+	const key = "arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab"
+	pattern := document["parameters"].(map[string]any)["KeyId"].(map[string]any)["allowedPattern"].(string)
+	if !regexp.MustCompile(pattern).MatchString(key) || !regexp.MustCompile(pattern).MatchString("1234abcd-12ab-34cd-56ef-1234567890ab") {
+		t.Fatalf("KeyId's allowedPattern %s refuses a key ARN or ID", pattern)
+	}
+	params := map[string]any{"AutomationAssumeRole": "arn:aws:iam::111122223333:role/Stack-TaggedAutomationRole", "KeyId": key}
+	kms := func(op string, answer map[string]any) ssmscripttest.Call {
+		return ssmscripttest.Call{Service: "kms", Operation: op, Expect: map[string]any{"KeyId": key}, Response: answer}
+	}
+	kmsError := func(op, code string) ssmscripttest.Call {
+		return ssmscripttest.Call{Service: "kms", Operation: op, Expect: map[string]any{"KeyId": key}, Error: &ssmscripttest.APIError{Code: code, Message: code}}
+	}
+	state := func(s string) ssmscripttest.Call {
+		return kms("describe_key", map[string]any{"KeyMetadata": map[string]any{"KeyId": key, "KeyState": s}})
+	}
+	cancelled := kms("cancel_key_deletion", map[string]any{"KeyId": key})
+	cases := []struct {
+		s      ssmscripttest.Scenario
+		steps  string // the steps taken ("!" failed)
+		status string // the execution's
+	}{
+		{ssmscripttest.Scenario{Name: "pending deletion: cancelled, left disabled",
+			Calls: []ssmscripttest.Call{cancelled, state("Disabled")}},
+			"CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion", "Success"},
+		{ssmscripttest.Scenario{Name: "KMS still shows PendingDeletion once after the cancel (eventual consistency)",
+			Calls: []ssmscripttest.Call{cancelled, state("PendingDeletion"), state("Disabled")}},
+			"CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion", "Success"},
+		{ssmscripttest.Scenario{Name: "throttled once, then cancelled",
+			Calls: []ssmscripttest.Call{kmsError("cancel_key_deletion", "ThrottlingException"), cancelled, state("Disabled")}},
+			"CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion", "Success"},
+		{ssmscripttest.Scenario{Name: "already cancelled by an earlier execution or a person, and enabled again",
+			Calls: []ssmscripttest.Call{kmsError("cancel_key_deletion", "KMSInvalidStateException"), kmsError("cancel_key_deletion", "KMSInvalidStateException"),
+				kmsError("cancel_key_deletion", "KMSInvalidStateException"), state("Enabled")}},
+			"CancelKeyDeletion! > VerifyKeyIsNoLongerPendingDeletion", "Success"},
+		{ssmscripttest.Scenario{Name: "a key the role may not touch (untagged): the execution fails, nothing was promised",
+			Calls: []ssmscripttest.Call{kmsError("cancel_key_deletion", "AccessDeniedException"), kmsError("cancel_key_deletion", "AccessDeniedException"),
+				kmsError("cancel_key_deletion", "AccessDeniedException"), kmsError("describe_key", "AccessDeniedException"),
+				kmsError("describe_key", "AccessDeniedException"), kmsError("describe_key", "AccessDeniedException")}},
+			"CancelKeyDeletion! > VerifyKeyIsNoLongerPendingDeletion!", "Failed"},
+		{ssmscripttest.Scenario{Name: "still pending deletion until the wait ends: the execution fails",
+			Calls: []ssmscripttest.Call{cancelled, state("PendingDeletion"), state("PendingDeletion"), state("PendingDeletion")}},
+			"CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion!", "Failed"},
+	}
+	scenarios := make([]ssmscripttest.Scenario, len(cases))
+	for i, c := range cases {
+		scenarios[i] = c.s
+		scenarios[i].Events = params
+	}
+	// WHEN each scenario runs the document step by step, KMS answered as botocore's model allows
+	runs, _, err := ssmscripttest.Execute(document, scenarios)
+	ranOrSkip(t, err)
+	// THEN each takes the path its case says, asks every answer, and ends as Automation would
+	for i, r := range runs {
+		c := cases[i]
+		if got := r.Steps(); got != c.steps || r.Status != c.status || len(r.Pending) > 0 {
+			t.Errorf("%s: steps %s (%s), answers not asked for %v; want %s (%s)\n%+v", r.Name, got, r.Status, r.Pending, c.steps, c.status, r.Taken)
+		}
+		t.Logf("%s: %s (%s)", r.Name, r.Steps(), r.Status)
 	}
 }

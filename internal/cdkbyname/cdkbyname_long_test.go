@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
 	"github.com/kmsmonitor/kmsmonitor/internal/alerting"
 	"github.com/kmsmonitor/kmsmonitor/internal/cdkbyname"
 )
@@ -191,4 +192,24 @@ func TestObjectsSynthesizeAsTheGoBindingsDo(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLifecycleEventsTakesTheGoBindingsTargetsToo: a user's target from
+// awseventstargets and kmsmonitor's own, made here, on one rule.
+func TestLifecycleEventsTakesTheGoBindingsTargetsToo(t *testing.T) {
+	// GIVEN LifecycleEvents with a queue (kmsmonitor's SqsQueue, made here) and
+	// a user's target made by the Go bindings
+	r := newResources(awscdk.NewApp(nil), "Stack")
+	kmsmonitor.NewLifecycleEvents(r.stack, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{
+		Queue:   r.queue,
+		Targets: []awsevents.IRuleTarget{awseventstargets.NewSqsQueue(r.dlq, nil)},
+	})
+	// WHEN synthesized THEN the rule has both targets
+	tpl := assertions.Template_FromStack(r.stack, nil)
+	tpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]any{
+		"Targets": assertions.Match_ArrayWith(&[]any{
+			assertions.Match_ObjectLike(&map[string]any{"Arn": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Queue")), "Arn"}}}),
+			assertions.Match_ObjectLike(&map[string]any{"Arn": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^DeadLetters")), "Arn"}}}),
+		}),
+	})
 }
