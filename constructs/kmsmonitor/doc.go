@@ -58,9 +58,12 @@
 // list, and hand it the shared notification.
 //
 // Packages under internal/ and what they may import: alerting, propcheck,
-// nagsuppress, trustpolicy, cdkchild and jsiiprocess are production code and
-// import only aws-cdk-lib, constructs and each other (alerting imports
-// propcheck and nagsuppress); nothing imports this package from them.
+// nagsuppress, trustpolicy, cdkchild, cdkbyname and jsiiprocess are
+// production code and import only aws-cdk-lib, constructs, jsii-runtime-go
+// and each other (alerting imports propcheck, nagsuppress and cdkbyname);
+// nothing imports this package from them. aws-cdk-lib classes whose Go
+// package would pull in many more aws-cdk-go packages (awseventstargets,
+// awssnssubscriptions, awscloudwatchactions) are created through cdkbyname.
 // internal/testing/... are test helpers (cfnlinttest, eventbridgetest,
 // iamlinttest, iamsimtest, kmseventtest, logsfiltertest): only _test.go files
 // import them, and they never import production packages.
