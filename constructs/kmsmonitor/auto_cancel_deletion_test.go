@@ -538,9 +538,9 @@ func TestAutoCancelDeletion_KeyAwareDocumentScenarios(t *testing.T) {
 				kmsError("cancel_key_deletion", "AccessDeniedException"), kmsError("describe_key", "AccessDeniedException"),
 				kmsError("describe_key", "AccessDeniedException"), kmsError("describe_key", "AccessDeniedException")}},
 			"CancelKeyDeletion! > VerifyKeyIsNoLongerPendingDeletion!", "Failed"},
-		{ssmscripttest.Scenario{Name: "still pending deletion until the wait ends: the execution fails",
+		{ssmscripttest.Scenario{Name: "still pending deletion until the wait ends: the execution times out",
 			Calls: []ssmscripttest.Call{cancelled, state("PendingDeletion"), state("PendingDeletion"), state("PendingDeletion")}},
-			"CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion!", "Failed"},
+			"CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion!", "TimedOut"},
 	}
 	scenarios := make([]ssmscripttest.Scenario, len(cases))
 	for i, c := range cases {

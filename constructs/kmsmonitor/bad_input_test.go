@@ -376,6 +376,15 @@ var _ = addBadInputs("range and format", []badInput{
 		q := awssqs.NewQueue(s, jsii.String("Q"), &awssqs.QueueProps{Fifo: jsii.Bool(true)})
 		kmsmonitor.NewLifecycleEvents(s, jsii.String("Monitor"), &kmsmonitor.LifecycleEventsProps{DeadLetterQueue: q})
 	}, []string{"DeadLetterQueue: is a FIFO queue", "standard queues"}},
+	{"LifecycleEvents", "Monitor", "target queue under alias/aws/sqs (KMS_MANAGED)", func(s awscdk.Stack) {
+		q := awssqs.NewQueue(s, jsii.String("Q"), &awssqs.QueueProps{Encryption: awssqs.QueueEncryption_KMS_MANAGED})
+		kmsmonitor.NewLifecycleEvents(s, jsii.String("Monitor"), &kmsmonitor.LifecycleEventsProps{Queue: q})
+	}, []string{"Queue: is encrypted with the AWS managed key alias/aws/sqs", "no event would arrive", "SSE-SQS"}},
+	{"LifecycleEvents", "Monitor", "target queue under alias/aws/sqs (the alias given as key)", func(s awscdk.Stack) {
+		q := awssqs.NewQueue(s, jsii.String("Q"), &awssqs.QueueProps{Encryption: awssqs.QueueEncryption_KMS,
+			EncryptionMasterKey: awskms.Alias_FromAliasName(s, jsii.String("AwsSqs"), jsii.String("alias/aws/sqs"))})
+		kmsmonitor.NewLifecycleEvents(s, jsii.String("Monitor"), &kmsmonitor.LifecycleEventsProps{Queue: q})
+	}, []string{"Queue: is encrypted with the AWS managed key alias/aws/sqs", "customer managed key"}},
 	{"MemberKeyMonitoring", "Monitor", "dead-letter queue under alias/aws/sqs", func(s awscdk.Stack) {
 		q := awssqs.NewQueue(s, jsii.String("Q"), &awssqs.QueueProps{Encryption: awssqs.QueueEncryption_KMS_MANAGED})
 		kmsmonitor.NewMemberKeyMonitoring(s, jsii.String("Monitor"), &kmsmonitor.MemberKeyMonitoringProps{

@@ -195,7 +195,7 @@ func (d *DeletionCheck) createRoles(stack awscdk.Stack, definitionArn *string) {
 // against botocore's model of the KMS API (TestDeletionCheck_ScriptScenarios).
 const decideScript = `import random
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import boto3
 import botocore
@@ -203,7 +203,16 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 ATTEMPTS = 8
+# Retried with backoff: throttling, and the errors the KMS API reference
+# documents as transient (KMSInternalException, DependencyTimeoutException),
+# server errors, and lost connections; within RETRY_SECONDS, so that the
+# step (timeoutSeconds 180) ends with a verdict.
 THROTTLED = {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
+TRANSIENT = THROTTLED | {"KMSInternalException", "DependencyTimeoutException", "InternalFailure", "ServiceUnavailable"}
+RETRY_SECONDS = 100
+# TrackingStartDate is the later of the date tracking began and the key's
+# creation date: a key created after tracking began has both the same.
+SAME_INSTANT = timedelta(minutes=1)
 
 
 def utc(v):
@@ -214,27 +223,35 @@ def utc(v):
 
 def last_usage(key_id):
     """GetKeyLastUsage's answer, or None and why it could not be read."""
-    # Retries are this loop's alone: botocore's would multiply them.
-    kms = boto3.client("kms", config=Config(retries={"total_max_attempts": 1}))
+    # Retries are this loop's alone: botocore's would multiply them. Short
+    # timeouts: a hung call is retried rather than waited for a minute.
+    kms = boto3.client("kms", config=Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=10))
     if not hasattr(kms, "get_key_last_usage"):
         return None, "the automation runtime's AWS SDK (botocore %s) has no GetKeyLastUsage" % botocore.__version__
+    start = time.monotonic()
     for attempt in range(ATTEMPTS):
+        backoff = min(20.0, 0.5 * 2 ** attempt) * (0.5 + random.random() / 2)
+        retry = attempt + 1 < ATTEMPTS and time.monotonic() - start + backoff < RETRY_SECONDS
         try:
             return kms.get_key_last_usage(KeyId=key_id), None
         except ClientError as e:
             error = e.response.get("Error", {})
             code = error.get("Code", "")
-            if code in THROTTLED and attempt + 1 < ATTEMPTS:
-                time.sleep(min(20.0, 0.5 * 2 ** attempt) * (0.5 + random.random() / 2))
+            status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+            if (code in TRANSIENT or status >= 500) and retry:
+                time.sleep(backoff)
                 continue
             if code == "AccessDeniedException":
                 return None, ("access denied: the key policy (or a service control policy) does not let "
                               "the automation role call kms:GetKeyLastUsage on this key")
             if code in THROTTLED:
-                return None, "GetKeyLastUsage was throttled %d times in a row" % ATTEMPTS
-            return None, "GetKeyLastUsage failed: %s: %s" % (code, error.get("Message", ""))
+                return None, "GetKeyLastUsage was throttled %d times in a row" % (attempt + 1)
+            return None, "GetKeyLastUsage failed %d time(s), last: %s: %s" % (attempt + 1, code, error.get("Message", ""))
         except BotoCoreError as e:
-            return None, "GetKeyLastUsage failed: %s" % e
+            if retry:
+                time.sleep(backoff)
+                continue
+            return None, "GetKeyLastUsage failed %d time(s), last: %s" % (attempt + 1, e)
 
 
 def handler(events, context):
@@ -259,7 +276,7 @@ def handler(events, context):
         summary = "Used since tracking began: last used %d day(s) ago (%s at %s, CloudTrail event ID %s); the minimum is %d day(s) without use." % (
             days, usage.get("Operation", "?"), last.isoformat(), usage.get("CloudTrailEventId", "?"), min_days)
         return {"verdict": "cancel" if days <= min_days else "keep", "case": "used", "summary": summary + note}
-    if created is not None and tracking is not None and created < tracking:
+    if created is not None and tracking is not None and created < tracking - SAME_INSTANT:
         tracked = (now - tracking).days
         if tracked <= min_days:
             verdict = "cancel" if unknown_used else "keep"

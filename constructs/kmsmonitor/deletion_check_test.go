@@ -293,6 +293,8 @@ func TestDeletionCheck_ScriptScenarios(t *testing.T) {
 		return ssmscripttest.Call{Service: "kms", Operation: "get_key_last_usage", Expect: map[string]any{"KeyId": key}, Error: &ssmscripttest.APIError{Code: code, Message: msg}}
 	}
 	throttled := failure("ThrottlingException", "Rate exceeded")
+	serverError := failure("InternalFailure", "internal failure")
+	serverError.Error.Status = 500
 	type want struct {
 		verdict, kase string
 		summary       []string // in the summary
@@ -322,10 +324,19 @@ func TestDeletionCheck_ScriptScenarios(t *testing.T) {
 			want{"cancel", "used", []string{"last used 3 day(s) ago"}, 1}},
 		{ssmscripttest.Scenario{Name: "throttled throughout", Events: events(365, true, false), Calls: []ssmscripttest.Call{throttled, throttled, throttled, throttled, throttled, throttled, throttled, throttled}},
 			want{"cancel", "unknown", []string{"throttled 8 times in a row"}, 7}},
+		{ssmscripttest.Scenario{Name: "KMSInternalException, then DependencyTimeoutException, then answered", Events: events(365, false, false),
+			Calls: []ssmscripttest.Call{failure("KMSInternalException", "internal"), failure("DependencyTimeoutException", "timeout"), lastUsage(used(3))}},
+			want{"cancel", "used", []string{"last used 3 day(s) ago"}, 2}},
+		{ssmscripttest.Scenario{Name: "a server error throughout", Events: events(365, false, false),
+			Calls: []ssmscripttest.Call{serverError, serverError, serverError, serverError, serverError, serverError, serverError, serverError}},
+			want{"keep", "unknown", []string{"failed 8 time(s), last: InternalFailure", "UnknownCountsAsUsed is false"}, 7}},
+		{ssmscripttest.Scenario{Name: "never used, created after tracking began (TrackingStartDate is then the creation date, to the millisecond or so)", Events: events(30, true, false),
+			Calls: []ssmscripttest.Call{lastUsage(map[string]any{"KeyLastUsage": map[string]any{}, "TrackingStartDate": "2026-11-06T08:00:00.123000+00:00", "KeyCreationDate": "2026-11-06T08:00:00.122000+00:00"})}},
+			want{"keep", "never-used", []string{"Never used", "created after tracking began"}, 0}},
 		{ssmscripttest.Scenario{Name: "the runtime's SDK lacks GetKeyLastUsage", Events: events(365, true, false), Lacking: []string{"get_key_last_usage"}},
 			want{"cancel", "unknown", []string{"has no GetKeyLastUsage", "botocore"}, 0}},
 		{ssmscripttest.Scenario{Name: "key not found", Events: events(365, false, false), Calls: []ssmscripttest.Call{failure("NotFoundException", "Key does not exist")}},
-			want{"keep", "unknown", []string{"NotFoundException: Key does not exist"}, 0}},
+			want{"keep", "unknown", []string{"failed 1 time(s), last: NotFoundException: Key does not exist"}, 0}},
 		{ssmscripttest.Scenario{Name: "no use recorded, no creation date given", Events: events(365, true, false), Calls: []ssmscripttest.Call{lastUsage(map[string]any{"KeyLastUsage": map[string]any{}, "TrackingStartDate": daysAgo(30)})}},
 			want{"cancel", "unknown", []string{"gave no KeyCreationDate"}, 0}},
 		{ssmscripttest.Scenario{Name: "multi-Region key used yesterday", Events: events(365, true, true), Calls: []ssmscripttest.Call{lastUsage(used(1))}},
@@ -444,11 +455,23 @@ func TestDeletionCheck_DocumentScenarios(t *testing.T) {
 	// WHEN each scenario runs the document step by step, KMS and SNS answered as botocore's model allows
 	runs, _, err := ssmscripttest.Execute(document, scenarios)
 	ranOrSkip(t, err)
+	// AND the execution's status: Failed where a step whose failure is critical (isCritical's default
+	// with onFailure step:) failed, TimedOut where such a step timed out ("Properties shared by all actions")
+	status := map[string]string{
+		"cancelled by another path between check and cancel":             "Failed", // this execution's own CancelKeyDeletion failed
+		"the cancellation refused, the key still pending":                "Failed",
+		"cancelled, but the key shows Enabled (enabled again meanwhile)": "TimedOut",
+		"the key unreadable (throttled 3 times)":                         "Failed",
+	}
 	// THEN each takes the path its case says and ends in exactly one message, which says what happened
 	for i, r := range runs {
 		c := cases[i]
-		if got := r.Steps(); got != c.steps || r.Status != "Success" || len(r.Pending) > 0 {
-			t.Errorf("%s: steps %s (%s), answers not asked for %v; want %s\n%+v", r.Name, got, r.Status, r.Pending, c.steps, r.Taken)
+		want := status[r.Name]
+		if want == "" {
+			want = "Success"
+		}
+		if got := r.Steps(); got != c.steps || r.Status != want || len(r.Pending) > 0 {
+			t.Errorf("%s: steps %s (%s), answers not asked for %v; want %s (%s)\n%+v", r.Name, got, r.Status, r.Pending, c.steps, want, r.Taken)
 		}
 		if len(r.Published) != 1 {
 			t.Errorf("%s: %d messages published, want 1", r.Name, len(r.Published))

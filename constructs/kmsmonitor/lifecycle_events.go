@@ -67,7 +67,8 @@ type LifecycleEventsProps struct {
 	// Emails are subscribed to Topic.
 	// Default: no subscription.
 	Emails []string
-	// Queue receives the events as JSON.
+	// Queue receives the events as JSON. A queue encrypted with the AWS
+	// managed key alias/aws/sqs is refused: EventBridge cannot use that key.
 	// Default: none.
 	Queue awssqs.IQueue
 	// Function is invoked with each event.
@@ -242,6 +243,7 @@ func (p *LifecycleEventsProps) validate(c *propcheck.Checker, notify bool) [][]*
 	if !notify && p.Queue == nil && p.Function == nil && p.Stream == nil && len(p.Targets) == 0 {
 		c.Addf("NotifyTopic", "is false and no other target is given (Queue, Function, Stream, Targets): the rules would deliver the events nowhere; give a target, or leave NotifyTopic unset")
 	}
+	alerting.CheckTargetQueue(c, "Queue", p.Queue)
 	if p.Queue != nil && p.Queue.Fifo() != nil && *p.Queue.Fifo() {
 		c.Addf("Queue", "is a FIFO queue; EventBridge needs a message group ID for FIFO targets, which this construct does not set: give a standard queue, or pass awseventstargets.NewSqsQueue(queue, &awseventstargets.SqsQueueProps{MessageGroupId: ...}) in Targets")
 	}

@@ -311,6 +311,15 @@ func CheckDeadLetterQueue(c *propcheck.Checker, prop string, queue awssqs.IQueue
 	}
 }
 
+// CheckTargetQueue records in c why queue, given by the user as prop to
+// receive a rule's events, cannot: the key policy of the AWS managed key
+// alias/aws/sqs cannot let EventBridge use it, as for CheckDeadLetterQueue.
+func CheckTargetQueue(c *propcheck.Checker, prop string, queue awssqs.IQueue) {
+	if queue != nil && (queue.EncryptionType() == awssqs.QueueEncryption_KMS_MANAGED || awsManagedKey(queue.EncryptionMasterKey(), "alias/aws/sqs")) {
+		c.Addf(prop, "is encrypted with the AWS managed key alias/aws/sqs, which EventBridge cannot use, so no event would arrive: encrypt it with SSE-SQS (awssqs.QueueEncryption_SQS_MANAGED) or a customer managed key")
+	}
+}
+
 // UseOrCreateDeadLetterQueue returns existing, or a new NewDeadLetterQueue
 // "DeadLetterQueue" under scope. A queue given by the user that is encrypted
 // with a key: EventBridge may use the key (or a warning says what to allow

@@ -18,6 +18,7 @@ from datetime import datetime
 try:
     import boto3
     import botocore
+    from botocore.exceptions import UnStubbedResponseError
     from botocore.stub import Stubber
 except ImportError:
     sys.exit(3)  # ssmscripttest.ErrUnavailable
@@ -128,6 +129,10 @@ def run(script, handler, scenario):
     return result
 
 
+class StepTimedOut(Exception):
+    """A step ran past its timeoutSeconds."""
+
+
 REF = re.compile(r"\{\{ *([\w.]+) *\}\}")
 
 
@@ -191,7 +196,7 @@ def execute(content, scenario):
             ctx[name] = p["default"]
     steps = content["mainSteps"]
     index = {s["name"]: i for i, s in enumerate(steps)}
-    taken, published = [], []
+    taken, published, status = [], [], "Success"
     with runtime(client, lambda seconds: None):  # aws:sleep and the script's own sleeps do not wait
         i = 0
         while i is not None and len(taken) < 100:
@@ -199,6 +204,7 @@ def execute(content, scenario):
             name, action = step["name"], step["action"]
             inputs = resolve(step.get("inputs") or {}, ctx)
             outcome, goto = "Success", None
+            value = None  # the last value a wait step read, kept across attempts
             for attempt in range(int(step.get("maxAttempts", 1))):
                 try:
                     if action == "aws:executeAwsApi":
@@ -215,8 +221,16 @@ def execute(content, scenario):
                     elif action in ("aws:waitForAwsResourceProperty", "aws:assertAwsResourceProperty"):
                         params = {k: v for k, v in inputs.items() if k not in ("Service", "Api", "PropertySelector", "DesiredValues")}
                         method = getattr(client(inputs["Service"].lower()), botocore.xform_name(inputs["Api"]))
-                        while True:  # waiting: asks again until the value is desired (a stub with no answer left fails it)
-                            value = select(method(**params), inputs["PropertySelector"])
+                        while True:  # waiting: asks again until the value is desired
+                            try:
+                                value = select(method(**params), inputs["PropertySelector"])
+                            except UnStubbedResponseError:
+                                if value is None:
+                                    raise
+                                # The scenario's answers ran out with the value never desired: the
+                                # step's timeoutSeconds (default 3600) passes, the step times out.
+                                raise StepTimedOut("%s still %s after timeoutSeconds %s" % (
+                                    inputs["PropertySelector"], value, step.get("timeoutSeconds", 3600)))
                             if render(value) in inputs["DesiredValues"]:
                                 break
                             if action == "aws:assertAwsResourceProperty":
@@ -236,8 +250,15 @@ def execute(content, scenario):
             taken.append({"step": name, "outcome": outcome})
             if outcome != "Success":
                 on_failure = step.get("onFailure", "Abort")
+                # "Properties shared by all actions": isCritical defaults to false with
+                # onFailure Continue, to true otherwise; a critical step that fails makes the
+                # execution Failed, or TimedOut when it timed out, whatever step runs next.
+                critical = str(step.get("isCritical", on_failure != "Continue")).lower() == "true"
+                failed = "TimedOut" if outcome.startswith("Failed: StepTimedOut") else "Failed"
+                if critical and status == "Success":
+                    status = failed
                 if on_failure == "Abort":
-                    return {"taken": taken, "published": published, "status": "Failed"}
+                    return {"taken": taken, "published": published, "status": failed, "pending": stubs.pending()}
                 if on_failure == "Continue":
                     i = i + 1 if i + 1 < len(steps) else None
                     continue
@@ -251,7 +272,7 @@ def execute(content, scenario):
                 i = index[step["nextStep"]]
             else:
                 i = i + 1 if i + 1 < len(steps) else None
-    return {"taken": taken, "published": published, "status": "Success", "pending": stubs.pending()}
+    return {"taken": taken, "published": published, "status": status, "pending": stubs.pending()}
 
 
 def main():

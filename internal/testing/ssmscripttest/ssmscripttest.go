@@ -85,7 +85,7 @@ type Execution struct {
 		Subject string `json:"subject"`
 		Message string `json:"message"`
 	} `json:"published"` // SNS messages, parameters resolved
-	Status  string   `json:"status"`  // "Success", or "Failed" (a step failed with onFailure Abort)
+	Status  string   `json:"status"`  // "Success", "Failed" or "TimedOut": a critical step (isCritical, by default unless onFailure is Continue) failed or timed out
 	Pending []string `json:"pending"` // answers the document did not ask for
 }
 
@@ -106,9 +106,13 @@ func (e Execution) Steps() string {
 // Systems Manager Automation runs its steps (aws:executeAwsApi,
 // aws:executeScript, aws:branch, aws:sleep without waiting,
 // aws:waitForAwsResourceProperty, aws:assertAwsResourceProperty; nextStep,
-// isEnd, onFailure, maxAttempts; parameters and outputs), each scenario's
-// Events being the execution's parameters (the document's defaults fill the
-// rest) and its Calls the answers of every AWS call, in order per service.
+// isEnd, onFailure, maxAttempts, isCritical; parameters and outputs), each
+// scenario's Events being the execution's parameters (the document's
+// defaults fill the rest) and its Calls the answers of every AWS call, in
+// order per service. A wait step whose answers run out before the value it
+// waits for times out (its timeoutSeconds pass with the value unchanged).
+// Not modelled: Automation's own retries of throttled API steps (before
+// maxAttempts), type conversions of outputs and parameters, allowedPattern.
 func Execute(document map[string]any, scenarios []Scenario) (executions []Execution, botocore string, err error) {
 	botocore, err = runner(map[string]any{"document": document, "scenarios": scenarios}, &executions)
 	return executions, botocore, err

@@ -102,14 +102,58 @@ func TestExecuteFollowsStepsAsAutomationDoes(t *testing.T) {
 		t.Fatal(err)
 	}
 	// THEN each follows its branch, retries as maxAttempts says, goes to onFailure's step, and publishes with references resolved
-	for i, want := range []struct{ steps, message string }{
-		{"Read > IsEnabled > Enabled", "k1 is enabled"},
-		{"Read > IsEnabled > Other", "k1 is Disabled"},
-		{"Read! > Failed", "k1 unreadable"},
+	// AND a critical step that failed (isCritical's default with onFailure step:) makes the execution Failed
+	for i, want := range []struct{ steps, message, status string }{
+		{"Read > IsEnabled > Enabled", "k1 is enabled", "Success"},
+		{"Read > IsEnabled > Other", "k1 is Disabled", "Success"},
+		{"Read! > Failed", "k1 unreadable", "Failed"},
 	} {
 		r := runs[i]
-		if r.Steps() != want.steps || len(r.Published) != 1 || r.Published[0].Message != want.message || len(r.Pending) > 0 || r.Status != "Success" {
-			t.Errorf("%s: %s %+v %v %s; want %s, %q", r.Name, r.Steps(), r.Published, r.Pending, r.Status, want.steps, want.message)
+		if r.Steps() != want.steps || len(r.Published) != 1 || r.Published[0].Message != want.message || len(r.Pending) > 0 || r.Status != want.status {
+			t.Errorf("%s: %s %+v %v %s; want %s, %q, %s", r.Name, r.Steps(), r.Published, r.Pending, r.Status, want.steps, want.message, want.status)
+		}
+	}
+}
+
+func TestExecuteEndsAsAutomationDoes(t *testing.T) {
+	// GIVEN a document: cancel (onFailure Continue, so not critical), then wait for the state (2 attempts of 60 s)
+	doc := map[string]any{
+		"schemaVersion": "0.3",
+		"parameters":    map[string]any{"Key": map[string]any{"type": "String"}},
+		"mainSteps": []any{
+			map[string]any{"name": "Cancel", "action": "aws:executeAwsApi", "onFailure": "Continue",
+				"inputs": map[string]any{"Service": "kms", "Api": "CancelKeyDeletion", "KeyId": "{{ Key }}"}},
+			map[string]any{"name": "Wait", "action": "aws:waitForAwsResourceProperty", "maxAttempts": 2, "timeoutSeconds": 60, "isEnd": true,
+				"inputs": map[string]any{"Service": "kms", "Api": "DescribeKey", "KeyId": "{{ Key }}",
+					"PropertySelector": "$.KeyMetadata.KeyState", "DesiredValues": []string{"Disabled"}}},
+		},
+	}
+	describe := func(state string) Call {
+		return Call{Service: "kms", Operation: "describe_key", Response: map[string]any{"KeyMetadata": map[string]any{"KeyId": "k1", "KeyState": state}}}
+	}
+	failure := func(op, code string) Call { return Call{Service: "kms", Operation: op, Error: &APIError{Code: code}} }
+	cancelled := Call{Service: "kms", Operation: "cancel_key_deletion", Response: map[string]any{"KeyId": "k1"}}
+	runs, _, err := Execute(doc, []Scenario{
+		{Name: "cancel refused, state reached", Events: map[string]any{"Key": "k1"}, Calls: []Call{failure("cancel_key_deletion", "KMSInvalidStateException"), describe("Disabled")}},
+		{Name: "cancelled, state never reached", Events: map[string]any{"Key": "k1"}, Calls: []Call{cancelled, describe("PendingDeletion"), describe("PendingDeletion")}},
+		{Name: "cancelled, state unreadable", Events: map[string]any{"Key": "k1"}, Calls: []Call{cancelled, failure("describe_key", "AccessDeniedException"), failure("describe_key", "AccessDeniedException")}},
+	})
+	if errors.Is(err, ErrUnavailable) && !Required() {
+		t.Skipf("%v (.ci/run requires it)", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	// THEN a failed step that is not critical leaves the execution a Success; a wait whose state
+	// never comes times out (TimedOut), one that cannot read it fails (Failed)
+	for i, want := range []struct{ steps, status string }{
+		{"Cancel! > Wait", "Success"},
+		{"Cancel > Wait!", "TimedOut"},
+		{"Cancel > Wait!", "Failed"},
+	} {
+		r := runs[i]
+		if r.Steps() != want.steps || r.Status != want.status || len(r.Pending) > 0 {
+			t.Errorf("%s: %s %s %v; want %s %s\n%+v", r.Name, r.Steps(), r.Status, r.Pending, want.steps, want.status, r.Taken)
 		}
 	}
 }
