@@ -132,6 +132,23 @@ var _ = addBadInputs("setups that cannot work", []badInput{
 		kmsmonitor.NewMonitorTampering(s, jsii.String("Tamper"), &kmsmonitor.MonitorTamperingProps{
 			Alarms: []awscloudwatch.IAlarm{awscloudwatch.Alarm_FromAlarmArn(s, jsii.String("A"), jsii.String("arn:aws:cloudwatch:us-east-1:999988887777:alarm:kms"))}})
 	}, []string{"Alarms[0]", "account 999988887777"}},
+	{"MonitorTampering", "Tamper", "topic of another account", func(awscdk.Stack) {
+		s := eastStack()
+		kmsmonitor.NewMonitorTampering(s, jsii.String("Tamper"), &kmsmonitor.MonitorTamperingProps{
+			Topics: []awssns.ITopic{awssns.Topic_FromTopicArn(s, jsii.String("T"), jsii.String("arn:aws:sns:us-east-1:999988887777:alerts"))}})
+	}, []string{"Topics[0]", "account 999988887777", "CloudTrail records a call"}},
+	{"MonitorTampering", "Tamper", "key in another Region", func(awscdk.Stack) {
+		s := eastStack()
+		kmsmonitor.NewMonitorTampering(s, jsii.String("Tamper"), &kmsmonitor.MonitorTamperingProps{
+			Keys: []awskms.IKey{awskms.Key_FromKeyArn(s, jsii.String("K"), jsii.String("arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"))}})
+	}, []string{"Keys[0]", "Region us-west-2"}},
+	{"MonitorTampering", "Tamper", "nil topic and nil key", func(s awscdk.Stack) {
+		kmsmonitor.NewMonitorTampering(s, jsii.String("Tamper"), &kmsmonitor.MonitorTamperingProps{Topics: []awssns.ITopic{nil}, Keys: []awskms.IKey{nil}})
+	}, []string{"Topics[0]: is nil", "Keys[0]: is nil"}},
+	{"MonitorTampering", "Tamper", "same key twice", func(s awscdk.Stack) {
+		k := awskms.NewKey(s, jsii.String("K"), nil)
+		kmsmonitor.NewMonitorTampering(s, jsii.String("Tamper"), &kmsmonitor.MonitorTamperingProps{Keys: []awskms.IKey{k, k}})
+	}, []string{"Keys[1]", "listed twice (also Keys[0])"}},
 
 	// Props that other props make ignored.
 	{"PendingDeletionAlarm", "Monitor", "disabled-key alarm name while DetectDisabledKeys is false", func(s awscdk.Stack) {

@@ -331,6 +331,18 @@ func (m *KeyMonitoring) addOwnResources(mt *MonitorTamperingProps) {
 	for _, r := range rules {
 		mt.Rules = append(mt.Rules, r)
 	}
+	// The notification path: the topic every part notifies, its key and the
+	// trail's. A topic of another account is watched there, not here: CloudTrail
+	// records calls on it in its own account.
+	if m.Topic != nil && sameAccountAsStack(m.Topic, m.Topic.TopicArn()) {
+		mt.Topics = append(mt.Topics, m.Topic)
+	}
+	if m.TopicKey != nil {
+		mt.Keys = append(mt.Keys, m.TopicKey)
+	}
+	if pd := m.PendingDeletion; pd != nil && pd.TrailKey != nil {
+		mt.Keys = append(mt.Keys, pd.TrailKey)
+	}
 }
 
 // defaultOn reads the switch of a part that is on by default; optIn, of a
@@ -479,4 +491,15 @@ func (p *KeyMonitoringProps) validate(c *propcheck.Checker) {
 		alerting.CheckDeliveryProps(c, p.Topic, nil, p.Emails)
 	}
 	c.PanicIfAny()
+}
+
+// sameAccountAsStack reports whether r, of the given ARN, may be of its
+// stack's account: its account, as far as it is a literal, is the stack's.
+func sameAccountAsStack(r awscdk.IResource, arn *string) bool {
+	account := propcheck.EnvOfArn(*arn).Account
+	if account == "" {
+		account = propcheck.EnvOf(r).Account
+	}
+	stack := *awscdk.Stack_Of(r).Account()
+	return account == "" || propcheck.Unresolved(stack) || account == stack
 }

@@ -25,7 +25,15 @@ var (
 	AlarmTamperingOperations        = []string{"DeleteAlarms", "DisableAlarmActions"}
 	MetricFilterTamperingOperations = []string{"DeleteMetricFilter", "DeleteLogGroup"}
 	RuleTamperingOperations         = []string{"DisableRule", "DeleteRule", "RemoveTargets", "PutRule"}
+	// TopicTamperingOperations on the topics, Unsubscribe on their subscriptions.
+	TopicTamperingOperations = []string{"DeleteTopic", "SetTopicAttributes", "RemovePermission", "Unsubscribe"}
+	KeyTamperingOperations   = []string{"DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy"}
 )
+
+// deployedBy is the sourceIPAddress CloudTrail records for the calls
+// CloudFormation makes: a deployment of the stacks changes topics and key
+// policies on purpose, and is not reported on them.
+const deployedBy = "cloudformation.amazonaws.com"
 
 // MonitorTamperingProps names the resources kmsmonitor's detectors rely on.
 // Give at least one.
@@ -45,6 +53,18 @@ type MonitorTamperingProps struct {
 	// the state DISABLED), such as the rules of KeyUseEvents or GrantAudit.
 	// Default: none.
 	Rules []awsevents.IRule
+	// Topics to watch: the topics kmsmonitor notifies (DeleteTopic,
+	// SetTopicAttributes, such as a new access policy or key, RemovePermission,
+	// and Unsubscribe of their subscriptions). Calls CloudFormation makes
+	// (sourceIPAddress cloudformation.amazonaws.com: a deployment changing the
+	// topic or the e-mail addresses) are not reported.
+	// Default: none.
+	Topics []awssns.ITopic
+	// Keys to watch: the keys that encrypt those topics and the trail
+	// (DisableKey, ScheduleKeyDeletion, PutKeyPolicy; those CloudFormation
+	// makes are not reported). Keys of the stack's account and Region.
+	// Default: none.
+	Keys []awskms.IKey
 	// Topic receives the messages.
 	// Default: a new SNS topic encrypted with a new customer managed KMS key.
 	Topic awssns.ITopic
@@ -85,6 +105,10 @@ type MonitorTampering struct {
 	MetricFilterRule awsevents.Rule
 	// EventRuleRules match calls on the rules, as many as the pattern quota needs; none without Rules.
 	EventRuleRules []awsevents.Rule
+	// TopicRules match calls on the topics and their subscriptions, as many as the pattern quota needs; none without Topics.
+	TopicRules []awsevents.Rule
+	// KeyRules match calls on the keys, as many as the pattern quota needs; none without Keys.
+	KeyRules []awsevents.Rule
 	// Topic receives the messages.
 	Topic awssns.ITopic
 	// TopicKey encrypts Topic; nil when Topic was given.
@@ -99,8 +123,8 @@ var trailArnRE = regexp.MustCompile(`^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12
 // *ValidationError when props are invalid or name nothing to watch.
 func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorTamperingProps) *MonitorTampering {
 	p, node, c := start("kmsmonitor.MonitorTampering", scope, id, props)
-	if len(p.TrailArns)+len(p.Alarms)+len(p.MetricFilters)+len(p.Rules) == 0 {
-		c.Addf("TrailArns, Alarms, MetricFilters, Rules", "all empty; give the resources kmsmonitor relies on, such as TrailArns: []string{*pendingDeletion.Trail.TrailArn()}")
+	if len(p.TrailArns)+len(p.Alarms)+len(p.MetricFilters)+len(p.Rules)+len(p.Topics)+len(p.Keys) == 0 {
+		c.Addf("TrailArns, Alarms, MetricFilters, Rules, Topics, Keys", "all empty; give the resources kmsmonitor relies on, such as TrailArns: []string{*pendingDeletion.Trail.TrailArn()}")
 	}
 	// EventBridge's default quota is 2,048 characters per event pattern: the
 	// trails, alarms and rules are spread over as many rules as they need.
@@ -115,6 +139,13 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 		worstName(longestRuleName), func(n []*string) *awsevents.EventPattern {
 			return tamperingPattern("events.amazonaws.com", ruleAlternatives(n))
 		})
+	topics := fitPatterns(c, "Topics", namesOf(c, "Topics", p.Topics, func(t awssns.ITopic) *string { return t.TopicArn() }),
+		worstName(longestTopicArn), func(a []*string) *awsevents.EventPattern {
+			return tamperingPattern("sns.amazonaws.com", topicAlternatives(a))
+		})
+	keys := fitPatterns(c, "Keys", keyIDsAndArns(c, p.Keys), worstKey, func(k []keyIDRef) *awsevents.EventPattern {
+		return tamperingPattern("kms.amazonaws.com", keyAlternatives(k))
+	})
 	var filters, groups []*string
 	allNamed := true
 	for i, f := range p.MetricFilters {
@@ -142,11 +173,12 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 		c.Addf("MetricFilters", "%d metric filters in %d log groups make an event pattern of up to %d characters; EventBridge's quota is %d: watch fewer metric filters per MonitorTampering",
 			len(p.MetricFilters), len(groups), size, patternQuota)
 	}
-	c.SameEnv("kmsmonitor:watchedResourceEnvironment", "CloudTrail records a call on a trail, alarm or rule in that resource's own account and Region, where the rule matching it must be",
+	c.SameEnv("kmsmonitor:watchedResourceEnvironment", "CloudTrail records a call on a trail, alarm, rule, topic or key in that resource's own account and Region, where the rule matching it must be",
 		"create one MonitorTampering per account and Region, in a stack of that environment", watchedPlaces(p))
 	alerting.CheckRuleDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
 	ruleCount := 0
-	for _, chunks := range [][2]int{{len(trails), len(trails[0])}, {len(alarms), len(alarms[0])}, {len(rules), len(rules[0])}} {
+	for _, chunks := range [][2]int{{len(trails), len(trails[0])}, {len(alarms), len(alarms[0])}, {len(rules), len(rules[0])},
+		{len(topics), len(topics[0])}, {len(keys), len(keys[0])}} {
 		if chunks[1] > 0 { // one empty chunk: nothing of that kind to watch
 			ruleCount += chunks[0]
 		}
@@ -194,6 +226,22 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 			ruleAlternatives(chunk),
 			"If nobody planned this, deploy the kmsmonitor stack again, or run aws events enable-rule --name <rule>."))
 	}
+	for i, chunk := range topics {
+		if len(chunk) == 0 {
+			break
+		}
+		m.TopicRules = append(m.TopicRules, m.rule(numbered("TopicRule", i), "sns.amazonaws.com", "a topic kmsmonitor notifies was deleted, changed or lost a subscription",
+			topicAlternatives(chunk),
+			"If nobody planned this, check the topic's access policy, key and subscriptions (aws sns get-topic-attributes, list-subscriptions-by-topic), and deploy the kmsmonitor stack again: its notifications may no longer arrive."))
+	}
+	for i, chunk := range keys {
+		if len(chunk) == 0 {
+			break
+		}
+		m.KeyRules = append(m.KeyRules, m.rule(numbered("KeyRule", i), "kms.amazonaws.com", "a key kmsmonitor's notifications or trail rely on was disabled, scheduled for deletion or given a new policy",
+			keyAlternatives(chunk),
+			"If nobody planned this, cancel the deletion (aws kms cancel-key-deletion), enable the key (aws kms enable-key) or restore its policy by deploying the kmsmonitor stack again: a topic or trail whose key is unusable delivers nothing."))
+	}
 	return m
 }
 
@@ -208,7 +256,11 @@ const (
 	longestFilterName   = 512
 )
 
-var longestTrailArn = len("arn:aws-us-gov:cloudtrail:ap-southeast-5:111122223333:trail/") + longestTrailName
+var (
+	longestTrailArn = len("arn:aws-us-gov:cloudtrail:ap-southeast-5:111122223333:trail/") + longestTrailName
+	// A topic name is up to 256 characters (a FIFO one's included).
+	longestTopicArn = len("arn:aws-us-gov:sns:ap-southeast-5:111122223333:") + 256
+)
 
 // trailRef is a watched trail: its ARN and name, both matched.
 type trailRef struct{ arn, name *string }
@@ -262,6 +314,61 @@ func ruleAlternatives(names []*string) []interface{} {
 		obj{"eventName": RuleTamperingOperations[2:3], "requestParameters": obj{"rule": names}},
 		obj{"eventName": RuleTamperingOperations[3:], "requestParameters": obj{"name": names, "state": []string{"DISABLED"}}},
 	}
+}
+
+// notDeployed matches calls CloudFormation did not make.
+func notDeployed() []interface{} {
+	return []interface{}{obj{"anything-but": []string{deployedBy}}}
+}
+
+func topicAlternatives(arns []*string) []interface{} {
+	// An Unsubscribe names the subscription, whose ARN is the topic's and ":<id>".
+	var subscriptions []interface{}
+	for _, a := range arns {
+		prefix := jsii.String(*a + ":")
+		if propcheck.Unresolved(*a) {
+			prefix = awscdk.Fn_Join(jsii.String(""), &[]*string{a, jsii.String(":")})
+		}
+		subscriptions = append(subscriptions, obj{"prefix": prefix})
+	}
+	return []interface{}{
+		obj{"eventName": TopicTamperingOperations[:3], "requestParameters": obj{"topicArn": arns}, "sourceIPAddress": notDeployed()},
+		obj{"eventName": TopicTamperingOperations[3:], "requestParameters": obj{"subscriptionArn": subscriptions}, "sourceIPAddress": notDeployed()},
+	}
+}
+
+// keyIDRef is a watched key: its ARN and ID, either of which the calls
+// watched take as KeyId (no alias).
+type keyIDRef struct{ arn, id *string }
+
+// worstKey is k with tokens replaced by stand-ins of their longest length.
+func worstKey(k keyIDRef) keyIDRef {
+	return keyIDRef{worstName(longestKeyArn)(k.arn), worstName(len("mrk-1234abcd12ab34cd56ef1234567890ab"))(k.id)}
+}
+
+// keyIDsAndArns returns the ARN and ID of each key, recording nil entries in c.
+func keyIDsAndArns(c *propcheck.Checker, keys []awskms.IKey) []keyIDRef {
+	var out []keyIDRef
+	for _, a := range namesOf(c, "Keys", keys, func(k awskms.IKey) *string { return k.KeyArn() }) {
+		for _, k := range keys {
+			if k != nil && *k.KeyArn() == *a {
+				out = append(out, keyIDRef{a, k.KeyId()})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// keyAlternatives matches the calls by requestParameters.keyId, which holds
+// what the caller gave: the key's ARN or ID (these calls take no alias). The
+// record's resources name the key too, but as an array of objects.
+func keyAlternatives(keys []keyIDRef) []interface{} {
+	var refs []*string
+	for _, k := range keys {
+		refs = append(refs, k.arn, k.id)
+	}
+	return []interface{}{obj{"eventName": KeyTamperingOperations, "requestParameters": obj{"keyId": refs}, "sourceIPAddress": notDeployed()}}
 }
 
 func filterAlternatives(groups, filters []*string) []interface{} {
@@ -393,6 +500,16 @@ func watchedPlaces(p MonitorTamperingProps) []propcheck.Placed {
 	for i, r := range p.Rules {
 		if r != nil {
 			add(fmt.Sprintf("Rules[%d]", i), "the rule", envOf(r, r.RuleArn()))
+		}
+	}
+	for i, t := range p.Topics {
+		if t != nil {
+			add(fmt.Sprintf("Topics[%d]", i), "the topic", envOf(t, t.TopicArn()))
+		}
+	}
+	for i, k := range p.Keys {
+		if k != nil {
+			add(fmt.Sprintf("Keys[%d]", i), "the key", envOf(k, k.KeyArn()))
 		}
 	}
 	return out

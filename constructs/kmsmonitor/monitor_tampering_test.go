@@ -11,7 +11,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
@@ -219,4 +221,128 @@ func TestTestApps_BuiltinValidationErrorsFailSynthesis(t *testing.T) {
 	if got := validationViolations(msg); !strings.Contains(got, "E9014") {
 		t.Errorf("violations %q of %q; want E9014", got, msg)
 	}
+}
+
+// The notification path watched in the fidelity test: a topic and a key of literal ARNs.
+const (
+	watchedTopicArn = "arn:aws:sns:us-west-2:111122223333:kmsmonitor-alerts"
+	watchedKeyArn   = "arn:aws:kms:us-west-2:111122223333:key/a1b2c3d4-1111-2222-3333-444455556666"
+	otherKeyArn     = "arn:aws:kms:us-west-2:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321"
+)
+
+func TestMonitorTampering_NotificationPathOnEventBridge(t *testing.T) {
+	server := eventBridge(t)
+	ctx := context.Background()
+	// GIVEN MonitorTampering over a topic and a key, its two rules installed on EventBridge (moto)
+	stack := newStack()
+	m := kmsmonitor.NewMonitorTampering(stack, jsii.String("Tamper"), &kmsmonitor.MonitorTamperingProps{
+		Topics: []awssns.ITopic{awssns.Topic_FromTopicArn(stack, jsii.String("Topic"), jsii.String(watchedTopicArn))},
+		Keys:   []awskms.IKey{awskms.Key_FromKeyArn(stack, jsii.String("Key"), jsii.String(watchedKeyArn))},
+	})
+	if len(m.TopicRules) != 1 || len(m.KeyRules) != 1 {
+		t.Fatalf("%d topic rules, %d key rules; want 1 and 1", len(m.TopicRules), len(m.KeyRules))
+	}
+	patterns := rulePatternsByService(t, synth(t, stack))
+	const sns, kms = "sns.amazonaws.com", "kms.amazonaws.com"
+	call := func(src, name string, params map[string]any) []byte {
+		return kmseventtest.Call{EventSource: src, EventName: name, Caller: kmseventtest.IAMUser, RequestParameters: params}.Record()
+	}
+	denied := func(record []byte) []byte {
+		return kmseventtest.With(record, map[string]any{"errorCode": "AccessDenied", "errorMessage": "not authorized"}, nil)
+	}
+	// As CloudFormation calls during a deployment (its service name as source address).
+	deployed := func(record []byte) []byte {
+		return kmseventtest.With(record, map[string]any{"sourceIPAddress": "cloudformation.amazonaws.com", "userAgent": "cloudformation.amazonaws.com"}, nil)
+	}
+	// A KMS call records the KeyId given (an ID here) and names its key in resources (KMS developer guide, CloudTrail examples).
+	onKey := func(name, arn string) []byte {
+		return kmseventtest.With(call(kms, name, map[string]any{"keyId": arn[strings.LastIndex(arn, "/")+1:]}), map[string]any{
+			"resources": []any{map[string]any{"accountId": "111122223333", "type": "AWS::KMS::Key", "ARN": arn}},
+		}, nil)
+	}
+	topicPolicy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sns:Subscribe","Resource":"` + watchedTopicArn + `"}]}`
+	cases := map[string]struct {
+		record []byte
+		want   string // the eventSource of the rule that must report it, "" for none
+	}{
+		"DeleteTopic": {call(sns, "DeleteTopic", map[string]any{"topicArn": watchedTopicArn}), sns},
+		"SetTopicAttributes: a new access policy":     {call(sns, "SetTopicAttributes", map[string]any{"topicArn": watchedTopicArn, "attributeName": "Policy", "attributeValue": topicPolicy}), sns},
+		"SetTopicAttributes: another key":             {call(sns, "SetTopicAttributes", map[string]any{"topicArn": watchedTopicArn, "attributeName": "KmsMasterKeyId", "attributeValue": "alias/aws/sns"}), sns},
+		"RemovePermission":                            {call(sns, "RemovePermission", map[string]any{"topicArn": watchedTopicArn, "label": "events"}), sns},
+		"Unsubscribe of a subscription to the topic":  {call(sns, "Unsubscribe", map[string]any{"subscriptionArn": watchedTopicArn + ":9f8e7d6c-5b4a-4321-9fed-cba987654321"}), sns},
+		"Unsubscribe from a look-alike topic":         {call(sns, "Unsubscribe", map[string]any{"subscriptionArn": watchedTopicArn + "-dev:9f8e7d6c-5b4a-4321-9fed-cba987654321"}), ""},
+		"DeleteTopic of another topic":                {call(sns, "DeleteTopic", map[string]any{"topicArn": watchedTopicArn + "-dev"}), ""},
+		"SetTopicAttributes denied":                   {denied(call(sns, "SetTopicAttributes", map[string]any{"topicArn": watchedTopicArn, "attributeName": "Policy", "attributeValue": topicPolicy})), ""},
+		"SetTopicAttributes by a deployment":          {deployed(call(sns, "SetTopicAttributes", map[string]any{"topicArn": watchedTopicArn, "attributeName": "Policy", "attributeValue": topicPolicy})), ""},
+		"Unsubscribe by a deployment (Emails change)": {deployed(call(sns, "Unsubscribe", map[string]any{"subscriptionArn": watchedTopicArn + ":9f8e7d6c-5b4a-4321-9fed-cba987654321"})), ""},
+		"Subscribe to the topic":                      {call(sns, "Subscribe", map[string]any{"topicArn": watchedTopicArn, "protocol": "email", "endpoint": "security@example.com"}), ""},
+		"DisableKey":                                  {onKey("DisableKey", watchedKeyArn), kms},
+		"DisableKey given the key ARN":                {kmseventtest.With(onKey("DisableKey", watchedKeyArn), nil, map[string]any{"keyId": watchedKeyArn}), kms},
+		"ScheduleKeyDeletion":                         {kmseventtest.With(onKey("ScheduleKeyDeletion", watchedKeyArn), nil, map[string]any{"pendingWindowInDays": 7}), kms},
+		"PutKeyPolicy by a person":                    {onKey("PutKeyPolicy", watchedKeyArn), kms},
+		"PutKeyPolicy by a deployment":                {deployed(onKey("PutKeyPolicy", watchedKeyArn)), ""},
+		"DisableKey of another key":                   {onKey("DisableKey", otherKeyArn), ""},
+		"ScheduleKeyDeletion denied":                  {denied(onKey("ScheduleKeyDeletion", watchedKeyArn)), ""},
+		"EnableKey":                                   {onKey("EnableKey", watchedKeyArn), ""},
+		"CancelKeyDeletion":                           {onKey("CancelKeyDeletion", watchedKeyArn), ""},
+		"documented PutKeyPolicy of another key":      {kmseventtest.CloudTrail("put-key-policy"), ""},
+	}
+	names := make([]string, 0, len(cases))
+	for n := range cases {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var events [][]byte
+	for _, n := range names {
+		events = append(events, kmseventtest.AsEventBridgeEvent(cases[n].record))
+	}
+	if len(patterns) != 2 {
+		t.Fatalf("%d rules, want 2", len(patterns))
+	}
+	// WHEN every call reaches both rules THEN only the rule of the watched resource reports it,
+	// and neither reports a deployment's own calls
+	for src, p := range patterns {
+		rule, err := server.NewRule(ctx, p[0], p[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := rule.MatchAll(ctx, events)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, n := range names {
+			if want := cases[n].want == src; got[i] != want {
+				t.Errorf("%s: rule on %s reported = %v, want %v", n, strings.TrimSuffix(src, ".amazonaws.com"), got[i], want)
+			}
+		}
+	}
+}
+
+func TestKeyMonitoring_TamperingWatchesTheNotificationPath(t *testing.T) {
+	// GIVEN KeyMonitoring with MonitorTampering on
+	stack := newStack()
+	m := kmsmonitor.NewKeyMonitoring(stack, jsii.String("Monitor"), &kmsmonitor.KeyMonitoringProps{
+		Emails: []string{"security@example.com"}, MonitorTamperingEnabled: jsii.Bool(true),
+	})
+	tpl := synth(t, stack)
+	// THEN its topic (and the topic's subscriptions) is watched by its ARN, as a reference
+	if len(m.MonitorTampering.TopicRules) != 1 || len(m.MonitorTampering.KeyRules) != 1 {
+		t.Fatalf("%d topic rules, %d key rules; want 1 and 1", len(m.MonitorTampering.TopicRules), len(m.MonitorTampering.KeyRules))
+	}
+	topicRef := obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^MonitorTopic"))}
+	tpl.HasResourceProperties("AWS::Events::Rule", obj{"EventPattern": objLike(obj{"detail": objLike(obj{
+		"eventSource": arr{"sns.amazonaws.com"},
+		"$or": arrWith(obj{"eventName": arr{"DeleteTopic", "SetTopicAttributes", "RemovePermission"},
+			"requestParameters": obj{"topicArn": arr{topicRef}}, "sourceIPAddress": arr{obj{"anything-but": arr{"cloudformation.amazonaws.com"}}}}),
+	})})})
+	// AND the topic's key and the trail's key, each by ARN and by ID
+	keyRef := func(prefix string) []any {
+		arn := obj{"Fn::GetAtt": arr{assertions.Match_StringLikeRegexp(jsii.String("^" + prefix)), "Arn"}}
+		return []any{arn, obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^" + prefix))}}
+	}
+	keys := append(keyRef("MonitorTopicKey"), keyRef("MonitorPendingDeletionTrailKey")...)
+	tpl.HasResourceProperties("AWS::Events::Rule", obj{"EventPattern": objLike(obj{"detail": objLike(obj{
+		"eventSource": arr{"kms.amazonaws.com"}, "eventName": arr{"DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy"},
+		"requestParameters": obj{"keyId": keys},
+	})})})
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 
@@ -430,6 +431,35 @@ func TestQuotas_MonitorTamperingNamesPerRule(t *testing.T) {
 	m, tpl = build(7, 9, 3)
 	if len(m.AlarmRules) != 2 || len(m.EventRuleRules) != 2 || len(m.TrailRules) != 2 {
 		t.Errorf("rules: %d alarm, %d event rule, %d trail; want 2 each", len(m.AlarmRules), len(m.EventRuleRules), len(m.TrailRules))
+	}
+	checkPatterns(t, tpl)
+	checkSameTargets(t, tpl, 1)
+}
+
+func TestQuotas_MonitorTamperingTopicsAndKeysPerRule(t *testing.T) {
+	build := func(topics, keys int) (*kmsmonitor.MonitorTampering, template) {
+		stack := newStack()
+		p := &kmsmonitor.MonitorTamperingProps{}
+		for i := 0; i < topics; i++ {
+			name := strings.Repeat("s", 253) + fmt.Sprintf("%03d", i) // 256, the longest topic name
+			p.Topics = append(p.Topics, awssns.Topic_FromTopicArn(stack, jsii.String(fmt.Sprintf("T%d", i)), jsii.String(fmt.Sprintf("arn:%s:sns:%s:%s:%s", worstPartition, worstRegion, worstAccount, name))))
+		}
+		for i := 0; i < keys; i++ {
+			p.Keys = append(p.Keys, awskms.Key_FromKeyArn(stack, jsii.String(fmt.Sprintf("K%d", i)), jsii.String(fmt.Sprintf("arn:%s:kms:%s:%s:key/mrk-1234abcd12ab34cd56ef12345678%04d", worstPartition, worstRegion, worstAccount, i))))
+		}
+		return kmsmonitor.NewMonitorTampering(stack, jsii.String("Tampering"), p), synth(t, stack)
+	}
+	// GIVEN 2 topics of the longest names and 13 multi-Region keys of the longest ARNs WHEN synthesized
+	m, tpl := build(2, 13)
+	// THEN one rule each, within the quota
+	if len(m.TopicRules) != 1 || len(m.KeyRules) != 1 {
+		t.Errorf("rules: %d topic, %d key; want 1 each", len(m.TopicRules), len(m.KeyRules))
+	}
+	checkPatterns(t, tpl)
+	// GIVEN one more of each THEN two rules each, within the quota, with the same targets
+	m, tpl = build(3, 14)
+	if len(m.TopicRules) != 2 || len(m.KeyRules) != 2 {
+		t.Errorf("rules: %d topic, %d key; want 2 each", len(m.TopicRules), len(m.KeyRules))
 	}
 	checkPatterns(t, tpl)
 	checkSameTargets(t, tpl, 1)
