@@ -142,6 +142,9 @@ var _ = addBadInputs("setups that cannot work", []badInput{
 		kmsmonitor.NewMonitorTampering(s, jsii.String("Tamper"), &kmsmonitor.MonitorTamperingProps{
 			Keys: []awskms.IKey{awskms.Key_FromKeyArn(s, jsii.String("K"), jsii.String("arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"))}})
 	}, []string{"Keys[0]", "Region us-west-2"}},
+	{"MonitorTampering", "Tamper", "an alias as key", func(s awscdk.Stack) {
+		kmsmonitor.NewMonitorTampering(s, jsii.String("Tamper"), &kmsmonitor.MonitorTamperingProps{Keys: []awskms.IKey{awskms.Alias_FromAliasName(s, jsii.String("A"), jsii.String("alias/notify"))}})
+	}, []string{"Keys[0]: is an alias", "ID or ARN", "Key_FromKeyArn"}},
 	{"MonitorTampering", "Tamper", "nil topic and nil key", func(s awscdk.Stack) {
 		kmsmonitor.NewMonitorTampering(s, jsii.String("Tamper"), &kmsmonitor.MonitorTamperingProps{Topics: []awssns.ITopic{nil}, Keys: []awskms.IKey{nil}})
 	}, []string{"Topics[0]: is nil", "Keys[0]: is nil"}},

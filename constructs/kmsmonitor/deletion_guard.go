@@ -3,6 +3,7 @@ package kmsmonitor
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -206,6 +207,11 @@ func (g *DeletionGuard) Protect(keys ...awskms.IKey) {
 			continue
 		}
 		switch g.protect(key) {
+		case keyProtected:
+			if k, ok := key.(awskms.Key); ok {
+				// Checked at synthesis: the removal policy may be set after Protect.
+				awscdk.Aspects_Of(k).Add(&deletedWithStackCheck{guard: g, key: k}, nil)
+			}
 		case keyImported:
 			c.Addf(fmt.Sprintf("Protect[%d]", i), "%s is imported; its key policy is not part of this app: protect it where it is defined, with OrganizationDeletionGuard, or watch it with DeletionCheck",
 				*key.Node().Path())
@@ -274,7 +280,9 @@ type deletionGuardAspect struct{ guard *DeletionGuard }
 func (a *deletionGuardAspect) Visit(node constructs.IConstruct) {
 	if key, ok := node.(awskms.Key); ok {
 		// A key that another guard protects (one given to Protect) keeps that guard.
-		a.guard.protect(key)
+		if a.guard.protect(key) == keyProtected {
+			a.guard.warnIfDeletedWithStack(key)
+		}
 		return
 	}
 	if cfn, ok := node.(awskms.CfnKey); ok {
@@ -284,5 +292,56 @@ func (a *deletionGuardAspect) Visit(node constructs.IConstruct) {
 		}
 		awscdk.Annotations_Of(node).AddWarningV2(jsii.String("kmsmonitor:deletionGuardCfnKey"), jsii.String(
 			"DeletionGuard protects awskms.Key constructs only; add its statements to this CfnKey's KeyPolicy yourself, or define the key with awskms.NewKey."), nil)
+	}
+}
+
+// cfnExecRoleSample is the role CloudFormation deletes a CDK stack's
+// resources with under the default bootstrap (qualifier hnb659fds), for an
+// example account and Region: a break-glass ARN that matches it exempts
+// CloudFormation.
+const cfnExecRoleSample = "cdk-hnb659fds-cfn-exec-role-111122223333-us-east-1"
+
+// exemptsCloudFormation reports whether a break-glass ARN names the role
+// CloudFormation deletes with (cfn-exec-role in its name, or a pattern that
+// matches the default bootstrap's).
+func (g *DeletionGuard) exemptsCloudFormation() bool {
+	for _, arn := range g.policy.breakGlass {
+		_, name, ok := strings.Cut(arn, ":role/")
+		if !ok || propcheck.Unresolved(arn) {
+			continue
+		}
+		name = name[strings.LastIndex(name, "/")+1:] // a path is not part of the name
+		glob := "^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(name)) + "$"
+		if strings.Contains(strings.ToLower(name), "cfn-exec-role") || regexp.MustCompile(glob).MatchString(cfnExecRoleSample) {
+			return true
+		}
+	}
+	return false
+}
+
+// warnIfDeletedWithStack warns on key when its stack's deletion would
+// delete it (RemovalPolicy DESTROY) while the guard refuses that to
+// CloudFormation: the deletion of the stack would fail.
+func (g *DeletionGuard) warnIfDeletedWithStack(key awskms.Key) {
+	cfn, ok := key.Node().DefaultChild().(awskms.CfnKey)
+	if !ok || cfn.CfnOptions().DeletionPolicy() != awscdk.CfnDeletionPolicy_DELETE || g.exemptsCloudFormation() {
+		return
+	}
+	awscdk.Annotations_Of(key).AddWarningV2(jsii.String("kmsmonitor:guardedKeyDeletedWithStack"), jsii.String(
+		"This key is deleted with its stack (RemovalPolicy DESTROY), but DeletionGuard denies kms:ScheduleKeyDeletion, to CloudFormation too, for MinDaysWithoutUsage days after the key's last use (or creation): deleting the stack would fail. "+
+			"Add the role CloudFormation deletes with to BreakGlassPrincipalArns (with the CDK bootstrap, arn:aws:iam::<account>:role/cdk-hnb659fds-cfn-exec-role-<account>-<region>; or the role given to cdk deploy --role-arn), or keep the key (RemovalPolicy RETAIN)."), nil)
+}
+
+// deletedWithStackCheck runs warnIfDeletedWithStack at synthesis, for a key
+// given to Protect.
+type deletedWithStackCheck struct {
+	guard *DeletionGuard
+	key   awskms.Key
+}
+
+// Visit implements awscdk.IAspect.
+func (c *deletedWithStackCheck) Visit(node constructs.IConstruct) {
+	if *node.Node().Path() == *c.key.Node().Path() {
+		c.guard.warnIfDeletedWithStack(c.key)
 	}
 }

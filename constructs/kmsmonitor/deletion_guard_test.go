@@ -248,3 +248,59 @@ func TestDeletionGuard_OneGuardPerKey(t *testing.T) {
 		}
 	}
 }
+
+func TestDeletionGuard_WarnsWhenAKeyIsDeletedWithItsStack(t *testing.T) {
+	const id = "kmsmonitor:guardedKeyDeletedWithStack"
+	destroy := &awskms.KeyProps{RemovalPolicy: awscdk.RemovalPolicy_DESTROY}
+	cases := []struct {
+		name       string
+		build      func(s awscdk.Stack)
+		warnedPath string // "" for no warning
+	}{
+		{"Protect, DESTROY, nobody exempt", func(s awscdk.Stack) {
+			kmsmonitor.NewDeletionGuard(s, jsii.String("Guard"), nil).Protect(awskms.NewKey(s, jsii.String("Key"), destroy))
+		}, "/Stack/Key"},
+		{"Protect, then DESTROY applied", func(s awscdk.Stack) {
+			k := awskms.NewKey(s, jsii.String("Key"), nil)
+			kmsmonitor.NewDeletionGuard(s, jsii.String("Guard"), nil).Protect(k)
+			k.ApplyRemovalPolicy(awscdk.RemovalPolicy_DESTROY)
+		}, "/Stack/Key"},
+		{"aspect, DESTROY, a break-glass role that is not CloudFormation's", func(s awscdk.Stack) {
+			awskms.NewKey(s, jsii.String("Key"), destroy)
+			g := kmsmonitor.NewDeletionGuard(s, jsii.String("Guard"), &kmsmonitor.DeletionGuardProps{BreakGlassPrincipalArns: []string{breakGlassRole}})
+			awscdk.Aspects_Of(s).Add(g.Aspect(), nil)
+		}, "/Stack/Key"},
+		{"Protect, DESTROY, the bootstrap's cfn-exec role exempt", func(s awscdk.Stack) {
+			kmsmonitor.NewDeletionGuard(s, jsii.String("Guard"), &kmsmonitor.DeletionGuardProps{BreakGlassPrincipalArns: []string{
+				"arn:aws:iam::111122223333:role/cdk-hnb659fds-cfn-exec-role-111122223333-us-east-1"}}).Protect(awskms.NewKey(s, jsii.String("Key"), destroy))
+		}, ""},
+		{"aspect, DESTROY, a pattern matching the bootstrap's roles exempt", func(s awscdk.Stack) {
+			awskms.NewKey(s, jsii.String("Key"), destroy)
+			g := kmsmonitor.NewDeletionGuard(s, jsii.String("Guard"), &kmsmonitor.DeletionGuardProps{BreakGlassPrincipalArns: []string{"arn:aws:iam::*:role/cdk-hnb659fds-*"}})
+			awscdk.Aspects_Of(s).Add(g.Aspect(), nil)
+		}, ""},
+		{"Protect, RETAIN (the default)", func(s awscdk.Stack) {
+			kmsmonitor.NewDeletionGuard(s, jsii.String("Guard"), nil).Protect(awskms.NewKey(s, jsii.String("Key"), nil))
+		}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			// GIVEN a guarded key WHEN synthesized
+			stack := newStack()
+			c.build(stack)
+			synth(t, stack)
+			// THEN a key deleted with its stack, CloudFormation not exempt, is warned about, with the fix
+			got := warningsWithID(stack, id)
+			if c.warnedPath == "" {
+				if len(got) != 0 {
+					t.Errorf("unexpected warning: %+v", got)
+				}
+				return
+			}
+			if len(got) != 1 || got[0].path != c.warnedPath || !strings.Contains(got[0].msg, "cdk-hnb659fds-cfn-exec-role-<account>-<region>") ||
+				!strings.Contains(got[0].msg, "deleting the stack would fail") {
+				t.Errorf("warnings %+v; want one on %s naming the fix", got, c.warnedPath)
+			}
+		})
+	}
+}

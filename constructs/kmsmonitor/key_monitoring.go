@@ -278,7 +278,16 @@ func NewKeyMonitoring(scope constructs.Construct, id *string, props *KeyMonitori
 	if optIn(p.MonitorTamperingEnabled) {
 		mt := orZero(p.MonitorTampering)
 		m.addOwnResources(&mt)
-		mt.shared = &n
+		switch {
+		case mt.Topic != nil:
+		case m.TopicKey != nil:
+			// It watches the topic this construct created and that topic's key: its
+			// alerts take a topic and key of their own (to the same addresses), or a
+			// deleted topic or a disabled key would silence the alert that reports it.
+			mt.Emails = append(append([]string{}, p.Emails...), mt.Emails...)
+		default:
+			mt.shared = &n // the topic given: its alerts can only go there
+		}
 		m.MonitorTampering = NewMonitorTampering(node, jsii.String("MonitorTampering"), &mt)
 	}
 	if defaultOn(p.DashboardEnabled) {

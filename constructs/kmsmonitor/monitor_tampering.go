@@ -25,14 +25,16 @@ var (
 	AlarmTamperingOperations        = []string{"DeleteAlarms", "DisableAlarmActions"}
 	MetricFilterTamperingOperations = []string{"DeleteMetricFilter", "DeleteLogGroup"}
 	RuleTamperingOperations         = []string{"DisableRule", "DeleteRule", "RemoveTargets", "PutRule"}
-	// TopicTamperingOperations on the topics, Unsubscribe on their subscriptions.
-	TopicTamperingOperations = []string{"DeleteTopic", "SetTopicAttributes", "RemovePermission", "Unsubscribe"}
+	// TopicTamperingOperations: on the topics (the first three), on their
+	// subscriptions (the others: a filter policy can drop every message).
+	TopicTamperingOperations = []string{"DeleteTopic", "SetTopicAttributes", "RemovePermission", "Unsubscribe", "SetSubscriptionAttributes"}
 	KeyTamperingOperations   = []string{"DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy"}
 )
 
 // deployedBy is the sourceIPAddress CloudTrail records for the calls
-// CloudFormation makes: a deployment of the stacks changes topics and key
-// policies on purpose, and is not reported on them.
+// CloudFormation makes: deployments change topic policies, subscriptions and
+// key policies on purpose, so those changes are not reported when
+// CloudFormation makes them; deletions and disabled keys are, whoever calls.
 const deployedBy = "cloudformation.amazonaws.com"
 
 // MonitorTamperingProps names the resources kmsmonitor's detectors rely on.
@@ -232,7 +234,7 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 		}
 		m.TopicRules = append(m.TopicRules, m.rule(numbered("TopicRule", i), "sns.amazonaws.com", "a topic kmsmonitor notifies was deleted, changed or lost a subscription",
 			topicAlternatives(chunk),
-			"If nobody planned this, check the topic's access policy, key and subscriptions (aws sns get-topic-attributes, list-subscriptions-by-topic), and deploy the kmsmonitor stack again: its notifications may no longer arrive."))
+			"If nobody planned this, check the topic's access policy, key and subscriptions (aws sns get-topic-attributes, list-subscriptions-by-topic, get-subscription-attributes) against the kmsmonitor template and put them back (a deployment of an unchanged template does not): its notifications may no longer arrive."))
 	}
 	for i, chunk := range keys {
 		if len(chunk) == 0 {
@@ -240,7 +242,7 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 		}
 		m.KeyRules = append(m.KeyRules, m.rule(numbered("KeyRule", i), "kms.amazonaws.com", "a key kmsmonitor's notifications or trail rely on was disabled, scheduled for deletion or given a new policy",
 			keyAlternatives(chunk),
-			"If nobody planned this, cancel the deletion (aws kms cancel-key-deletion), enable the key (aws kms enable-key) or restore its policy by deploying the kmsmonitor stack again: a topic or trail whose key is unusable delivers nothing."))
+			"If nobody planned this, cancel the deletion and enable the key (aws kms cancel-key-deletion, then aws kms enable-key: a cancelled key stays disabled), or put back its policy (the one in the kmsmonitor template): a topic or trail whose key is unusable delivers nothing."))
 	}
 	return m
 }
@@ -332,7 +334,8 @@ func topicAlternatives(arns []*string) []interface{} {
 		subscriptions = append(subscriptions, obj{"prefix": prefix})
 	}
 	return []interface{}{
-		obj{"eventName": TopicTamperingOperations[:3], "requestParameters": obj{"topicArn": arns}, "sourceIPAddress": notDeployed()},
+		obj{"eventName": TopicTamperingOperations[:1], "requestParameters": obj{"topicArn": arns}},
+		obj{"eventName": TopicTamperingOperations[1:3], "requestParameters": obj{"topicArn": arns}, "sourceIPAddress": notDeployed()},
 		obj{"eventName": TopicTamperingOperations[3:], "requestParameters": obj{"subscriptionArn": subscriptions}, "sourceIPAddress": notDeployed()},
 	}
 }
@@ -349,6 +352,12 @@ func worstKey(k keyIDRef) keyIDRef {
 // keyIDsAndArns returns the ARN and ID of each key, recording nil entries in c.
 func keyIDsAndArns(c *propcheck.Checker, keys []awskms.IKey) []keyIDRef {
 	var out []keyIDRef
+	for i, k := range keys {
+		// The calls watched take a key ID or ARN, never an alias.
+		if k != nil && (strings.Contains(*k.KeyArn(), ":alias/") || strings.HasPrefix(*k.KeyId(), "alias/")) {
+			c.Addf(fmt.Sprintf("Keys[%d]", i), "is an alias (%s); DisableKey, ScheduleKeyDeletion and PutKeyPolicy name a key by ID or ARN, so calls on it would not match: give the key, such as awskms.Key_FromKeyArn(...)", *k.KeyArn())
+		}
+	}
 	for _, a := range namesOf(c, "Keys", keys, func(k awskms.IKey) *string { return k.KeyArn() }) {
 		for _, k := range keys {
 			if k != nil && *k.KeyArn() == *a {
@@ -368,7 +377,11 @@ func keyAlternatives(keys []keyIDRef) []interface{} {
 	for _, k := range keys {
 		refs = append(refs, k.arn, k.id)
 	}
-	return []interface{}{obj{"eventName": KeyTamperingOperations, "requestParameters": obj{"keyId": refs}, "sourceIPAddress": notDeployed()}}
+	// One branch (the keys listed once): tamperingPattern puts its $or in the detail.
+	return []interface{}{obj{"requestParameters": obj{"keyId": refs}, "$or": []interface{}{
+		obj{"eventName": KeyTamperingOperations[:2]},
+		obj{"eventName": KeyTamperingOperations[2:], "sourceIPAddress": notDeployed()},
+	}}}
 }
 
 func filterAlternatives(groups, filters []*string) []interface{} {

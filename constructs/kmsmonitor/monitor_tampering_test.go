@@ -276,6 +276,10 @@ func TestMonitorTampering_NotificationPathOnEventBridge(t *testing.T) {
 		"SetTopicAttributes by a deployment":          {deployed(call(sns, "SetTopicAttributes", map[string]any{"topicArn": watchedTopicArn, "attributeName": "Policy", "attributeValue": topicPolicy})), ""},
 		"Unsubscribe by a deployment (Emails change)": {deployed(call(sns, "Unsubscribe", map[string]any{"subscriptionArn": watchedTopicArn + ":9f8e7d6c-5b4a-4321-9fed-cba987654321"})), ""},
 		"Subscribe to the topic":                      {call(sns, "Subscribe", map[string]any{"topicArn": watchedTopicArn, "protocol": "email", "endpoint": "security@example.com"}), ""},
+		"SetSubscriptionAttributes: a filter policy":  {call(sns, "SetSubscriptionAttributes", map[string]any{"subscriptionArn": watchedTopicArn + ":9f8e7d6c-5b4a-4321-9fed-cba987654321", "attributeName": "FilterPolicy", "attributeValue": `{"none":["x"]}`}), sns},
+		"SetSubscriptionAttributes, look-alike topic": {call(sns, "SetSubscriptionAttributes", map[string]any{"subscriptionArn": watchedTopicArn + "-dev:9f8e7d6c-5b4a-4321-9fed-cba987654321", "attributeName": "FilterPolicy", "attributeValue": `{"none":["x"]}`}), ""},
+		"DeleteTopic by a stack":                      {deployed(call(sns, "DeleteTopic", map[string]any{"topicArn": watchedTopicArn})), sns},
+		"ScheduleKeyDeletion by a stack":              {deployed(onKey("ScheduleKeyDeletion", watchedKeyArn)), kms},
 		"DisableKey":                                  {onKey("DisableKey", watchedKeyArn), kms},
 		"DisableKey given the key ARN":                {kmseventtest.With(onKey("DisableKey", watchedKeyArn), nil, map[string]any{"keyId": watchedKeyArn}), kms},
 		"ScheduleKeyDeletion":                         {kmseventtest.With(onKey("ScheduleKeyDeletion", watchedKeyArn), nil, map[string]any{"pendingWindowInDays": 7}), kms},
@@ -325,15 +329,25 @@ func TestKeyMonitoring_TamperingWatchesTheNotificationPath(t *testing.T) {
 		Emails: []string{"security@example.com"}, MonitorTamperingEnabled: jsii.Bool(true),
 	})
 	tpl := synth(t, stack)
+	topicRef := obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^MonitorTopic"))}
 	// THEN its topic (and the topic's subscriptions) is watched by its ARN, as a reference
 	if len(m.MonitorTampering.TopicRules) != 1 || len(m.MonitorTampering.KeyRules) != 1 {
 		t.Fatalf("%d topic rules, %d key rules; want 1 and 1", len(m.MonitorTampering.TopicRules), len(m.MonitorTampering.KeyRules))
 	}
-	topicRef := obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^MonitorTopic"))}
+	// AND the alerts go to a topic of their own, with its own key, subscribed to the same address:
+	// a deleted topic or a disabled key does not silence the alert that reports it
+	if m.MonitorTampering.Topic == m.Topic || m.MonitorTampering.TopicKey == nil {
+		t.Fatal("MonitorTampering reports through the topic it watches")
+	}
+	tpl.ResourceCountIs("AWS::SNS::Topic", 2)
+	tpl.HasResourceProperties("AWS::SNS::Subscription", obj{"Endpoint": "security@example.com",
+		"TopicArn": obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^MonitorMonitorTamperingTopic"))}})
+	tpl.HasResourceProperties("AWS::SNS::Subscription", obj{"Endpoint": "security@example.com", "TopicArn": topicRef})
 	tpl.HasResourceProperties("AWS::Events::Rule", obj{"EventPattern": objLike(obj{"detail": objLike(obj{
 		"eventSource": arr{"sns.amazonaws.com"},
-		"$or": arrWith(obj{"eventName": arr{"DeleteTopic", "SetTopicAttributes", "RemovePermission"},
-			"requestParameters": obj{"topicArn": arr{topicRef}}, "sourceIPAddress": arr{obj{"anything-but": arr{"cloudformation.amazonaws.com"}}}}),
+		"$or": arrWith(obj{"eventName": arr{"DeleteTopic"}, "requestParameters": obj{"topicArn": arr{topicRef}}},
+			obj{"eventName": arr{"SetTopicAttributes", "RemovePermission"},
+				"requestParameters": obj{"topicArn": arr{topicRef}}, "sourceIPAddress": arr{obj{"anything-but": arr{"cloudformation.amazonaws.com"}}}}),
 	})})})
 	// AND the topic's key and the trail's key, each by ARN and by ID
 	keyRef := func(prefix string) []any {
@@ -342,7 +356,8 @@ func TestKeyMonitoring_TamperingWatchesTheNotificationPath(t *testing.T) {
 	}
 	keys := append(keyRef("MonitorTopicKey"), keyRef("MonitorPendingDeletionTrailKey")...)
 	tpl.HasResourceProperties("AWS::Events::Rule", obj{"EventPattern": objLike(obj{"detail": objLike(obj{
-		"eventSource": arr{"kms.amazonaws.com"}, "eventName": arr{"DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy"},
-		"requestParameters": obj{"keyId": keys},
+		"eventSource": arr{"kms.amazonaws.com"}, "requestParameters": obj{"keyId": keys},
+		"$or": arr{obj{"eventName": arr{"DisableKey", "ScheduleKeyDeletion"}},
+			obj{"eventName": arr{"PutKeyPolicy"}, "sourceIPAddress": arr{obj{"anything-but": arr{"cloudformation.amazonaws.com"}}}}},
 	})})})
 }

@@ -449,15 +449,15 @@ func TestQuotas_MonitorTamperingTopicsAndKeysPerRule(t *testing.T) {
 		}
 		return kmsmonitor.NewMonitorTampering(stack, jsii.String("Tampering"), p), synth(t, stack)
 	}
-	// GIVEN 2 topics of the longest names and 13 multi-Region keys of the longest ARNs WHEN synthesized
-	m, tpl := build(2, 13)
+	// GIVEN 1 topic of the longest name and 13 multi-Region keys of the longest ARNs WHEN synthesized
+	m, tpl := build(1, 13)
 	// THEN one rule each, within the quota
 	if len(m.TopicRules) != 1 || len(m.KeyRules) != 1 {
 		t.Errorf("rules: %d topic, %d key; want 1 each", len(m.TopicRules), len(m.KeyRules))
 	}
 	checkPatterns(t, tpl)
 	// GIVEN one more of each THEN two rules each, within the quota, with the same targets
-	m, tpl = build(3, 14)
+	m, tpl = build(2, 14)
 	if len(m.TopicRules) != 2 || len(m.KeyRules) != 2 {
 		t.Errorf("rules: %d topic, %d key; want 2 each", len(m.TopicRules), len(m.KeyRules))
 	}
