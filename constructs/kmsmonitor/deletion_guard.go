@@ -1,6 +1,8 @@
 package kmsmonitor
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"regexp"
 	"strings"
@@ -175,9 +177,12 @@ type DeletionGuardProps struct {
 // Likewise a key created by this app, even one never used, counts the days
 // since its creation: for MinDaysWithoutUsage days it cannot be disabled or
 // scheduled for deletion, by CloudFormation either (a key with
-// awscdk.RemovalPolicy_DESTROY then fails to delete with its stack). Add the
-// role that deploys the stack to BreakGlassPrincipalArns if it must delete
-// its keys. Last usage is recorded up to an hour late.
+// awscdk.RemovalPolicy_DESTROY then fails to delete with its stack, and
+// gets a warning at synthesis). Add the role CloudFormation deletes with (the
+// CDK bootstrap's cfn-exec-role, not the deploy role) to
+// BreakGlassPrincipalArns if it must delete its keys. An aspect does not
+// reach the keys of a Stage under the scope it is added to (it warns): add
+// it to the Stage too. Last usage is recorded up to an hour late.
 type DeletionGuard struct {
 	constructs.Construct
 
@@ -262,7 +267,9 @@ func (g *DeletionGuard) protect(key awskms.IKey) protectResult {
 		}
 	}
 	if k, ok := key.(constructs.Construct); ok {
-		constructs.NewConstruct(k, jsii.String(guardMarker))
+		marker := constructs.NewConstruct(k, jsii.String(guardMarker))
+		// Another guard meeting the key compares its settings with these.
+		constructs.NewConstruct(marker, jsii.String(g.policy.digest()))
 	}
 	g.protected[addr] = true
 	return keyProtected
@@ -278,10 +285,37 @@ type deletionGuardAspect struct{ guard *DeletionGuard }
 
 // Visit implements awscdk.IAspect.
 func (a *deletionGuardAspect) Visit(node constructs.IConstruct) {
+	// aws-cdk-lib does not carry aspects into a Stage (and synthesizes a Stage
+	// before the aspects above it run): its keys are not reached unless the
+	// Stage has the guard's aspect too. The warning goes on the guard, whose
+	// stack is synthesized after.
+	for _, child := range *node.Node().Children() {
+		if !*awscdk.Stage_IsStage(child) || a.addedTo(child) {
+			continue
+		}
+		var missed []string
+		for _, key := range keysUnder(child) {
+			if !a.reachedIn(key, child) {
+				missed = append(missed, *key.Node().Path())
+			}
+		}
+		if len(missed) > 0 {
+			awscdk.Annotations_Of(a.guard.Construct).AddWarningV2(jsii.String("kmsmonitor:guardDoesNotReachStage"), jsii.String(fmt.Sprintf(
+				"This DeletionGuard's aspect, added above the Stage %s, does not protect its %d key(s) (%s): aws-cdk-lib does not carry aspects into a Stage. Add it to the Stage too: awscdk.Aspects_Of(stage).Add(guard.Aspect(), nil).",
+				*child.Node().Path(), len(missed), strings.Join(missed, ", "))), nil)
+		}
+	}
 	if key, ok := node.(awskms.Key); ok {
 		// A key that another guard protects (one given to Protect) keeps that guard.
-		if a.guard.protect(key) == keyProtected {
+		switch a.guard.protect(key) {
+		case keyProtected:
 			a.guard.warnIfDeletedWithStack(key)
+		case keyTaken:
+			if key.Node().TryFindChild(jsii.String(guardMarker)).Node().TryFindChild(jsii.String(a.guard.policy.digest())) == nil {
+				awscdk.Annotations_Of(key).AddWarningV2(jsii.String("kmsmonitor:guardsMeet"), jsii.String(fmt.Sprintf(
+					"Another DeletionGuard, with other settings, already protects this key: DeletionGuard %s is not applied to it (a key takes one guard). Protect each key with one guard, or give both the same settings (for KeyMonitoring, enable DeletionGuard in one of them per stack).",
+					*a.guard.Node().Path())), nil)
+			}
 		}
 		return
 	}
@@ -297,22 +331,44 @@ func (a *deletionGuardAspect) Visit(node constructs.IConstruct) {
 
 // cfnExecRoleSample is the role CloudFormation deletes a CDK stack's
 // resources with under the default bootstrap (qualifier hnb659fds), for an
-// example account and Region: a break-glass ARN that matches it exempts
-// CloudFormation.
-const cfnExecRoleSample = "cdk-hnb659fds-cfn-exec-role-111122223333-us-east-1"
+// example account and Region: the stand-in when the stack's own is not known
+// at synthesis (an environment-agnostic stack).
+const cfnExecRoleSample = "arn:aws:iam::111122223333:role/cdk-hnb659fds-cfn-exec-role-111122223333-us-east-1"
 
-// exemptsCloudFormation reports whether a break-glass ARN names the role
-// CloudFormation deletes with (cfn-exec-role in its name, or a pattern that
-// matches the default bootstrap's).
-func (g *DeletionGuard) exemptsCloudFormation() bool {
+// cfnExecRole returns the ARN of the role CloudFormation deletes key's stack
+// with, as far as synthesis knows it: the stack synthesizer's execution role
+// with a literal account and name, or "" (another synthesizer, an agnostic stack).
+func cfnExecRole(key awskms.Key) string {
+	synth, ok := awscdk.Stack_Of(key).Synthesizer().(awscdk.DefaultStackSynthesizer)
+	if !ok || synth.CloudFormationExecutionRoleArn() == nil {
+		return ""
+	}
+	// An agnostic stack's role holds ${AWS::AccountId} and ${AWS::Region}, for CloudFormation.
+	arn := strings.Replace(*synth.CloudFormationExecutionRoleArn(), "${AWS::Partition}", "aws", 1)
+	if propcheck.Unresolved(arn) || strings.Contains(arn, "${") {
+		return ""
+	}
+	return arn
+}
+
+// exemptsCloudFormation reports whether a break-glass ARN matches the role
+// CloudFormation deletes key's stack with (ArnLike: * and ? in any part but
+// the partition), or, where synthesis does not know that role, names a
+// cfn-exec-role or matches the default bootstrap's.
+func (g *DeletionGuard) exemptsCloudFormation(key awskms.Key) bool {
+	role := cfnExecRole(key)
+	known := role != ""
+	if !known {
+		role = cfnExecRoleSample
+	}
 	for _, arn := range g.policy.breakGlass {
-		_, name, ok := strings.Cut(arn, ":role/")
-		if !ok || propcheck.Unresolved(arn) {
+		if propcheck.Unresolved(arn) {
 			continue
 		}
-		name = name[strings.LastIndex(name, "/")+1:] // a path is not part of the name
-		glob := "^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(name)) + "$"
-		if strings.Contains(strings.ToLower(name), "cfn-exec-role") || regexp.MustCompile(glob).MatchString(cfnExecRoleSample) {
+		rest := arn[strings.Index(arn, ":iam::"):] // the partition aside
+		glob := "^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(rest)) + "$"
+		if regexp.MustCompile(glob).MatchString(role[strings.Index(role, ":iam::"):]) ||
+			(!known && strings.Contains(strings.ToLower(arn), "cfn-exec-role")) {
 			return true
 		}
 	}
@@ -324,12 +380,16 @@ func (g *DeletionGuard) exemptsCloudFormation() bool {
 // CloudFormation: the deletion of the stack would fail.
 func (g *DeletionGuard) warnIfDeletedWithStack(key awskms.Key) {
 	cfn, ok := key.Node().DefaultChild().(awskms.CfnKey)
-	if !ok || cfn.CfnOptions().DeletionPolicy() != awscdk.CfnDeletionPolicy_DELETE || g.exemptsCloudFormation() {
+	if !ok || cfn.CfnOptions().DeletionPolicy() != awscdk.CfnDeletionPolicy_DELETE || g.exemptsCloudFormation(key) {
 		return
 	}
-	awscdk.Annotations_Of(key).AddWarningV2(jsii.String("kmsmonitor:guardedKeyDeletedWithStack"), jsii.String(
+	role := cfnExecRole(key)
+	if role == "" {
+		role = "with the CDK bootstrap, arn:aws:iam::<account>:role/cdk-hnb659fds-cfn-exec-role-<account>-<region>"
+	}
+	awscdk.Annotations_Of(key).AddWarningV2(jsii.String("kmsmonitor:guardedKeyDeletedWithStack"), jsii.String(fmt.Sprintf(
 		"This key is deleted with its stack (RemovalPolicy DESTROY), but DeletionGuard denies kms:ScheduleKeyDeletion, to CloudFormation too, for MinDaysWithoutUsage days after the key's last use (or creation): deleting the stack would fail. "+
-			"Add the role CloudFormation deletes with to BreakGlassPrincipalArns (with the CDK bootstrap, arn:aws:iam::<account>:role/cdk-hnb659fds-cfn-exec-role-<account>-<region>; or the role given to cdk deploy --role-arn), or keep the key (RemovalPolicy RETAIN)."), nil)
+			"Keep the key (RemovalPolicy RETAIN), or add the role CloudFormation deletes with to BreakGlassPrincipalArns (%s; or the role given to cdk deploy --role-arn, then acknowledge this warning); that role can then delete every guarded key.", role)), nil)
 }
 
 // deletedWithStackCheck runs warnIfDeletedWithStack at synthesis, for a key
@@ -344,4 +404,45 @@ func (c *deletedWithStackCheck) Visit(node constructs.IConstruct) {
 	if *node.Node().Path() == *c.key.Node().Path() {
 		c.guard.warnIfDeletedWithStack(c.key)
 	}
+}
+
+// digest names the guard's settings, as a construct ID: guards with the same
+// digest write the same statements.
+func (g guardPolicy) digest() string {
+	h := sha256.Sum256([]byte(fmt.Sprintf("%d %d %v %v %q", g.minDays, g.minWindow,
+		number(0, g.minDaysToken), number(0, g.minWindowToken), g.breakGlass)))
+	return "Settings" + hex.EncodeToString(h[:6])
+}
+
+// keysUnder returns the awskms.Key constructs defined under scope.
+func keysUnder(scope constructs.IConstruct) []awskms.Key {
+	var out []awskms.Key
+	for _, c := range *scope.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		if k, ok := c.(awskms.Key); ok {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// addedTo reports whether this guard's aspect is one of scope's own.
+func (a *deletionGuardAspect) addedTo(scope constructs.IConstruct) bool {
+	for _, other := range *awscdk.Aspects_Of(scope).All() {
+		if o, ok := other.(*deletionGuardAspect); ok && o.guard == a.guard {
+			return true
+		}
+	}
+	return false
+}
+
+// reachedIn reports whether the guard's aspect is added between stage and
+// key (a stack or construct of the Stage), where it reaches the key.
+func (a *deletionGuardAspect) reachedIn(key awskms.Key, stage constructs.IConstruct) bool {
+	stagePath := *stage.Node().Path()
+	for _, scope := range *key.Node().Scopes() {
+		if p := *scope.Node().Path(); len(p) > len(stagePath) && a.addedTo(scope) {
+			return true
+		}
+	}
+	return false
 }

@@ -304,3 +304,118 @@ func TestDeletionGuard_WarnsWhenAKeyIsDeletedWithItsStack(t *testing.T) {
 		})
 	}
 }
+
+// guarded reports whether the key policy of the key with logical ID prefix in tpl has the guard.
+func guarded(t *testing.T, tpl template, prefix string) bool {
+	t.Helper()
+	for id, r := range tpl.JSON()["Resources"].(map[string]any) {
+		if strings.HasPrefix(id, prefix) && strings.Contains(toJSON(t, r), "kms:TrailingDaysWithoutKeyUsage") {
+			return true
+		}
+	}
+	return false
+}
+
+func TestDeletionGuard_StagesAndGuardsThatMeet(t *testing.T) {
+	const stageID, meetID = "kmsmonitor:guardDoesNotReachStage", "kmsmonitor:guardsMeet"
+	// build returns a stack of the app (with a key) and a stack of a Stage (with a key).
+	build := func(alsoOnStage bool) (top, staged awscdk.Stack) {
+		app := newApp()
+		top = awscdk.NewStack(app, jsii.String("Top"), nil)
+		awskms.NewKey(top, jsii.String("TopKey"), nil)
+		stage := awscdk.NewStage(app, jsii.String("Prod"), nil)
+		staged = awscdk.NewStack(stage, jsii.String("Data"), nil)
+		awskms.NewKey(staged, jsii.String("DataKey"), nil)
+		g := kmsmonitor.NewDeletionGuard(top, jsii.String("Guard"), nil)
+		awscdk.Aspects_Of(app).Add(g.Aspect(), nil)
+		if alsoOnStage {
+			awscdk.Aspects_Of(stage).Add(g.Aspect(), nil)
+		}
+		return top, staged
+	}
+	t.Run("aspect on the app only", func(t *testing.T) {
+		// GIVEN the guard's aspect on the app, a key in the app's stack and one in a Stage's
+		top, staged := build(false)
+		topTpl, stagedTpl := synth(t, top), synth(t, staged)
+		// THEN the app's key is guarded; the Stage's is not, as aws-cdk-lib does not carry aspects
+		// into a Stage, and it is warned about with the fix
+		if !guarded(t, topTpl, "TopKey") || guarded(t, stagedTpl, "DataKey") {
+			t.Fatalf("guarded: app's key %v (want true), Stage's key %v (want false)", guarded(t, topTpl, "TopKey"), guarded(t, stagedTpl, "DataKey"))
+		}
+		got := warningsWithID(top, stageID)
+		if len(got) != 1 || got[0].path != "/Top/Guard" || !strings.Contains(got[0].msg, "Stage Prod, does not protect its 1 key(s) (Prod/Data/DataKey)") ||
+			!strings.Contains(got[0].msg, "awscdk.Aspects_Of(stage).Add(guard.Aspect(), nil)") {
+			t.Errorf("warnings %+v; want one on the guard naming the Stage's key and the fix", got)
+		}
+	})
+	t.Run("aspect on the app and on the Stage", func(t *testing.T) {
+		// GIVEN the same, with the aspect added to the Stage too THEN both keys are guarded, no warning
+		top, staged := build(true)
+		topTpl, stagedTpl := synth(t, top), synth(t, staged)
+		if !guarded(t, topTpl, "TopKey") || !guarded(t, stagedTpl, "DataKey") {
+			t.Fatal("a key is not guarded")
+		}
+		if w := warningsWithID(top, stageID); len(w) != 0 {
+			t.Errorf("unexpected warning: %+v", w)
+		}
+	})
+	for _, c := range []struct {
+		name   string
+		second *kmsmonitor.DeletionGuardProps
+		warned bool
+	}{
+		{"two guards with other settings over one stack", &kmsmonitor.DeletionGuardProps{MinDaysWithoutUsage: jsii.Number(30)}, true},
+		{"two guards with the same settings over one stack", nil, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			// GIVEN two guards' aspects over one stack with a key
+			stack := newStack()
+			awskms.NewKey(stack, jsii.String("Key"), nil)
+			awscdk.Aspects_Of(stack).Add(kmsmonitor.NewDeletionGuard(stack, jsii.String("First"), nil).Aspect(), nil)
+			awscdk.Aspects_Of(stack).Add(kmsmonitor.NewDeletionGuard(stack, jsii.String("Second"), c.second).Aspect(), nil)
+			tpl := synth(t, stack)
+			// THEN the key takes one guard, and a second with other settings is warned about
+			if !guarded(t, tpl, "Key") {
+				t.Fatal("the key is not guarded")
+			}
+			got := warningsWithID(stack, meetID)
+			if c.warned && (len(got) != 1 || got[0].path != "/Stack/Key" || !strings.Contains(got[0].msg, "Stack/Second is not applied")) {
+				t.Errorf("warnings %+v; want one on the key naming the guard not applied", got)
+			}
+			if !c.warned && len(got) != 0 {
+				t.Errorf("unexpected warning: %+v", got)
+			}
+		})
+	}
+}
+
+func TestDeletionGuard_DeletedWithStackKnowsTheStacksExecutionRole(t *testing.T) {
+	const id = "kmsmonitor:guardedKeyDeletedWithStack"
+	const role = "arn:aws:iam::444455556666:role/cdk-hnb659fds-cfn-exec-role-444455556666-eu-west-1"
+	for _, c := range []struct {
+		name       string
+		breakGlass string
+		warned     bool
+	}{
+		{"another account's execution role exempt", "arn:aws:iam::111122223333:role/cdk-hnb659fds-cfn-exec-role-111122223333-us-east-1", true},
+		{"this stack's execution role exempt", role, false},
+		{"a pattern matching it", "arn:aws:iam::444455556666:role/cdk-*-cfn-exec-role-*", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			// GIVEN a stack of account 444455556666, eu-west-1, and a guarded key deleted with it
+			stack := awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{
+				Env: &awscdk.Environment{Account: jsii.String("444455556666"), Region: jsii.String("eu-west-1")}})
+			g := kmsmonitor.NewDeletionGuard(stack, jsii.String("Guard"), &kmsmonitor.DeletionGuardProps{BreakGlassPrincipalArns: []string{c.breakGlass}})
+			g.Protect(awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{RemovalPolicy: awscdk.RemovalPolicy_DESTROY}))
+			synth(t, stack)
+			// THEN the warning is there unless the stack's own execution role is exempt, and names that role
+			got := warningsWithID(stack, id)
+			if c.warned && (len(got) != 1 || !strings.Contains(got[0].msg, role)) {
+				t.Errorf("warnings %+v; want one naming %s", got, role)
+			}
+			if !c.warned && len(got) != 0 {
+				t.Errorf("unexpected warning: %+v", got)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package kmsmonitor
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -280,13 +281,15 @@ func NewKeyMonitoring(scope constructs.Construct, id *string, props *KeyMonitori
 		m.addOwnResources(&mt)
 		switch {
 		case mt.Topic != nil:
-		case m.TopicKey != nil:
+		case m.TopicKey != nil && len(p.Emails)+len(mt.Emails) > 0:
 			// It watches the topic this construct created and that topic's key: its
 			// alerts take a topic and key of their own (to the same addresses), or a
 			// deleted topic or a disabled key would silence the alert that reports it.
-			mt.Emails = append(append([]string{}, p.Emails...), mt.Emails...)
+			mt.Emails = mergeEmails(mt.Emails, p.Emails)
 		default:
-			mt.shared = &n // the topic given: its alerts can only go there
+			// A topic given, or no address to subscribe (the topic is subscribed
+			// elsewhere): its alerts can only go to that topic.
+			mt.shared = &n
 		}
 		m.MonitorTampering = NewMonitorTampering(node, jsii.String("MonitorTampering"), &mt)
 	}
@@ -511,4 +514,15 @@ func sameAccountAsStack(r awscdk.IResource, arn *string) bool {
 	}
 	stack := *awscdk.Stack_Of(r).Account()
 	return account == "" || propcheck.Unresolved(stack) || account == stack
+}
+
+// mergeEmails returns own, then the addresses of shared that own lacks.
+func mergeEmails(own, shared []string) []string {
+	out := append([]string{}, own...)
+	for _, e := range shared {
+		if !slices.Contains(out, e) {
+			out = append(out, e)
+		}
+	}
+	return out
 }

@@ -262,21 +262,18 @@ func TestKeyMonitoring_GuardsAndWatchersAsParts(t *testing.T) {
 		ExternalKeyStoreCertificate:        &kmsmonitor.ExternalKeyStoreCertificateAlarmProps{CustomKeyStoreIDs: []string{"cks-1234567890abcdef0"}},
 	})
 	tpl := synth(t, stack)
-	// THEN every part exists and notifies the one shared topic, but MonitorTampering, which
-	// watches that topic and its key and reports on a topic and key of its own
+	// THEN every part exists and notifies the one shared topic (without Emails, MonitorTampering's
+	// alerts too: TestKeyMonitoring_TamperingTopicFollowsTheAddresses)
 	for name, topic := range map[string]awssns.ITopic{
 		"DeletionCheck": m.DeletionCheck.Topic, "KeyPolicyChanges": m.KeyPolicyChanges.Topic,
-		"ImportedKeyMaterialChanges":  m.ImportedKeyMaterialChanges.Topic,
+		"ImportedKeyMaterialChanges": m.ImportedKeyMaterialChanges.Topic, "MonitorTampering": m.MonitorTampering.Topic,
 		"ExternalKeyStoreCertificate": m.ExternalKeyStoreCertificate.Topic,
 	} {
 		if topic != m.Topic {
 			t.Errorf("%s does not notify the shared topic", name)
 		}
 	}
-	if m.MonitorTampering.Topic == m.Topic || m.MonitorTampering.TopicKey == nil {
-		t.Error("MonitorTampering reports through the topic it watches")
-	}
-	tpl.ResourceCountIs("AWS::SNS::Topic", 2)
+	tpl.ResourceCountIs("AWS::SNS::Topic", 1)
 	// AND the guard is in the key policy of the app's key (an aspect over the stack)
 	guarded := false
 	for id, r := range tpl.JSON()["Resources"].(map[string]any) {

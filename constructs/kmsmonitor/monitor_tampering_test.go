@@ -361,3 +361,37 @@ func TestKeyMonitoring_TamperingWatchesTheNotificationPath(t *testing.T) {
 			obj{"eventName": arr{"PutKeyPolicy"}, "sourceIPAddress": arr{obj{"anything-but": arr{"cloudformation.amazonaws.com"}}}}},
 	})})})
 }
+
+func TestKeyMonitoring_TamperingTopicFollowsTheAddresses(t *testing.T) {
+	// GIVEN the same address for the facade and for MonitorTampering WHEN synthesized
+	stack := newStack()
+	m := kmsmonitor.NewKeyMonitoring(stack, jsii.String("Monitor"), &kmsmonitor.KeyMonitoringProps{
+		Emails: []string{"security@example.com"}, MonitorTamperingEnabled: jsii.Bool(true),
+		MonitorTampering: &kmsmonitor.MonitorTamperingProps{Emails: []string{"security@example.com", "oncall@example.com"}},
+	})
+	tpl := synth(t, stack)
+	// THEN the alerts' own topic has each address once
+	if m.MonitorTampering.Topic == m.Topic {
+		t.Fatal("MonitorTampering reports through the topic it watches")
+	}
+	tamperingTopic := obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^MonitorMonitorTamperingTopic"))}
+	subs := 0
+	for _, r := range tpl.resourcesOfType("AWS::SNS::Subscription") {
+		if strings.Contains(toJSON(t, r), "MonitorMonitorTamperingTopic") {
+			subs++
+		}
+	}
+	if subs != 2 {
+		t.Errorf("%d subscriptions to the alerts' topic, want 2 (security@ once, oncall@)", subs)
+	}
+	tpl.HasResourceProperties("AWS::SNS::Subscription", obj{"Endpoint": "oncall@example.com", "TopicArn": tamperingTopic})
+
+	// GIVEN no address at all (the topic is subscribed elsewhere: chat, a queue)
+	stack = newStack()
+	m = kmsmonitor.NewKeyMonitoring(stack, jsii.String("Monitor"), &kmsmonitor.KeyMonitoringProps{MonitorTamperingEnabled: jsii.Bool(true)})
+	synth(t, stack)
+	// THEN the alerts go to that topic: a second topic nobody subscribes would lose them
+	if m.MonitorTampering.Topic != m.Topic {
+		t.Error("MonitorTampering reports to a topic without subscriptions")
+	}
+}
