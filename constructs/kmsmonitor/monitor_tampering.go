@@ -55,16 +55,19 @@ type MonitorTamperingProps struct {
 	// the state DISABLED), such as the rules of KeyUseEvents or GrantAudit.
 	// Default: none.
 	Rules []awsevents.IRule
-	// Topics to watch: the topics kmsmonitor notifies (DeleteTopic,
-	// SetTopicAttributes, such as a new access policy or key, RemovePermission,
-	// and Unsubscribe of their subscriptions). Calls CloudFormation makes
-	// (sourceIPAddress cloudformation.amazonaws.com: a deployment changing the
-	// topic or the e-mail addresses) are not reported.
+	// Topics to watch: the topics kmsmonitor notifies (DeleteTopic;
+	// SetTopicAttributes, such as a new access policy or key; RemovePermission;
+	// Unsubscribe and SetSubscriptionAttributes of their subscriptions). The
+	// changes CloudFormation makes (sourceIPAddress cloudformation.amazonaws.com:
+	// a deployment changing the topic policy or the e-mail addresses) are not
+	// reported; a deletion is, whoever calls. An Unsubscribe through an
+	// e-mail's link is not authenticated, and SNS does not log it.
 	// Default: none.
 	Topics []awssns.ITopic
 	// Keys to watch: the keys that encrypt those topics and the trail
-	// (DisableKey, ScheduleKeyDeletion, PutKeyPolicy; those CloudFormation
-	// makes are not reported). Keys of the stack's account and Region.
+	// (DisableKey, ScheduleKeyDeletion, whoever calls; PutKeyPolicy, unless
+	// CloudFormation makes it), matched by key ARN or ID: an alias is
+	// refused. Keys of the stack's account and Region.
 	// Default: none.
 	Keys []awskms.IKey
 	// Topic receives the messages.
