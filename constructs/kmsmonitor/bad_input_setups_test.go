@@ -8,8 +8,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
@@ -145,9 +147,15 @@ var _ = addBadInputs("setups that cannot work", []badInput{
 	{"MonitorTampering", "Tamper", "an alias as key", func(s awscdk.Stack) {
 		kmsmonitor.NewMonitorTampering(s, jsii.String("Tamper"), &kmsmonitor.MonitorTamperingProps{Keys: []awskms.IKey{awskms.Alias_FromAliasName(s, jsii.String("A"), jsii.String("alias/notify"))}})
 	}, []string{"Keys[0]: is an alias", "ID or ARN", "Key_FromKeyArn"}},
-	{"MonitorTampering", "Tamper", "nil topic and nil key", func(s awscdk.Stack) {
-		kmsmonitor.NewMonitorTampering(s, jsii.String("Tamper"), &kmsmonitor.MonitorTamperingProps{Topics: []awssns.ITopic{nil}, Keys: []awskms.IKey{nil}})
-	}, []string{"Topics[0]: is nil", "Keys[0]: is nil"}},
+	{"MonitorTampering", "Tamper", "nil topic, key, document and bucket", func(s awscdk.Stack) {
+		kmsmonitor.NewMonitorTampering(s, jsii.String("Tamper"), &kmsmonitor.MonitorTamperingProps{Topics: []awssns.ITopic{nil}, Keys: []awskms.IKey{nil},
+			Documents: []awsssm.CfnDocument{nil}, Buckets: []awss3.IBucket{nil}})
+	}, []string{"Topics[0]: is nil", "Keys[0]: is nil", "Documents[0]: is nil", "Buckets[0]: is nil"}},
+	{"MonitorTampering", "Tamper", "bucket of another account", func(awscdk.Stack) {
+		s := eastStack()
+		kmsmonitor.NewMonitorTampering(s, jsii.String("Tamper"), &kmsmonitor.MonitorTamperingProps{
+			Buckets: []awss3.IBucket{awss3.Bucket_FromBucketAttributes(s, jsii.String("B"), &awss3.BucketAttributes{BucketName: jsii.String("logs"), Account: jsii.String("999988887777")})}})
+	}, []string{"Buckets[0]", "account 999988887777"}},
 	{"MonitorTampering", "Tamper", "same key twice", func(s awscdk.Stack) {
 		k := awskms.NewKey(s, jsii.String("K"), nil)
 		kmsmonitor.NewMonitorTampering(s, jsii.String("Tamper"), &kmsmonitor.MonitorTamperingProps{Keys: []awskms.IKey{k, k}})

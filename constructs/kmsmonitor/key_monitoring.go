@@ -355,6 +355,16 @@ func (m *KeyMonitoring) addOwnResources(mt *MonitorTamperingProps) {
 	if pd := m.PendingDeletion; pd != nil && pd.TrailKey != nil {
 		mt.Keys = append(mt.Keys, pd.TrailKey)
 	}
+	if pd := m.PendingDeletion; pd != nil && pd.TrailBucket != nil {
+		mt.Buckets = append(mt.Buckets, pd.TrailBucket)
+	}
+	// The documents the automations run.
+	if m.AutoCancel != nil && m.AutoCancel.Document != nil {
+		mt.Documents = append(mt.Documents, m.AutoCancel.Document)
+	}
+	if m.DeletionCheck != nil && m.DeletionCheck.Document != nil {
+		mt.Documents = append(mt.Documents, m.DeletionCheck.Document)
+	}
 }
 
 // defaultOn reads the switch of a part that is on by default; optIn, of a

@@ -274,6 +274,16 @@ func TestKeyMonitoring_GuardsAndWatchersAsParts(t *testing.T) {
 		}
 	}
 	tpl.ResourceCountIs("AWS::SNS::Topic", 1)
+	// AND MonitorTampering watches DeletionCheck's document and the trail's bucket
+	if len(m.MonitorTampering.DocumentRules) != 1 || len(m.MonitorTampering.BucketRules) != 1 {
+		t.Errorf("%d document rules, %d bucket rules; want 1 and 1", len(m.MonitorTampering.DocumentRules), len(m.MonitorTampering.BucketRules))
+	}
+	tpl.HasResourceProperties("AWS::Events::Rule", obj{"EventPattern": objLike(obj{"detail": objLike(obj{
+		"eventSource": arr{"ssm.amazonaws.com"}, "requestParameters": obj{"name": arr{obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^KmsDeletionCheckDocument"))}}},
+	})})})
+	tpl.HasResourceProperties("AWS::Events::Rule", obj{"EventPattern": objLike(obj{"detail": objLike(obj{
+		"eventSource": arr{"s3.amazonaws.com"}, "requestParameters": obj{"bucketName": arr{obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^KmsPendingDeletionTrailBucket"))}}},
+	})})})
 	// AND the guard is in the key policy of the app's key (an aspect over the stack)
 	guarded := false
 	for id, r := range tpl.JSON()["Resources"].(map[string]any) {

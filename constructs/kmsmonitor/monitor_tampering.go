@@ -10,8 +10,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -29,6 +31,12 @@ var (
 	// subscriptions (the others: a filter policy can drop every message).
 	TopicTamperingOperations = []string{"DeleteTopic", "SetTopicAttributes", "RemovePermission", "Unsubscribe", "SetSubscriptionAttributes"}
 	KeyTamperingOperations   = []string{"DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy"}
+	// DocumentTamperingOperations: a new version made the default, or the
+	// document deleted, changes what the automations run.
+	DocumentTamperingOperations = []string{"UpdateDocument", "UpdateDocumentDefaultVersion", "DeleteDocument"}
+	// BucketTamperingOperations: the trail's bucket deleted (the first two,
+	// whoever calls) or given another policy.
+	BucketTamperingOperations = []string{"DeleteBucket", "DeleteBucketPolicy", "PutBucketPolicy"}
 )
 
 // deployedBy is the sourceIPAddress CloudTrail records for the calls
@@ -70,6 +78,16 @@ type MonitorTamperingProps struct {
 	// refused. Keys of the stack's account and Region.
 	// Default: none.
 	Keys []awskms.IKey
+	// Documents to watch: the Systems Manager documents kmsmonitor's
+	// automations run (UpdateDocument, UpdateDocumentDefaultVersion,
+	// DeleteDocument, unless CloudFormation makes them: a deployment replaces
+	// a changed document).
+	// Default: none.
+	Documents []awsssm.CfnDocument
+	// Buckets to watch: the trail's bucket (DeleteBucket, DeleteBucketPolicy,
+	// whoever calls; PutBucketPolicy, unless CloudFormation makes it).
+	// Default: none.
+	Buckets []awss3.IBucket
 	// Topic receives the messages.
 	// Default: a new SNS topic encrypted with a new customer managed KMS key.
 	Topic awssns.ITopic
@@ -114,6 +132,10 @@ type MonitorTampering struct {
 	TopicRules []awsevents.Rule
 	// KeyRules match calls on the keys, as many as the pattern quota needs; none without Keys.
 	KeyRules []awsevents.Rule
+	// DocumentRules match calls on the documents, as many as the pattern quota needs; none without Documents.
+	DocumentRules []awsevents.Rule
+	// BucketRules match calls on the buckets, as many as the pattern quota needs; none without Buckets.
+	BucketRules []awsevents.Rule
 	// Topic receives the messages.
 	Topic awssns.ITopic
 	// TopicKey encrypts Topic; nil when Topic was given.
@@ -128,8 +150,8 @@ var trailArnRE = regexp.MustCompile(`^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12
 // *ValidationError when props are invalid or name nothing to watch.
 func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorTamperingProps) *MonitorTampering {
 	p, node, c := start("kmsmonitor.MonitorTampering", scope, id, props)
-	if len(p.TrailArns)+len(p.Alarms)+len(p.MetricFilters)+len(p.Rules)+len(p.Topics)+len(p.Keys) == 0 {
-		c.Addf("TrailArns, Alarms, MetricFilters, Rules, Topics, Keys", "all empty; give the resources kmsmonitor relies on, such as TrailArns: []string{*pendingDeletion.Trail.TrailArn()}")
+	if len(p.TrailArns)+len(p.Alarms)+len(p.MetricFilters)+len(p.Rules)+len(p.Topics)+len(p.Keys)+len(p.Documents)+len(p.Buckets) == 0 {
+		c.Addf("TrailArns, Alarms, MetricFilters, Rules, Topics, Keys, Documents, Buckets", "all empty; give the resources kmsmonitor relies on, such as TrailArns: []string{*pendingDeletion.Trail.TrailArn()}")
 	}
 	// EventBridge's default quota is 2,048 characters per event pattern: the
 	// trails, alarms and rules are spread over as many rules as they need.
@@ -151,6 +173,14 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 	keys := fitPatterns(c, "Keys", keyIDsAndArns(c, p.Keys), worstKey, func(k []keyIDRef) *awsevents.EventPattern {
 		return tamperingPattern("kms.amazonaws.com", keyAlternatives(k))
 	})
+	documents := fitPatterns(c, "Documents", namesOf(c, "Documents", p.Documents, documentName),
+		worstName(longestDocumentName), func(n []*string) *awsevents.EventPattern {
+			return tamperingPattern("ssm.amazonaws.com", documentAlternatives(n))
+		})
+	buckets := fitPatterns(c, "Buckets", namesOf(c, "Buckets", p.Buckets, func(b awss3.IBucket) *string { return b.BucketName() }),
+		worstName(longestBucketName), func(n []*string) *awsevents.EventPattern {
+			return tamperingPattern("s3.amazonaws.com", bucketAlternatives(n))
+		})
 	var filters, groups []*string
 	allNamed := true
 	for i, f := range p.MetricFilters {
@@ -183,7 +213,7 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 	alerting.CheckRuleDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
 	ruleCount := 0
 	for _, chunks := range [][2]int{{len(trails), len(trails[0])}, {len(alarms), len(alarms[0])}, {len(rules), len(rules[0])},
-		{len(topics), len(topics[0])}, {len(keys), len(keys[0])}} {
+		{len(topics), len(topics[0])}, {len(keys), len(keys[0])}, {len(documents), len(documents[0])}, {len(buckets), len(buckets[0])}} {
 		if chunks[1] > 0 { // one empty chunk: nothing of that kind to watch
 			ruleCount += chunks[0]
 		}
@@ -247,6 +277,22 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 			keyAlternatives(chunk),
 			"If nobody planned this, cancel the deletion and enable the key (aws kms cancel-key-deletion, then aws kms enable-key: a cancelled key stays disabled), or put back its policy (the one in the kmsmonitor template): a topic or trail whose key is unusable delivers nothing."))
 	}
+	for i, chunk := range documents {
+		if len(chunk) == 0 {
+			break
+		}
+		m.DocumentRules = append(m.DocumentRules, m.rule(numbered("DocumentRule", i), "ssm.amazonaws.com", "an automation document kmsmonitor runs was changed or deleted",
+			documentAlternatives(chunk),
+			"If nobody planned this, compare the document's default version with the kmsmonitor template (aws ssm get-document --name <document>) and set it back (aws ssm update-document-default-version): the automations run the default version."))
+	}
+	for i, chunk := range buckets {
+		if len(chunk) == 0 {
+			break
+		}
+		m.BucketRules = append(m.BucketRules, m.rule(numbered("BucketRule", i), "s3.amazonaws.com", "the bucket the trail delivers to was deleted or given another policy",
+			bucketAlternatives(chunk),
+			"If nobody planned this, compare the bucket policy with the kmsmonitor template (aws s3api get-bucket-policy --bucket <bucket>) and put it back: a trail that cannot deliver may stop feeding the detectors."))
+	}
 	return m
 }
 
@@ -265,6 +311,12 @@ var (
 	longestTrailArn = len("arn:aws-us-gov:cloudtrail:ap-southeast-5:111122223333:trail/") + longestTrailName
 	// A topic name is up to 256 characters (a FIFO one's included).
 	longestTopicArn = len("arn:aws-us-gov:sns:ap-southeast-5:111122223333:") + 256
+)
+
+// Longest names: a Systems Manager document's is 128 characters, a bucket's 63.
+const (
+	longestDocumentName = 128
+	longestBucketName   = 63
 )
 
 // trailRef is a watched trail: its ARN and name, both matched.
@@ -384,6 +436,27 @@ func keyAlternatives(keys []keyIDRef) []interface{} {
 	return []interface{}{obj{"requestParameters": obj{"keyId": refs}, "$or": []interface{}{
 		obj{"eventName": KeyTamperingOperations[:2]},
 		obj{"eventName": KeyTamperingOperations[2:], "sourceIPAddress": notDeployed()},
+	}}}
+}
+
+// documentName is d's name: its Name when a literal, else its reference
+// (CloudFormation resolves it to the name it gave).
+func documentName(d awsssm.CfnDocument) *string {
+	if n := d.Name(); n != nil && !propcheck.Unresolved(*n) {
+		return n
+	}
+	return d.Ref()
+}
+
+func documentAlternatives(names []*string) []interface{} {
+	return []interface{}{obj{"eventName": DocumentTamperingOperations, "requestParameters": obj{"name": names}, "sourceIPAddress": notDeployed()}}
+}
+
+func bucketAlternatives(names []*string) []interface{} {
+	// One branch (the names listed once): tamperingPattern puts its $or in the detail.
+	return []interface{}{obj{"requestParameters": obj{"bucketName": names}, "$or": []interface{}{
+		obj{"eventName": BucketTamperingOperations[:2]},
+		obj{"eventName": BucketTamperingOperations[2:], "sourceIPAddress": notDeployed()},
 	}}}
 }
 
@@ -526,6 +599,24 @@ func watchedPlaces(p MonitorTamperingProps) []propcheck.Placed {
 	for i, k := range p.Keys {
 		if k != nil {
 			add(fmt.Sprintf("Keys[%d]", i), "the key", envOf(k, k.KeyArn()))
+		}
+	}
+	for i, d := range p.Documents {
+		if d != nil {
+			// A document (an L1 resource) is where its stack is.
+			lit := func(v *string) string {
+				if v == nil || propcheck.Unresolved(*v) {
+					return ""
+				}
+				return *v
+			}
+			s := awscdk.Stack_Of(d)
+			add(fmt.Sprintf("Documents[%d]", i), "the document", propcheck.Env{Account: lit(s.Account()), Region: lit(s.Region())})
+		}
+	}
+	for i, b := range p.Buckets {
+		if b != nil {
+			add(fmt.Sprintf("Buckets[%d]", i), "the bucket", propcheck.EnvOf(b))
 		}
 	}
 	return out

@@ -13,7 +13,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
@@ -380,4 +382,56 @@ func TestKeyMonitoring_TamperingTopicFollowsTheAddresses(t *testing.T) {
 	if m.MonitorTampering.Topic != m.Topic {
 		t.Error("MonitorTampering reports to a topic without subscriptions")
 	}
+}
+
+func TestMonitorTampering_DocumentsAndBucketsOnEventBridge(t *testing.T) {
+	server := eventBridge(t)
+	// GIVEN MonitorTampering over an automation document and the trail's bucket, of literal names,
+	// its two rules installed on EventBridge (moto)
+	const document, bucket = "kmsmonitor-cancel-key-deletion", "kmsmonitor-trail-logs"
+	stack := newStack()
+	doc := awsssm.NewCfnDocument(stack, jsii.String("Document"), &awsssm.CfnDocumentProps{
+		Name: jsii.String(document), DocumentType: jsii.String("Automation"),
+		Content: map[string]any{"schemaVersion": "0.3", "mainSteps": []any{map[string]any{"name": "Wait", "action": "aws:sleep", "inputs": map[string]any{"Duration": "PT1M"}}}},
+	})
+	m := kmsmonitor.NewMonitorTampering(stack, jsii.String("Tamper"), &kmsmonitor.MonitorTamperingProps{
+		Documents: []awsssm.CfnDocument{doc},
+		Buckets:   []awss3.IBucket{awss3.Bucket_FromBucketName(stack, jsii.String("Bucket"), jsii.String(bucket))},
+	})
+	if len(m.DocumentRules) != 1 || len(m.BucketRules) != 1 {
+		t.Fatalf("%d document rules, %d bucket rules; want 1 and 1", len(m.DocumentRules), len(m.BucketRules))
+	}
+	patterns := rulePatternsByService(t, synth(t, stack))
+	if len(patterns) != 2 {
+		t.Fatalf("%d rules, want 2", len(patterns))
+	}
+	const ssm, s3 = "ssm.amazonaws.com", "s3.amazonaws.com"
+	call := func(src, name string, params map[string]any) []byte {
+		return kmseventtest.Call{EventSource: src, EventName: name, Caller: kmseventtest.IAMUser, RequestParameters: params}.Record()
+	}
+	deployed := func(record []byte) []byte {
+		return kmseventtest.With(record, map[string]any{"sourceIPAddress": "cloudformation.amazonaws.com", "userAgent": "cloudformation.amazonaws.com"}, nil)
+	}
+	denied := func(record []byte) []byte {
+		return kmseventtest.With(record, map[string]any{"errorCode": "AccessDenied", "errorMessage": "not authorized"}, nil)
+	}
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"*"}]}`
+	// WHEN every call reaches both rules THEN only the rule of the watched resource reports it
+	checkReportedBy(t, server, patterns, map[string]tamperingCase{
+		"UpdateDocument":                           {call(ssm, "UpdateDocument", map[string]any{"name": document, "documentVersion": "$LATEST", "content": "{}"}), ssm},
+		"UpdateDocumentDefaultVersion":             {call(ssm, "UpdateDocumentDefaultVersion", map[string]any{"name": document, "documentVersion": "2"}), ssm},
+		"DeleteDocument":                           {call(ssm, "DeleteDocument", map[string]any{"name": document}), ssm},
+		"DeleteDocument by a deployment (replace)": {deployed(call(ssm, "DeleteDocument", map[string]any{"name": document})), ""},
+		"DeleteDocument of another document":       {call(ssm, "DeleteDocument", map[string]any{"name": document + "-old"}), ""},
+		"UpdateDocument denied":                    {denied(call(ssm, "UpdateDocument", map[string]any{"name": document, "content": "{}"})), ""},
+		"StartAutomationExecution":                 {call(ssm, "StartAutomationExecution", map[string]any{"documentName": document}), ""},
+		"PutBucketPolicy":                          {call(s3, "PutBucketPolicy", map[string]any{"bucketName": bucket, "bucketPolicy": policy, "Host": bucket + ".s3.amazonaws.com"}), s3},
+		"PutBucketPolicy by a deployment":          {deployed(call(s3, "PutBucketPolicy", map[string]any{"bucketName": bucket, "bucketPolicy": policy})), ""},
+		"DeleteBucketPolicy":                       {call(s3, "DeleteBucketPolicy", map[string]any{"bucketName": bucket}), s3},
+		"DeleteBucketPolicy by a stack":            {deployed(call(s3, "DeleteBucketPolicy", map[string]any{"bucketName": bucket})), s3},
+		"DeleteBucket":                             {call(s3, "DeleteBucket", map[string]any{"bucketName": bucket}), s3},
+		"PutBucketPolicy of another bucket":        {call(s3, "PutBucketPolicy", map[string]any{"bucketName": bucket + "-2", "bucketPolicy": policy}), ""},
+		"DeleteBucket denied":                      {denied(call(s3, "DeleteBucket", map[string]any{"bucketName": bucket})), ""},
+		"PutBucketTagging":                         {call(s3, "PutBucketTagging", map[string]any{"bucketName": bucket}), ""},
+	})
 }

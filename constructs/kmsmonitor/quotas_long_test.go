@@ -24,8 +24,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
@@ -436,8 +438,8 @@ func TestQuotas_MonitorTamperingNamesPerRule(t *testing.T) {
 	checkSameTargets(t, tpl, 1)
 }
 
-func TestQuotas_MonitorTamperingTopicsAndKeysPerRule(t *testing.T) {
-	build := func(topics, keys int) (*kmsmonitor.MonitorTampering, template) {
+func TestQuotas_MonitorTamperingTopicsKeysDocumentsBucketsPerRule(t *testing.T) {
+	build := func(topics, keys, documents, buckets int) (*kmsmonitor.MonitorTampering, template) {
 		stack := newStack()
 		p := &kmsmonitor.MonitorTamperingProps{}
 		for i := 0; i < topics; i++ {
@@ -447,19 +449,31 @@ func TestQuotas_MonitorTamperingTopicsAndKeysPerRule(t *testing.T) {
 		for i := 0; i < keys; i++ {
 			p.Keys = append(p.Keys, awskms.Key_FromKeyArn(stack, jsii.String(fmt.Sprintf("K%d", i)), jsii.String(fmt.Sprintf("arn:%s:kms:%s:%s:key/mrk-1234abcd12ab34cd56ef12345678%04d", worstPartition, worstRegion, worstAccount, i))))
 		}
+		for i := 0; i < documents; i++ {
+			name := strings.Repeat("d", 125) + fmt.Sprintf("%03d", i) // 128, the longest document name
+			p.Documents = append(p.Documents, awsssm.NewCfnDocument(stack, jsii.String(fmt.Sprintf("D%d", i)), &awsssm.CfnDocumentProps{
+				Name: jsii.String(name), DocumentType: jsii.String("Automation"),
+				Content: map[string]any{"schemaVersion": "0.3", "mainSteps": []any{map[string]any{"name": "Wait", "action": "aws:sleep", "inputs": map[string]any{"Duration": "PT1M"}}}},
+			}))
+		}
+		for i := 0; i < buckets; i++ {
+			name := strings.Repeat("b", 60) + fmt.Sprintf("%03d", i) // 63, the longest bucket name
+			p.Buckets = append(p.Buckets, awss3.Bucket_FromBucketName(stack, jsii.String(fmt.Sprintf("B%d", i)), jsii.String(name)))
+		}
 		return kmsmonitor.NewMonitorTampering(stack, jsii.String("Tampering"), p), synth(t, stack)
 	}
-	// GIVEN 1 topic of the longest name and 13 multi-Region keys of the longest ARNs WHEN synthesized
-	m, tpl := build(1, 13)
+	// GIVEN 1 topic of the longest name, 13 multi-Region keys of the longest ARNs, 13 documents
+	// and 25 buckets of the longest names WHEN synthesized
+	m, tpl := build(1, 13, 13, 25)
 	// THEN one rule each, within the quota
-	if len(m.TopicRules) != 1 || len(m.KeyRules) != 1 {
-		t.Errorf("rules: %d topic, %d key; want 1 each", len(m.TopicRules), len(m.KeyRules))
+	if len(m.TopicRules) != 1 || len(m.KeyRules) != 1 || len(m.DocumentRules) != 1 || len(m.BucketRules) != 1 {
+		t.Errorf("rules: %d topic, %d key, %d document, %d bucket; want 1 each", len(m.TopicRules), len(m.KeyRules), len(m.DocumentRules), len(m.BucketRules))
 	}
 	checkPatterns(t, tpl)
 	// GIVEN one more of each THEN two rules each, within the quota, with the same targets
-	m, tpl = build(2, 14)
-	if len(m.TopicRules) != 2 || len(m.KeyRules) != 2 {
-		t.Errorf("rules: %d topic, %d key; want 2 each", len(m.TopicRules), len(m.KeyRules))
+	m, tpl = build(2, 14, 14, 26)
+	if len(m.TopicRules) != 2 || len(m.KeyRules) != 2 || len(m.DocumentRules) != 2 || len(m.BucketRules) != 2 {
+		t.Errorf("rules: %d topic, %d key, %d document, %d bucket; want 2 each", len(m.TopicRules), len(m.KeyRules), len(m.DocumentRules), len(m.BucketRules))
 	}
 	checkPatterns(t, tpl)
 	checkSameTargets(t, tpl, 1)
