@@ -19,15 +19,18 @@ var KeyPolicyOperations = []string{"PutKeyPolicy", "CreateKey"}
 // PublicPrincipalPolicyPatterns are the EventBridge wildcard patterns that
 // KeyPolicyChanges matches against requestParameters.policy, the key policy
 // as the caller sent it: one JSON string, which event patterns cannot parse.
-// Each finds the principal "*" (`\*` is a literal asterisk) written as a
-// string or as the first entry of a list, with the spacing of compact JSON,
-// of json.dumps and of the AWS console. A policy laid out otherwise (a "*"
-// later in a list, other whitespace, Unicode escapes) is not matched: use
+// Each finds a statement that allows the principal "*" (`\*` is a literal
+// asterisk), written as a string or as the first entry of a list, right after
+// "Effect": "Allow", with the spacing of compact JSON (CloudFormation's, and
+// aws-cdk-lib's key order), of json.dumps and of the AWS console. A Deny of
+// "*", such as DeletionGuard's, is not a grant and is not matched. A policy
+// laid out otherwise (Principal before Effect, another key between them, a
+// "*" later in a list, other whitespace, Unicode escapes) is not matched: use
 // EveryChange on the keys that matter for a complete record.
 var PublicPrincipalPolicyPatterns = []string{
-	`*"Principal":"\*"*`, `*"Principal": "\*"*`, `*"Principal" : "\*"*`,
-	`*"AWS":"\*"*`, `*"AWS": "\*"*`, `*"AWS" : "\*"*`,
-	`*"AWS":["\*"*`, `*"AWS": ["\*"*`, `*"AWS" : [ "\*"*`,
+	`*"Effect":"Allow","Principal":"\*"*`, `*"Effect":"Allow","Principal":{"AWS":"\*"*`, `*"Effect":"Allow","Principal":{"AWS":["\*"*`,
+	`*"Effect": "Allow", "Principal": "\*"*`, `*"Effect": "Allow", "Principal": {"AWS": "\*"*`, `*"Effect": "Allow", "Principal": {"AWS": ["\*"*`,
+	`*"Effect" : "Allow", "Principal" : "\*"*`, `*"Effect" : "Allow", "Principal" : { "AWS" : "\*"*`, `*"Effect" : "Allow", "Principal" : { "AWS" : [ "\*"*`,
 }
 
 // KeyPolicyChangesProps configures KeyPolicyChanges.
@@ -100,7 +103,7 @@ func NewKeyPolicyChanges(scope constructs.Construct, id *string, props *KeyPolic
 	var n alerting.Notification
 	k.DeadLetterQueue, n = w.delivery(node)
 	k.Topic, k.TopicKey = n.Topic, n.Key
-	what, description := "a KMS key policy names the principal \"*\"", "kmsmonitor: KMS key policies that name the principal \"*\""
+	what, description := "a KMS key policy allows the principal \"*\"", "kmsmonitor: KMS key policies that allow the principal \"*\""
 	if every {
 		what, description = "a KMS key policy was set", "kmsmonitor: every KMS key policy set"
 	}

@@ -3,13 +3,19 @@ package kmsmonitor_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/eventbridgetest"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/iamsimtest"
 	"github.com/kmsmonitor/kmsmonitor/internal/testing/kmseventtest"
 )
 
@@ -70,12 +76,15 @@ func TestKeyPolicyChanges_PatternFidelityOnEventBridge(t *testing.T) {
 	server := eventBridge(t)
 	ctx := context.Background()
 	const (
-		public       = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}]}`
-		publicAWS    = `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*"}]}`
-		publicList   = `{"Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":"kms:Decrypt","Resource":"*"}]}`
-		console      = `{ "Statement" : [ { "Effect" : "Allow", "Principal" : { "AWS" : "*" }, "Action" : "kms:Decrypt", "Resource" : "*" } ] }`
-		ownAccount   = `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}`
-		starInAction = `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/admin"},"Action":"*","Resource":"*"}]}`
+		public         = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}]}`
+		publicAWS      = `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*"}]}`
+		publicList     = `{"Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":"kms:Decrypt","Resource":"*"}]}`
+		console        = `{ "Statement" : [ { "Effect" : "Allow", "Principal" : { "AWS" : "*" }, "Action" : "kms:Decrypt", "Resource" : "*" } ] }`
+		ownAccount     = `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}`
+		starInAction   = `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/admin"},"Action":"*","Resource":"*"}]}`
+		denyAll        = `{"Statement":[{"Action":"kms:ScheduleKeyDeletion","Effect":"Deny","Principal":{"AWS":"*"},"Resource":"*"}]}`
+		denyAllSpace   = `{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "kms:DisableKey", "Resource": "*"}]}`
+		principalFirst = `{"Statement":[{"Principal":"*","Effect":"Allow","Action":"kms:*","Resource":"*"}]}`
 	)
 	failed := kmseventtest.With(policyRecord(false, public), map[string]any{"errorCode": "AccessDeniedException", "errorMessage": "not authorized"}, nil)
 	noPolicy := kmseventtest.With(kmseventtest.CloudTrail("create-key"), nil, map[string]any{"policy": nil})
@@ -84,14 +93,19 @@ func TestKeyPolicyChanges_PatternFidelityOnEventBridge(t *testing.T) {
 		wantPublic, wantAll bool
 	}{
 		// "*" as the principal, in the layouts of compact JSON, json.dumps and the console
-		"PutKeyPolicy Principal \"*\"":              {policyRecord(false, public), true, true},
-		"PutKeyPolicy Principal AWS \"*\"":          {policyRecord(false, publicAWS), true, true},
-		"CreateKey Principal AWS [\"*\"]":           {policyRecord(true, publicList), true, true},
-		"PutKeyPolicy console layout":               {policyRecord(false, console), true, true},
-		"documented PutKeyPolicy (own account)":     {kmseventtest.CloudTrail("put-key-policy"), false, true},
-		"documented CreateKey (another account)":    {kmseventtest.CloudTrail("create-key"), false, true},
-		"PutKeyPolicy own account, compact":         {policyRecord(false, ownAccount), false, true},
-		"PutKeyPolicy \"*\" only as Action":         {policyRecord(false, starInAction), false, true},
+		"PutKeyPolicy Principal \"*\"":           {policyRecord(false, public), true, true},
+		"PutKeyPolicy Principal AWS \"*\"":       {policyRecord(false, publicAWS), true, true},
+		"CreateKey Principal AWS [\"*\"]":        {policyRecord(true, publicList), true, true},
+		"PutKeyPolicy console layout":            {policyRecord(false, console), true, true},
+		"documented PutKeyPolicy (own account)":  {kmseventtest.CloudTrail("put-key-policy"), false, true},
+		"documented CreateKey (another account)": {kmseventtest.CloudTrail("create-key"), false, true},
+		"PutKeyPolicy own account, compact":      {policyRecord(false, ownAccount), false, true},
+		"PutKeyPolicy \"*\" only as Action":      {policyRecord(false, starInAction), false, true},
+		// a Deny of "*" (DeletionGuard's kind) grants nothing
+		"PutKeyPolicy Deny of AWS \"*\", compact": {policyRecord(false, denyAll), false, true},
+		"CreateKey Deny of \"*\", spaced":         {policyRecord(true, denyAllSpace), false, true},
+		// a layout the patterns do not read (documented: EveryChange records it)
+		"PutKeyPolicy Principal before Effect":      {policyRecord(false, principalFirst), false, true},
 		"failed PutKeyPolicy Principal \"*\"":       {failed, false, false},
 		"CreateKey without policy (default policy)": {noPolicy, false, false},
 		"documented GetKeyPolicy-like read":         {kmseventtest.CloudTrail("decrypt-success"), false, false},
@@ -143,5 +157,122 @@ func TestKeyPolicyChanges_PatternsFitEventBridgeLimits(t *testing.T) {
 	var v any
 	if err := json.Unmarshal([]byte(pattern), &v); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// policyText writes v as JSON with keys in order, the separators given
+// (compact: ":" and ","; json.dumps: ": " and ", "; the console's: " : " and
+// ", " with spaces inside braces and brackets).
+func policyText(v any, colon, comma string, inner bool) string {
+	pad := func(open, body, close string) string {
+		if inner && body != "" {
+			return open + " " + body + " " + close
+		}
+		return open + body + close
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = strconv.Quote(k) + colon + policyText(x[k], colon, comma, inner)
+		}
+		return pad("{", strings.Join(parts, comma), "}")
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = policyText(e, colon, comma, inner)
+		}
+		return pad("[", strings.Join(parts, comma), "]")
+	default:
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
+}
+
+func TestKeyPolicyChanges_NoAlertOnWhatKmsmonitorDeploys(t *testing.T) {
+	server := eventBridge(t)
+	ctx := context.Background()
+	// GIVEN every guarded key policy kmsmonitor writes: the facade's topic and trail keys and an
+	// app key under its guard, and keys under guards of other settings
+	stack := newStack()
+	awskms.NewKey(stack, jsii.String("AppKey"), nil)
+	kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
+		Emails: []string{"security@example.com"}, DeletionGuardEnabled: jsii.Bool(true), KeyPolicyChangesEnabled: jsii.Bool(true),
+	})
+	other := newStack()
+	kmsmonitor.NewDeletionGuard(other, jsii.String("BreakGlass"), &kmsmonitor.DeletionGuardProps{
+		BreakGlassPrincipalArns: []string{breakGlassRole, "arn:aws:iam::111122223333:role/cdk-*"}, MinDaysWithoutUsage: jsii.Number(90)}).Protect(awskms.NewKey(other, jsii.String("A"), nil))
+	kmsmonitor.NewDeletionGuard(other, jsii.String("NoWindow"), &kmsmonitor.DeletionGuardProps{MinPendingWindowInDays: jsii.Number(7)}).Protect(awskms.NewKey(other, jsii.String("B"), nil))
+	tpl := synth(t, stack)
+	var policies []any
+	for _, s := range []template{tpl, synth(t, other)} {
+		resolved, err := iamsimtest.Resolve(s.JSON(), iamsimtest.AgnosticEnvs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range resolved.Sorted("AWS::KMS::Key") {
+			policies = append(policies, r.Props["KeyPolicy"])
+		}
+	}
+	if len(policies) != 5 {
+		t.Fatalf("%d key policies, want 5 (topic, trail and app keys; two more)", len(policies))
+	}
+	// AND the rule of the facade's KeyPolicyChanges, installed on EventBridge (moto)
+	var rule *eventbridgetest.Rule
+	for _, r := range tpl.resourcesOfType("AWS::Events::Rule") {
+		props := r["Properties"].(map[string]any)
+		if strings.Contains(toJSON(t, props["EventPattern"]), "PutKeyPolicy") && strings.Contains(toJSON(t, props["EventPattern"]), "wildcard") {
+			pattern, _ := json.Marshal(props["EventPattern"])
+			var err error
+			if rule, err = server.NewRule(ctx, string(pattern), props["State"].(string)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if rule == nil {
+		t.Fatal("no KeyPolicyChanges rule")
+	}
+	// WHEN each policy, as CloudFormation sends it (compact), as json.dumps and the console write it,
+	// is set by CreateKey and PutKeyPolicy, as deployed and with a statement allowing "*" added
+	public := map[string]any{"Action": "kms:Decrypt", "Effect": "Allow", "Principal": map[string]any{"AWS": "*"}, "Resource": "*"}
+	var events [][]byte
+	var names []string
+	for i, p := range policies {
+		opened := map[string]any{}
+		for k, v := range p.(map[string]any) {
+			opened[k] = v
+		}
+		opened["Statement"] = append(append([]any{}, p.(map[string]any)["Statement"].([]any)...), public)
+		for _, layout := range []struct {
+			name         string
+			colon, comma string
+			inner        bool
+		}{{"compact", ":", ",", false}, {"json.dumps", ": ", ", ", false}, {"console", " : ", ", ", true}} {
+			for _, create := range []bool{true, false} {
+				for _, v := range []struct {
+					name   string
+					policy any
+				}{{"as deployed", p}, {"with a public Allow", opened}} {
+					names = append(names, fmt.Sprintf("policy %d, %s, CreateKey %v, %s", i, layout.name, create, v.name))
+					events = append(events, kmseventtest.AsEventBridgeEvent(policyRecord(create, policyText(v.policy, layout.colon, layout.comma, layout.inner))))
+				}
+			}
+		}
+	}
+	got, err := rule.MatchAll(ctx, events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// THEN no deployed policy is reported (the guards' Deny of "*" grants nothing), and every one
+	// with the public Allow is
+	for i, n := range names {
+		if want := strings.HasSuffix(n, "with a public Allow"); got[i] != want {
+			t.Errorf("%s: reported = %v, want %v", n, got[i], want)
+		}
 	}
 }
