@@ -19,18 +19,27 @@ var KeyPolicyOperations = []string{"PutKeyPolicy", "CreateKey"}
 // PublicPrincipalPolicyPatterns are the EventBridge wildcard patterns that
 // KeyPolicyChanges matches against requestParameters.policy, the key policy
 // as the caller sent it: one JSON string, which event patterns cannot parse.
-// Each finds a statement that allows the principal "*" (`\*` is a literal
-// asterisk), written as a string or as the first entry of a list, right after
-// "Effect": "Allow", with the spacing of compact JSON (CloudFormation's, and
-// aws-cdk-lib's key order), of json.dumps and of the AWS console. A Deny of
-// "*", such as DeletionGuard's, is not a grant and is not matched. A policy
-// laid out otherwise (Principal before Effect, another key between them, a
-// "*" later in a list, other whitespace, Unicode escapes) is not matched: use
-// EveryChange on the keys that matter for a complete record.
+// Each finds the principal "*" (`\*` is a literal asterisk) written as a
+// string or as the first entry of a list, with the spacing of compact JSON,
+// of json.dumps and of pretty-printed JSON (" : ", as in the console's
+// recorded policies); "*" within one line. They apply to every caller but
+// CloudFormation: they cannot tell an Allow from a Deny, and a deployment
+// sets DeletionGuard's Deny of "*" in every guarded key's policy. A policy
+// laid out otherwise (a "*" later in a list, other whitespace, Unicode
+// escapes) is not matched: use EveryChange on the keys that matter for a
+// complete record.
 var PublicPrincipalPolicyPatterns = []string{
+	`*"Principal":"\*"*`, `*"Principal": "\*"*`, `*"Principal" : "\*"*`,
+	`*"AWS":"\*"*`, `*"AWS": "\*"*`, `*"AWS" : "\*"*`,
+	`*"AWS":["\*"*`, `*"AWS": ["\*"*`, `*"AWS" : [ "\*"*`,
+}
+
+// PublicAllowPolicyPatterns find, in the compact JSON CloudFormation sends
+// (aws-cdk-lib writes "Effect" right before "Principal"), a statement that
+// allows the principal "*": they apply to CloudFormation's calls, where a
+// Deny of "*" (DeletionGuard's) must not be reported.
+var PublicAllowPolicyPatterns = []string{
 	`*"Effect":"Allow","Principal":"\*"*`, `*"Effect":"Allow","Principal":{"AWS":"\*"*`, `*"Effect":"Allow","Principal":{"AWS":["\*"*`,
-	`*"Effect": "Allow", "Principal": "\*"*`, `*"Effect": "Allow", "Principal": {"AWS": "\*"*`, `*"Effect": "Allow", "Principal": {"AWS": ["\*"*`,
-	`*"Effect" : "Allow", "Principal" : "\*"*`, `*"Effect" : "Allow", "Principal" : { "AWS" : "\*"*`, `*"Effect" : "Allow", "Principal" : { "AWS" : [ "\*"*`,
 }
 
 // KeyPolicyChangesProps configures KeyPolicyChanges.
@@ -103,7 +112,7 @@ func NewKeyPolicyChanges(scope constructs.Construct, id *string, props *KeyPolic
 	var n alerting.Notification
 	k.DeadLetterQueue, n = w.delivery(node)
 	k.Topic, k.TopicKey = n.Topic, n.Key
-	what, description := "a KMS key policy allows the principal \"*\"", "kmsmonitor: KMS key policies that allow the principal \"*\""
+	what, description := "a KMS key policy names the principal \"*\"", "kmsmonitor: KMS key policies that name the principal \"*\""
 	if every {
 		what, description = "a KMS key policy was set", "kmsmonitor: every KMS key policy set"
 	}
@@ -113,21 +122,30 @@ func NewKeyPolicyChanges(scope constructs.Construct, id *string, props *KeyPolic
 }
 
 // keyPolicyDetail matches the policy changes on keyArns (every key when
-// empty): every change, or those naming the principal "*".
+// empty): every change, or those naming the principal "*" (by anyone but
+// CloudFormation) or allowing it (CloudFormation included).
 func keyPolicyDetail(keyArns []*string, every bool) map[string]interface{} {
-	// CreateKey without a policy gets the default key policy: nothing to report.
-	policy := []interface{}{map[string]bool{"exists": true}}
-	if !every {
-		policy = nil
-		for _, w := range PublicPrincipalPolicyPatterns {
+	detail := map[string]interface{}{
+		"eventSource": []string{"kms.amazonaws.com"},
+		"eventName":   KeyPolicyOperations,
+		"errorCode":   []interface{}{map[string]bool{"exists": false}},
+	}
+	wildcards := func(patterns []string) map[string]interface{} {
+		var policy []interface{}
+		for _, w := range patterns {
 			policy = append(policy, map[string]string{"wildcard": w})
 		}
+		return map[string]interface{}{"policy": policy}
 	}
-	detail := map[string]interface{}{
-		"eventSource":       []string{"kms.amazonaws.com"},
-		"eventName":         KeyPolicyOperations,
-		"errorCode":         []interface{}{map[string]bool{"exists": false}},
-		"requestParameters": map[string]interface{}{"policy": policy},
+	if every {
+		// CreateKey without a policy gets the default key policy: nothing to report.
+		detail["requestParameters"] = map[string]interface{}{"policy": []interface{}{map[string]bool{"exists": true}}}
+	} else {
+		detail["$or"] = []interface{}{
+			map[string]interface{}{"requestParameters": wildcards(PublicAllowPolicyPatterns)},
+			map[string]interface{}{"requestParameters": wildcards(PublicPrincipalPolicyPatterns),
+				"sourceIPAddress": []interface{}{map[string]interface{}{"anything-but": []string{deployedBy}}}},
+		}
 	}
 	if len(keyArns) > 0 {
 		detail["resources"] = map[string]interface{}{"ARN": keyArns}

@@ -25,16 +25,26 @@ func TestKeyPolicyChanges_PublicPrincipalRuleAndMessage(t *testing.T) {
 	k := kmsmonitor.NewKeyPolicyChanges(stack, jsii.String("Policies"), nil)
 	tpl := synth(t, stack)
 	// THEN one ENABLED rule matches successful PutKeyPolicy and CreateKey whose policy names the principal "*"
-	var wildcards arr
-	for _, w := range kmsmonitor.PublicPrincipalPolicyPatterns {
-		wildcards = append(wildcards, obj{"wildcard": w})
+	wildcards := func(patterns []string) arr {
+		var out arr
+		for _, w := range patterns {
+			out = append(out, obj{"wildcard": w})
+		}
+		return out
 	}
 	tpl.HasResourceProperties("AWS::Events::Rule", obj{
 		"EventPattern": obj{
 			"source": arr{"aws.kms"}, "detail-type": arr{"AWS API Call via CloudTrail"},
 			"detail": obj{
 				"eventSource": arr{"kms.amazonaws.com"}, "eventName": arr{"PutKeyPolicy", "CreateKey"},
-				"errorCode": arr{obj{"exists": false}}, "requestParameters": obj{"policy": wildcards},
+				"errorCode": arr{obj{"exists": false}},
+				// a statement allowing "*", whoever calls; naming "*", anyone but CloudFormation
+				// (whose deployments write DeletionGuard's Deny of "*")
+				"$or": arr{
+					obj{"requestParameters": obj{"policy": wildcards(kmsmonitor.PublicAllowPolicyPatterns)}},
+					obj{"requestParameters": obj{"policy": wildcards(kmsmonitor.PublicPrincipalPolicyPatterns)},
+						"sourceIPAddress": arr{obj{"anything-but": arr{"cloudformation.amazonaws.com"}}}},
+				},
 			},
 		},
 		"State": "ENABLED",
@@ -87,6 +97,9 @@ func TestKeyPolicyChanges_PatternFidelityOnEventBridge(t *testing.T) {
 		principalFirst = `{"Statement":[{"Principal":"*","Effect":"Allow","Action":"kms:*","Resource":"*"}]}`
 	)
 	failed := kmseventtest.With(policyRecord(false, public), map[string]any{"errorCode": "AccessDeniedException", "errorMessage": "not authorized"}, nil)
+	deployed := func(record []byte) []byte {
+		return kmseventtest.With(record, map[string]any{"sourceIPAddress": "cloudformation.amazonaws.com", "userAgent": "cloudformation.amazonaws.com"}, nil)
+	}
 	noPolicy := kmseventtest.With(kmseventtest.CloudTrail("create-key"), nil, map[string]any{"policy": nil})
 	cases := map[string]struct {
 		record              []byte
@@ -101,15 +114,19 @@ func TestKeyPolicyChanges_PatternFidelityOnEventBridge(t *testing.T) {
 		"documented CreateKey (another account)": {kmseventtest.CloudTrail("create-key"), false, true},
 		"PutKeyPolicy own account, compact":      {policyRecord(false, ownAccount), false, true},
 		"PutKeyPolicy \"*\" only as Action":      {policyRecord(false, starInAction), false, true},
-		// a Deny of "*" (DeletionGuard's kind) grants nothing
-		"PutKeyPolicy Deny of AWS \"*\", compact": {policyRecord(false, denyAll), false, true},
-		"CreateKey Deny of \"*\", spaced":         {policyRecord(true, denyAllSpace), false, true},
-		// a layout the patterns do not read (documented: EveryChange records it)
-		"PutKeyPolicy Principal before Effect":      {policyRecord(false, principalFirst), false, true},
-		"failed PutKeyPolicy Principal \"*\"":       {failed, false, false},
-		"CreateKey without policy (default policy)": {noPolicy, false, false},
-		"documented GetKeyPolicy-like read":         {kmseventtest.CloudTrail("decrypt-success"), false, false},
-		"documented ImportKeyMaterial":              {kmseventtest.CloudTrail("import-key-material"), false, false},
+		// by a person, any "*" as principal is reported (a pattern cannot tell Allow from Deny)
+		"PutKeyPolicy Deny of AWS \"*\", compact": {policyRecord(false, denyAll), true, true},
+		"CreateKey Deny of \"*\", spaced":         {policyRecord(true, denyAllSpace), true, true},
+		"PutKeyPolicy Principal before Effect":    {policyRecord(false, principalFirst), true, true},
+		// by CloudFormation (a deployment), only a statement allowing "*", compact
+		"deployed Allow of \"*\"":                     {deployed(policyRecord(false, public)), true, true},
+		"deployed Allow of AWS [\"*\"]":               {deployed(policyRecord(true, publicList)), true, true},
+		"deployed Deny of \"*\" (DeletionGuard's)":    {deployed(policyRecord(false, denyAll)), false, true},
+		"deployed Principal before Effect (not read)": {deployed(policyRecord(false, principalFirst)), false, true},
+		"failed PutKeyPolicy Principal \"*\"":         {failed, false, false},
+		"CreateKey without policy (default policy)":   {noPolicy, false, false},
+		"documented GetKeyPolicy-like read":           {kmseventtest.CloudTrail("decrypt-success"), false, false},
+		"documented ImportKeyMaterial":                {kmseventtest.CloudTrail("import-key-material"), false, false},
 	}
 	names := make([]string, 0, len(cases))
 	for n := range cases {
@@ -237,8 +254,8 @@ func TestKeyPolicyChanges_NoAlertOnWhatKmsmonitorDeploys(t *testing.T) {
 	if rule == nil {
 		t.Fatal("no KeyPolicyChanges rule")
 	}
-	// WHEN each policy, as CloudFormation sends it (compact), as json.dumps and the console write it,
-	// is set by CreateKey and PutKeyPolicy, as deployed and with a statement allowing "*" added
+	// WHEN each policy is set by CreateKey and PutKeyPolicy, as deployed and with a statement allowing
+	// "*" added: by CloudFormation (compact), and by a person (compact, json.dumps, pretty-printed)
 	public := map[string]any{"Action": "kms:Decrypt", "Effect": "Allow", "Principal": map[string]any{"AWS": "*"}, "Resource": "*"}
 	var events [][]byte
 	var names []string
@@ -252,14 +269,20 @@ func TestKeyPolicyChanges_NoAlertOnWhatKmsmonitorDeploys(t *testing.T) {
 			name         string
 			colon, comma string
 			inner        bool
-		}{{"compact", ":", ",", false}, {"json.dumps", ": ", ", ", false}, {"console", " : ", ", ", true}} {
+			deployment   bool
+		}{{"CloudFormation, compact", ":", ",", false, true}, {"a person, compact", ":", ",", false, false},
+			{"a person, json.dumps", ": ", ", ", false, false}, {"a person, pretty-printed", " : ", ", ", true, false}} {
 			for _, create := range []bool{true, false} {
 				for _, v := range []struct {
 					name   string
 					policy any
 				}{{"as deployed", p}, {"with a public Allow", opened}} {
-					names = append(names, fmt.Sprintf("policy %d, %s, CreateKey %v, %s", i, layout.name, create, v.name))
-					events = append(events, kmseventtest.AsEventBridgeEvent(policyRecord(create, policyText(v.policy, layout.colon, layout.comma, layout.inner))))
+					record := policyRecord(create, policyText(v.policy, layout.colon, layout.comma, layout.inner))
+					if layout.deployment {
+						record = kmseventtest.With(record, map[string]any{"sourceIPAddress": "cloudformation.amazonaws.com"}, nil)
+					}
+					names = append(names, fmt.Sprintf("policy %d, by %s, CreateKey %v, %s", i, layout.name, create, v.name))
+					events = append(events, kmseventtest.AsEventBridgeEvent(record))
 				}
 			}
 		}
@@ -268,10 +291,12 @@ func TestKeyPolicyChanges_NoAlertOnWhatKmsmonitorDeploys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// THEN no deployed policy is reported (the guards' Deny of "*" grants nothing), and every one
-	// with the public Allow is
+	// THEN no deployment of a guarded policy is reported (the guards' Deny of "*" grants nothing),
+	// every policy with the public Allow is, and a person setting a guarded policy by hand is too
+	// (the patterns for people name "*" and cannot tell a Deny)
 	for i, n := range names {
-		if want := strings.HasSuffix(n, "with a public Allow"); got[i] != want {
+		want := strings.HasSuffix(n, "with a public Allow") || !strings.Contains(n, "by CloudFormation")
+		if got[i] != want {
 			t.Errorf("%s: reported = %v, want %v", n, got[i], want)
 		}
 	}

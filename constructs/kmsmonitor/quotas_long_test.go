@@ -331,7 +331,7 @@ var keysPerRule = []struct {
 	{"KeyPolicyChanges EveryChange", 19, func(s awscdk.Stack, arns []string) {
 		kmsmonitor.NewKeyPolicyChanges(s, jsii.String("Policies"), &kmsmonitor.KeyPolicyChangesProps{KeyArns: arns, EveryChange: jsii.Bool(true)})
 	}},
-	{"KeyPolicyChanges", 13, func(s awscdk.Stack, arns []string) {
+	{"KeyPolicyChanges", 12, func(s awscdk.Stack, arns []string) {
 		kmsmonitor.NewKeyPolicyChanges(s, jsii.String("Policies"), &kmsmonitor.KeyPolicyChangesProps{KeyArns: arns})
 	}},
 	{"AutoCancelDeletion KeyAwareListed", 17, func(s awscdk.Stack, arns []string) {

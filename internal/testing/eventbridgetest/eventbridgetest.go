@@ -131,7 +131,11 @@ type Rule struct {
 // whose target is a new SQS queue.
 func (s *Server) NewRule(ctx context.Context, pattern, state string) (*Rule, error) {
 	s.next++
-	name := fmt.Sprintf("kmsmonitor-test-%d", s.next)
+	// The process ID keeps names apart when two test binaries, starting moto at
+	// the same moment, picked the same free port and so share one moto server
+	// (the second moto cannot bind; the first answers both): each binary
+	// counts its rules from 1.
+	name := fmt.Sprintf("kmsmonitor-test-%d-%d", os.Getpid(), s.next)
 	if _, err := s.eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(name)}); err != nil {
 		return nil, fmt.Errorf("CreateEventBus: %w", err)
 	}
