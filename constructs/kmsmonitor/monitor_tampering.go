@@ -228,71 +228,35 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 	m.DeadLetterQueue = alerting.UseOrCreateDeadLetterQueue(node, p.DeadLetterQueue)
 	n := alerting.Decide(node, p.Topic, p.Emails, nil, p.shared)
 	m.Topic, m.TopicKey = n.Topic, n.Key
-	for i, chunk := range trails {
-		if len(chunk) == 0 {
-			break
-		}
-		rule := m.rule(numbered("TrailRule", i), "cloudtrail.amazonaws.com", "the trail that feeds kmsmonitor was stopped, deleted or changed",
-			trailAlternatives(chunk),
-			"If nobody planned this, start logging again (aws cloudtrail start-logging --name <trail>) and check the event selectors: the detectors see only what the trail records.")
-		m.TrailRules = append(m.TrailRules, rule)
-	}
+	m.TrailRules = tamperingRules(m, trails, "TrailRule", "cloudtrail.amazonaws.com", "the trail that feeds kmsmonitor was stopped, deleted or changed",
+		trailAlternatives,
+		"If nobody planned this, start logging again (aws cloudtrail start-logging --name <trail>) and check the event selectors: the detectors see only what the trail records.")
 	if len(m.TrailRules) > 0 {
 		m.TrailRule = m.TrailRules[0]
 	}
-	for i, chunk := range alarms {
-		if len(chunk) == 0 {
-			break
-		}
-		m.AlarmRules = append(m.AlarmRules, m.rule(numbered("AlarmRule", i), "monitoring.amazonaws.com", "a kmsmonitor alarm was deleted or its actions disabled",
-			alarmAlternatives(chunk),
-			"If nobody planned this, deploy the kmsmonitor stack again (it recreates deleted alarms) or run aws cloudwatch enable-alarm-actions --alarm-names <alarm>."))
-	}
+	m.AlarmRules = tamperingRules(m, alarms, "AlarmRule", "monitoring.amazonaws.com", "a kmsmonitor alarm was deleted or its actions disabled",
+		alarmAlternatives,
+		"If nobody planned this, deploy the kmsmonitor stack again (it recreates deleted alarms) or run aws cloudwatch enable-alarm-actions --alarm-names <alarm>.")
 	if len(groups) > 0 {
 		m.MetricFilterRule = m.rule("MetricFilterRule", "logs.amazonaws.com", "a kmsmonitor metric filter or its log group was deleted",
 			filterAlternatives(groups, filters),
 			"If nobody planned this, deploy the kmsmonitor stack again: without the filter its alarm sees no data.")
 	}
-	for i, chunk := range rules {
-		if len(chunk) == 0 {
-			break
-		}
-		m.EventRuleRules = append(m.EventRuleRules, m.rule(numbered("EventRuleRule", i), "events.amazonaws.com", "a kmsmonitor EventBridge rule was disabled, deleted or lost its targets",
-			ruleAlternatives(chunk),
-			"If nobody planned this, deploy the kmsmonitor stack again, or run aws events enable-rule --name <rule>."))
-	}
-	for i, chunk := range topics {
-		if len(chunk) == 0 {
-			break
-		}
-		m.TopicRules = append(m.TopicRules, m.rule(numbered("TopicRule", i), "sns.amazonaws.com", "a topic kmsmonitor notifies was deleted, changed or lost a subscription",
-			topicAlternatives(chunk),
-			"If nobody planned this, check the topic's access policy, key and subscriptions (aws sns get-topic-attributes, list-subscriptions-by-topic, get-subscription-attributes) against the kmsmonitor template and put them back (a deployment of an unchanged template does not): its notifications may no longer arrive."))
-	}
-	for i, chunk := range keys {
-		if len(chunk) == 0 {
-			break
-		}
-		m.KeyRules = append(m.KeyRules, m.rule(numbered("KeyRule", i), "kms.amazonaws.com", "a key kmsmonitor's notifications or trail rely on was disabled, scheduled for deletion or given a new policy",
-			keyAlternatives(chunk),
-			"If nobody planned this, cancel the deletion and enable the key (aws kms cancel-key-deletion, then aws kms enable-key: a cancelled key stays disabled), or put back its policy (the one in the kmsmonitor template): a topic or trail whose key is unusable delivers nothing."))
-	}
-	for i, chunk := range documents {
-		if len(chunk) == 0 {
-			break
-		}
-		m.DocumentRules = append(m.DocumentRules, m.rule(numbered("DocumentRule", i), "ssm.amazonaws.com", "an automation document kmsmonitor runs was changed or deleted",
-			documentAlternatives(chunk),
-			"If nobody planned this, compare the document's default version with the kmsmonitor template (aws ssm get-document --name <document>) and set it back (aws ssm update-document-default-version): the automations run the default version."))
-	}
-	for i, chunk := range buckets {
-		if len(chunk) == 0 {
-			break
-		}
-		m.BucketRules = append(m.BucketRules, m.rule(numbered("BucketRule", i), "s3.amazonaws.com", "the bucket the trail delivers to was deleted or given another policy",
-			bucketAlternatives(chunk),
-			"If nobody planned this, compare the bucket policy with the kmsmonitor template (aws s3api get-bucket-policy --bucket <bucket>) and put it back: a trail that cannot deliver may stop feeding the detectors."))
-	}
+	m.EventRuleRules = tamperingRules(m, rules, "EventRuleRule", "events.amazonaws.com", "a kmsmonitor EventBridge rule was disabled, deleted or lost its targets",
+		ruleAlternatives,
+		"If nobody planned this, deploy the kmsmonitor stack again, or run aws events enable-rule --name <rule>.")
+	m.TopicRules = tamperingRules(m, topics, "TopicRule", "sns.amazonaws.com", "a topic kmsmonitor notifies was deleted, changed or lost a subscription",
+		topicAlternatives,
+		"If nobody planned this, check the topic's access policy, key and subscriptions (aws sns get-topic-attributes, list-subscriptions-by-topic, get-subscription-attributes) against the kmsmonitor template and put them back (a deployment of an unchanged template does not): its notifications may no longer arrive.")
+	m.KeyRules = tamperingRules(m, keys, "KeyRule", "kms.amazonaws.com", "a key kmsmonitor's notifications or trail rely on was disabled, scheduled for deletion or given a new policy",
+		keyAlternatives,
+		"If nobody planned this, cancel the deletion and enable the key (aws kms cancel-key-deletion, then aws kms enable-key: a cancelled key stays disabled), or put back its policy (the one in the kmsmonitor template): a topic or trail whose key is unusable delivers nothing.")
+	m.DocumentRules = tamperingRules(m, documents, "DocumentRule", "ssm.amazonaws.com", "an automation document kmsmonitor runs was changed or deleted",
+		documentAlternatives,
+		"If nobody planned this, compare the document's default version with the kmsmonitor template (aws ssm get-document --name <document>) and set it back (aws ssm update-document-default-version): the automations run the default version.")
+	m.BucketRules = tamperingRules(m, buckets, "BucketRule", "s3.amazonaws.com", "the bucket the trail delivers to was deleted or given another policy",
+		bucketAlternatives,
+		"If nobody planned this, compare the bucket policy with the kmsmonitor template (aws s3api get-bucket-policy --bucket <bucket>) and put it back: a trail that cannot deliver may stop feeding the detectors.")
 	return m
 }
 
@@ -497,6 +461,19 @@ func worstName(longest int) func(*string) *string {
 
 // obj shortens event-pattern literals.
 type obj = map[string]interface{}
+
+// tamperingRules creates a rule (MonitorTampering.rule) per chunk of watched
+// resources, numbered from id; none when the one chunk is empty.
+func tamperingRules[T any](m *MonitorTampering, chunks [][]T, id, eventSource, what string, alternatives func([]T) []interface{}, advice string) []awsevents.Rule {
+	var out []awsevents.Rule
+	for i, chunk := range chunks {
+		if len(chunk) == 0 {
+			break
+		}
+		out = append(out, m.rule(numbered(id, i), eventSource, what, alternatives(chunk), advice))
+	}
+	return out
+}
 
 // rule creates a rule on successful calls recorded by eventSource that match
 // one of alternatives ($or), notifying the topic.
