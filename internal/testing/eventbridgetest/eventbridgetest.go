@@ -15,15 +15,17 @@
 package eventbridgetest
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -49,24 +51,37 @@ type Server struct {
 	next int
 }
 
-// motoServer runs moto.server's main with its arguments (as `python3 -m
-// moto.server` would), parsing each JSONPath expression once. moto's
-// EventBridge parses the eight input paths of its default event template with
-// jsonpath_ng at every delivery, and jsonpath_ng builds its parser tables
-// anew at each parse: about 0.5 s of CPU per delivered event (cProfile), 80 %
-// of the fidelity tests' time. The parsed expression is immutable, so the
-// answers are the same.
-const motoServer = `import functools, sys
+// motoServer serves moto's application as moto.server's main does, with two
+// differences:
+//   - it binds port 0 and prints the port the kernel gave it: the port is
+//     this process's from the start. When the tests picked a free port and
+//     passed it on, two test binaries starting at once could pick the same
+//     one; the second moto could not bind, the first answered both, and
+//     their event buses collided (and the second lost its server when the
+//     first binary ended);
+//   - it parses each JSONPath expression once. moto's EventBridge parses the
+//     eight input paths of its default event template with jsonpath_ng at
+//     every delivery, and jsonpath_ng builds its parser tables anew at each
+//     parse: about 0.5 s of CPU per delivered event (cProfile), 80 % of the
+//     fidelity tests' time. The parsed expression is immutable, so the
+//     answers are the same.
+const motoServer = `import functools, os, sys
 try:
     import jsonpath_ng.ext
     jsonpath_ng.ext.parse = functools.lru_cache(maxsize=None)(jsonpath_ng.ext.parse)
 except ImportError:
     pass
-from moto.server import main
-main(sys.argv[1:])
+from moto.server import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import make_server
+app = DomainDispatcherApplication(create_backend_app)
+app.debug = True
+server = make_server("127.0.0.1", 0, app, threaded=True)
+os.environ["MOTO_PORT"] = str(server.port)  # as moto.server's main sets it
+print(server.port, flush=True)
+server.serve_forever()
 `
 
-// Start starts moto's server (motoServer) on a free loopback port and waits
+// Start starts moto's server (motoServer) on a loopback port of its own and waits
 // until it answers (about 3 s).
 func Start() (*Server, error) {
 	python, err := exec.LookPath("python3")
@@ -76,16 +91,31 @@ func Start() (*Server, error) {
 	if out, err := exec.Command(python, "-c", "import moto.server").CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("%w: python3 cannot import moto.server (pip install 'moto[server]'): %s", ErrUnavailable, out)
 	}
-	port, err := freePort()
+	cmd := exec.Command(python, "-c", motoServer)
+	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(python, "-c", motoServer, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.Stdout, cmd.Stderr = nil, nil
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
-	endpoint := fmt.Sprintf("http://127.0.0.1:%d", port)
+	// The server prints its port once bound.
+	ports := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(stdout).ReadString('\n')
+		ports <- strings.TrimSpace(line)
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	var port string
+	select {
+	case port = <-ports:
+	case <-time.After(30 * time.Second):
+	}
+	if _, err := strconv.Atoi(port); err != nil {
+		_ = cmd.Process.Kill()
+		return nil, fmt.Errorf("%w: moto printed no port within 30 s (%q)", ErrUnavailable, port)
+	}
+	endpoint := "http://127.0.0.1:" + port
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get(endpoint + "/moto-api/")
@@ -131,11 +161,7 @@ type Rule struct {
 // whose target is a new SQS queue.
 func (s *Server) NewRule(ctx context.Context, pattern, state string) (*Rule, error) {
 	s.next++
-	// The process ID keeps names apart when two test binaries, starting moto at
-	// the same moment, picked the same free port and so share one moto server
-	// (the second moto cannot bind; the first answers both): each binary
-	// counts its rules from 1.
-	name := fmt.Sprintf("kmsmonitor-test-%d-%d", os.Getpid(), s.next)
+	name := fmt.Sprintf("kmsmonitor-test-%d", s.next)
 	if _, err := s.eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(name)}); err != nil {
 		return nil, fmt.Errorf("CreateEventBus: %w", err)
 	}
@@ -268,12 +294,3 @@ func identity(source, detailType string, resources []string, detail json.RawMess
 
 // Required reports whether RequireEnv demands moto.
 func Required() bool { return os.Getenv(RequireEnv) == "1" }
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
