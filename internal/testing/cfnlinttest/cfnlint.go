@@ -82,7 +82,7 @@ func linterN(bin string, n int) *linter {
 	linters.Lock()
 	defer linters.Unlock()
 	for len(linters.all) <= n {
-		linters.all = append(linters.all, &linter{bin: bin})
+		linters.all = append(linters.all, &linter{bin: bin, stderr: &lockedBuffer{}})
 	}
 	return linters.all[n]
 }
@@ -215,37 +215,128 @@ type linter struct {
 	mu      sync.Mutex
 	bin     string // the cfn-lint command
 	started bool
-	cmd     *exec.Cmd // worker.py; nil when the linter runs the command
+	worker  bool // worker.py answers; false when the linter runs the command
+	forked  bool // the worker is linter 0's twin
 	in      io.WriteCloser
 	out     *bufio.Scanner
-	stderr  lockedBuffer
+	stderr  *lockedBuffer
 }
 
-// start starts worker.py with python3; where it cannot import cfn-lint, or
-// imports another version than the cfn-lint command's (cfn-lint installed
-// apart, with pipx for instance), the linter runs the command instead.
+// starting serializes the start of the linters' workers: the first worker
+// started in a test binary forks a twin once cfn-lint is imported and its
+// rules built (about 2 s of CPU that a new worker would pay again), and the
+// next linter to start (waiting for that first start if it runs) takes the
+// twin. The twin's standard input and output are two pipes of its own (files
+// 3 and 4 of worker.py, which the fork makes its 0 and 1); it shares the
+// first worker's standard error.
+var starting struct {
+	sync.Mutex
+	forking bool // a worker was started with a twin
+	twin    *struct {
+		in     io.WriteCloser
+		out    io.ReadCloser
+		stderr *lockedBuffer
+	} // nil until that worker is ready, and once taken
+}
+
+// start starts worker.py with python3, or takes the twin of the first
+// worker (starting); where python3 cannot import cfn-lint, or imports
+// another version than the cfn-lint command's (cfn-lint installed apart, with
+// pipx for instance), the linter runs the command instead.
 func (l *linter) start() {
 	l.started = true
+	starting.Lock()
+	defer starting.Unlock()
+	if l.takeTwin() {
+		return
+	}
 	python, err := exec.LookPath("python3")
 	if err != nil {
 		return
 	}
 	cmd := exec.Command(python, "-c", workerPy)
-	cmd.Stderr = &l.stderr // not os.Stderr: the test binaries filter it, and wait for it to close
+	cmd.Stderr = l.stderr // not os.Stderr: the test binaries filter it, and wait for it to close
 	in, err1 := cmd.StdinPipe()
 	out, err2 := cmd.StdoutPipe()
-	if err1 != nil || err2 != nil || cmd.Start() != nil {
+	if err1 != nil || err2 != nil {
 		return
 	}
-	l.cmd, l.in, l.out = cmd, in, bufio.NewScanner(out)
-	l.out.Buffer(make([]byte, 1<<20), 256<<20)
-	var hello struct{ Ready string }
-	if !l.out.Scan() || json.Unmarshal(l.out.Bytes(), &hello) != nil || hello.Ready == "" ||
-		(!sameEnvironment(l.bin, python) && "cfn-lint "+hello.Ready != commandVersion(l.bin)) {
+	var twinIn, twinOut [2]*os.File // [0] the read end, [1] the write end
+	if !starting.forking {
+		if twinIn[0], twinIn[1], err1 = os.Pipe(); err1 == nil {
+			if twinOut[0], twinOut[1], err2 = os.Pipe(); err2 == nil {
+				cmd.ExtraFiles = []*os.File{twinIn[0], twinOut[1]} // worker.py's files 3 and 4
+				cmd.Env = append(os.Environ(), "KMSMONITOR_CFNLINT_TWIN=1")
+			} else {
+				twinIn[0].Close()
+				twinIn[1].Close()
+			}
+		}
+	}
+	closeTwin := func() {
+		if cmd.ExtraFiles != nil {
+			twinIn[1].Close()
+			twinOut[0].Close()
+		}
+	}
+	started := cmd.Start() == nil
+	if cmd.ExtraFiles != nil {
+		twinIn[0].Close() // worker.py and its twin hold them now
+		twinOut[1].Close()
+	}
+	if !started {
+		closeTwin()
+		return
+	}
+	version := l.attach(in, out)
+	if version == "" || (!sameEnvironment(l.bin, python) && "cfn-lint "+version != commandVersion(l.bin)) {
 		l.in.Close()
 		_ = cmd.Wait()
-		l.cmd = nil
+		l.worker = false
+		closeTwin()
+		return
 	}
+	if cmd.ExtraFiles != nil {
+		starting.forking = true
+		starting.twin = &struct {
+			in     io.WriteCloser
+			out    io.ReadCloser
+			stderr *lockedBuffer
+		}{twinIn[1], twinOut[0], l.stderr}
+	}
+}
+
+// attach makes the linter answer through a worker's standard input and
+// output, and reads the worker's first line: the version of cfn-lint it
+// imported, "" when it could not import it or exited.
+func (l *linter) attach(in io.WriteCloser, out io.Reader) (version string) {
+	l.in, l.out = in, bufio.NewScanner(out)
+	l.out.Buffer(make([]byte, 1<<20), 256<<20)
+	var hello struct{ Ready string }
+	if !l.out.Scan() || json.Unmarshal(l.out.Bytes(), &hello) != nil {
+		return ""
+	}
+	l.worker = hello.Ready != ""
+	return hello.Ready
+}
+
+// takeTwin makes the linter answer through the first worker's twin, when
+// there is one and it is ready (worker.py could fork it). starting is held.
+func (l *linter) takeTwin() bool {
+	t := starting.twin
+	starting.twin = nil
+	if t == nil {
+		return false
+	}
+	l.stderr = t.stderr
+	if l.attach(t.in, t.out) == "" {
+		l.worker = false
+		t.in.Close()
+		t.out.Close()
+		return false
+	}
+	l.forked = true
+	return true
 }
 
 // sameEnvironment reports whether the cfn-lint command runs in python's
@@ -338,7 +429,7 @@ func (l *linter) lint(dir string, files []string) (problems string, err error) {
 	}
 	var out string
 	var code int
-	if l.cmd != nil {
+	if l.worker {
 		out, code, err = l.viaWorker(files)
 	} else {
 		out, code, err = l.viaCommand(files)

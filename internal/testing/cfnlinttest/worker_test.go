@@ -59,6 +59,17 @@ func TestWorkerAnswersAsTheCommandDoes(t *testing.T) {
 		!strings.Contains(wOut, "warned.json:") || !strings.Contains(wOut, "W2001") || strings.Contains(wOut, "clean.json:") {
 		t.Errorf("report %q", wOut)
 	}
+	// WHEN the second linter lints them
+	second := linterN(bin, 1)
+	tOut, tCode, tErr := second.viaWorkerStarted(t, files)
+	// THEN one of the two linters runs the twin of the other's worker (forked once that worker
+	// had built its rules; the first to start made it), and the second answers as the command does
+	if worker.forked == second.forked {
+		t.Errorf("linter 0 forked: %v, linter 1 forked: %v; want exactly one twin", worker.forked, second.forked)
+	}
+	if tErr != nil || tCode != cCode || tOut != cOut {
+		t.Errorf("twin gave %d %q (%v); the command %d %q", tCode, tOut, tErr, cCode, cOut)
+	}
 }
 
 // viaWorkerStarted starts the worker if needed and lints files with it.
@@ -69,7 +80,7 @@ func (l *linter) viaWorkerStarted(t *testing.T, files []string) (string, int, er
 	if !l.started {
 		l.start()
 	}
-	if l.cmd == nil {
+	if !l.worker {
 		t.Fatal("worker.py did not start: python3 cannot import cfn-lint, or imports another version than the command")
 	}
 	return l.viaWorker(files)
