@@ -211,7 +211,7 @@ func TestAutomationDocuments_WalkedAsGraphs(t *testing.T) {
 			}
 			// AND every outcome has its own: cancelled, kept, check failed (cancelled or not), not pending,
 			// cancellation failed, cancelled but not confirmed, cancelled meanwhile by something else, not checked
-			want := []string{"NotifyCancelled", "NotifyScheduled", "NotifyCancelledUnreadable", "NotifyUnreadable", "NotifyNotPending", "NotifyCancelFailed", "NotifyCancelNotConfirmed", "NotifyCancelledElsewhere", "NotifyFailed"}
+			want := []string{"NotifyCancelled", "NotifyScheduled", "NotifyCancelledUnreadable", "NotifyUnreadable", "NotifyNotPending", "NotifyCancelFailed", "NotifyCancelNotConfirmed", "NotifyCancelledElsewhere", "NotifyFailed", "NotifyExempt"}
 			for _, w := range want {
 				if !ends[w] {
 					t.Errorf("DeletionCheck: no path ends in %s", w)

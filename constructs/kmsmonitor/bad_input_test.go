@@ -416,6 +416,11 @@ var _ = addBadInputs("range and format", []badInput{
 	{"DeletionGuard", "Guard", "nil key", func(s awscdk.Stack) {
 		kmsmonitor.NewDeletionGuard(s, jsii.String("Guard"), nil).Protect(nil)
 	}, []string{"Protect[0]", "is nil", "awskms.NewKey"}},
+	{"AllowDeletionWithStack", "Key", "after Protect", func(s awscdk.Stack) {
+		k := awskms.NewKey(s, jsii.String("Key"), nil)
+		kmsmonitor.NewDeletionGuard(s, jsii.String("Guard"), nil).Protect(k)
+		kmsmonitor.AllowDeletionWithStack(k)
+	}, []string{"key", "already protected", "before guard.Protect(key)"}},
 	{"OrganizationDeletionGuard", "Guard", "no target", func(s awscdk.Stack) {
 		kmsmonitor.NewOrganizationDeletionGuard(s, jsii.String("Guard"), nil)
 	}, []string{"TargetIDs", "is empty", "r-...", "12 digits"}},
@@ -438,6 +443,10 @@ var _ = addBadInputs("range and format", []badInput{
 	{"OrganizationDeletionGuard", "Guard", "waiting period out of range", func(s awscdk.Stack) {
 		kmsmonitor.NewOrganizationDeletionGuard(s, jsii.String("Guard"), &kmsmonitor.OrganizationDeletionGuardProps{TargetIDs: []string{"r-a1b2"}, MinPendingWindowInDays: jsii.Number(45)})
 	}, []string{"MinPendingWindowInDays", "7 to 30 days"}},
+	{"DeletionCheck", "Check", "break-glass session ARN", func(s awscdk.Stack) {
+		kmsmonitor.NewDeletionCheck(s, jsii.String("Check"), &kmsmonitor.DeletionCheckProps{
+			BreakGlassPrincipalArns: []string{"arn:aws:sts::111122223333:assumed-role/BreakGlass/alice"}})
+	}, []string{"BreakGlassPrincipalArns[0]", "not an IAM role or user ARN", "arn:aws:iam::111122223333:role/BreakGlass"}},
 	{"DeletionCheck", "Check", "days out of range", func(s awscdk.Stack) {
 		kmsmonitor.NewDeletionCheck(s, jsii.String("Check"), &kmsmonitor.DeletionCheckProps{MinDaysWithoutUsage: jsii.Number(5000)})
 	}, []string{"MinDaysWithoutUsage", "from 1 to 3650"}},

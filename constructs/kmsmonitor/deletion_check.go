@@ -40,6 +40,12 @@ type DeletionCheckProps struct {
 	// after 185 attempts over 24 hours.
 	// Default: a new SSE-SQS encrypted, TLS-only queue keeping messages 14 days.
 	DeadLetterQueue awssqs.IQueue
+	// BreakGlassPrincipalArns are the IAM roles and users whose deletions are
+	// reported and not cancelled: the same list as DeletionGuard's, matched
+	// as its aws:PrincipalArn condition is (ArnLike; a role session is its
+	// role's ARN, path included).
+	// Default: nobody is exempt.
+	BreakGlassPrincipalArns []string
 
 	// shared is the notification a composing construct (KeyMonitoring)
 	// decided for all its parts; used when Topic is nil.
@@ -53,7 +59,10 @@ type DeletionCheckProps struct {
 // (kms:GetKeyLastUsage). If the key was used within MinDaysWithoutUsage days
 // (or the answer is unknown and UnknownCountsAsUsed), it cancels the deletion:
 // the key is then left disabled, as CancelKeyDeletion leaves every key; enable
-// it again once you know who needs it. Either way it notifies Topic.
+// it again once you know who needs it. Either way it notifies Topic. A
+// deletion scheduled by a BreakGlassPrincipalArns principal, or by
+// CloudFormation for a key of this stack given to AllowDeletionWithStack, is
+// reported at once and neither checked nor cancelled.
 //
 // A multi-Region primary key with replicas goes to PendingReplicaDeletion,
 // others to PendingDeletion: both are handled. Primary and replica keys are
@@ -91,7 +100,7 @@ type DeletionCheck struct {
 // when props are invalid.
 func NewDeletionCheck(scope constructs.Construct, id *string, props *DeletionCheckProps) *DeletionCheck {
 	p, node, c := start("kmsmonitor.DeletionCheck", scope, id, props)
-	policy := validateGuard(c, p.MinDaysWithoutUsage, nil, nil)
+	policy := validateGuard(c, p.MinDaysWithoutUsage, nil, p.BreakGlassPrincipalArns)
 	alerting.CheckDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
 	alerting.ReserveSenders(c, "DeadLetterQueue", p.DeadLetterQueue, 1, false)
 	c.PanicIfAny()
@@ -106,7 +115,7 @@ func NewDeletionCheck(scope constructs.Construct, id *string, props *DeletionChe
 	// aws-cdk-lib has no L2 for SSM documents.
 	d.Document = awsssm.NewCfnDocument(node, jsii.String("Document"), &awsssm.CfnDocumentProps{
 		DocumentType:   jsii.String("Automation"),
-		Content:        deletionCheckDocument(policy.minDays, unknownUsed),
+		Content:        deletionCheckDocument(policy.minDays, unknownUsed, policy.breakGlass, awscdk.Lazy_List(&deletableKeys{scope: node}, nil)),
 		UpdateMethod:   jsii.String("NewVersion"),
 		DocumentFormat: jsii.String("JSON"),
 	})
@@ -116,7 +125,7 @@ func NewDeletionCheck(scope constructs.Construct, id *string, props *DeletionChe
 			ResourceName: jsii.String(*d.Document.Ref() + ":" + version), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME,
 		})
 	}
-	d.createRoles(stack, definition("*"))
+	d.createRoles(stack, definition("*"), len(policy.breakGlass) > 0)
 
 	d.Rule = newCloudTrailRule(node, "Rule", "kmsmonitor: check the last use of a KMS key scheduled for deletion", map[string]interface{}{
 		"eventSource": []string{"kms.amazonaws.com"},
@@ -130,6 +139,7 @@ func NewDeletionCheck(scope constructs.Construct, id *string, props *DeletionChe
 			"AutomationAssumeRole": []interface{}{d.AutomationRole.RoleArn()},
 			"KeyId":                []interface{}{field("$.detail.resources[0].ARN")},
 			"ScheduledBy":          []interface{}{field("$.detail.userIdentity.arn")},
+			"SourceIp":             []interface{}{field("$.detail.sourceIPAddress")},
 			"EventId":              []interface{}{field("$.detail.eventID")},
 			"EventTime":            []interface{}{field("$.detail.eventTime")},
 			"TopicArn":             []interface{}{d.Topic.TopicArn()},
@@ -138,7 +148,7 @@ func NewDeletionCheck(scope constructs.Construct, id *string, props *DeletionChe
 	return d
 }
 
-func (d *DeletionCheck) createRoles(stack awscdk.Stack, definitionArn *string) {
+func (d *DeletionCheck) createRoles(stack awscdk.Stack, definitionArn *string, breakGlass bool) {
 	account := &map[string]interface{}{"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()}}
 	d.AutomationRole = awsiam.NewRole(d.Construct, jsii.String("AutomationRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewPrincipalWithConditions(awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), nil), account),
@@ -155,6 +165,16 @@ func (d *DeletionCheck) createRoles(stack awscdk.Stack, definitionArn *string) {
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid: jsii.String("Notify"), Actions: jsii.Strings("sns:Publish"), Resources: &[]*string{d.Topic.TopicArn()},
 		}),
+	}
+	if breakGlass {
+		// The Exempt step reads the path of the role whose session scheduled the deletion
+		// (aws:PrincipalArn holds it; CloudTrail's assumed-role ARN does not).
+		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("ReadSchedulingRole"), Actions: jsii.Strings("iam:GetRole"),
+			Resources: &[]*string{stack.FormatArn(&awscdk.ArnComponents{
+				Service: jsii.String("iam"), Region: jsii.String(""), Resource: jsii.String("role"), ResourceName: jsii.String("*"),
+			})},
+		}))
 	}
 	if key := d.Topic.MasterKey(); key != nil {
 		// SNS encrypts the message with the topic's key on the publisher's behalf.
@@ -173,6 +193,11 @@ func (d *DeletionCheck) createRoles(stack awscdk.Stack, definitionArn *string) {
 	rules := []nagsuppress.Rule{{ID: "AwsSolutions-IAM5",
 		Reason:    "Any key of this account and Region may be scheduled for deletion: the automation reads the use of, and may cancel the deletion of, the one key the CloudTrail record names.",
 		AppliesTo: []nagsuppress.Finding{nagsuppress.Resource("arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*")}}}
+	if breakGlass {
+		rules = append(rules, nagsuppress.Rule{ID: "AwsSolutions-IAM5",
+			Reason:    "Any role of this account may schedule a deletion: the automation reads the one role (its path) whose session the CloudTrail record names, to compare it with the break-glass principals.",
+			AppliesTo: []nagsuppress.Finding{nagsuppress.Resource("arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*")}})
+	}
 	if d.Topic.MasterKey() != nil {
 		rules = append(rules, nagsuppress.Rule{ID: "AwsSolutions-IAM5",
 			Reason:    "kms:GenerateDataKey* names the GenerateDataKey family SNS calls for an encrypted topic, on the topic's key only.",
@@ -299,6 +324,81 @@ def handler(events, context):
     return {"verdict": "keep", "case": "never-used", "summary": summary + note}
 `
 
+// exemptScript decides whether a scheduled deletion is exempt: CloudFormation
+// deleting a key given to AllowDeletionWithStack (in DeletableWithStack), or
+// a caller whose aws:PrincipalArn matches a break-glass ARN as DeletionGuard's
+// ArnNotLike condition does (IAM's ArnLike: the six colon-separated parts
+// compared one by one, * and ? matching within a part). CloudTrail names a
+// role session arn:...:sts::ACCOUNT:assumed-role/NAME/SESSION, while
+// aws:PrincipalArn is the role's ARN with its path: the script reads it with
+// iam:GetRole for a role of the key's account, and compares the ARN without
+// path (and says so) when it cannot. Executed in the tests against botocore's
+// model of the IAM API (TestDeletionCheck_ExemptScenarios).
+const exemptScript = `import re
+
+import boto3
+from botocore.config import Config
+
+ASSUMED_ROLE = re.compile(r"^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role/([^/]+)/")
+
+
+def arn_like(pattern, arn):
+    """IAM's ArnLike: each of the six colon-separated parts matches its own."""
+    p, a = pattern.split(":", 5), arn.split(":", 5)
+    if len(p) != 6 or len(a) != 6:
+        return False
+    for want, got in zip(p, a):
+        rx = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in want)
+        if not re.fullmatch(rx, got, flags=re.S):
+            return False
+    return True
+
+
+def principal_arn(scheduled_by, key_account):
+    """The caller's aws:PrincipalArn, and a note when it is not exact."""
+    m = ASSUMED_ROLE.match(scheduled_by)
+    if not m:
+        return scheduled_by, ""
+    partition, account, name = m.groups()
+    bare = "arn:%s:iam::%s:role/%s" % (partition, account, name)
+    if account != key_account:
+        return bare, " (a role of another account: compared without its path)"
+    try:
+        iam = boto3.client("iam", config=Config(retries={"total_max_attempts": 3}, connect_timeout=5, read_timeout=10))
+        return iam.get_role(RoleName=name)["Role"]["Arn"], ""
+    except Exception as e:  # denied, deleted since, throttled: compare what CloudTrail gave
+        return bare, " (its path could not be read, %s: compared without it)" % e
+
+
+def handler(events, context):
+    key = events["KeyId"]
+    if events.get("SourceIp") == "cloudformation.amazonaws.com" and key in (events.get("DeletableWithStack") or []):
+        return {"exempt": True, "reason": "CloudFormation scheduled it, and the key may be deleted with its stack (kmsmonitor.AllowDeletionWithStack)"}
+    patterns = [p for p in events.get("BreakGlass") or [] if p]
+    if not patterns:
+        return {"exempt": False, "reason": "no exemption applies"}
+    principal, note = principal_arn(events.get("ScheduledBy") or "", key.split(":")[4])
+    for pattern in patterns:
+        if arn_like(pattern, principal):
+            return {"exempt": True, "reason": "%s scheduled it, which matches the break-glass principal %s%s" % (principal, pattern, note)}
+    return {"exempt": False, "reason": "%s is not a break-glass principal%s" % (principal, note)}
+`
+
+// deletableKeys produces, at synthesis, the ARNs of the keys of scope's
+// stack that AllowDeletionWithStack was given (whenever it was called).
+type deletableKeys struct{ scope constructs.IConstruct }
+
+// Produce implements awscdk.IStableListProducer.
+func (d *deletableKeys) Produce() *[]*string {
+	out := []*string{}
+	for _, k := range keysUnder(awscdk.Stack_Of(d.scope)) {
+		if deletableWithStack(k) {
+			out = append(out, k.KeyArn())
+		}
+	}
+	return &out
+}
+
 // apiAttempts is how many times the document tries an AWS API step.
 const apiAttempts = 3
 
@@ -307,7 +407,7 @@ const apiAttempts = 3
 // PendingReplicaDeletion for a multi-Region primary with replicas); read its
 // last use and decide (one script: decideScript); cancel or not; notify. If
 // the script itself fails, the "unknown" branch decides.
-func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{} {
+func deletionCheckDocument(minDays int, unknownUsed bool, breakGlass []string, deletable *[]*string) map[string]interface{} {
 	str := func(desc string) map[string]interface{} {
 		return map[string]interface{}{"type": "String", "description": desc}
 	}
@@ -348,6 +448,7 @@ func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{}
 				"allowedPattern": `^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`,
 			},
 			"ScheduledBy": str("ARN of the principal that scheduled the deletion."),
+			"SourceIp":    str("Source of the ScheduleKeyDeletion call (cloudformation.amazonaws.com when CloudFormation made it)."),
 			"EventId":     str("CloudTrail event ID of the ScheduleKeyDeletion call."),
 			"EventTime":   str("Time of the ScheduleKeyDeletion call."),
 			"TopicArn":    str("SNS topic notified of the outcome."),
@@ -360,6 +461,30 @@ func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{}
 			},
 		},
 		"mainSteps": []interface{}{
+			// Exemptions first: a deletion they allow is reported at once, not checked or cancelled.
+			// If the step fails, the check goes on (cancelling is the side that can be undone).
+			map[string]interface{}{
+				"name": "Exempt", "action": "aws:executeScript", "onFailure": "step:DescribeKey", "nextStep": "IsExempt",
+				"timeoutSeconds": 60,
+				"inputs": map[string]interface{}{
+					"Runtime": "python3.11", "Handler": "handler", "Script": exemptScript,
+					"InputPayload": map[string]interface{}{
+						"KeyId": "{{ KeyId }}", "ScheduledBy": "{{ ScheduledBy }}", "SourceIp": "{{ SourceIp }}",
+						"BreakGlass": append([]string{}, breakGlass...), "DeletableWithStack": deletable,
+					},
+				},
+				"outputs": []interface{}{
+					map[string]interface{}{"Name": "Exempt", "Selector": "$.Payload.exempt", "Type": "Boolean"},
+					map[string]interface{}{"Name": "Reason", "Selector": "$.Payload.reason", "Type": "String"},
+				},
+			},
+			map[string]interface{}{
+				"name": "IsExempt", "action": "aws:branch",
+				"inputs": map[string]interface{}{
+					"Choices": []interface{}{map[string]interface{}{"Variable": "{{ Exempt.Exempt }}", "BooleanEquals": true, "NextStep": "NotifyExempt"}},
+					"Default": "DescribeKey",
+				},
+			},
 			api("DescribeKey", "DescribeKey", nil, map[string]interface{}{
 				"onFailure": "step:NotifyFailed",
 				"outputs": []interface{}{
@@ -449,6 +574,10 @@ func deletionCheckDocument(minDays int, unknownUsed bool) map[string]interface{}
 					"and UnknownCountsAsUsed is true.\n"+who+cancelled),
 			publish("NotifyUnreadable", "kmsmonitor: KMS key scheduled for deletion (check failed)",
 				"kmsmonitor DeletionCheck: the check of a KMS key scheduled for deletion failed (its Decide step: see the automation execution); the deletion stays scheduled.\n"+who),
+			publish("NotifyExempt", "kmsmonitor: KMS key scheduled for deletion (exempt, not checked)",
+				"kmsmonitor DeletionCheck: a KMS key was scheduled for deletion by a principal its exemptions allow: {{ Exempt.Reason }}. "+
+					"The deletion stays scheduled; it was neither checked nor cancelled.\n"+who+
+					"If the key is still needed, cancel it: aws kms cancel-key-deletion --key-id {{ KeyId }}"),
 			publish("NotifyNotPending", "kmsmonitor: KMS key no longer pending deletion",
 				"kmsmonitor DeletionCheck: a KMS key was scheduled for deletion but is no longer pending deletion (state {{ DescribeKey.KeyState }}); nothing to do.\n"+who),
 			// A key whose policy does not let this account's IAM policies apply

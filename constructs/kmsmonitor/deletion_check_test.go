@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
@@ -38,10 +40,10 @@ func TestDeletionCheck(t *testing.T) {
 			"InputTransformer": obj{
 				"InputPathsMap": obj{
 					"detail-resources-0--ARN": "$.detail.resources[0].ARN", "detail-userIdentity-arn": "$.detail.userIdentity.arn",
-					"detail-eventID": "$.detail.eventID", "detail-eventTime": "$.detail.eventTime",
+					"detail-eventID": "$.detail.eventID", "detail-eventTime": "$.detail.eventTime", "detail-sourceIPAddress": "$.detail.sourceIPAddress",
 				},
 				"InputTemplate": join(`{"AutomationAssumeRole":["`, getAtt("CheckAutomationRole"),
-					`"],"EventId":[<detail-eventID>],"EventTime":[<detail-eventTime>],"KeyId":[<detail-resources-0--ARN>],"ScheduledBy":[<detail-userIdentity-arn>],"TopicArn":["`,
+					`"],"EventId":[<detail-eventID>],"EventTime":[<detail-eventTime>],"KeyId":[<detail-resources-0--ARN>],"ScheduledBy":[<detail-userIdentity-arn>],"SourceIp":[<detail-sourceIPAddress>],"TopicArn":["`,
 					ref("CheckTopic"), `"]}`),
 			},
 			"DeadLetterConfig": obj{"Arn": getAtt("CheckDeadLetterQueue")},
@@ -65,6 +67,11 @@ func TestDeletionCheck(t *testing.T) {
 				"UnknownCountsAsUsed": objLike(obj{"type": "Boolean", "default": true}),
 			}),
 			"mainSteps": arr{
+				// (exemptions first, reported at once: TestDeletionCheck_ExemptScenarios runs the script; no break-glass here)
+				step("Exempt", "aws:executeScript", obj{"onFailure": "step:DescribeKey", "inputs": objLike(obj{"InputPayload": obj{
+					"KeyId": "{{ KeyId }}", "ScheduledBy": "{{ ScheduledBy }}", "SourceIp": "{{ SourceIp }}", "BreakGlass": arr{}, "DeletableWithStack": arr{}}})}),
+				step("IsExempt", "aws:branch", obj{"inputs": obj{"Choices": arr{
+					obj{"Variable": "{{ Exempt.Exempt }}", "BooleanEquals": true, "NextStep": "NotifyExempt"}}, "Default": "DescribeKey"}}),
 				step("DescribeKey", "aws:executeAwsApi", obj{"onFailure": "step:NotifyFailed", "inputs": obj{"Service": "kms", "Api": "DescribeKey", "KeyId": "{{ KeyId }}"}}),
 				step("IsPendingDeletion", "aws:branch", obj{"inputs": obj{"Choices": arr{obj{"Or": arr{
 					obj{"Variable": "{{ DescribeKey.KeyState }}", "StringEquals": "PendingDeletion"},
@@ -92,6 +99,7 @@ func TestDeletionCheck(t *testing.T) {
 				step("CancelUnreadable", "aws:executeAwsApi", obj{"onFailure": "step:NotifyFailed", "inputs": obj{"Service": "kms", "Api": "CancelKeyDeletion", "KeyId": "{{ KeyId }}"}}),
 				step("NotifyCancelledUnreadable", "aws:executeAwsApi", nil),
 				step("NotifyUnreadable", "aws:executeAwsApi", nil),
+				step("NotifyExempt", "aws:executeAwsApi", obj{"inputs": objLike(obj{"Message": assertions.Match_StringLikeRegexp(jsii.String(`exemptions allow: \{\{ Exempt.Reason \}\}[\s\S]*neither checked nor cancelled[\s\S]*cancel-key-deletion --key-id \{\{ KeyId \}\}`))})}),
 				step("NotifyNotPending", "aws:executeAwsApi", nil),
 				// AND a failed check or cancellation is told, never silent
 				step("NotifyFailed", "aws:executeAwsApi", obj{"isEnd": true, "inputs": objLike(obj{"Service": "sns", "Api": "Publish",
@@ -386,6 +394,7 @@ func TestDeletionCheck_DocumentScenarios(t *testing.T) {
 			"AutomationAssumeRole": "arn:aws:iam::111122223333:role/Stack-CheckAutomationRole", "KeyId": key,
 			"ScheduledBy": "arn:aws:iam::111122223333:user/Mary", "EventId": "a1b2c3d4-5678-90ab-cdef-EXAMPLEaaaaa",
 			"EventTime": "2026-12-06T10:00:00Z", "TopicArn": "arn:aws:sns:us-east-1:111122223333:Stack-CheckTopic",
+			"SourceIp": "203.0.113.7",
 		}
 		for k, v := range extra {
 			p[k] = v
@@ -415,38 +424,38 @@ func TestDeletionCheck_DocumentScenarios(t *testing.T) {
 	}{
 		{ssmscripttest.Scenario{Name: "PendingReplicaDeletion of a multi-Region primary, used 3 days ago", Events: params(nil),
 			Calls: []ssmscripttest.Call{state("PendingReplicaDeletion", true), usedDaysAgo(3), cancelled, state("Disabled", true), publish}},
-			"DescribeKey > IsPendingDeletion > WaitForUsageRecords > Decide > CancelOrKeep > CancelKeyDeletion > VerifyCancelled > NotifyCancelled",
+			"Exempt > IsExempt > DescribeKey > IsPendingDeletion > WaitForUsageRecords > Decide > CancelOrKeep > CancelKeyDeletion > VerifyCancelled > NotifyCancelled",
 			[]string{"deletion of a KMS key was cancelled", "last used 3 day(s) ago", "Multi-Region key", "left DISABLED", "by arn:aws:iam::111122223333:user/Mary"}},
 		{ssmscripttest.Scenario{Name: "already cancelled by someone else", Events: params(nil),
 			Calls: []ssmscripttest.Call{state("Disabled", false), publish}},
-			"DescribeKey > IsPendingDeletion > NotifyNotPending", []string{"no longer pending deletion (state Disabled)"}},
+			"Exempt > IsExempt > DescribeKey > IsPendingDeletion > NotifyNotPending", []string{"no longer pending deletion (state Disabled)"}},
 		{ssmscripttest.Scenario{Name: "cancelled by another path between check and cancel", Events: params(nil),
 			Calls: []ssmscripttest.Call{state("PendingDeletion", false), usedDaysAgo(3), invalidState, invalidState, invalidState, state("Disabled", false), publish}},
-			"DescribeKey > IsPendingDeletion > WaitForUsageRecords > Decide > CancelOrKeep > CancelKeyDeletion! > StateAfterCancel > StillPending > NotifyCancelledElsewhere",
+			"Exempt > IsExempt > DescribeKey > IsPendingDeletion > WaitForUsageRecords > Decide > CancelOrKeep > CancelKeyDeletion! > StateAfterCancel > StillPending > NotifyCancelledElsewhere",
 			[]string{"cancelled meanwhile, by something else", "or by an earlier attempt", "(state Disabled)", "last used 3 day(s) ago"}},
 		{ssmscripttest.Scenario{Name: "the cancellation refused, the key still pending", Events: params(nil),
 			Calls: []ssmscripttest.Call{state("PendingDeletion", false), usedDaysAgo(3), kmsError("cancel_key_deletion", "AccessDeniedException"),
 				kmsError("cancel_key_deletion", "AccessDeniedException"), kmsError("cancel_key_deletion", "AccessDeniedException"), state("PendingDeletion", false), publish}},
-			"DescribeKey > IsPendingDeletion > WaitForUsageRecords > Decide > CancelOrKeep > CancelKeyDeletion! > StateAfterCancel > StillPending > NotifyCancelFailed",
+			"Exempt > IsExempt > DescribeKey > IsPendingDeletion > WaitForUsageRecords > Decide > CancelOrKeep > CancelKeyDeletion! > StateAfterCancel > StillPending > NotifyCancelFailed",
 			[]string{"cancellation failed", "aws kms cancel-key-deletion --key-id " + key, "last used 3 day(s) ago"}},
 		{ssmscripttest.Scenario{Name: "cancelled, but the key shows Enabled (enabled again meanwhile)", Events: params(nil),
 			Calls: []ssmscripttest.Call{state("PendingDeletion", false), usedDaysAgo(3), cancelled, state("Enabled", false), state("Enabled", false), publish}},
-			"DescribeKey > IsPendingDeletion > WaitForUsageRecords > Decide > CancelOrKeep > CancelKeyDeletion > VerifyCancelled! > NotifyCancelNotConfirmed",
+			"Exempt > IsExempt > DescribeKey > IsPendingDeletion > WaitForUsageRecords > Decide > CancelOrKeep > CancelKeyDeletion > VerifyCancelled! > NotifyCancelNotConfirmed",
 			[]string{"this automation cancelled", "did not show the Disabled state", "describe-key --key-id " + key}},
 		{ssmscripttest.Scenario{Name: "MinDaysWithoutUsage 90 from a CloudFormation parameter, used 200 days ago", Events: params(map[string]any{"MinDaysWithoutUsage": 90}),
 			Calls: []ssmscripttest.Call{state("PendingDeletion", false), usedDaysAgo(200), publish}},
-			"DescribeKey > IsPendingDeletion > WaitForUsageRecords > Decide > CancelOrKeep > NotifyScheduled",
+			"Exempt > IsExempt > DescribeKey > IsPendingDeletion > WaitForUsageRecords > Decide > CancelOrKeep > NotifyScheduled",
 			[]string{"was not cancelled", "last used 200 day(s) ago", "minimum is 90"}},
 		{ssmscripttest.Scenario{Name: "the default minimum (365 days), used 200 days ago", Events: params(nil),
 			Calls: []ssmscripttest.Call{state("PendingDeletion", false), usedDaysAgo(200), cancelled, state("Disabled", false), publish}},
-			"DescribeKey > IsPendingDeletion > WaitForUsageRecords > Decide > CancelOrKeep > CancelKeyDeletion > VerifyCancelled > NotifyCancelled",
+			"Exempt > IsExempt > DescribeKey > IsPendingDeletion > WaitForUsageRecords > Decide > CancelOrKeep > CancelKeyDeletion > VerifyCancelled > NotifyCancelled",
 			[]string{"minimum is 365"}},
 		{ssmscripttest.Scenario{Name: "the key unreadable (throttled 3 times)", Events: params(nil),
 			Calls: []ssmscripttest.Call{kmsError("describe_key", "ThrottlingException"), kmsError("describe_key", "ThrottlingException"), kmsError("describe_key", "ThrottlingException"), publish}},
-			"DescribeKey! > NotifyFailed", []string{"NOT checked", "cancel-key-deletion --key-id " + key}},
+			"Exempt > IsExempt > DescribeKey! > NotifyFailed", []string{"NOT checked", "cancel-key-deletion --key-id " + key}},
 		{ssmscripttest.Scenario{Name: "throttled once, then read", Events: params(nil),
 			Calls: []ssmscripttest.Call{kmsError("describe_key", "ThrottlingException"), state("Disabled", false), publish}},
-			"DescribeKey > IsPendingDeletion > NotifyNotPending", []string{"no longer pending deletion"}},
+			"Exempt > IsExempt > DescribeKey > IsPendingDeletion > NotifyNotPending", []string{"no longer pending deletion"}},
 	}
 	scenarios := make([]ssmscripttest.Scenario, len(cases))
 	for i, c := range cases {
@@ -487,5 +496,130 @@ func TestDeletionCheck_DocumentScenarios(t *testing.T) {
 			}
 		}
 		t.Logf("%s: %s: %s", r.Name, r.Steps(), m.Subject)
+	}
+}
+
+func TestDeletionCheck_ExemptScenarios(t *testing.T) {
+	// GIVEN DeletionCheck with break-glass principals (a role at a path, a wildcard in the account and
+	// the name, a user), in a stack with two keys, one of them given to AllowDeletionWithStack
+	stack := awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("us-east-1")}})
+	deletable := awskms.NewKey(stack, jsii.String("TestKey"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true), RemovalPolicy: awscdk.RemovalPolicy_DESTROY})
+	awskms.NewKey(stack, jsii.String("AppKey"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+	breakGlass := []string{"arn:aws:iam::111122223333:role/ops/BreakGlass", "arn:aws:iam::*:role/Emergency*", "arn:aws:iam::111122223333:user/root-ops"}
+	kmsmonitor.NewDeletionCheck(stack, jsii.String("Check"), &kmsmonitor.DeletionCheckProps{
+		Emails: []string{"security@example.com"}, BreakGlassPrincipalArns: breakGlass,
+	})
+	kmsmonitor.AllowDeletionWithStack(deletable) // after DeletionCheck: read at synthesis
+	tpl := synth(t, stack)
+	resolved, err := iamsimtest.Resolve(tpl.JSON(), iamsimtest.EnvsFor("111122223333", "us-east-1")[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var testKey string
+	for _, k := range resolved.Sorted("AWS::KMS::Key") {
+		if strings.HasPrefix(k.ID, "TestKey") {
+			testKey = k.Arn
+		}
+	}
+	document := resolved.Sorted("AWS::SSM::Document")[0].Props["Content"].(map[string]any)
+	var script string
+	var payload map[string]any
+	for _, s := range document["mainSteps"].([]any) {
+		if step := s.(map[string]any); step["name"] == "Exempt" {
+			script, payload = step["inputs"].(map[string]any)["Script"].(string), step["inputs"].(map[string]any)["InputPayload"].(map[string]any)
+		}
+	}
+	// AND the payload holds the break-glass list as given, and the ARN of the deletable key only
+	if fmt.Sprint(payload["BreakGlass"]) != fmt.Sprint(breakGlass) || fmt.Sprint(payload["DeletableWithStack"]) != fmt.Sprint([]any{testKey}) {
+		t.Fatalf("payload %v; want break-glass %v and [%s]", payload, breakGlass, testKey)
+	}
+	// AND the automation role may read roles of its account (their paths), judged by the IAM evaluation
+	sim := simulator(t)
+	var identity []iamsimtest.Policy
+	for _, p := range resolved.Sorted("AWS::IAM::ManagedPolicy") {
+		if strings.Contains(fmt.Sprint(p.Props["Roles"]), "CheckAutomationRole") {
+			identity = append(identity, iamsimtest.Policy{Name: p.ID, Policy: p.Props["PolicyDocument"]})
+		}
+	}
+	for _, c := range []iamsimtest.Case{
+		{Kind: "automation role reads a role of its account", Resource: "arn:aws:iam::111122223333:role/ops/BreakGlass", Want: iamsimtest.Allowed},
+		{Kind: "automation role reads a role of another account", Resource: "arn:aws:iam::444455556666:role/EmergencyAdmin", ResourceAccount: "444455556666", Want: iamsimtest.Refused},
+	} {
+		c.Principal, c.Action, c.Identity = "arn:aws:iam::111122223333:role/Stack-CheckAutomationRole", "iam:GetRole", identity
+		if got, detail, err := sim.Simulate(c); err != nil || got != c.Want {
+			t.Errorf("%s: got %s (%s, %v), want %s", c, got, detail, err, c.Want)
+		}
+	}
+	const otherKey = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	events := func(key, scheduledBy, sourceIP string) map[string]any {
+		return map[string]any{"KeyId": key, "ScheduledBy": scheduledBy, "SourceIp": sourceIP, "BreakGlass": payload["BreakGlass"], "DeletableWithStack": payload["DeletableWithStack"]}
+	}
+	getRole := func(name, arn string) ssmscripttest.Call {
+		return ssmscripttest.Call{Service: "iam", Operation: "get_role", Expect: map[string]any{"RoleName": name}, Response: map[string]any{"Role": map[string]any{
+			"Path": "/", "RoleName": name, "RoleId": "AROAEXAMPLEID12345678", "Arn": arn, "CreateDate": daysAgo(100), "AssumeRolePolicyDocument": "{}",
+		}}}
+	}
+	const cfnRole = "cdk-hnb659fds-cfn-exec-role-111122223333-us-east-1"
+	cases := []struct {
+		s      ssmscripttest.Scenario
+		exempt bool
+		reason string
+	}{
+		{ssmscripttest.Scenario{Name: "a session of the break-glass role at its path", Events: events(otherKey, "arn:aws:sts::111122223333:assumed-role/BreakGlass/alice", "203.0.113.7"),
+			Calls: []ssmscripttest.Call{getRole("BreakGlass", "arn:aws:iam::111122223333:role/ops/BreakGlass")}},
+			true, "arn:aws:iam::111122223333:role/ops/BreakGlass scheduled it, which matches the break-glass principal arn:aws:iam::111122223333:role/ops/BreakGlass"},
+		{ssmscripttest.Scenario{Name: "a role of the same name at another path", Events: events(otherKey, "arn:aws:sts::111122223333:assumed-role/BreakGlass/bob", "203.0.113.7"),
+			Calls: []ssmscripttest.Call{getRole("BreakGlass", "arn:aws:iam::111122223333:role/dev/BreakGlass")}},
+			false, "role/dev/BreakGlass is not a break-glass principal"},
+		{ssmscripttest.Scenario{Name: "a wildcard in the account and the name", Events: events(otherKey, "arn:aws:sts::111122223333:assumed-role/EmergencyAdmin/carol", "203.0.113.7"),
+			Calls: []ssmscripttest.Call{getRole("EmergencyAdmin", "arn:aws:iam::111122223333:role/EmergencyAdmin")}},
+			true, "matches the break-glass principal arn:aws:iam::*:role/Emergency*"},
+		{ssmscripttest.Scenario{Name: "the role's path unreadable (access denied)", Events: events(otherKey, "arn:aws:sts::111122223333:assumed-role/EmergencyAdmin/carol", "203.0.113.7"),
+			Calls: []ssmscripttest.Call{{Service: "iam", Operation: "get_role", Expect: map[string]any{"RoleName": "EmergencyAdmin"}, Error: &ssmscripttest.APIError{Code: "AccessDenied", Message: "denied", Status: 403}}}},
+			true, "its path could not be read"},
+		{ssmscripttest.Scenario{Name: "a role of another account", Events: events(otherKey, "arn:aws:sts::444455556666:assumed-role/EmergencyAdmin/dave", "203.0.113.7")},
+			true, "a role of another account: compared without its path"},
+		{ssmscripttest.Scenario{Name: "a break-glass user", Events: events(otherKey, "arn:aws:iam::111122223333:user/root-ops", "203.0.113.7")},
+			true, "matches the break-glass principal arn:aws:iam::111122223333:user/root-ops"},
+		{ssmscripttest.Scenario{Name: "another user", Events: events(otherKey, "arn:aws:iam::111122223333:user/Mary", "203.0.113.7")},
+			false, "user/Mary is not a break-glass principal"},
+		{ssmscripttest.Scenario{Name: "CloudFormation deletes the key given to AllowDeletionWithStack", Events: events(testKey, "arn:aws:sts::111122223333:assumed-role/"+cfnRole+"/AWSCloudFormation", "cloudformation.amazonaws.com")},
+			true, "CloudFormation scheduled it, and the key may be deleted with its stack"},
+		{ssmscripttest.Scenario{Name: "CloudFormation deletes another key", Events: events(otherKey, "arn:aws:sts::111122223333:assumed-role/"+cfnRole+"/AWSCloudFormation", "cloudformation.amazonaws.com"),
+			Calls: []ssmscripttest.Call{getRole(cfnRole, "arn:aws:iam::111122223333:role/"+cfnRole)}},
+			false, "is not a break-glass principal"},
+		{ssmscripttest.Scenario{Name: "a person deletes the key given to AllowDeletionWithStack", Events: events(testKey, "arn:aws:iam::111122223333:user/Mary", "203.0.113.7")},
+			false, "user/Mary is not a break-glass principal"},
+	}
+	scenarios := make([]ssmscripttest.Scenario, len(cases))
+	for i, c := range cases {
+		scenarios[i] = c.s
+	}
+	// WHEN the Exempt step's script runs each, IAM answered as botocore's model allows
+	results, _, err := ssmscripttest.Run(script, "handler", scenarios)
+	ranOrSkip(t, err)
+	// THEN the exemptions are DeletionGuard's (ArnLike on aws:PrincipalArn, the role's path included) and
+	// CloudFormation's on the deletable key only; the reason says which applied, and when it compared without a path
+	for i, r := range results {
+		c := cases[i]
+		reason, _ := r.Output["reason"].(string)
+		if r.Error != "" || len(r.Pending) > 0 || r.Output["exempt"] != c.exempt || !strings.Contains(reason, c.reason) {
+			t.Errorf("%s: exempt %v (%q), error %s, answers not asked for %v; want %v, %q", r.Name, r.Output["exempt"], reason, r.Error, r.Pending, c.exempt, c.reason)
+		}
+	}
+	// AND the whole document reports an exempt deletion at once, in one message, without checking or cancelling it
+	runs, _, err := ssmscripttest.Execute(document, []ssmscripttest.Scenario{{Name: "CloudFormation deletes its test key", Events: map[string]any{
+		"AutomationAssumeRole": "arn:aws:iam::111122223333:role/Stack-CheckAutomationRole", "KeyId": testKey,
+		"ScheduledBy": "arn:aws:sts::111122223333:assumed-role/" + cfnRole + "/AWSCloudFormation", "SourceIp": "cloudformation.amazonaws.com",
+		"EventId": "a1b2c3d4-5678-90ab-cdef-EXAMPLEaaaaa", "EventTime": "2026-12-06T10:00:00Z", "TopicArn": "arn:aws:sns:us-east-1:111122223333:Stack-CheckTopic",
+	}, Calls: []ssmscripttest.Call{{Service: "sns", Operation: "publish", Response: map[string]any{"MessageId": "m1"}}}}})
+	ranOrSkip(t, err)
+	for _, r := range runs {
+		if r.Steps() != "Exempt > IsExempt > NotifyExempt" || r.Status != "Success" || len(r.Published) != 1 || len(r.Pending) > 0 {
+			t.Fatalf("%s: steps %s (%s), %d messages, pending %v", r.Name, r.Steps(), r.Status, len(r.Published), r.Pending)
+		}
+		if m := r.Published[0].Message; !strings.Contains(m, "may be deleted with its stack") || !strings.Contains(m, "neither checked nor cancelled") || strings.Contains(m, "{{") {
+			t.Errorf("message %q", m)
+		}
 	}
 }

@@ -178,9 +178,10 @@ type DeletionGuardProps struct {
 // since its creation: for MinDaysWithoutUsage days it cannot be disabled or
 // scheduled for deletion, by CloudFormation either (a key with
 // awscdk.RemovalPolicy_DESTROY then fails to delete with its stack, and
-// gets a warning at synthesis). Add the role CloudFormation deletes with (the
-// CDK bootstrap's cfn-exec-role, not the deploy role) to
-// BreakGlassPrincipalArns if it must delete its keys. An aspect does not
+// gets a warning at synthesis). Give such a key to AllowDeletionWithStack
+// (CloudFormation's execution role is then exempt on that key only), or add
+// the role CloudFormation deletes with (the CDK bootstrap's cfn-exec-role, not
+// the deploy role) to BreakGlassPrincipalArns for every key. An aspect does not
 // reach the keys of a Stage under the scope it is added to (it warns): add
 // it to the Stage too. Last usage is recorded up to an hour late.
 type DeletionGuard struct {
@@ -252,7 +253,12 @@ func (g *DeletionGuard) protect(key awskms.IKey) protectResult {
 	if key.Node().TryFindChild(jsii.String(guardMarker)) != nil {
 		return keyTaken
 	}
-	for _, s := range g.policy.statements() {
+	policy := g.policy
+	if role := stackDeletionRole(key); role != nil {
+		// AllowDeletionWithStack: on this key only, CloudFormation's role is exempt too.
+		policy.breakGlass = append(append([]string{}, policy.breakGlass...), *role)
+	}
+	for _, s := range policy.statements() {
 		res := key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String(s.sid),
 			Effect:     awsiam.Effect_DENY,
@@ -380,7 +386,7 @@ func (g *DeletionGuard) exemptsCloudFormation(key awskms.Key) bool {
 // CloudFormation: the deletion of the stack would fail.
 func (g *DeletionGuard) warnIfDeletedWithStack(key awskms.Key) {
 	cfn, ok := key.Node().DefaultChild().(awskms.CfnKey)
-	if !ok || cfn.CfnOptions().DeletionPolicy() != awscdk.CfnDeletionPolicy_DELETE || g.exemptsCloudFormation(key) {
+	if !ok || cfn.CfnOptions().DeletionPolicy() != awscdk.CfnDeletionPolicy_DELETE || g.exemptsCloudFormation(key) || deletableWithStack(key) {
 		return
 	}
 	role := cfnExecRole(key)
@@ -389,7 +395,7 @@ func (g *DeletionGuard) warnIfDeletedWithStack(key awskms.Key) {
 	}
 	awscdk.Annotations_Of(key).AddWarningV2(jsii.String("kmsmonitor:guardedKeyDeletedWithStack"), jsii.String(fmt.Sprintf(
 		"This key is deleted with its stack (RemovalPolicy DESTROY), but DeletionGuard denies kms:ScheduleKeyDeletion, to CloudFormation too, for MinDaysWithoutUsage days after the key's last use (or creation): deleting the stack would fail. "+
-			"Keep the key (RemovalPolicy RETAIN), or add the role CloudFormation deletes with to BreakGlassPrincipalArns (%s; or the role given to cdk deploy --role-arn, then acknowledge this warning); that role can then delete every guarded key.", role)), nil)
+			"Keep the key (RemovalPolicy RETAIN), or let CloudFormation delete this key only: kmsmonitor.AllowDeletionWithStack(key) exempts the stack's CloudFormation execution role (%s) on this key's policy. (With cdk deploy --role-arn, add that role to BreakGlassPrincipalArns instead and acknowledge this warning; it can then delete every guarded key.)", role)), nil)
 }
 
 // deletedWithStackCheck runs warnIfDeletedWithStack at synthesis, for a key
@@ -445,4 +451,74 @@ func (a *deletionGuardAspect) reachedIn(key awskms.Key, stage constructs.IConstr
 		}
 	}
 	return false
+}
+
+// deletableMarker is the child AllowDeletionWithStack adds to a key.
+const deletableMarker = "KmsmonitorDeletableWithStack"
+
+// AllowDeletionWithStack lets CloudFormation disable and delete key with
+// its stack (awscdk.RemovalPolicy_DESTROY: a test or short-lived key) despite
+// kmsmonitor's deletion guards, and nothing else: DeletionGuard exempts, on
+// this key's policy only, the role CloudFormation deploys and deletes the
+// key's stack with (the CloudFormation execution role of the stack's
+// DefaultStackSynthesizer, cdk-<qualifier>-cfn-exec-role-<account>-<region>);
+// a DeletionCheck in the key's stack reports the deletions CloudFormation
+// schedules for the key rather than cancelling them; and the key gets no
+// kmsmonitor:guardedKeyDeletedWithStack warning. People and other roles stay
+// guarded. Call it before DeletionGuard.Protect (a guard's Aspect, and
+// KeyMonitoring's, apply at synthesis and see it whenever it was called).
+// It panics with a *ValidationError when key is nil, already protected, or
+// in a stack whose synthesizer names no CloudFormation execution role.
+func AllowDeletionWithStack(key awskms.Key) {
+	if key == nil {
+		panic(&ValidationError{Construct: "kmsmonitor.AllowDeletionWithStack", Problems: []string{"key: is nil; pass a key created in the app with awskms.NewKey"}})
+	}
+	c := propcheck.New("kmsmonitor.AllowDeletionWithStack", key)
+	switch {
+	case key.Node().TryFindChild(jsii.String(guardMarker)) != nil:
+		c.Addf("key", "%s is already protected by a DeletionGuard (Protect), whose statements are written: call AllowDeletionWithStack(key) before guard.Protect(key)", *key.Node().Path())
+	case stackExecutionRole(key) == nil:
+		c.Addf("key", "the stack of %s has no CloudFormation execution role kmsmonitor can name (its synthesizer is not a DefaultStackSynthesizer with one): add the role CloudFormation deletes the stack with (cdk deploy --role-arn) to the guard's BreakGlassPrincipalArns instead", *key.Node().Path())
+	}
+	c.PanicIfAny()
+	if !deletableWithStack(key) {
+		constructs.NewConstruct(key, jsii.String(deletableMarker))
+	}
+}
+
+// deletableWithStack reports whether AllowDeletionWithStack was given key.
+func deletableWithStack(key awskms.IKey) bool {
+	k, ok := key.(constructs.IConstruct)
+	return ok && k.Node().TryFindChild(jsii.String(deletableMarker)) != nil
+}
+
+// stackExecutionRole is the ARN of the role CloudFormation deploys and
+// deletes key's stack with, as a CloudFormation value (Fn::Sub of the
+// synthesizer's ARN, whose account and Region are pseudo parameters in an
+// environment-agnostic stack), or nil when the synthesizer names none.
+func stackExecutionRole(key constructs.IConstruct) *string {
+	// CloudFormation deploys and deletes a nested stack with the role of its top-level stack.
+	stack := awscdk.Stack_Of(key)
+	for stack.NestedStackParent() != nil {
+		stack = stack.NestedStackParent()
+	}
+	synth, ok := stack.Synthesizer().(awscdk.DefaultStackSynthesizer)
+	if !ok || synth.CloudFormationExecutionRoleArn() == nil {
+		return nil
+	}
+	arn := *synth.CloudFormationExecutionRoleArn()
+	if !strings.Contains(arn, "${") {
+		return jsii.String(arn)
+	}
+	return awscdk.Fn_Sub(jsii.String(arn), nil)
+}
+
+// stackDeletionRole is stackExecutionRole for a key given to
+// AllowDeletionWithStack, nil for any other.
+func stackDeletionRole(key awskms.IKey) *string {
+	k, ok := key.(constructs.IConstruct)
+	if !ok || !deletableWithStack(key) {
+		return nil
+	}
+	return stackExecutionRole(k)
 }

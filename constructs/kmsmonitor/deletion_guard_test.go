@@ -419,3 +419,68 @@ func TestDeletionGuard_DeletedWithStackKnowsTheStacksExecutionRole(t *testing.T)
 		})
 	}
 }
+
+func TestDeletionGuard_AllowDeletionWithStack(t *testing.T) {
+	// GIVEN an environment-agnostic stack whose guard's aspect covers three keys deleted with the stack:
+	// one given to AllowDeletionWithStack, one not, and one given to it and then to Protect (before the aspect runs)
+	app := newApp()
+	stack := awscdk.NewStack(app, jsii.String("Stack"), nil)
+	destroy := &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true), RemovalPolicy: awscdk.RemovalPolicy_DESTROY}
+	testKey := awskms.NewKey(stack, jsii.String("TestKey"), destroy)
+	awskms.NewKey(stack, jsii.String("OtherKey"), destroy)
+	protected := awskms.NewKey(stack, jsii.String("ProtectedKey"), destroy)
+	guard := kmsmonitor.NewDeletionGuard(stack, jsii.String("Guard"), &kmsmonitor.DeletionGuardProps{BreakGlassPrincipalArns: []string{breakGlassRole}})
+	awscdk.Aspects_Of(stack).Add(guard.Aspect(), nil)
+	kmsmonitor.AllowDeletionWithStack(protected)
+	guard.Protect(protected)
+	kmsmonitor.AllowDeletionWithStack(testKey) // after the aspect was added: read when it runs
+	kmsmonitor.AllowDeletionWithStack(testKey) // twice is once
+	tpl := synth(t, stack)
+	// THEN only the key not given to it is warned about
+	if got := warningsWithID(stack, "kmsmonitor:guardedKeyDeletedWithStack"); len(got) != 1 || got[0].path != "/Stack/OtherKey" {
+		t.Errorf("warnings %+v; want one, on /Stack/OtherKey", got)
+	}
+	// AND, resolved for an account and Region, CloudFormation's execution role may disable and schedule the
+	// deletion of the keys given to it, in use or not, and of no other; people stay guarded; break-glass as before
+	env := iamsimtest.EnvsFor("", "")[0]
+	resolved, err := iamsimtest.Resolve(tpl.JSON(), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfnRole := "arn:aws:iam::" + env.Account + ":role/cdk-hnb659fds-cfn-exec-role-" + env.Account + "-" + env.Region
+	sim := simulator(t)
+	used3 := map[string]any{"kms:TrailingDaysWithoutKeyUsage": "3", "kms:ScheduleKeyDeletionPendingWindowInDays": "7"}
+	for _, key := range resolved.Sorted("AWS::KMS::Key") {
+		deletable := strings.HasPrefix(key.ID, "TestKey") || strings.HasPrefix(key.ID, "ProtectedKey")
+		for _, c := range []iamsimtest.Case{
+			{Kind: "CloudFormation schedules the deletion (7 days) of a key used 3 days ago", Principal: cfnRole, Action: "kms:ScheduleKeyDeletion", Context: used3, Want: map[bool]iamsimtest.Result{true: iamsimtest.Allowed, false: iamsimtest.Refused}[deletable]},
+			{Kind: "CloudFormation disables a key used 3 days ago", Principal: cfnRole, Action: "kms:DisableKey", Context: used3, Want: map[bool]iamsimtest.Result{true: iamsimtest.Allowed, false: iamsimtest.Refused}[deletable]},
+			{Kind: "an administrator schedules its deletion", Principal: "arn:aws:iam::" + env.Account + ":role/KeyAdmin", Action: "kms:ScheduleKeyDeletion", Context: used3, Want: iamsimtest.Refused},
+			{Kind: "break-glass schedules its deletion", Principal: breakGlassRole, Action: "kms:ScheduleKeyDeletion", Context: used3, Want: iamsimtest.Allowed},
+		} {
+			c.Kind = key.ID + ": " + c.Kind
+			c.Resource, c.ResourcePolicy, c.Identity = key.Arn, key.Props["KeyPolicy"], []iamsimtest.Policy{adminPolicy}
+			c.Context = withPrincipalArn(c.Context, c.Principal)
+			if got, detail, err := sim.Simulate(c); err != nil || got != c.Want {
+				t.Errorf("%s: got %s (%s, %v), want %s", c, got, detail, err, c.Want)
+			}
+		}
+	}
+	// AND a nil key, or one whose stack names no CloudFormation execution role, is refused with the fix
+	for name, c := range map[string]struct {
+		key  func() awskms.Key
+		want string
+	}{
+		"nil key": {func() awskms.Key { return nil }, "key: is nil"},
+		"a stack synthesized with CLI credentials": {func() awskms.Key {
+			s := awscdk.NewStack(app, jsii.String("Cli"), &awscdk.StackProps{Synthesizer: awscdk.NewCliCredentialsStackSynthesizer(nil)})
+			return awskms.NewKey(s, jsii.String("Key"), nil)
+		}, "no CloudFormation execution role kmsmonitor can name"},
+	} {
+		key := c.key()
+		msg := panicMessage(func() { kmsmonitor.AllowDeletionWithStack(key) })
+		if !strings.Contains(msg, "kmsmonitor.AllowDeletionWithStack") || !strings.Contains(msg, c.want) {
+			t.Errorf("%s: %q; want a ValidationError with %q", name, msg, c.want)
+		}
+	}
+}

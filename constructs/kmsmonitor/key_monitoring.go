@@ -251,12 +251,17 @@ func NewKeyMonitoring(scope constructs.Construct, id *string, props *KeyMonitori
 		ac.shared = &n
 		m.AutoCancel = NewAutoCancelDeletion(node, jsii.String("AutoCancel"), &ac)
 	}
+	// One exemption list: the guard's break-glass principals are DeletionCheck's, and the other way round.
+	breakGlass := sharedBreakGlass(&p)
 	if optIn(p.DeletionGuardEnabled) {
-		m.DeletionGuard = NewDeletionGuard(node, jsii.String("DeletionGuard"), p.DeletionGuard)
+		dg := orZero(p.DeletionGuard)
+		dg.BreakGlassPrincipalArns = breakGlass
+		m.DeletionGuard = NewDeletionGuard(node, jsii.String("DeletionGuard"), &dg)
 		awscdk.Aspects_Of(awscdk.Stack_Of(node)).Add(m.DeletionGuard.Aspect(), nil)
 	}
 	if optIn(p.DeletionCheckEnabled) {
 		dc := orZero(p.DeletionCheck)
+		dc.BreakGlassPrincipalArns = breakGlass
 		dc.shared = &n
 		m.DeletionCheck = NewDeletionCheck(node, jsii.String("DeletionCheck"), &dc)
 	}
@@ -532,6 +537,38 @@ func mergeEmails(own, shared []string) []string {
 	for _, e := range shared {
 		if !slices.Contains(out, e) {
 			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// sharedBreakGlass is the one exemption list of KeyMonitoring's deletion
+// parts: DeletionGuard's break-glass principals, then DeletionCheck's that
+// are not among them, when both parts are on (a part that is off keeps its
+// list to itself, and so to its validation).
+func sharedBreakGlass(p *KeyMonitoringProps) []string {
+	var guard, check []string
+	if p.DeletionGuard != nil {
+		guard = p.DeletionGuard.BreakGlassPrincipalArns
+	}
+	if p.DeletionCheck != nil {
+		check = p.DeletionCheck.BreakGlassPrincipalArns
+	}
+	if !optIn(p.DeletionGuardEnabled) {
+		return check
+	}
+	if !optIn(p.DeletionCheckEnabled) {
+		return guard
+	}
+	out := append([]string{}, guard...)
+	seen := map[string]bool{}
+	for _, arn := range guard {
+		seen[arn] = true
+	}
+	for _, arn := range check {
+		if !seen[arn] {
+			out = append(out, arn)
+			seen[arn] = true
 		}
 	}
 	return out

@@ -2,6 +2,7 @@ package kmsmonitor_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -260,8 +261,25 @@ func TestKeyMonitoring_GuardsAndWatchersAsParts(t *testing.T) {
 		KeyPolicyChangesEnabled: jsii.Bool(true), ImportedKeyMaterialChangesEnabled: jsii.Bool(true), MonitorTamperingEnabled: jsii.Bool(true),
 		ExternalKeyStoreCertificateEnabled: jsii.Bool(true),
 		ExternalKeyStoreCertificate:        &kmsmonitor.ExternalKeyStoreCertificateAlarmProps{CustomKeyStoreIDs: []string{"cks-1234567890abcdef0"}},
+		// AND a break-glass role given to each deletion part, one to both
+		DeletionGuard: &kmsmonitor.DeletionGuardProps{BreakGlassPrincipalArns: []string{breakGlassRole, "arn:aws:iam::111122223333:role/GuardOps"}},
+		DeletionCheck: &kmsmonitor.DeletionCheckProps{BreakGlassPrincipalArns: []string{"arn:aws:iam::111122223333:role/CheckOps", breakGlassRole}},
 	})
 	tpl := synth(t, stack)
+	// THEN the guard and the check share one exemption list: each exempts the three roles
+	shared := []any{breakGlassRole, "arn:aws:iam::111122223333:role/GuardOps", "arn:aws:iam::111122223333:role/CheckOps"}
+	tpl.HasResourceProperties("AWS::KMS::Key", obj{"KeyPolicy": objLike(obj{"Statement": assertions.Match_ArrayWith(&[]any{objLike(obj{
+		"Sid": "DenyDisablingOrDeletingKeysInUse", "Condition": objLike(obj{"ArnNotLike": obj{"aws:PrincipalArn": shared}}),
+	})})})})
+	exempt := false
+	for _, s := range tpl.resourcesOfType("AWS::SSM::Document")[0]["Properties"].(map[string]any)["Content"].(map[string]any)["mainSteps"].([]any) {
+		if step := s.(map[string]any); step["name"] == "Exempt" {
+			exempt = fmt.Sprint(step["inputs"].(map[string]any)["InputPayload"].(map[string]any)["BreakGlass"]) == fmt.Sprint(shared)
+		}
+	}
+	if !exempt {
+		t.Errorf("DeletionCheck's exemptions are not %v", shared)
+	}
 	// THEN every part exists and notifies the one shared topic (without Emails, MonitorTampering's
 	// alerts too: TestKeyMonitoring_TamperingTopicFollowsTheAddresses)
 	for name, topic := range map[string]awssns.ITopic{
