@@ -115,7 +115,7 @@ func NewDeletionCheck(scope constructs.Construct, id *string, props *DeletionChe
 	// aws-cdk-lib has no L2 for SSM documents.
 	d.Document = awsssm.NewCfnDocument(node, jsii.String("Document"), &awsssm.CfnDocumentProps{
 		DocumentType:   jsii.String("Automation"),
-		Content:        deletionCheckDocument(policy.minDays, unknownUsed, policy.breakGlass, awscdk.Lazy_List(&deletableKeys{scope: node}, nil)),
+		Content:        deletionCheckDocument(policy.minDays, unknownUsed, stack.ToJsonString(policy.breakGlass, nil)),
 		UpdateMethod:   jsii.String("NewVersion"),
 		DocumentFormat: jsii.String("JSON"),
 	})
@@ -157,7 +157,7 @@ func (d *DeletionCheck) createRoles(stack awscdk.Stack, definitionArn *string, b
 	statements := []awsiam.PolicyStatement{
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:     jsii.String("CheckAndCancelKeyDeletion"),
-			Actions: jsii.Strings("kms:CancelKeyDeletion", "kms:DescribeKey", "kms:GetKeyLastUsage"),
+			Actions: jsii.Strings("kms:CancelKeyDeletion", "kms:DescribeKey", "kms:GetKeyLastUsage", "kms:ListResourceTags"),
 			Resources: &[]*string{stack.FormatArn(&awscdk.ArnComponents{
 				Service: jsii.String("kms"), Resource: jsii.String("key"), ResourceName: jsii.String("*"),
 			})},
@@ -191,7 +191,7 @@ func (d *DeletionCheck) createRoles(stack awscdk.Stack, definitionArn *string, b
 		Statements:  &statements,
 	})
 	rules := []nagsuppress.Rule{{ID: "AwsSolutions-IAM5",
-		Reason:    "Any key of this account and Region may be scheduled for deletion: the automation reads the use of, and may cancel the deletion of, the one key the CloudTrail record names.",
+		Reason:    "Any key of this account and Region may be scheduled for deletion: the automation reads the tags and the use of, and may cancel the deletion of, the one key the CloudTrail record names.",
 		AppliesTo: []nagsuppress.Finding{nagsuppress.Resource("arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*")}}}
 	if breakGlass {
 		rules = append(rules, nagsuppress.Rule{ID: "AwsSolutions-IAM5",
@@ -325,21 +325,28 @@ def handler(events, context):
 `
 
 // exemptScript decides whether a scheduled deletion is exempt: CloudFormation
-// deleting a key given to AllowDeletionWithStack (in DeletableWithStack), or
-// a caller whose aws:PrincipalArn matches a break-glass ARN as DeletionGuard's
-// ArnNotLike condition does (IAM's ArnLike: the six colon-separated parts
-// compared one by one, * and ? matching within a part). CloudTrail names a
-// role session arn:...:sts::ACCOUNT:assumed-role/NAME/SESSION, while
-// aws:PrincipalArn is the role's ARN with its path: the script reads it with
-// iam:GetRole for a role of the key's account, and compares the ARN without
-// path (and says so) when it cannot. Executed in the tests against botocore's
-// model of the IAM API (TestDeletionCheck_ExemptScenarios).
-const exemptScript = `import re
+// deleting, as the role the key's own tag names, a key given to
+// AllowDeletionWithStack (its tag DeletableWithStackTag, read with
+// kms:ListResourceTags: the exemption goes with the key, through stack
+// updates, replacements and other stacks); or a caller whose aws:PrincipalArn
+// matches a break-glass ARN as DeletionGuard's ArnNotLike condition does
+// (IAM's ArnLike: the six colon-separated parts compared one by one, * and ?
+// matching within a part, case-sensitive). CloudTrail names a role session
+// arn:...:sts::ACCOUNT:assumed-role/NAME/SESSION, while aws:PrincipalArn is
+// the role's ARN with its path: the script reads it with iam:GetRole. Where
+// it cannot read what it needs, the deletion is not exempt: the check goes
+// on (cancelling can be undone). BreakGlass comes as a JSON string. Executed
+// in the tests against botocore's models of the IAM and KMS APIs
+// (TestDeletionCheck_ExemptScenarios).
+const exemptScript = `import json
+import re
 
 import boto3
 from botocore.config import Config
 
 ASSUMED_ROLE = re.compile(r"^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role/([^/]+)/")
+TAG = "` + DeletableWithStackTag + `"
+CONFIG = Config(retries={"total_max_attempts": 3}, connect_timeout=5, read_timeout=10)
 
 
 def arn_like(pattern, arn):
@@ -354,50 +361,42 @@ def arn_like(pattern, arn):
     return True
 
 
-def principal_arn(scheduled_by, key_account):
-    """The caller's aws:PrincipalArn, and a note when it is not exact."""
-    m = ASSUMED_ROLE.match(scheduled_by)
-    if not m:
-        return scheduled_by, ""
-    partition, account, name = m.groups()
-    bare = "arn:%s:iam::%s:role/%s" % (partition, account, name)
-    if account != key_account:
-        return bare, " (a role of another account: compared without its path)"
-    try:
-        iam = boto3.client("iam", config=Config(retries={"total_max_attempts": 3}, connect_timeout=5, read_timeout=10))
-        return iam.get_role(RoleName=name)["Role"]["Arn"], ""
-    except Exception as e:  # denied, deleted since, throttled: compare what CloudTrail gave
-        return bare, " (its path could not be read, %s: compared without it)" % e
+def without_path(role_arn):
+    """A role's ARN without its path: a role's name is unique in its account."""
+    head, _, rest = role_arn.partition(":role/")
+    return head + ":role/" + rest.rsplit("/", 1)[-1] if rest else role_arn
 
 
 def handler(events, context):
     key = events["KeyId"]
-    if events.get("SourceIp") == "cloudformation.amazonaws.com" and key in (events.get("DeletableWithStack") or []):
-        return {"exempt": True, "reason": "CloudFormation scheduled it, and the key may be deleted with its stack (kmsmonitor.AllowDeletionWithStack)"}
-    patterns = [p for p in events.get("BreakGlass") or [] if p]
+    key_account = key.split(":")[4]
+    caller = events.get("ScheduledBy") or ""
+    session = ASSUMED_ROLE.match(caller)
+    role = "arn:%s:iam::%s:role/%s" % session.groups() if session else None
+    if events.get("SourceIp") == "cloudformation.amazonaws.com" and role:
+        try:
+            tags = boto3.client("kms", config=CONFIG).list_resource_tags(KeyId=key).get("Tags", [])
+        except Exception as e:
+            return {"exempt": False, "reason": "CloudFormation scheduled it, and the key's tags could not be read (%s)" % e}
+        allowed = [t["TagValue"] for t in tags if t.get("TagKey") == TAG]
+        if allowed and without_path(allowed[0]) == role:
+            return {"exempt": True, "reason": "CloudFormation scheduled it as %s, the role the key's tag %s names (kmsmonitor.AllowDeletionWithStack)" % (role, TAG)}
+    patterns = [p for p in json.loads(events.get("BreakGlass") or "[]") if p]
     if not patterns:
         return {"exempt": False, "reason": "no exemption applies"}
-    principal, note = principal_arn(events.get("ScheduledBy") or "", key.split(":")[4])
+    principal = caller
+    if session:
+        if session.group(2) != key_account:
+            return {"exempt": False, "reason": "%s is a role of another account than the key's" % role}
+        try:
+            principal = boto3.client("iam", config=CONFIG).get_role(RoleName=session.group(3))["Role"]["Arn"]
+        except Exception as e:  # denied, deleted since, throttled
+            return {"exempt": False, "reason": "%s: its path could not be read (%s), so it was not compared with the break-glass principals" % (role, e)}
     for pattern in patterns:
         if arn_like(pattern, principal):
-            return {"exempt": True, "reason": "%s scheduled it, which matches the break-glass principal %s%s" % (principal, pattern, note)}
-    return {"exempt": False, "reason": "%s is not a break-glass principal%s" % (principal, note)}
+            return {"exempt": True, "reason": "%s scheduled it, which matches the break-glass principal %s" % (principal, pattern)}
+    return {"exempt": False, "reason": "%s is not a break-glass principal" % principal}
 `
-
-// deletableKeys produces, at synthesis, the ARNs of the keys of scope's
-// stack that AllowDeletionWithStack was given (whenever it was called).
-type deletableKeys struct{ scope constructs.IConstruct }
-
-// Produce implements awscdk.IStableListProducer.
-func (d *deletableKeys) Produce() *[]*string {
-	out := []*string{}
-	for _, k := range keysUnder(awscdk.Stack_Of(d.scope)) {
-		if deletableWithStack(k) {
-			out = append(out, k.KeyArn())
-		}
-	}
-	return &out
-}
 
 // apiAttempts is how many times the document tries an AWS API step.
 const apiAttempts = 3
@@ -407,7 +406,7 @@ const apiAttempts = 3
 // PendingReplicaDeletion for a multi-Region primary with replicas); read its
 // last use and decide (one script: decideScript); cancel or not; notify. If
 // the script itself fails, the "unknown" branch decides.
-func deletionCheckDocument(minDays int, unknownUsed bool, breakGlass []string, deletable *[]*string) map[string]interface{} {
+func deletionCheckDocument(minDays int, unknownUsed bool, breakGlass *string) map[string]interface{} {
 	str := func(desc string) map[string]interface{} {
 		return map[string]interface{}{"type": "String", "description": desc}
 	}
@@ -470,7 +469,7 @@ func deletionCheckDocument(minDays int, unknownUsed bool, breakGlass []string, d
 					"Runtime": "python3.11", "Handler": "handler", "Script": exemptScript,
 					"InputPayload": map[string]interface{}{
 						"KeyId": "{{ KeyId }}", "ScheduledBy": "{{ ScheduledBy }}", "SourceIp": "{{ SourceIp }}",
-						"BreakGlass": append([]string{}, breakGlass...), "DeletableWithStack": deletable,
+						"BreakGlass": breakGlass,
 					},
 				},
 				"outputs": []interface{}{

@@ -462,10 +462,13 @@ const deletableMarker = "KmsmonitorDeletableWithStack"
 // this key's policy only, the role CloudFormation deploys and deletes the
 // key's stack with (the CloudFormation execution role of the stack's
 // DefaultStackSynthesizer, cdk-<qualifier>-cfn-exec-role-<account>-<region>);
-// a DeletionCheck in the key's stack reports the deletions CloudFormation
-// schedules for the key rather than cancelling them; and the key gets no
-// kmsmonitor:guardedKeyDeletedWithStack warning. People and other roles stay
-// guarded. Call it before DeletionGuard.Protect (a guard's Aspect, and
+// it tags the key (DeletableWithStackTag, the role's ARN), so that a
+// DeletionCheck of the account and Region reports the deletions CloudFormation
+// schedules for the key as that role rather than cancelling them; and the key
+// gets no kmsmonitor:guardedKeyDeletedWithStack warning. People and other
+// roles stay guarded. OrganizationDeletionGuard's service control policy is
+// not changed: where it applies, add the execution role to its
+// BreakGlassPrincipalArns. Call it before DeletionGuard.Protect (a guard's Aspect, and
 // KeyMonitoring's, apply at synthesis and see it whenever it was called).
 // It panics with a *ValidationError when key is nil, already protected, or
 // in a stack whose synthesizer names no CloudFormation execution role.
@@ -483,8 +486,17 @@ func AllowDeletionWithStack(key awskms.Key) {
 	c.PanicIfAny()
 	if !deletableWithStack(key) {
 		constructs.NewConstruct(key, jsii.String(deletableMarker))
+		// DeletionCheck reads the exemption from the key itself, wherever it is deployed.
+		awscdk.Tags_Of(key).Add(jsii.String(DeletableWithStackTag), stackExecutionRole(key), nil)
 	}
 }
+
+// DeletableWithStackTag is the tag AllowDeletionWithStack puts on a key: its
+// value is the ARN of the role CloudFormation may delete the key as.
+// DeletionCheck does not cancel a deletion CloudFormation schedules as that
+// role. Only CloudFormation's execution role can act on it, and changing it
+// is a TagResource call like any other.
+const DeletableWithStackTag = "kmsmonitor:deletable-with-stack"
 
 // deletableWithStack reports whether AllowDeletionWithStack was given key.
 func deletableWithStack(key awskms.IKey) bool {

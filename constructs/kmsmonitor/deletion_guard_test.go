@@ -436,7 +436,14 @@ func TestDeletionGuard_AllowDeletionWithStack(t *testing.T) {
 	kmsmonitor.AllowDeletionWithStack(testKey) // after the aspect was added: read when it runs
 	kmsmonitor.AllowDeletionWithStack(testKey) // twice is once
 	tpl := synth(t, stack)
-	// THEN only the key not given to it is warned about
+	// THEN the keys given to it carry the tag naming that role (which DeletionCheck reads), and only
+	// the key not given to it is warned about
+	tpl.HasResourceProperties("AWS::KMS::Key", obj{"Tags": arr{obj{"Key": kmsmonitor.DeletableWithStackTag,
+		"Value": obj{"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-hnb659fds-cfn-exec-role-${AWS::AccountId}-${AWS::Region}"}}}})
+	if n := strings.Count(toJSON(t, tpl.JSON()), `"Key":"`+kmsmonitor.DeletableWithStackTag+`"`); n != 2 {
+		t.Errorf("%d keys tagged; want 2", n)
+	}
+	// AND only the key not given to it is warned about
 	if got := warningsWithID(stack, "kmsmonitor:guardedKeyDeletedWithStack"); len(got) != 1 || got[0].path != "/Stack/OtherKey" {
 		t.Errorf("warnings %+v; want one, on /Stack/OtherKey", got)
 	}

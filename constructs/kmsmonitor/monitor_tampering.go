@@ -107,9 +107,11 @@ type MonitorTamperingProps struct {
 // deleted, updated or given new event selectors; an alarm deleted or its
 // actions disabled; a metric filter or its log group deleted; a rule
 // disabled, deleted or stripped of its targets. Every PutEventSelectors on
-// the trail is reported, with the selectors in the message: an exclusion of
-// AWS KMS or of management events can be written as a field, or as an
-// absent selector, which no event pattern can see. Resources are matched by
+// the trail that CloudFormation did not make is reported, with the selectors
+// in the message: an exclusion of AWS KMS or of management events can be
+// written as a field, or as an absent selector, which no event pattern can
+// see. CloudFormation's UpdateTrail and PutEventSelectors (a deployment
+// creating or changing the trail) are not: they are the app's own. Resources are matched by
 // name (and trails by ARN too) as synthesized; CloudFormation resolves the
 // names at deployment. A stack update or deletion that removes them is
 // reported too. Each rule's pattern holds the names it watches: EventBridge
@@ -319,9 +321,12 @@ func trailAlternatives(trails []trailRef) []interface{} {
 	for _, t := range trails {
 		refs = append(refs, t.arn, t.name)
 	}
+	// Stopped or deleted, whoever calls; updated or given new event selectors, unless by
+	// CloudFormation: a deployment creating or changing the trail calls both.
 	return []interface{}{
-		obj{"eventName": TrailTamperingOperations[:3], "requestParameters": obj{"name": refs}},
-		obj{"eventName": TrailTamperingOperations[3:], "requestParameters": obj{"trailName": refs}},
+		obj{"eventName": TrailTamperingOperations[:2], "requestParameters": obj{"name": refs}},
+		obj{"eventName": TrailTamperingOperations[2:3], "requestParameters": obj{"name": refs}, "sourceIPAddress": notDeployed()},
+		obj{"eventName": TrailTamperingOperations[3:], "requestParameters": obj{"trailName": refs}, "sourceIPAddress": notDeployed()},
 	}
 }
 
