@@ -332,6 +332,14 @@ func (a *deletionGuardAspect) Visit(node constructs.IConstruct) {
 		}
 		awscdk.Annotations_Of(node).AddWarningV2(jsii.String("kmsmonitor:deletionGuardCfnKey"), jsii.String(
 			"DeletionGuard protects awskms.Key constructs only; add its statements to this CfnKey's KeyPolicy yourself, or define the key with awskms.NewKey."), nil)
+		return
+	}
+	if _, ok := node.(awskms.CfnReplicaKey); ok {
+		// A replica has its own key policy and its own deletion (ScheduleKeyDeletion on the replica):
+		// the primary's guard does not reach it, and aws-cdk-lib has no L2 to add statements to.
+		awscdk.Annotations_Of(node).AddWarningV2(jsii.String("kmsmonitor:deletionGuardReplicaKey"), jsii.String(
+			"DeletionGuard does not protect this replica key: a replica has its own key policy and is scheduled for deletion on its own. "+
+				"Add the guard's two Deny statements (as in the primary's policy) to its KeyPolicy, or watch it with DeletionCheck in the replica's Region."), nil)
 	}
 }
 

@@ -60,6 +60,11 @@ func TestOneSystem(t *testing.T) {
 	stage := awscdk.NewStage(app, jsii.String("Prod"), &awscdk.StageProps{Env: env})
 	stageStack := awscdk.NewStack(stage, jsii.String("Service"), nil)
 	awskms.NewKey(stageStack, jsii.String("StageKey"), rotated)
+	// AND a replica of a multi-Region key there (its own policy and deletion: warned about)
+	awskms.NewCfnReplicaKey(stageStack, jsii.String("Replica"), &awskms.CfnReplicaKeyProps{
+		PrimaryKeyArn: jsii.String("arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab"),
+		KeyPolicy:     map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{"Sid": "Admin", "Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::111122223333:root"}, "Action": []any{"kms:Describe*", "kms:Get*", "kms:CancelKeyDeletion"}, "Resource": "*"}}},
+	})
 	stageGuard := kmsmonitor.NewDeletionGuard(stageStack, jsii.String("Guard"), &kmsmonitor.DeletionGuardProps{BreakGlassPrincipalArns: []string{breakGlassRole}})
 	awscdk.Aspects_Of(stage).Add(stageGuard.Aspect(), nil) // as README says: the Stage's own aspect
 	// WHEN it is synthesized (every judge: cfn-lint, cdk-nag, the IAM evaluation of every delivery path)
@@ -83,6 +88,9 @@ func TestOneSystem(t *testing.T) {
 				t.Errorf("%s: CloudFormation's execution role exempt = %v; want it for TestKey only", k.ID, strings.Contains(policy, cfnExecRole))
 			}
 		}
+	}
+	if got := warningsWithID(stageStack, "kmsmonitor:deletionGuardReplicaKey"); len(got) != 1 || got[0].path != "/Prod/Service/Replica" || !strings.Contains(got[0].msg, "Add the guard's two Deny statements") {
+		t.Errorf("replica warnings %+v; want one on /Prod/Service/Replica with the fix", got)
 	}
 	for _, id := range []string{"kmsmonitor:guardDoesNotReachStage", "kmsmonitor:guardedKeyDeletedWithStack", "kmsmonitor:guardsMeet"} {
 		for _, s := range []awscdk.Stack{stack, stageStack} {
