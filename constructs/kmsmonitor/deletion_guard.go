@@ -190,6 +190,7 @@ type DeletionGuard struct {
 	policy    guardPolicy
 	mu        sync.Mutex
 	protected map[string]bool
+	keys      []awskms.IKey // the keys protected, in order
 }
 
 // NewDeletionGuard creates DeletionGuard. It panics with a *ValidationError
@@ -278,6 +279,7 @@ func (g *DeletionGuard) protect(key awskms.IKey) protectResult {
 		constructs.NewConstruct(marker, jsii.String(g.policy.digest()))
 	}
 	g.protected[addr] = true
+	g.keys = append(g.keys, key)
 	return keyProtected
 }
 
@@ -541,4 +543,12 @@ func stackDeletionRole(key awskms.IKey) *string {
 		return nil
 	}
 	return stackExecutionRole(k)
+}
+
+// protectedKeys returns the keys the guard protects so far (all of them
+// once its aspect has run, at synthesis).
+func (g *DeletionGuard) protectedKeys() []awskms.IKey {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]awskms.IKey{}, g.keys...)
 }

@@ -297,6 +297,9 @@ func NewKeyMonitoring(scope constructs.Construct, id *string, props *KeyMonitori
 			mt.shared = &n
 		}
 		m.MonitorTampering = NewMonitorTampering(node, jsii.String("MonitorTampering"), &mt)
+		if m.DeletionGuard != nil {
+			m.MonitorTampering.watchGuard(m.DeletionGuard, mt.Keys)
+		}
 	}
 	if defaultOn(p.DashboardEnabled) {
 		m.Dashboard = m.newDashboard(p.DashboardName)

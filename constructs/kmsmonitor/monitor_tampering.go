@@ -134,6 +134,10 @@ type MonitorTampering struct {
 	TopicRules []awsevents.Rule
 	// KeyRules match calls on the keys, as many as the pattern quota needs; none without Keys.
 	KeyRules []awsevents.Rule
+	// GuardedKeyRule matches the key policies people (not CloudFormation)
+	// put on the keys KeyMonitoring's DeletionGuard protects, whose guard
+	// such a call can remove; nil unless KeyMonitoring has both parts.
+	GuardedKeyRule awsevents.Rule
 	// DocumentRules match calls on the documents, as many as the pattern quota needs; none without Documents.
 	DocumentRules []awsevents.Rule
 	// BucketRules match calls on the buckets, as many as the pattern quota needs; none without Buckets.
@@ -615,4 +619,88 @@ func unique(values []*string) []*string {
 		}
 	}
 	return out
+}
+
+// guardedKeysPerRule is how many keys GuardedKeyRule watches: one
+// {"suffix": key ID} entry each (the keyId PutKeyPolicy records is the key's
+// ARN or ID, both ending with the ID; 50 characters with its JSON), within
+// EventBridge's 2,048-character pattern quota with the rest of the pattern
+// (TestQuotas_GuardedKeysPerRule).
+const guardedKeysPerRule = 30
+
+// watchGuard creates GuardedKeyRule over the keys guard protects, known at
+// synthesis (its aspect protects them then): PutKeyPolicy on them, not by
+// CloudFormation. A guard protecting more keys than one rule's pattern holds
+// watches the first guardedKeysPerRule and warns about the others.
+func (m *MonitorTampering) watchGuard(guard *DeletionGuard, watched []awskms.IKey) {
+	skip := map[string]bool{}
+	for _, k := range watched {
+		if k != nil {
+			skip[*k.Node().Addr()] = true // KeyRules report their policy changes already: one alert per change
+		}
+	}
+	m.GuardedKeyRule = m.rule("GuardedKeyPolicyRule", "kms.amazonaws.com",
+		"the key policy of a key DeletionGuard protects was replaced (the guard's two Deny statements may be gone)",
+		[]interface{}{obj{"eventName": KeyTamperingOperations[2:], "sourceIPAddress": notDeployed(),
+			"requestParameters": obj{"keyId": awscdk.Lazy_Any(&guardedKeyEntries{guard: guard, skip: skip}, nil)}}},
+		"Check that the new policy still holds DenyDisablingOrDeletingKeysInUse and DenyShortKeyDeletionWaitingPeriod (aws kms get-key-policy --key-id <key> --policy-name default), or deploy the stack again to put the guard back.")
+	// Validations run after the aspects (the guard's has protected its keys) and before the
+	// templates are written: the warning is recorded with the stack.
+	m.Node().AddValidation(&guardedKeysCheck{entries: &guardedKeyEntries{guard: guard, skip: skip}, on: m.Construct})
+}
+
+// guardedKeyEntries produces, at synthesis, the pattern entries of the
+// first guardedKeysPerRule keys a guard protects that KeyRules do not watch.
+type guardedKeyEntries struct {
+	guard *DeletionGuard
+	skip  map[string]bool // construct addresses
+}
+
+// keys returns the keys to watch, in the order the guard protected them.
+func (e *guardedKeyEntries) keys() []awskms.IKey {
+	var out []awskms.IKey
+	for _, k := range e.guard.protectedKeys() {
+		if !e.skip[*k.Node().Addr()] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// Produce implements awscdk.IStableAnyProducer.
+func (e *guardedKeyEntries) Produce() interface{} {
+	out := []interface{}{}
+	for _, k := range e.keys() {
+		if len(out) == guardedKeysPerRule {
+			break
+		}
+		out = append(out, obj{"suffix": k.KeyId()})
+	}
+	if len(out) == 0 {
+		// No key: an entry no successful PutKeyPolicy records (an empty list is not a pattern).
+		out = append(out, "kmsmonitor-no-guarded-key")
+	}
+	return out
+}
+
+// guardedKeysCheck warns when a guard protects more keys than
+// GuardedKeyRule watches.
+type guardedKeysCheck struct {
+	entries *guardedKeyEntries
+	on      constructs.Construct
+}
+
+// Validate implements constructs.IValidation.
+func (c *guardedKeysCheck) Validate() *[]*string {
+	keys := c.entries.keys()
+	if len(keys) > guardedKeysPerRule {
+		var rest []string
+		for _, k := range keys[guardedKeysPerRule:] {
+			rest = append(rest, *k.Node().Path())
+		}
+		awscdk.Annotations_Of(c.on).AddWarningV2(jsii.String("kmsmonitor:guardedKeysNotWatched"), jsii.String(fmt.Sprintf(
+			"MonitorTampering watches the key policies of %d of the %d other keys DeletionGuard protects (one rule's pattern quota); these are not watched: %s. Give them to MonitorTampering.Keys (spread over as many rules as needed).",
+			guardedKeysPerRule, len(keys), strings.Join(rest, ", "))), nil)
+	}
+	return &[]*string{}
 }

@@ -68,10 +68,19 @@ func TestOneSystem(t *testing.T) {
 	stageGuard := kmsmonitor.NewDeletionGuard(stageStack, jsii.String("Guard"), &kmsmonitor.DeletionGuardProps{BreakGlassPrincipalArns: []string{breakGlassRole}})
 	awscdk.Aspects_Of(stage).Add(stageGuard.Aspect(), nil) // as README says: the Stage's own aspect
 	// WHEN it is synthesized (every judge: cfn-lint, cdk-nag, the IAM evaluation of every delivery path)
-	var resolved []*iamsimtest.Template
+	var templates []template
 	for _, s := range []awscdk.Stack{stack, nested, stageStack} {
-		tpl := synthAs(t, t.Name()+"/"+*s.Node().Path(), s, nil)
-		r, err := iamsimtest.Resolve(tpl.JSON(), iamsimtest.EnvsFor("111122223333", "us-west-2")[0])
+		templates = append(templates, synthAs(t, t.Name()+"/"+*s.Node().Path(), s, nil))
+	}
+	// (the parent's references to the nested stack's key resolve in the nested template)
+	nestedID := *stack.GetLogicalId(nested.NestedStackResource())
+	var resolved []*iamsimtest.Template
+	for i, tpl := range templates {
+		var withNested map[string]map[string]any
+		if i == 0 {
+			withNested = map[string]map[string]any{nestedID: templates[1].JSON()}
+		}
+		r, err := iamsimtest.ResolveWithNested(tpl.JSON(), iamsimtest.EnvsFor("111122223333", "us-west-2")[0], withNested)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -150,6 +159,38 @@ func TestOneSystem(t *testing.T) {
 		c.Caller = automation
 		add("automation "+c.EventName, kmseventtest.With(c.Record(), map[string]any{"sourceIPAddress": "ssm.amazonaws.com"}, nil))
 	}
+	// AND people replacing key policies: a guarded key's (by ARN and by ID, the guard kept or dropped),
+	// and a key no guard of KeyMonitoring protects (the Stage's own guard)
+	appPolicy := appKey.Props["KeyPolicy"].(map[string]any)
+	var unguarded []any
+	for _, st := range appPolicy["Statement"].([]any) {
+		if !strings.HasPrefix(fmt.Sprint(st.(map[string]any)["Sid"]), "Deny") {
+			unguarded = append(unguarded, st)
+		}
+	}
+	dropped := map[string]any{"Version": "2012-10-17", "Statement": unguarded}
+	stageKey := resourceStarting(t, resolved[2], "AWS::KMS::Key", "StageKey")
+	putPolicy := func(keyID string, policy any) []byte {
+		return kmseventtest.Call{EventSource: "kms.amazonaws.com", EventName: "PutKeyPolicy", Caller: kmseventtest.IAMUser,
+			RequestParameters: map[string]any{"keyId": keyID, "policyName": "default", "policy": toJSON(t, policy)}}.Record()
+	}
+	policyChanges := []struct {
+		name   string
+		record []byte
+		rules  []string // the rules (logical ID prefixes) that report it
+	}{
+		{"a person drops the guard from the app key's policy (by ARN)", putPolicy(appKey.Arn, dropped), []string{"KmsMonitorTamperingGuardedKeyPolicyRule"}},
+		{"a person drops the guard from the nested key's policy (by ID)", putPolicy(resourceStarting(t, resolved[1], "AWS::KMS::Key", "NestedKey").Ref, dropped), []string{"KmsMonitorTamperingGuardedKeyPolicyRule"}},
+		// (the guard's Deny of "*", set by a person, is also a public-principal change: TestKeyPolicyChanges_NoAlertOnWhatKmsmonitorDeploys)
+		{"a person puts the app key's policy back, guard included", putPolicy(appKey.Ref, appPolicy), []string{"KmsKeyPolicyChangesRule", "KmsMonitorTamperingGuardedKeyPolicyRule"}},
+		{"a person replaces the Stage key's policy", putPolicy(stageKey.Arn, dropped), nil},
+		// the topic's key: watched by KeyRules (every policy change not CloudFormation's), once
+		{"a person replaces the topic key's policy", putPolicy(resourceStarting(t, resolved[0], "AWS::KMS::Key", "KmsTopicKey").Arn, dropped), []string{"KmsMonitorTamperingKeyRule"}},
+	}
+	policyStart := len(events)
+	for _, c := range policyChanges {
+		add(c.name, c.record)
+	}
 	// AND the deletions the exemptions allow, and one they do not
 	testKeyArn := resourceStarting(t, resolved[0], "AWS::KMS::Key", "TestKey").Arn
 	schedule := func(key string, caller kmseventtest.Caller, sourceIP string) []byte {
@@ -171,7 +212,7 @@ func TestOneSystem(t *testing.T) {
 		{"the break-glass role deletes the app key", schedule(appKey.Arn, breakGlass, "203.0.113.7"), true, true, []string{"KmsDeletionCheckRule"}},
 		{"a person deletes the test key", schedule(testKeyArn, kmseventtest.IAMUser, "203.0.113.7"), false, false, []string{"KmsDeletionCheckRule"}},
 	}
-	deploymentCount := len(events)
+	deploymentCount := len(events) // the deletions' index base
 	for _, d := range deletions {
 		add(d.name, d.record)
 	}
@@ -187,8 +228,19 @@ func TestOneSystem(t *testing.T) {
 			}
 		}
 	}
-	// THEN no rule reports a call of the deployment or of the automations
-	for i := 0; i < deploymentCount; i++ {
+	// THEN each policy change is reported by the rules that watch it, and no other
+	for i, c := range policyChanges {
+		var seen []string
+		for _, id := range matched[policyStart+i] {
+			seen = append(seen, strings.TrimRight(id, "0123456789ABCDEF"))
+		}
+		sort.Strings(seen)
+		if strings.Join(seen, ",") != strings.Join(c.rules, ",") {
+			t.Errorf("%s: reported by %v; want %v", c.name, matched[policyStart+i], c.rules)
+		}
+	}
+	// AND no rule reports a call of the deployment or of the automations
+	for i := 0; i < policyStart; i++ {
 		if len(matched[i]) > 0 {
 			t.Errorf("self-inflicted alert: %s is reported by %v", names[i], matched[i])
 		}

@@ -215,6 +215,9 @@ func worstCase(tpl template, v any) any {
 			if params, ok := tpl.JSON()["Parameters"].(map[string]any); ok && params[ref] != nil {
 				return strings.Repeat("k", worstKeyArnLen) // parameters are key ARNs in these tests
 			}
+			if typeOf(ref) == "AWS::KMS::Key" {
+				return strings.Repeat("i", 36) // a key ID: a UUID, or mrk- and 32 hexadecimal digits
+			}
 			return strings.Repeat("r", 128)
 		}
 		if att, ok := x["Fn::GetAtt"].([]any); ok && len(x) == 1 {
@@ -437,6 +440,37 @@ func TestQuotas_MonitorTamperingNamesPerRule(t *testing.T) {
 	}
 	checkPatterns(t, tpl)
 	checkSameTargets(t, tpl, 1)
+}
+
+func TestQuotas_GuardedKeysPerRule(t *testing.T) {
+	build := func(keys int) (*kmsmonitor.KeyMonitoring, awscdk.Stack, template) {
+		stack := newStack()
+		for i := 0; i < keys; i++ {
+			awskms.NewKey(stack, jsii.String(fmt.Sprintf("AppKey%d", i)), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+		}
+		m := kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
+			DeletionGuardEnabled: jsii.Bool(true), MonitorTamperingEnabled: jsii.Bool(true),
+			PendingDeletionEnabled: jsii.Bool(false), KeyMaterialExpiryEnabled: jsii.Bool(false), LifecycleEventsEnabled: jsii.Bool(false), DashboardEnabled: jsii.Bool(false),
+		})
+		return m, stack, synth(t, stack)
+	}
+	// GIVEN KeyMonitoring's guard and MonitorTampering over 30 keys of the app (and the topic's key, watched by KeyRules)
+	m, stack, tpl := build(30)
+	// THEN one rule watches the policies of the 30, within the pattern quota (key IDs at their longest), without a warning
+	pattern := toJSON(t, tpl.JSON()["Resources"].(map[string]any)[*stack.GetLogicalId(m.MonitorTampering.GuardedKeyRule.Node().DefaultChild().(awscdk.CfnElement))])
+	if n := strings.Count(pattern, `"suffix"`); n != 30 {
+		t.Errorf("%d keys watched; want 30", n)
+	}
+	checkPatterns(t, tpl)
+	if got := warningsWithID(stack, "kmsmonitor:guardedKeysNotWatched"); len(got) != 0 {
+		t.Errorf("warnings %+v", got)
+	}
+	// GIVEN one key more THEN it is named in a warning with the fix, and the rule stays within the quota
+	_, stack, tpl = build(31)
+	checkPatterns(t, tpl)
+	if got := warningsWithID(stack, "kmsmonitor:guardedKeysNotWatched"); len(got) != 1 || !strings.Contains(got[0].msg, "not watched: Stack/AppKey30.") || !strings.Contains(got[0].msg, "MonitorTampering.Keys") {
+		t.Errorf("warnings %+v; want one naming Stack/AppKey30 alone", got)
+	}
 }
 
 func TestQuotas_MonitorTamperingTopicsKeysDocumentsBucketsPerRule(t *testing.T) {

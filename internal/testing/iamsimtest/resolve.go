@@ -108,10 +108,19 @@ func (t *Template) ByRefOrArn(typ, v string) *Resource {
 // guesses. Parameters resolve to their Default, or, without one, to the
 // stand-in "<Name>-parameter-value".
 func Resolve(tpl map[string]any, env Env) (*Template, error) {
+	return ResolveWithNested(tpl, env, nil)
+}
+
+// ResolveWithNested is Resolve for a template with nested stacks: nested
+// holds their templates by the logical ID of their AWS::CloudFormation::Stack
+// resource, whose outputs Fn::GetAtt Outputs.<name> then resolves in the
+// nested template (for env). The outputs of a nested stack not given resolve
+// to the stand-in "<ID>.Outputs.<name>-nested-stack-output".
+func ResolveWithNested(tpl map[string]any, env Env, nested map[string]map[string]any) (*Template, error) {
 	if env.StackName == "" {
 		env.StackName = "Stack"
 	}
-	r := &resolver{tpl: tpl, env: env, conds: map[string]bool{}, names: map[string]string{}}
+	r := &resolver{tpl: tpl, env: env, conds: map[string]bool{}, names: map[string]string{}, nested: nested}
 	r.resources, _ = tpl["Resources"].(map[string]any)
 	out := &Template{Env: env, Resources: map[string]*Resource{}}
 	ids := make([]string, 0, len(r.resources))
@@ -156,6 +165,7 @@ type resolver struct {
 	conds     map[string]bool
 	names     map[string]string
 	depth     int
+	nested    map[string]map[string]any // nested stacks' templates, by logical ID
 }
 
 var noValue = struct{}{}
@@ -577,6 +587,20 @@ func (r *resolver) getAtt(id, attr, path string) (string, error) {
 		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", e.Partition, service, region, account, rest)
 	}
 	name := func() string { n, _ := r.name(id, path); return n }
+	if output, ok := strings.CutPrefix(attr, "Outputs."); ok && typ == "AWS::CloudFormation::Stack" {
+		nested, ok := r.nested[id]
+		if !ok {
+			return id + "." + attr + "-nested-stack-output", nil
+		}
+		outputs, _ := nested["Outputs"].(map[string]any)
+		o, ok := outputs[output].(map[string]any)
+		if !ok {
+			return "", fmt.Errorf("%s: the nested stack %s has no output %q", path, id, output)
+		}
+		sub := &resolver{tpl: nested, env: e, conds: map[string]bool{}, names: map[string]string{}}
+		sub.resources, _ = nested["Resources"].(map[string]any)
+		return sub.str(o["Value"], path+"(nested "+id+")")
+	}
 	switch typ + "." + attr {
 	case "AWS::SNS::Topic.Arn", "AWS::SNS::Topic.TopicArn":
 		return arn("sns", e.Region, e.Account, name()), nil

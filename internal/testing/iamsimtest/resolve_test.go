@@ -97,3 +97,43 @@ func TestResolve_UnresolvableNamesThePath(t *testing.T) {
 		}
 	}
 }
+
+func TestResolve_NestedStackOutputs(t *testing.T) {
+	// GIVEN a parent whose rule names a key of its nested stack through the nested stack's output
+	parent := mustJSON(t, `{"Resources": {
+	  "Nested": {"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": "https://example.com/n.json"}},
+	  "Rule": {"Type": "AWS::Events::Rule", "Properties": {"EventPattern": {"detail": {"keyId": [
+	    {"suffix": {"Fn::GetAtt": ["Nested", "Outputs.ParentNestedKeyRef"]}}]}}}}
+	}}`)
+	nested := mustJSON(t, `{"Resources": {"Key": {"Type": "AWS::KMS::Key", "Properties": {}}},
+	  "Outputs": {"ParentNestedKeyRef": {"Value": {"Ref": "Key"}}}}`)
+	env := iamsimtest.EnvsFor("111122223333", "us-east-1")[0]
+	// WHEN resolved with the nested template, and without it
+	with, err := iamsimtest.ResolveWithNested(parent, env, map[string]map[string]any{"Nested": nested})
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, err := iamsimtest.Resolve(parent, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inNested, err := iamsimtest.Resolve(nested, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	suffix := func(tpl *iamsimtest.Template) any {
+		return tpl.Resources["Rule"].Props["EventPattern"].(map[string]any)["detail"].(map[string]any)["keyId"].([]any)[0].(map[string]any)["suffix"]
+	}
+	// THEN the output is the nested key's ID as the nested template resolves it, or a stand-in naming the output
+	if got := suffix(with); got != inNested.Resources["Key"].Ref {
+		t.Errorf("with the nested template: %v; want %s", got, inNested.Resources["Key"].Ref)
+	}
+	if got := suffix(without); got != "Nested.Outputs.ParentNestedKeyRef-nested-stack-output" {
+		t.Errorf("without it: %v", got)
+	}
+	// AND an output the nested stack does not have is an error naming it
+	delete(nested["Outputs"].(map[string]any), "ParentNestedKeyRef")
+	if _, err := iamsimtest.ResolveWithNested(parent, env, map[string]map[string]any{"Nested": nested}); err == nil || !strings.Contains(err.Error(), `no output "ParentNestedKeyRef"`) {
+		t.Errorf("error %v", err)
+	}
+}
