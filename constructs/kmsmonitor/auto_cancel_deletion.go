@@ -96,6 +96,15 @@ type AutoCancelDeletionProps struct {
 	// not be started after 185 attempts over 24 hours.
 	// Default: a new SSE-SQS encrypted, TLS-only queue keeping messages 14 days.
 	DeadLetterQueue awssqs.IQueue
+	// BreakGlassPrincipalArns (key-aware modes): a deletion these IAM roles
+	// or users scheduled is not cancelled, and is reported: the same list
+	// and matching as DeletionGuard's and DeletionCheck's. The automation
+	// finds who scheduled the deletion with CloudTrail's LookupEvents. A
+	// deletion CloudFormation scheduled as the role a key's
+	// DeletableWithStackTag names is not cancelled either. Alarm-driven mode
+	// runs AWS's runbook, which cannot tell who scheduled a deletion.
+	// Default: nobody is exempt.
+	BreakGlassPrincipalArns []string
 	// shared is the notification a composing construct (KeyMonitoring,
 	// CentralKeyMonitoring) decided for all its parts; used when Topic is nil.
 	shared *alerting.Notification
@@ -134,6 +143,10 @@ func NewAutoCancelDeletion(scope constructs.Construct, id *string, props *AutoCa
 	p, node, c := start("kmsmonitor.AutoCancelDeletion", scope, id, props)
 	notify := p.NotifyTopic == nil || *p.NotifyTopic
 	keys, keyAwareChunks, policyChunks := p.validate(c, notify)
+	breakGlass := validateGuard(c, nil, nil, p.BreakGlassPrincipalArns).breakGlass
+	if len(breakGlass) > 0 && p.Mode != nil && !p.Mode.keyAware {
+		c.Addf("BreakGlassPrincipalArns", "alarm-driven mode runs AWS's runbook AWSConfigRemediation-CancelKeyDeletion, which cannot tell who scheduled a deletion; use a key-aware mode (KeyAwareListed, KeyAwareTagged, KeyAwareAllKeys) to exempt break-glass principals, or leave the list out")
+	}
 	checkKeysAreLocal(node, c, keys)
 	c.PanicIfAny()
 	keyAware := p.Mode.keyAware
@@ -151,7 +164,7 @@ func NewAutoCancelDeletion(scope constructs.Construct, id *string, props *AutoCa
 		// aws-cdk-lib has no L2 for SSM documents.
 		a.Document = awsssm.NewCfnDocument(node, jsii.String("Document"), &awsssm.CfnDocumentProps{
 			DocumentType:   jsii.String("Automation"),
-			Content:        cancelKeyDeletionDocument(),
+			Content:        cancelKeyDeletionDocument(stack.ToJsonString(breakGlass, nil), notify),
 			UpdateMethod:   jsii.String("NewVersion"),
 			DocumentFormat: jsii.String("JSON"),
 		})
@@ -172,7 +185,7 @@ func NewAutoCancelDeletion(scope constructs.Construct, id *string, props *AutoCa
 	if !keyAware {
 		startable = append(startable, definition(jsii.String(""), "*"))
 	}
-	a.createRoles(stack, &p, keys, policyChunks, startable)
+	a.createRoles(stack, &p, keys, policyChunks, startable, len(breakGlass) > 0)
 
 	if keyAware {
 		for i, chunk := range keyAwareChunks {
@@ -184,7 +197,7 @@ func NewAutoCancelDeletion(scope constructs.Construct, id *string, props *AutoCa
 	return a
 }
 
-func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeletionProps, keys []keyRef, policyChunks [][]*string, definitionArns []*string) {
+func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeletionProps, keys []keyRef, policyChunks [][]*string, definitionArns []*string, breakGlass bool) {
 	account := &map[string]interface{}{"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()}}
 	a.AutomationRole = awsiam.NewRole(a.Construct, jsii.String("AutomationRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewPrincipalWithConditions(awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), nil), account),
@@ -192,7 +205,7 @@ func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeleti
 	})
 	keyStatement := &awsiam.PolicyStatementProps{
 		Sid:     jsii.String("CancelDeletionOfProtectedKeys"),
-		Actions: jsii.Strings("kms:CancelKeyDeletion", "kms:DescribeKey"),
+		Actions: jsii.Strings(keyActions(p.Mode.keyAware)...),
 	}
 	if len(keys) > 0 {
 		keyStatement.Resources = &policyChunks[0]
@@ -207,10 +220,14 @@ func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeleti
 		}
 	}
 	// Customer managed policies rather than inline ones (NIST 800-53 IAMNoInlinePolicy).
+	var exemptions []awsiam.PolicyStatement
+	if p.Mode.keyAware {
+		exemptions = a.exemptionStatements(stack, breakGlass)
+	}
 	automationPolicy := awsiam.NewManagedPolicy(a.Construct, jsii.String("AutomationPolicy"), &awsiam.ManagedPolicyProps{
 		Description: jsii.String("kmsmonitor AutoCancelDeletion: what the cancellation automation may do"),
 		Roles:       &[]awsiam.IRole{a.AutomationRole},
-		Statements: &[]awsiam.PolicyStatement{
+		Statements: ptrTo(append([]awsiam.PolicyStatement{
 			awsiam.NewPolicyStatement(keyStatement),
 			// The runbook's documented needs, scoped to its own definition and executions.
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -223,12 +240,27 @@ func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeleti
 					Service: jsii.String("ssm"), Resource: jsii.String("automation-execution"), ResourceName: jsii.String("*"),
 				})},
 			}),
-		},
+		}, exemptions...)),
 	})
 	automationWildcards := []nagsuppress.Rule{
 		{ID: "AwsSolutions-IAM5", Reason: "Automation execution IDs are created when the automation runs; the policy is limited to this account's and Region's executions.",
 			AppliesTo: []nagsuppress.Finding{nagsuppress.Resource("arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-execution/*")}},
 		definitionWildcard,
+	}
+	if p.Mode.keyAware {
+		automationWildcards = append(automationWildcards, nagsuppress.Rule{ID: "AwsSolutions-IAM5",
+			Reason:    "cloudtrail:LookupEvents has no resource-level permissions (Service Authorization Reference): the automation reads who scheduled the deletion of the one key it rescues.",
+			AppliesTo: []nagsuppress.Finding{nagsuppress.Resource("*")}})
+		if breakGlass {
+			automationWildcards = append(automationWildcards, nagsuppress.Rule{ID: "AwsSolutions-IAM5",
+				Reason:    "Any role of this account may schedule a deletion: the automation reads the one role (its path) whose session CloudTrail names, to compare it with the break-glass principals.",
+				AppliesTo: []nagsuppress.Finding{nagsuppress.Resource("arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*")}})
+		}
+		if a.Topic != nil && a.Topic.MasterKey() != nil {
+			automationWildcards = append(automationWildcards, nagsuppress.Rule{ID: "AwsSolutions-IAM5",
+				Reason:    "kms:GenerateDataKey* names the GenerateDataKey family SNS calls for an encrypted topic, on the topic's key only.",
+				AppliesTo: []nagsuppress.Finding{nagsuppress.Action("kms:GenerateDataKey*")}})
+		}
 	}
 	if len(keys) == 0 {
 		automationWildcards = append(automationWildcards, nagsuppress.Rule{ID: "AwsSolutions-IAM5",
@@ -322,12 +354,17 @@ func (a *AutoCancelDeletion) keyAwareRule(id string, keys []keyRef, definitionAr
 		"kmsmonitor: cancel the deletion of a KMS key when a call fails because it is pending deletion", keyAwareDetail(keys), true, nil)
 	a.Rules = append(a.Rules, rule)
 	keyArn := awsevents.EventField_FromPath(jsii.String("$.detail.resources[0].ARN"))
-	rule.AddTarget(a.automationTarget(definitionArn, awsevents.RuleTargetInput_FromObject(map[string]interface{}{
+	input := map[string]interface{}{
 		"AutomationAssumeRole": []interface{}{a.AutomationRole.RoleArn()},
 		"KeyId":                []interface{}{keyArn},
-	})))
+	}
 	if a.Topic != nil {
-		outcome := "Starting the automation that cancels its scheduled deletion (its outcome is in the automation execution); " +
+		input["TopicArn"] = []interface{}{a.Topic.TopicArn()}
+	}
+	rule.AddTarget(a.automationTarget(definitionArn, awsevents.RuleTargetInput_FromObject(input)))
+	if a.Topic != nil {
+		outcome := "Starting the automation that cancels its scheduled deletion (its outcome is in the automation execution; " +
+			"a deletion scheduled by an exempt principal is not cancelled, and reported); " +
 			"a cancelled key stays disabled. Enable it again only once you know who still needs it."
 		if mode.tagKey != nil {
 			outcome = fmt.Sprintf("The automation that cancels its scheduled deletion may touch only keys tagged %s=%s (its role's IAM policy). "+
@@ -395,22 +432,75 @@ func checkKeysAreLocal(node constructs.Construct, c *propcheck.Checker, keys []k
 // deletion of KeyId (a key ID or ARN, as the KMS API accepts) and checks that
 // the key is no longer pending deletion. A key already rescued by an earlier
 // execution makes the first step fail harmlessly.
-func cancelKeyDeletionDocument() map[string]interface{} {
+func cancelKeyDeletionDocument(breakGlass *string, notify bool) map[string]interface{} {
+	params := map[string]interface{}{
+		"AutomationAssumeRole": map[string]interface{}{
+			"type": "String", "description": "ARN of the role the automation runs with.",
+			"allowedPattern": `^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$`,
+		},
+		"KeyId": map[string]interface{}{
+			"type": "String", "description": "ID or ARN of the KMS key whose deletion is cancelled.",
+			"allowedPattern": `^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/)?(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`,
+		},
+	}
+	// An exempt deletion is reported (NotifyExempt), or, without a topic, left alone.
+	exempt := "LeaveScheduled"
+	last := map[string]interface{}{"name": "LeaveScheduled", "action": "aws:sleep", "isEnd": true, "inputs": map[string]interface{}{"Duration": "PT1S"}}
+	if notify {
+		params["TopicArn"] = map[string]interface{}{"type": "String", "description": "SNS topic told of an exempt deletion."}
+		exempt = "NotifyExempt"
+		last = map[string]interface{}{
+			"name": "NotifyExempt", "action": "aws:executeAwsApi", "isEnd": true, "maxAttempts": apiAttempts,
+			"inputs": map[string]interface{}{
+				"Service": "sns", "Api": "Publish", "TopicArn": "{{ TopicArn }}",
+				"Subject": "kmsmonitor: KMS key pending deletion used, NOT cancelled (exempt)",
+				"Message": "kmsmonitor AutoCancelDeletion: KMS key {{ KeyId }} is pending deletion and was used, but its deletion was not cancelled: {{ Exempt.Reason }}. " +
+					"If the key is still needed, cancel it now: aws kms cancel-key-deletion --key-id {{ KeyId }}",
+			},
+		}
+	}
 	return map[string]interface{}{
 		"schemaVersion": "0.3",
-		"description":   "kmsmonitor: cancel the scheduled deletion of a KMS key given by ID or ARN. The key is left disabled.",
+		"description":   "kmsmonitor: cancel the scheduled deletion of a KMS key given by ID or ARN, unless an exempt principal scheduled it. The key is left disabled.",
 		"assumeRole":    "{{ AutomationAssumeRole }}",
-		"parameters": map[string]interface{}{
-			"AutomationAssumeRole": map[string]interface{}{
-				"type": "String", "description": "ARN of the role the automation runs with.",
-				"allowedPattern": `^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$`,
-			},
-			"KeyId": map[string]interface{}{
-				"type": "String", "description": "ID or ARN of the KMS key whose deletion is cancelled.",
-				"allowedPattern": `^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/)?(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`,
-			},
-		},
+		"parameters":    params,
 		"mainSteps": []interface{}{
+			// Who scheduled the deletion; if that cannot be read, the deletion is cancelled (not
+			// critical: the execution's status is the cancellation's).
+			map[string]interface{}{
+				"name": "WhoScheduled", "action": "aws:executeScript", "onFailure": "step:CancelKeyDeletion", "isCritical": false, "nextStep": "Exempt",
+				"timeoutSeconds": 60,
+				"inputs": map[string]interface{}{
+					"Runtime": "python3.11", "Handler": "handler", "Script": whoScheduledScript,
+					"InputPayload": map[string]interface{}{"KeyId": "{{ KeyId }}"},
+				},
+				"outputs": []interface{}{
+					map[string]interface{}{"Name": "ScheduledBy", "Selector": "$.Payload.scheduledBy", "Type": "String"},
+					map[string]interface{}{"Name": "SourceIp", "Selector": "$.Payload.sourceIp", "Type": "String"},
+				},
+			},
+			// DeletionCheck's exemptions, the same script.
+			map[string]interface{}{
+				"name": "Exempt", "action": "aws:executeScript", "onFailure": "step:CancelKeyDeletion", "isCritical": false, "nextStep": "IsExempt",
+				"timeoutSeconds": 60,
+				"inputs": map[string]interface{}{
+					"Runtime": "python3.11", "Handler": "handler", "Script": exemptScript,
+					"InputPayload": map[string]interface{}{
+						"KeyId": "{{ KeyId }}", "ScheduledBy": "{{ WhoScheduled.ScheduledBy }}", "SourceIp": "{{ WhoScheduled.SourceIp }}", "BreakGlass": breakGlass,
+					},
+				},
+				"outputs": []interface{}{
+					map[string]interface{}{"Name": "Exempt", "Selector": "$.Payload.exempt", "Type": "Boolean"},
+					map[string]interface{}{"Name": "Reason", "Selector": "$.Payload.reason", "Type": "String"},
+				},
+			},
+			map[string]interface{}{
+				"name": "IsExempt", "action": "aws:branch",
+				"inputs": map[string]interface{}{
+					"Choices": []interface{}{map[string]interface{}{"Variable": "{{ Exempt.Exempt }}", "BooleanEquals": true, "NextStep": exempt}},
+					"Default": "CancelKeyDeletion",
+				},
+			},
 			// maxAttempts: Automation retries a failed step only when told (throttling, mostly).
 			map[string]interface{}{
 				"name": "CancelKeyDeletion", "action": "aws:executeAwsApi", "onFailure": "Continue", "maxAttempts": apiAttempts,
@@ -425,6 +515,7 @@ func cancelKeyDeletionDocument() map[string]interface{} {
 					"PropertySelector": "$.KeyMetadata.KeyState", "DesiredValues": []string{"Disabled", "Enabled"},
 				},
 			},
+			last,
 		},
 	}
 }
@@ -521,9 +612,18 @@ func automationPolicyChunks(keyArns []*string, keyAware bool) [][]*string {
 		map[string]interface{}{"Action": "ssm:StartAutomationExecution", "Effect": "Allow", "Resource": definitions, "Sid": "RunThisAutomation"},
 		map[string]interface{}{"Action": "ssm:GetAutomationExecution", "Effect": "Allow", "Resource": prefix + "automation-execution/*", "Sid": "ReadItsExecutions"},
 	}
+	if keyAware {
+		// The exemptions (exemptionStatements), with a break-glass list, a topic and its key, at their longest.
+		others = append(others,
+			map[string]interface{}{"Action": "cloudtrail:LookupEvents", "Effect": "Allow", "Resource": "*", "Sid": "FindWhoScheduledTheDeletion"},
+			map[string]interface{}{"Action": "iam:GetRole", "Effect": "Allow", "Resource": "arn:aws-us-gov:iam::111122223333:role/*", "Sid": "ReadSchedulingRole"},
+			map[string]interface{}{"Action": "sns:Publish", "Effect": "Allow", "Resource": "arn:aws-us-gov:sns:ap-southeast-5:111122223333:" + strings.Repeat("t", 256), "Sid": "ReportExemptDeletions"},
+			map[string]interface{}{"Action": []string{"kms:Decrypt", "kms:GenerateDataKey*"}, "Condition": map[string]interface{}{"StringEquals": map[string]interface{}{"kms:ViaService": "sns.ap-southeast-5.amazonaws.com.cn"}},
+				"Effect": "Allow", "Resource": strings.Repeat("k", longestKeyArn), "Sid": "EncryptReports"})
+	}
 	size := func(chunk []*string, first bool) int {
 		statements := []interface{}{map[string]interface{}{
-			"Action": []string{"kms:CancelKeyDeletion", "kms:DescribeKey"}, "Effect": "Allow", "Resource": chunk, "Sid": "CancelDeletionOfProtectedKeys",
+			"Action": keyActions(keyAware), "Effect": "Allow", "Resource": chunk, "Sid": "CancelDeletionOfProtectedKeys",
 		}}
 		if first {
 			statements = append(statements, others...)
@@ -554,3 +654,85 @@ func alarmEnv(alarm awscloudwatch.IAlarm) propcheck.Env {
 	}
 	return propcheck.EnvOf(alarm)
 }
+
+// ptrTo returns a pointer to v.
+func ptrTo[T any](v T) *T { return &v }
+
+// keyActions are what the automation role may do on the protected keys:
+// cancel and read them, and in key-aware mode read their tags (the
+// exemption of AllowDeletionWithStack).
+func keyActions(keyAware bool) []string {
+	if keyAware {
+		return []string{"kms:CancelKeyDeletion", "kms:DescribeKey", "kms:ListResourceTags"}
+	}
+	return []string{"kms:CancelKeyDeletion", "kms:DescribeKey"}
+}
+
+// exemptionStatements let key-aware mode's automation find who scheduled
+// the deletion (cloudtrail:LookupEvents, which has no resource-level
+// permissions), read a role's path (iam:GetRole, with break-glass
+// principals), and report an exempt deletion to the topic.
+func (a *AutoCancelDeletion) exemptionStatements(stack awscdk.Stack, breakGlass bool) []awsiam.PolicyStatement {
+	out := []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("FindWhoScheduledTheDeletion"), Actions: jsii.Strings("cloudtrail:LookupEvents"), Resources: jsii.Strings("*"),
+	})}
+	if breakGlass {
+		out = append(out, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("ReadSchedulingRole"), Actions: jsii.Strings("iam:GetRole"),
+			Resources: &[]*string{stack.FormatArn(&awscdk.ArnComponents{
+				Service: jsii.String("iam"), Region: jsii.String(""), Resource: jsii.String("role"), ResourceName: jsii.String("*"),
+			})},
+		}))
+	}
+	if a.Topic != nil {
+		out = append(out, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("ReportExemptDeletions"), Actions: jsii.Strings("sns:Publish"), Resources: &[]*string{a.Topic.TopicArn()},
+		}))
+		if key := a.Topic.MasterKey(); key != nil {
+			// SNS encrypts the message with the topic's key on the publisher's behalf.
+			out = append(out, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid: jsii.String("EncryptReports"), Actions: jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
+				Resources:  &[]*string{key.KeyArn()},
+				Conditions: &map[string]interface{}{"StringEquals": map[string]interface{}{"kms:ViaService": awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("sns."), stack.Region(), jsii.String("."), stack.UrlSuffix()})}},
+			}))
+		}
+	}
+	return out
+}
+
+// whoScheduledScript finds, with CloudTrail's LookupEvents (the last 31 days:
+// a deletion waits 30 days at most), the newest successful
+// ScheduleKeyDeletion of the key, and returns who made it and from where;
+// empty when none is found (CloudTrail's event history can lag a few
+// minutes): the deletion is then not exempt. Executed in the tests against
+// botocore's model of the CloudTrail API (TestAutoCancelDeletion_KeyAwareDocumentScenarios).
+const whoScheduledScript = `import json
+from datetime import datetime, timedelta, timezone
+
+import boto3
+from botocore.config import Config
+
+PAGES = 5
+
+
+def handler(events, context):
+    key = events["KeyId"]
+    trail = boto3.client("cloudtrail", config=Config(retries={"total_max_attempts": 4, "mode": "standard"}, connect_timeout=5, read_timeout=10))
+    now = datetime.now(timezone.utc)
+    request = {"LookupAttributes": [{"AttributeKey": "ResourceName", "AttributeValue": key}],
+               "StartTime": now - timedelta(days=31), "EndTime": now, "MaxResults": 50}
+    for _ in range(PAGES):
+        page = trail.lookup_events(**request)
+        for event in page.get("Events", []):  # newest first
+            if event.get("EventName") != "ScheduleKeyDeletion":
+                continue
+            record = json.loads(event.get("CloudTrailEvent") or "{}")
+            if record.get("errorCode"):
+                continue
+            return {"scheduledBy": (record.get("userIdentity") or {}).get("arn", ""),
+                    "sourceIp": record.get("sourceIPAddress", ""), "eventId": record.get("eventID", "")}
+        if not page.get("NextToken"):
+            break
+        request["NextToken"] = page["NextToken"]
+    return {"scheduledBy": "", "sourceIp": "", "eventId": ""}
+`

@@ -199,7 +199,7 @@ func TestAutoCancelDeletion_KeyAwareAllKeys(t *testing.T) {
 				"RoleArn": getAtt("RescueEventsRole"),
 				"InputTransformer": obj{
 					"InputPathsMap": obj{"detail-resources-0--ARN": "$.detail.resources[0].ARN"},
-					"InputTemplate": join(`{"AutomationAssumeRole":["`, getAtt("RescueAutomationRole"), `"],"KeyId":[<detail-resources-0--ARN>]}`),
+					"InputTemplate": join(`{"AutomationAssumeRole":["`, getAtt("RescueAutomationRole"), `"],"KeyId":[<detail-resources-0--ARN>],"TopicArn":["`, ref("RescueTopic"), `"]}`),
 				},
 				"DeadLetterConfig": obj{"Arn": getAtt("RescueDeadLetterQueue")},
 				"RetryPolicy":      obj{"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400},
@@ -209,27 +209,37 @@ func TestAutoCancelDeletion_KeyAwareAllKeys(t *testing.T) {
 				"KMS key <detail-resources-0--ARN> is pending deletion[\\s\\S]*<detail-eventName> by <detail-userIdentity-arn> from <detail-sourceIPAddress>"))})}),
 		},
 	})
-	// AND the document cancels the deletion of a key given by ID or ARN and checks it is no longer pending deletion
+	// AND the document finds who scheduled the deletion and leaves an exempt one alone (reported:
+	// TestAutoCancelDeletion_KeyAwareDocumentScenarios), else cancels the deletion of a key given by
+	// ID or ARN and checks it is no longer pending deletion
 	tpl.HasResourceProperties("AWS::SSM::Document", obj{
 		"DocumentType": "Automation", "DocumentFormat": "JSON", "UpdateMethod": "NewVersion",
 		"Content": objLike(obj{
 			"schemaVersion": "0.3", "assumeRole": "{{ AutomationAssumeRole }}",
 			"parameters": objLike(obj{"KeyId": objLike(obj{"allowedPattern": assertions.Match_StringLikeRegexp(jsii.String(`arn:aws`))})}),
 			"mainSteps": arr{
+				objLike(obj{"name": "WhoScheduled", "action": "aws:executeScript", "onFailure": "step:CancelKeyDeletion", "isCritical": false}),
+				objLike(obj{"name": "Exempt", "action": "aws:executeScript", "onFailure": "step:CancelKeyDeletion", "isCritical": false}),
+				objLike(obj{"name": "IsExempt", "action": "aws:branch"}),
 				objLike(obj{"action": "aws:executeAwsApi", "inputs": obj{"Service": "kms", "Api": "CancelKeyDeletion", "KeyId": "{{ KeyId }}"}}),
 				objLike(obj{"action": "aws:waitForAwsResourceProperty", "maxAttempts": 3, "inputs": objLike(obj{"Api": "DescribeKey", "DesiredValues": arr{"Disabled", "Enabled"}})}),
+				objLike(obj{"name": "NotifyExempt", "isEnd": true, "inputs": objLike(obj{"Api": "Publish", "TopicArn": "{{ TopicArn }}"})}),
 			},
 		}),
 	})
-	// AND the automation role may cancel the deletion of any key of this account and Region, and run only that document
+	// AND the automation role may cancel the deletion of (and read the tags of) any key of this account and
+	// Region, run only that document, look up who scheduled a deletion, and report to the topic
 	tpl.HasResourceProperties("AWS::IAM::ManagedPolicy", obj{
 		"Roles": arr{ref("RescueAutomationRole")},
 		"PolicyDocument": objLike(obj{"Statement": arr{
-			obj{"Sid": "CancelDeletionOfProtectedKeys", "Effect": "Allow", "Action": arr{"kms:CancelKeyDeletion", "kms:DescribeKey"},
+			obj{"Sid": "CancelDeletionOfProtectedKeys", "Effect": "Allow", "Action": arr{"kms:CancelKeyDeletion", "kms:DescribeKey", "kms:ListResourceTags"},
 				"Resource": join("arn:", partition, ":kms:", region, ":", account, ":key/*")},
 			obj{"Sid": "RunThisAutomation", "Effect": "Allow", "Action": "ssm:StartAutomationExecution",
 				"Resource": join("arn:", partition, ":ssm:", region, ":", account, ":automation-definition/", ref("RescueDocument"), ":*")},
 			objLike(obj{"Sid": "ReadItsExecutions"}),
+			obj{"Sid": "FindWhoScheduledTheDeletion", "Effect": "Allow", "Action": "cloudtrail:LookupEvents", "Resource": "*"},
+			obj{"Sid": "ReportExemptDeletions", "Effect": "Allow", "Action": "sns:Publish", "Resource": ref("RescueTopic")},
+			objLike(obj{"Sid": "EncryptReports", "Action": arr{"kms:Decrypt", "kms:GenerateDataKey*"}, "Resource": getAtt("RescueTopicKey")}),
 		}}),
 	})
 	tpl.HasResourceProperties("AWS::SNS::Subscription", obj{"Endpoint": "security@example.com"})
@@ -263,7 +273,7 @@ func TestAutoCancelDeletion_KeyAwareAllowListAndTag(t *testing.T) {
 	tpl.HasResourceProperties("AWS::IAM::ManagedPolicy", obj{
 		"Roles": arr{ref("ListedAutomationRole")},
 		"PolicyDocument": objLike(obj{"Statement": arrWith(obj{
-			"Sid": "CancelDeletionOfProtectedKeys", "Effect": "Allow", "Action": arr{"kms:CancelKeyDeletion", "kms:DescribeKey"},
+			"Sid": "CancelDeletionOfProtectedKeys", "Effect": "Allow", "Action": arr{"kms:CancelKeyDeletion", "kms:DescribeKey", "kms:ListResourceTags"},
 			"Resource": arr{getAtt("Key"), keyArn},
 		})}),
 	})
@@ -271,7 +281,7 @@ func TestAutoCancelDeletion_KeyAwareAllowListAndTag(t *testing.T) {
 	tpl.HasResourceProperties("AWS::IAM::ManagedPolicy", obj{
 		"Roles": arr{ref("TaggedAutomationRole")},
 		"PolicyDocument": objLike(obj{"Statement": arrWith(obj{
-			"Sid": "CancelDeletionOfProtectedKeys", "Effect": "Allow", "Action": arr{"kms:CancelKeyDeletion", "kms:DescribeKey"},
+			"Sid": "CancelDeletionOfProtectedKeys", "Effect": "Allow", "Action": arr{"kms:CancelKeyDeletion", "kms:DescribeKey", "kms:ListResourceTags"},
 			"Resource":  join("arn:", partition, ":kms:", region, ":", account, ":key/*"),
 			"Condition": obj{"StringEquals": obj{"aws:ResourceTag/kmsmonitor:auto-cancel": "true"}},
 		})}),
@@ -489,9 +499,12 @@ func wantValidationErrorOf(t *testing.T, f func(), parts ...string) {
 }
 
 func TestAutoCancelDeletion_KeyAwareDocumentScenarios(t *testing.T) {
-	// GIVEN key-aware mode's document exactly as synthesized (tag-scoped: the mode whose role may be refused)
+	// GIVEN key-aware mode's document exactly as synthesized (tag-scoped: the mode whose role may be
+	// refused), with a break-glass role and the default topic
 	stack := newStack()
-	kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Tagged"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareTagged("kmsmonitor:auto-cancel", "true")})
+	kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Tagged"), &kmsmonitor.AutoCancelDeletionProps{
+		Mode: kmsmonitor.KeyAwareTagged("kmsmonitor:auto-cancel", "true"), BreakGlassPrincipalArns: []string{breakGlassRole},
+	})
 	tpl := synth(t, stack)
 	docs := tpl.resourcesOfType("AWS::SSM::Document")
 	if len(docs) != 1 {
@@ -504,7 +517,8 @@ func TestAutoCancelDeletion_KeyAwareDocumentScenarios(t *testing.T) {
 	if !regexp.MustCompile(pattern).MatchString(key) || !regexp.MustCompile(pattern).MatchString("1234abcd-12ab-34cd-56ef-1234567890ab") {
 		t.Fatalf("KeyId's allowedPattern %s refuses a key ARN or ID", pattern)
 	}
-	params := map[string]any{"AutomationAssumeRole": "arn:aws:iam::111122223333:role/Stack-TaggedAutomationRole", "KeyId": key}
+	params := map[string]any{"AutomationAssumeRole": "arn:aws:iam::111122223333:role/Stack-TaggedAutomationRole", "KeyId": key,
+		"TopicArn": "arn:aws:sns:us-east-1:111122223333:Stack-TaggedTopic"}
 	kms := func(op string, answer map[string]any) ssmscripttest.Call {
 		return ssmscripttest.Call{Service: "kms", Operation: op, Expect: map[string]any{"KeyId": key}, Response: answer}
 	}
@@ -515,46 +529,92 @@ func TestAutoCancelDeletion_KeyAwareDocumentScenarios(t *testing.T) {
 		return kms("describe_key", map[string]any{"KeyMetadata": map[string]any{"KeyId": key, "KeyState": s}})
 	}
 	cancelled := kms("cancel_key_deletion", map[string]any{"KeyId": key})
+	// CloudTrail's event history: the newest events first, as LookupEvents returns them
+	scheduled := func(caller map[string]any, sourceIP string, more ...map[string]any) ssmscripttest.Call {
+		record := map[string]any{"eventName": "ScheduleKeyDeletion", "eventID": "e1", "userIdentity": caller, "sourceIPAddress": sourceIP,
+			"requestParameters": map[string]any{"keyId": key, "pendingWindowInDays": 7}}
+		blob, _ := json.Marshal(record)
+		events := append(more, map[string]any{"EventId": "e1", "EventName": "ScheduleKeyDeletion", "EventTime": daysAgo(2), "CloudTrailEvent": string(blob),
+			"Resources": []any{map[string]any{"ResourceType": "AWS::KMS::Key", "ResourceName": key}}})
+		return ssmscripttest.Call{Service: "cloudtrail", Operation: "lookup_events",
+			Expect: map[string]any{"LookupAttributes": []any{map[string]any{"AttributeKey": "ResourceName", "AttributeValue": key}},
+				"StartTime": "<ANY>", "EndTime": "<ANY>", "MaxResults": 50},
+			Response: map[string]any{"Events": events}}
+	}
+	failedUse := map[string]any{"EventId": "e2", "EventName": "Decrypt", "EventTime": daysAgo(0), "CloudTrailEvent": `{"eventName":"Decrypt","errorCode":"KMSInvalidStateException"}`}
+	person := map[string]any{"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/Mary"}
+	breakGlassSession := map[string]any{"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/BreakGlass/ops"}
+	getRole := ssmscripttest.Call{Service: "iam", Operation: "get_role", Expect: map[string]any{"RoleName": "BreakGlass"}, Response: map[string]any{"Role": map[string]any{
+		"Path": "/", "RoleName": "BreakGlass", "RoleId": "AROAEXAMPLEBG12345678", "Arn": breakGlassRole, "CreateDate": daysAgo(100)}}}
+	published := ssmscripttest.Call{Service: "sns", Operation: "publish", Response: map[string]any{"MessageId": "m1"}}
+	byPerson := scheduled(person, "203.0.113.7", failedUse)
+	const checked = "WhoScheduled > Exempt > IsExempt > "
 	cases := []struct {
 		s      ssmscripttest.Scenario
 		steps  string // the steps taken ("!" failed)
 		status string // the execution's
 	}{
 		{ssmscripttest.Scenario{Name: "pending deletion: cancelled, left disabled",
-			Calls: []ssmscripttest.Call{cancelled, state("Disabled")}},
-			"CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion", "Success"},
+			Calls: []ssmscripttest.Call{byPerson, cancelled, state("Disabled")}},
+			checked + "CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion", "Success"},
 		{ssmscripttest.Scenario{Name: "KMS still shows PendingDeletion once after the cancel (eventual consistency)",
-			Calls: []ssmscripttest.Call{cancelled, state("PendingDeletion"), state("Disabled")}},
-			"CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion", "Success"},
+			Calls: []ssmscripttest.Call{byPerson, cancelled, state("PendingDeletion"), state("Disabled")}},
+			checked + "CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion", "Success"},
 		{ssmscripttest.Scenario{Name: "throttled once, then cancelled",
-			Calls: []ssmscripttest.Call{kmsError("cancel_key_deletion", "ThrottlingException"), cancelled, state("Disabled")}},
-			"CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion", "Success"},
+			Calls: []ssmscripttest.Call{byPerson, kmsError("cancel_key_deletion", "ThrottlingException"), cancelled, state("Disabled")}},
+			checked + "CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion", "Success"},
 		{ssmscripttest.Scenario{Name: "already cancelled by an earlier execution or a person, and enabled again",
-			Calls: []ssmscripttest.Call{kmsError("cancel_key_deletion", "KMSInvalidStateException"), kmsError("cancel_key_deletion", "KMSInvalidStateException"),
+			Calls: []ssmscripttest.Call{byPerson, kmsError("cancel_key_deletion", "KMSInvalidStateException"), kmsError("cancel_key_deletion", "KMSInvalidStateException"),
 				kmsError("cancel_key_deletion", "KMSInvalidStateException"), state("Enabled")}},
-			"CancelKeyDeletion! > VerifyKeyIsNoLongerPendingDeletion", "Success"},
+			checked + "CancelKeyDeletion! > VerifyKeyIsNoLongerPendingDeletion", "Success"},
 		{ssmscripttest.Scenario{Name: "a key the role may not touch (untagged): the execution fails, nothing was promised",
-			Calls: []ssmscripttest.Call{kmsError("cancel_key_deletion", "AccessDeniedException"), kmsError("cancel_key_deletion", "AccessDeniedException"),
+			Calls: []ssmscripttest.Call{byPerson, kmsError("cancel_key_deletion", "AccessDeniedException"), kmsError("cancel_key_deletion", "AccessDeniedException"),
 				kmsError("cancel_key_deletion", "AccessDeniedException"), kmsError("describe_key", "AccessDeniedException"),
 				kmsError("describe_key", "AccessDeniedException"), kmsError("describe_key", "AccessDeniedException")}},
-			"CancelKeyDeletion! > VerifyKeyIsNoLongerPendingDeletion!", "Failed"},
+			checked + "CancelKeyDeletion! > VerifyKeyIsNoLongerPendingDeletion!", "Failed"},
 		{ssmscripttest.Scenario{Name: "still pending deletion until the wait ends: the execution times out",
-			Calls: []ssmscripttest.Call{cancelled, state("PendingDeletion"), state("PendingDeletion"), state("PendingDeletion")}},
-			"CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion!", "TimedOut"},
+			Calls: []ssmscripttest.Call{byPerson, cancelled, state("PendingDeletion"), state("PendingDeletion"), state("PendingDeletion")}},
+			checked + "CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion!", "TimedOut"},
+		// The exemptions: DeletionCheck's, on who CloudTrail says scheduled the deletion
+		{ssmscripttest.Scenario{Name: "scheduled by the break-glass role: reported, not cancelled",
+			Calls: []ssmscripttest.Call{scheduled(breakGlassSession, "203.0.113.7"), getRole, published}},
+			checked + "NotifyExempt", "Success"},
+		{ssmscripttest.Scenario{Name: "scheduled by CloudFormation as the role the key's tag names: reported, not cancelled",
+			Calls: []ssmscripttest.Call{scheduled(map[string]any{"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/cdk-hnb659fds-cfn-exec-role-111122223333-us-east-1/AWSCloudFormation"}, "cloudformation.amazonaws.com"),
+				kms("list_resource_tags", map[string]any{"Tags": []any{map[string]any{"TagKey": kmsmonitor.DeletableWithStackTag, "TagValue": "arn:aws:iam::111122223333:role/cdk-hnb659fds-cfn-exec-role-111122223333-us-east-1"}}}),
+				published}},
+			checked + "NotifyExempt", "Success"},
+		{ssmscripttest.Scenario{Name: "who scheduled it is not in the event history yet: cancelled",
+			Calls: []ssmscripttest.Call{{Service: "cloudtrail", Operation: "lookup_events", Response: map[string]any{"Events": []any{failedUse}}}, cancelled, state("Disabled")}},
+			checked + "CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion", "Success"},
+		// (botocore's own retries, total_max_attempts 4 in standard mode, do not run under Stubber: one error stands for them)
+		{ssmscripttest.Scenario{Name: "the event history unreadable (throttled throughout): cancelled, the execution's status the cancellation's",
+			Calls: []ssmscripttest.Call{{Service: "cloudtrail", Operation: "lookup_events", Error: &ssmscripttest.APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400}},
+				cancelled, state("Disabled")}},
+			"WhoScheduled! > CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion", "Success"},
 	}
 	scenarios := make([]ssmscripttest.Scenario, len(cases))
 	for i, c := range cases {
 		scenarios[i] = c.s
 		scenarios[i].Events = params
 	}
-	// WHEN each scenario runs the document step by step, KMS answered as botocore's model allows
+	// WHEN each scenario runs the document step by step, CloudTrail, IAM, KMS and SNS answered as botocore's models allow
 	runs, _, err := ssmscripttest.Execute(document, scenarios)
 	ranOrSkip(t, err)
-	// THEN each takes the path its case says, asks every answer, and ends as Automation would
+	// THEN each takes the path its case says, asks every answer, and ends as Automation would; an exempt
+	// deletion is reported in one message naming why, and not cancelled
 	for i, r := range runs {
 		c := cases[i]
 		if got := r.Steps(); got != c.steps || r.Status != c.status || len(r.Pending) > 0 {
 			t.Errorf("%s: steps %s (%s), answers not asked for %v; want %s (%s)\n%+v", r.Name, got, r.Status, r.Pending, c.steps, c.status, r.Taken)
+		}
+		if strings.HasSuffix(c.steps, "NotifyExempt") {
+			if len(r.Published) != 1 || !strings.Contains(r.Published[0].Message, "NOT cancelled") && !strings.Contains(r.Published[0].Subject, "NOT cancelled") ||
+				strings.Contains(r.Published[0].Message, "{{") || !strings.Contains(r.Published[0].Message, "cancel-key-deletion --key-id "+key) {
+				t.Errorf("%s: messages %+v", r.Name, r.Published)
+			}
+		} else if len(r.Published) != 0 {
+			t.Errorf("%s: %d messages published by the automation; want none (the rule's notification says a cancellation starts)", r.Name, len(r.Published))
 		}
 		t.Logf("%s: %s (%s)", r.Name, r.Steps(), r.Status)
 	}

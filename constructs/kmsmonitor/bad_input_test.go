@@ -416,6 +416,11 @@ var _ = addBadInputs("range and format", []badInput{
 	{"DeletionGuard", "Guard", "nil key", func(s awscdk.Stack) {
 		kmsmonitor.NewDeletionGuard(s, jsii.String("Guard"), nil).Protect(nil)
 	}, []string{"Protect[0]", "is nil", "awskms.NewKey"}},
+	{"AutoCancelDeletion", "Cancel", "break-glass principals with alarm-driven mode", func(s awscdk.Stack) {
+		alarm := awscloudwatch.Alarm_FromAlarmArn(s, jsii.String("A"), jsii.String("arn:aws:cloudwatch:us-east-1:111122223333:alarm:pending"))
+		kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Cancel"), &kmsmonitor.AutoCancelDeletionProps{
+			Mode: kmsmonitor.AlarmDriven(alarm, nil, []string{keyArn}), BreakGlassPrincipalArns: []string{"arn:aws:iam::111122223333:role/BreakGlass"}})
+	}, []string{"BreakGlassPrincipalArns", "cannot tell who scheduled a deletion", "key-aware mode"}},
 	{"AllowDeletionWithStack", "Key", "after Protect", func(s awscdk.Stack) {
 		k := awskms.NewKey(s, jsii.String("Key"), nil)
 		kmsmonitor.NewDeletionGuard(s, jsii.String("Guard"), nil).Protect(k)

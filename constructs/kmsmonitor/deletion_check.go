@@ -369,8 +369,10 @@ def without_path(role_arn):
 
 def handler(events, context):
     key = events["KeyId"]
-    key_account = key.split(":")[4]
+    key_account = key.split(":")[4] if key.count(":") >= 5 else ""
     caller = events.get("ScheduledBy") or ""
+    if not caller:
+        return {"exempt": False, "reason": "who scheduled the deletion is not known"}
     session = ASSUMED_ROLE.match(caller)
     role = "arn:%s:iam::%s:role/%s" % session.groups() if session else None
     if events.get("SourceIp") == "cloudformation.amazonaws.com" and role:
@@ -463,7 +465,7 @@ func deletionCheckDocument(minDays int, unknownUsed bool, breakGlass *string) ma
 			// Exemptions first: a deletion they allow is reported at once, not checked or cancelled.
 			// If the step fails, the check goes on (cancelling is the side that can be undone).
 			map[string]interface{}{
-				"name": "Exempt", "action": "aws:executeScript", "onFailure": "step:DescribeKey", "nextStep": "IsExempt",
+				"name": "Exempt", "action": "aws:executeScript", "onFailure": "step:DescribeKey", "isCritical": false, "nextStep": "IsExempt",
 				"timeoutSeconds": 60,
 				"inputs": map[string]interface{}{
 					"Runtime": "python3.11", "Handler": "handler", "Script": exemptScript,

@@ -249,6 +249,10 @@ func NewKeyMonitoring(scope constructs.Construct, id *string, props *KeyMonitori
 			ac.Mode = &mode
 		}
 		ac.shared = &n
+		if ac.Mode != nil && ac.Mode.keyAware {
+			// One exemption list (below): key-aware cancellations leave exempt deletions alone too.
+			ac.BreakGlassPrincipalArns = sharedBreakGlassWith(&p, ac.BreakGlassPrincipalArns)
+		}
 		m.AutoCancel = NewAutoCancelDeletion(node, jsii.String("AutoCancel"), &ac)
 	}
 	// One exemption list: the guard's break-glass principals are DeletionCheck's, and the other way round.
@@ -569,6 +573,23 @@ func sharedBreakGlass(p *KeyMonitoringProps) []string {
 		seen[arn] = true
 	}
 	for _, arn := range check {
+		if !seen[arn] {
+			out = append(out, arn)
+			seen[arn] = true
+		}
+	}
+	return out
+}
+
+// sharedBreakGlassWith is sharedBreakGlass followed by the entries of own
+// not among them: AutoCancelDeletion's list, which joins the shared one.
+func sharedBreakGlassWith(p *KeyMonitoringProps, own []string) []string {
+	out := sharedBreakGlass(p)
+	seen := map[string]bool{}
+	for _, arn := range out {
+		seen[arn] = true
+	}
+	for _, arn := range own {
 		if !seen[arn] {
 			out = append(out, arn)
 			seen[arn] = true

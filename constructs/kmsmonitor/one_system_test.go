@@ -257,6 +257,11 @@ func TestOneSystem(t *testing.T) {
 		}
 	}
 	script, payload := exemptStep(t, document)
+	// (AutoCancelDeletion's key-aware document decides with the same list: KeyMonitoring shares it)
+	_, cancelPayload := exemptStep(t, resourceStarting(t, resolved[0], "AWS::SSM::Document", "KmsAutoCancelDocument").Props["Content"].(map[string]any))
+	if cancelPayload["BreakGlass"] != payload["BreakGlass"] || !strings.Contains(fmt.Sprint(payload["BreakGlass"]), breakGlassRole) {
+		t.Errorf("exemptions: DeletionCheck's %v, AutoCancelDeletion's %v; want one list with %s", payload["BreakGlass"], cancelPayload["BreakGlass"], breakGlassRole)
+	}
 	var scenarios []ssmscripttest.Scenario
 	for i, d := range deletions {
 		seen := append([]string{}, matched[deploymentCount+i]...)

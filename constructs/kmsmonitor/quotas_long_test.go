@@ -4,7 +4,7 @@
 // them, README says how). Each synthesizes a construct at the most keys,
 // alarms, rules or names of the longest form a quota admits, and one past
 // it: the largest templates of the suite (up to 1.3 MB; cfn-lint takes
-// about 30 s of CPU for them all, and the automation role's 655 keys are
+// about 30 s of CPU for them all, and the automation role's 645 keys are
 // 2,750 distinct IAM evaluations, about 11 s). The quota checks that need no
 // such template (errors one past a limit: the bad-input table "AWS quotas";
 // the SCP and StackSet sizes) stay in quotas_test.go.
@@ -51,21 +51,36 @@ var (
 )
 
 func TestQuotas_AutomationPolicyKeysPerPolicy(t *testing.T) {
+	// Key-aware mode at its longest: a break-glass list (iam:GetRole) and a topic of the longest name,
+	// encrypted (the statements that report an exempt deletion).
+	longest := func(s awscdk.Stack, p *kmsmonitor.AutoCancelDeletionProps) {
+		p.BreakGlassPrincipalArns = []string{"arn:aws:iam::111122223333:role/BreakGlass"}
+		p.Topic = awssns.Topic_FromTopicAttributes(s, jsii.String("T"), &awssns.TopicAttributes{
+			TopicArn: jsii.String(fmt.Sprintf("arn:%s:sns:%s:%s:%s", worstPartition, worstRegion, worstAccount, strings.Repeat("t", 256))),
+			KeyArn:   jsii.String(longestKeyArns(1)[0]),
+		})
+	}
 	for _, c := range []struct {
 		name  string
 		limit int
 		mode  func([]string) *kmsmonitor.AutoCancelMode
+		extra func(awscdk.Stack, *kmsmonitor.AutoCancelDeletionProps)
 	}{
 		{"AlarmDriven", 61, func(arns []string) *kmsmonitor.AutoCancelMode {
 			return kmsmonitor.AlarmDriven(awscloudwatch.Alarm_FromAlarmArn(newStack(), jsii.String("A"), jsii.String("arn:aws:cloudwatch:us-east-1:111122223333:alarm:pending")), nil, arns)
-		}},
-		{"KeyAwareListed", 61, func(arns []string) *kmsmonitor.AutoCancelMode { return kmsmonitor.KeyAwareListed(nil, arns) }},
+		}, nil},
+		// (key-aware mode's first policy also lets the automation find who scheduled the deletion, read a role, and report)
+		{"KeyAwareListed", 51, func(arns []string) *kmsmonitor.AutoCancelMode { return kmsmonitor.KeyAwareListed(nil, arns) }, longest},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			for _, n := range []int{c.limit, c.limit + 1} {
 				// GIVEN n keys of the longest ARN
 				stack := newStack()
-				a := kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Cancel"), &kmsmonitor.AutoCancelDeletionProps{Mode: c.mode(longestKeyArns(n))})
+				props := &kmsmonitor.AutoCancelDeletionProps{Mode: c.mode(longestKeyArns(n))}
+				if c.extra != nil {
+					c.extra(stack, props)
+				}
+				a := kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Cancel"), props)
 				tpl := synth(t, stack)
 				// THEN the automation role's policies are 1 at the limit and 2 past it, each within IAM's quota
 				want := 1
@@ -90,9 +105,9 @@ func TestQuotas_AutomationPolicyKeysPerPolicy(t *testing.T) {
 }
 
 func TestQuotas_AutomationPoliciesPerRole(t *testing.T) {
-	// GIVEN 655 keys listed, 10 managed policies' worth WHEN synthesized
+	// GIVEN 645 keys listed, 10 managed policies' worth WHEN synthesized
 	stack := newStack()
-	a := kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Cancel"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareListed(nil, longestKeyArns(655))})
+	a := kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Cancel"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareListed(nil, longestKeyArns(645))})
 	tpl := synth(t, stack)
 	// THEN the role has 10 policies, each within the quota, and every pattern too
 	if len(a.AutomationPolicies) != managedPoliciesRole {

@@ -50,7 +50,7 @@ var _ = addBadInputs("AWS quotas", []badInput{
 		kmsmonitor.NewMonitorTampering(s, jsii.String("Tampering"), &kmsmonitor.MonitorTamperingProps{MetricFilters: filters})
 	}, []string{"MetricFilters", "5 metric filters in 5 log groups", "quota is 2048", "watch fewer metric filters"}},
 	{"AutoCancelDeletion", "Cancel", "keys past 10 managed policies", func(s awscdk.Stack) {
-		kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Cancel"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareListed(nil, longestKeyArns(656))})
+		kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Cancel"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareListed(nil, longestKeyArns(646))})
 	}, []string{"Mode", "6144 characters per managed policy", "takes 10", "KeyAwareTagged"}},
 	{"AutoCancelDeletion", "Cancel", "alarm-driven rules past the dead-letter queue policy", func(s awscdk.Stack) {
 		alarm := awscloudwatch.Alarm_FromAlarmArn(s, jsii.String("A"), jsii.String("arn:aws:cloudwatch:us-east-1:111122223333:alarm:pending"))

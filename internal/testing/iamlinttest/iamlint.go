@@ -27,8 +27,9 @@ var Exceptions = []struct {
 
 // UnscopableActions are the actions AWS authorizes only on Resource "*"
 // (the Service Authorization Reference lists no resource type for them).
-// kmsmonitor's own policies need none of them today.
-var UnscopableActions = map[string]string{}
+var UnscopableActions = map[string]string{
+	"cloudtrail:LookupEvents": "AutoCancelDeletion's key-aware automation reads who scheduled a deletion from CloudTrail's event history; LookupEvents has no resource type",
+}
 
 // NoSourceConditions are the service principals whose role trust policies
 // cannot carry aws:SourceAccount or aws:SourceArn, with the reason.

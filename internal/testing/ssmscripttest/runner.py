@@ -19,7 +19,7 @@ try:
     import boto3
     import botocore
     from botocore.exceptions import UnStubbedResponseError
-    from botocore.stub import Stubber
+    from botocore.stub import ANY, Stubber
 except ImportError:
     sys.exit(3)  # ssmscripttest.ErrUnavailable
 
@@ -29,6 +29,17 @@ except ImportError:
 SESSION = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
 
 TIMESTAMPS = {"Timestamp", "TrackingStartDate", "KeyCreationDate", "CreationDate", "DeletionDate", "ValidTo"}
+
+
+def expected(v):
+    """An expected request: "<ANY>" stands for any value of that member (botocore.stub.ANY)."""
+    if v == "<ANY>":
+        return ANY
+    if isinstance(v, dict):
+        return {k: expected(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [expected(x) for x in v]
+    return v
 
 
 def timestamps(v):
@@ -64,9 +75,9 @@ class Stubs:
             if call.get("error"):
                 err = call["error"]
                 stub.add_client_error(call["operation"], service_error_code=err["code"], service_message=err.get("message", ""),
-                                      http_status_code=err.get("status", 400), expected_params=call.get("expect"))
+                                      http_status_code=err.get("status", 400), expected_params=expected(call.get("expect")))
             else:
-                stub.add_response(call["operation"], timestamps(call.get("response") or {}), call.get("expect"))
+                stub.add_response(call["operation"], timestamps(call.get("response") or {}), expected(call.get("expect")))
 
     def client(self, service, *args, **kwargs):
         """The service's client; boto3.client's arguments are checked by making a real one (a bad configuration raises)."""

@@ -36,7 +36,7 @@ var runnerPy string
 type Call struct {
 	Service   string         `json:"service"`            // boto3's name: "kms"
 	Operation string         `json:"operation"`          // boto3's method name: "get_key_last_usage"
-	Expect    map[string]any `json:"expect,omitempty"`   // the request's parameters, when checked
+	Expect    map[string]any `json:"expect,omitempty"`   // the request's parameters, when checked ("<ANY>": any value of that member)
 	Response  map[string]any `json:"response,omitempty"` // the answer; ISO 8601 strings of timestamp members become datetime
 	Error     *APIError      `json:"error,omitempty"`    // or an error answer
 }
