@@ -254,7 +254,8 @@ func ExampleNewDeletionGuard() {
 
 	// 3. For keys whose policies the app does not own: check every scheduled deletion.
 	kmsmonitor.NewDeletionCheck(stack, jsii.String("DeletionCheck"), &kmsmonitor.DeletionCheckProps{
-		Emails: []string{"security@example.com"},
+		Emails:                  []string{"security@example.com"},
+		BreakGlassPrincipalArns: []string{"arn:aws:iam::111122223333:role/BreakGlass"},
 	})
 
 	printChildren(stack, "DeletionCheck")

@@ -252,6 +252,10 @@ func NewKeyMonitoring(scope constructs.Construct, id *string, props *KeyMonitori
 		if ac.Mode != nil && ac.Mode.keyAware {
 			// One exemption list (below): key-aware cancellations leave exempt deletions alone too.
 			ac.BreakGlassPrincipalArns = sharedBreakGlassWith(&p, ac.BreakGlassPrincipalArns)
+		} else if ac.Mode != nil && len(sharedBreakGlass(&p)) > 0 {
+			awscdk.Annotations_Of(node).AddWarningV2(jsii.String("kmsmonitor:autoCancelIgnoresBreakGlass"), jsii.String(
+				"AutoCancelDeletion is alarm-driven: AWS's runbook cannot tell who scheduled a deletion, so a deletion the break-glass principals scheduled is cancelled too when the key is used. "+
+					"Use a key-aware mode (KeyAwareListed, KeyAwareTagged, KeyAwareAllKeys), which leaves their deletions alone and reports them, or acknowledge this warning."), nil)
 		}
 		m.AutoCancel = NewAutoCancelDeletion(node, jsii.String("AutoCancel"), &ac)
 	}

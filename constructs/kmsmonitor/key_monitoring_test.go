@@ -122,9 +122,15 @@ func TestKeyMonitoring_ConfiguresEachPart(t *testing.T) {
 		AutoCancelEnabled: jsii.Bool(true),
 		AutoCancel:        &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.AlarmDriven(nil, nil, []string{keyArn})},
 		DashboardName:     jsii.String("kms-health"),
+		// AND a guard with a break-glass role, which alarm-driven cancellation cannot honour
+		DeletionGuardEnabled: jsii.Bool(true), DeletionGuard: &kmsmonitor.DeletionGuardProps{BreakGlassPrincipalArns: []string{breakGlassRole}},
 	})
 	tpl := synth(t, stack)
-	// THEN no topic or trail is created, every alarm notifies the given topic on ALARM and OK
+	// THEN the facade warns that the break-glass role's deletions are cancelled too, with the fix
+	if got := warningsWithID(stack, "kmsmonitor:autoCancelIgnoresBreakGlass"); len(got) != 1 || got[0].path != "/Stack/Kms" || !strings.Contains(got[0].msg, "Use a key-aware mode") {
+		t.Errorf("warnings %+v; want one on /Stack/Kms naming the fix", got)
+	}
+	// AND no topic or trail is created, every alarm notifies the given topic on ALARM and OK
 	tpl.ResourceCountIs("AWS::SNS::Topic", 0)
 	tpl.ResourceCountIs("AWS::CloudTrail::Trail", 0)
 	tpl.AllResourcesProperties("AWS::CloudWatch::Alarm", obj{

@@ -101,7 +101,7 @@ func TestOneSystem(t *testing.T) {
 	if got := warningsWithID(stageStack, "kmsmonitor:deletionGuardReplicaKey"); len(got) != 1 || got[0].path != "/Prod/Service/Replica" || !strings.Contains(got[0].msg, "Add the guard's two Deny statements") {
 		t.Errorf("replica warnings %+v; want one on /Prod/Service/Replica with the fix", got)
 	}
-	for _, id := range []string{"kmsmonitor:guardDoesNotReachStage", "kmsmonitor:guardedKeyDeletedWithStack", "kmsmonitor:guardsMeet"} {
+	for _, id := range []string{"kmsmonitor:guardDoesNotReachStage", "kmsmonitor:guardedKeyDeletedWithStack", "kmsmonitor:guardsMeet", "kmsmonitor:autoCancelIgnoresBreakGlass", "kmsmonitor:guardedKeysNotWatched"} {
 		for _, s := range []awscdk.Stack{stack, stageStack} {
 			if got := warningsWithID(s, id); len(got) > 0 {
 				t.Errorf("warning %s: %+v", id, got)
