@@ -702,37 +702,52 @@ func (a *AutoCancelDeletion) exemptionStatements(stack awscdk.Stack, breakGlass 
 
 // whoScheduledScript finds, with CloudTrail's LookupEvents (the last 31 days:
 // a deletion waits 30 days at most), the newest successful
-// ScheduleKeyDeletion of the key, and returns who made it and from where;
-// empty when none is found (CloudTrail's event history can lag a few
-// minutes): the deletion is then not exempt. Executed in the tests against
-// botocore's model of the CloudTrail API (TestAutoCancelDeletion_KeyAwareDocumentScenarios).
+// ScheduleKeyDeletion of the key and returns who made it and from where. It
+// looks up by event name, ScheduleKeyDeletion then CancelKeyDeletion (rare
+// events, unlike the key's own name, under which every failed use of a key
+// in use is recorded), and keeps those of this key (the records' resources).
+// Empty when none is found, or when a CancelKeyDeletion of the key is newer
+// than the newest schedule found (that schedule was cancelled, and the one
+// pending now is not in the event history yet, which lags minutes): the
+// deletion is then not exempt. Executed in the tests against botocore's model
+// of the CloudTrail API (TestAutoCancelDeletion_KeyAwareDocumentScenarios).
 const whoScheduledScript = `import json
 from datetime import datetime, timedelta, timezone
 
 import boto3
 from botocore.config import Config
 
-PAGES = 5
+PAGES = 3
+
+
+def newest(trail, name, key, now):
+    """The newest successful call name on key in the event history: (time, record), or (None, None)."""
+    request = {"LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": name}],
+               "StartTime": now - timedelta(days=31), "EndTime": now, "MaxResults": 50}
+    for _ in range(PAGES):
+        page = trail.lookup_events(**request)
+        for event in page.get("Events", []):  # newest first
+            record = json.loads(event.get("CloudTrailEvent") or "{}")
+            arns = [r.get("ARN") for r in record.get("resources") or []]
+            arns += [r.get("ResourceName") for r in event.get("Resources") or []]
+            if record.get("errorCode") or key not in arns:
+                continue
+            return event.get("EventTime"), record
+        if not page.get("NextToken"):
+            break
+        request["NextToken"] = page["NextToken"]
+    return None, None
 
 
 def handler(events, context):
     key = events["KeyId"]
     trail = boto3.client("cloudtrail", config=Config(retries={"total_max_attempts": 4, "mode": "standard"}, connect_timeout=5, read_timeout=10))
     now = datetime.now(timezone.utc)
-    request = {"LookupAttributes": [{"AttributeKey": "ResourceName", "AttributeValue": key}],
-               "StartTime": now - timedelta(days=31), "EndTime": now, "MaxResults": 50}
-    for _ in range(PAGES):
-        page = trail.lookup_events(**request)
-        for event in page.get("Events", []):  # newest first
-            if event.get("EventName") != "ScheduleKeyDeletion":
-                continue
-            record = json.loads(event.get("CloudTrailEvent") or "{}")
-            if record.get("errorCode"):
-                continue
-            return {"scheduledBy": (record.get("userIdentity") or {}).get("arn", ""),
-                    "sourceIp": record.get("sourceIPAddress", ""), "eventId": record.get("eventID", "")}
-        if not page.get("NextToken"):
-            break
-        request["NextToken"] = page["NextToken"]
-    return {"scheduledBy": "", "sourceIp": "", "eventId": ""}
+    when, record = newest(trail, "ScheduleKeyDeletion", key, now)
+    if record is None:
+        return {"scheduledBy": "", "sourceIp": ""}
+    cancelled, _ = newest(trail, "CancelKeyDeletion", key, now)
+    if cancelled is not None and when is not None and cancelled > when:
+        return {"scheduledBy": "", "sourceIp": ""}
+    return {"scheduledBy": (record.get("userIdentity") or {}).get("arn", ""), "sourceIp": record.get("sourceIPAddress", "")}
 `

@@ -529,25 +529,42 @@ func TestAutoCancelDeletion_KeyAwareDocumentScenarios(t *testing.T) {
 		return kms("describe_key", map[string]any{"KeyMetadata": map[string]any{"KeyId": key, "KeyState": s}})
 	}
 	cancelled := kms("cancel_key_deletion", map[string]any{"KeyId": key})
-	// CloudTrail's event history: the newest events first, as LookupEvents returns them
-	scheduled := func(caller map[string]any, sourceIP string, more ...map[string]any) ssmscripttest.Call {
-		record := map[string]any{"eventName": "ScheduleKeyDeletion", "eventID": "e1", "userIdentity": caller, "sourceIPAddress": sourceIP,
-			"requestParameters": map[string]any{"keyId": key, "pendingWindowInDays": 7}}
-		blob, _ := json.Marshal(record)
-		events := append(more, map[string]any{"EventId": "e1", "EventName": "ScheduleKeyDeletion", "EventTime": daysAgo(2), "CloudTrailEvent": string(blob),
-			"Resources": []any{map[string]any{"ResourceType": "AWS::KMS::Key", "ResourceName": key}}})
+	// CloudTrail's event history, looked up by event name: the newest events first, as LookupEvents returns them
+	lookup := func(name string, events ...map[string]any) ssmscripttest.Call {
 		return ssmscripttest.Call{Service: "cloudtrail", Operation: "lookup_events",
-			Expect: map[string]any{"LookupAttributes": []any{map[string]any{"AttributeKey": "ResourceName", "AttributeValue": key}},
+			Expect: map[string]any{"LookupAttributes": []any{map[string]any{"AttributeKey": "EventName", "AttributeValue": name}},
 				"StartTime": "<ANY>", "EndTime": "<ANY>", "MaxResults": 50},
-			Response: map[string]any{"Events": events}}
+			Response: map[string]any{"Events": append([]map[string]any{}, events...)}}
 	}
-	failedUse := map[string]any{"EventId": "e2", "EventName": "Decrypt", "EventTime": daysAgo(0), "CloudTrailEvent": `{"eventName":"Decrypt","errorCode":"KMSInvalidStateException"}`}
+	event := func(name, onKey string, daysBefore int, caller map[string]any, sourceIP string) map[string]any {
+		record := map[string]any{"eventName": name, "eventID": "e1", "userIdentity": caller, "sourceIPAddress": sourceIP,
+			"requestParameters": map[string]any{"keyId": onKey}, "resources": []any{map[string]any{"ARN": onKey, "type": "AWS::KMS::Key"}}}
+		blob, _ := json.Marshal(record)
+		return map[string]any{"EventId": "e1", "EventName": name, "EventTime": daysAgo(daysBefore), "CloudTrailEvent": string(blob),
+			"Resources": []any{map[string]any{"ResourceType": "AWS::KMS::Key", "ResourceName": onKey}}}
+	}
+	const otherKey = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	person := map[string]any{"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/Mary"}
 	breakGlassSession := map[string]any{"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/BreakGlass/ops"}
+	cfnSession := map[string]any{"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/cdk-hnb659fds-cfn-exec-role-111122223333-us-east-1/AWSCloudFormation"}
+	// who scheduled the key's deletion: the schedule (another key's newer one in between), and no cancellation since
+	scheduledBy := func(caller map[string]any, sourceIP string) []ssmscripttest.Call {
+		return []ssmscripttest.Call{
+			lookup("ScheduleKeyDeletion", event("ScheduleKeyDeletion", otherKey, 1, person, "203.0.113.9"), event("ScheduleKeyDeletion", key, 2, caller, sourceIP)),
+			lookup("CancelKeyDeletion", event("CancelKeyDeletion", otherKey, 0, person, "203.0.113.9"))}
+	}
 	getRole := ssmscripttest.Call{Service: "iam", Operation: "get_role", Expect: map[string]any{"RoleName": "BreakGlass"}, Response: map[string]any{"Role": map[string]any{
 		"Path": "/", "RoleName": "BreakGlass", "RoleId": "AROAEXAMPLEBG12345678", "Arn": breakGlassRole, "CreateDate": daysAgo(100)}}}
 	published := ssmscripttest.Call{Service: "sns", Operation: "publish", Response: map[string]any{"MessageId": "m1"}}
-	byPerson := scheduled(person, "203.0.113.7", failedUse)
+	calls := func(c ...[]ssmscripttest.Call) []ssmscripttest.Call {
+		var out []ssmscripttest.Call
+		for _, x := range c {
+			out = append(out, x...)
+		}
+		return out
+	}
+	one := func(c ...ssmscripttest.Call) []ssmscripttest.Call { return c }
+	byPerson := scheduledBy(person, "203.0.113.7")
 	const checked = "WhoScheduled > Exempt > IsExempt > "
 	cases := []struct {
 		s      ssmscripttest.Scenario
@@ -555,42 +572,46 @@ func TestAutoCancelDeletion_KeyAwareDocumentScenarios(t *testing.T) {
 		status string // the execution's
 	}{
 		{ssmscripttest.Scenario{Name: "pending deletion: cancelled, left disabled",
-			Calls: []ssmscripttest.Call{byPerson, cancelled, state("Disabled")}},
+			Calls: calls(byPerson, one(cancelled, state("Disabled")))},
 			checked + "CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion", "Success"},
 		{ssmscripttest.Scenario{Name: "KMS still shows PendingDeletion once after the cancel (eventual consistency)",
-			Calls: []ssmscripttest.Call{byPerson, cancelled, state("PendingDeletion"), state("Disabled")}},
+			Calls: calls(byPerson, one(cancelled, state("PendingDeletion"), state("Disabled")))},
 			checked + "CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion", "Success"},
 		{ssmscripttest.Scenario{Name: "throttled once, then cancelled",
-			Calls: []ssmscripttest.Call{byPerson, kmsError("cancel_key_deletion", "ThrottlingException"), cancelled, state("Disabled")}},
+			Calls: calls(byPerson, one(kmsError("cancel_key_deletion", "ThrottlingException"), cancelled, state("Disabled")))},
 			checked + "CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion", "Success"},
 		{ssmscripttest.Scenario{Name: "already cancelled by an earlier execution or a person, and enabled again",
-			Calls: []ssmscripttest.Call{byPerson, kmsError("cancel_key_deletion", "KMSInvalidStateException"), kmsError("cancel_key_deletion", "KMSInvalidStateException"),
-				kmsError("cancel_key_deletion", "KMSInvalidStateException"), state("Enabled")}},
+			Calls: calls(byPerson, one(kmsError("cancel_key_deletion", "KMSInvalidStateException"), kmsError("cancel_key_deletion", "KMSInvalidStateException"),
+				kmsError("cancel_key_deletion", "KMSInvalidStateException"), state("Enabled")))},
 			checked + "CancelKeyDeletion! > VerifyKeyIsNoLongerPendingDeletion", "Success"},
 		{ssmscripttest.Scenario{Name: "a key the role may not touch (untagged): the execution fails, nothing was promised",
-			Calls: []ssmscripttest.Call{byPerson, kmsError("cancel_key_deletion", "AccessDeniedException"), kmsError("cancel_key_deletion", "AccessDeniedException"),
+			Calls: calls(byPerson, one(kmsError("cancel_key_deletion", "AccessDeniedException"), kmsError("cancel_key_deletion", "AccessDeniedException"),
 				kmsError("cancel_key_deletion", "AccessDeniedException"), kmsError("describe_key", "AccessDeniedException"),
-				kmsError("describe_key", "AccessDeniedException"), kmsError("describe_key", "AccessDeniedException")}},
+				kmsError("describe_key", "AccessDeniedException"), kmsError("describe_key", "AccessDeniedException")))},
 			checked + "CancelKeyDeletion! > VerifyKeyIsNoLongerPendingDeletion!", "Failed"},
 		{ssmscripttest.Scenario{Name: "still pending deletion until the wait ends: the execution times out",
-			Calls: []ssmscripttest.Call{byPerson, cancelled, state("PendingDeletion"), state("PendingDeletion"), state("PendingDeletion")}},
+			Calls: calls(byPerson, one(cancelled, state("PendingDeletion"), state("PendingDeletion"), state("PendingDeletion")))},
 			checked + "CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion!", "TimedOut"},
 		// The exemptions: DeletionCheck's, on who CloudTrail says scheduled the deletion
 		{ssmscripttest.Scenario{Name: "scheduled by the break-glass role: reported, not cancelled",
-			Calls: []ssmscripttest.Call{scheduled(breakGlassSession, "203.0.113.7"), getRole, published}},
+			Calls: calls(scheduledBy(breakGlassSession, "203.0.113.7"), one(getRole, published))},
 			checked + "NotifyExempt", "Success"},
 		{ssmscripttest.Scenario{Name: "scheduled by CloudFormation as the role the key's tag names: reported, not cancelled",
-			Calls: []ssmscripttest.Call{scheduled(map[string]any{"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/cdk-hnb659fds-cfn-exec-role-111122223333-us-east-1/AWSCloudFormation"}, "cloudformation.amazonaws.com"),
+			Calls: calls(scheduledBy(cfnSession, "cloudformation.amazonaws.com"), one(
 				kms("list_resource_tags", map[string]any{"Tags": []any{map[string]any{"TagKey": kmsmonitor.DeletableWithStackTag, "TagValue": "arn:aws:iam::111122223333:role/cdk-hnb659fds-cfn-exec-role-111122223333-us-east-1"}}}),
-				published}},
+				published))},
 			checked + "NotifyExempt", "Success"},
+		{ssmscripttest.Scenario{Name: "the break-glass role's schedule was cancelled since, and the pending one is not in the event history yet: cancelled",
+			Calls: one(lookup("ScheduleKeyDeletion", event("ScheduleKeyDeletion", key, 3, breakGlassSession, "203.0.113.7")),
+				lookup("CancelKeyDeletion", event("CancelKeyDeletion", key, 1, breakGlassSession, "203.0.113.7")), cancelled, state("Disabled"))},
+			checked + "CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion", "Success"},
 		{ssmscripttest.Scenario{Name: "who scheduled it is not in the event history yet: cancelled",
-			Calls: []ssmscripttest.Call{{Service: "cloudtrail", Operation: "lookup_events", Response: map[string]any{"Events": []any{failedUse}}}, cancelled, state("Disabled")}},
+			Calls: one(lookup("ScheduleKeyDeletion", event("ScheduleKeyDeletion", otherKey, 1, person, "203.0.113.9")), cancelled, state("Disabled"))},
 			checked + "CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion", "Success"},
 		// (botocore's own retries, total_max_attempts 4 in standard mode, do not run under Stubber: one error stands for them)
 		{ssmscripttest.Scenario{Name: "the event history unreadable (throttled throughout): cancelled, the execution's status the cancellation's",
-			Calls: []ssmscripttest.Call{{Service: "cloudtrail", Operation: "lookup_events", Error: &ssmscripttest.APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400}},
-				cancelled, state("Disabled")}},
+			Calls: one(ssmscripttest.Call{Service: "cloudtrail", Operation: "lookup_events", Error: &ssmscripttest.APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400}},
+				cancelled, state("Disabled"))},
 			"WhoScheduled! > CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion", "Success"},
 	}
 	scenarios := make([]ssmscripttest.Scenario, len(cases))

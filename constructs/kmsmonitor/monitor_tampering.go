@@ -341,7 +341,8 @@ func alarmAlternatives(names []*string) []interface{} {
 func ruleAlternatives(names []*string) []interface{} {
 	return []interface{}{
 		obj{"eventName": RuleTamperingOperations[:2], "requestParameters": obj{"name": names}},
-		obj{"eventName": RuleTamperingOperations[2:3], "requestParameters": obj{"rule": names}},
+		// A deployment that drops a target (NotifyTopic turned off, say) calls RemoveTargets.
+		obj{"eventName": RuleTamperingOperations[2:3], "requestParameters": obj{"rule": names}, "sourceIPAddress": notDeployed()},
 		obj{"eventName": RuleTamperingOperations[3:], "requestParameters": obj{"name": names, "state": []string{"DISABLED"}}},
 	}
 }
@@ -642,11 +643,11 @@ func (m *MonitorTampering) watchGuard(guard *DeletionGuard, watched []awskms.IKe
 	m.GuardedKeyRule = m.rule("GuardedKeyPolicyRule", "kms.amazonaws.com",
 		"the key policy of a key DeletionGuard protects was replaced (the guard's two Deny statements may be gone)",
 		[]interface{}{obj{"eventName": KeyTamperingOperations[2:], "sourceIPAddress": notDeployed(),
-			"requestParameters": obj{"keyId": awscdk.Lazy_Any(&guardedKeyEntries{guard: guard, skip: skip}, nil)}}},
+			"requestParameters": obj{"keyId": awscdk.Lazy_UncachedAny(&guardedKeyEntries{guard: guard, skip: skip, stack: awscdk.Stack_Of(m.Construct)}, nil)}}},
 		"Check that the new policy still holds DenyDisablingOrDeletingKeysInUse and DenyShortKeyDeletionWaitingPeriod (aws kms get-key-policy --key-id <key> --policy-name default), or deploy the stack again to put the guard back.")
 	// Validations run after the aspects (the guard's has protected its keys) and before the
 	// templates are written: the warning is recorded with the stack.
-	m.Node().AddValidation(&guardedKeysCheck{entries: &guardedKeyEntries{guard: guard, skip: skip}, on: m.Construct})
+	m.Node().AddValidation(&guardedKeysCheck{entries: &guardedKeyEntries{guard: guard, skip: skip, stack: awscdk.Stack_Of(m.Construct)}, on: m.Construct})
 }
 
 // guardedKeyEntries produces, at synthesis, the pattern entries of the
@@ -654,23 +655,37 @@ func (m *MonitorTampering) watchGuard(guard *DeletionGuard, watched []awskms.IKe
 type guardedKeyEntries struct {
 	guard *DeletionGuard
 	skip  map[string]bool // construct addresses
+	stack awscdk.Stack    // the rule's
 }
 
-// keys returns the keys to watch, in the order the guard protected them.
-func (e *guardedKeyEntries) keys() []awskms.IKey {
-	var out []awskms.IKey
+// keys returns the keys to watch, in the order the guard protected them:
+// those of the rule's stack and its nested stacks (a key of another stack
+// would need a cross-stack reference, and its calls may be recorded in
+// another Region), and others, to warn about.
+func (e *guardedKeyEntries) keys() (watched, elsewhere []awskms.IKey) {
 	for _, k := range e.guard.protectedKeys() {
-		if !e.skip[*k.Node().Addr()] {
-			out = append(out, k)
+		if e.skip[*k.Node().Addr()] {
+			continue
+		}
+		stack := awscdk.Stack_Of(k)
+		for stack.NestedStackParent() != nil {
+			stack = stack.NestedStackParent()
+		}
+		if *stack.Node().Addr() == *e.stack.Node().Addr() {
+			watched = append(watched, k)
+		} else {
+			elsewhere = append(elsewhere, k)
 		}
 	}
-	return out
+	return watched, elsewhere
 }
 
-// Produce implements awscdk.IStableAnyProducer.
-func (e *guardedKeyEntries) Produce() interface{} {
+// Produce implements awscdk.IAnyProducer (uncached: the guard's aspect may
+// protect keys after a first resolution).
+func (e *guardedKeyEntries) Produce(awscdk.IResolveContext) interface{} {
+	keys, _ := e.keys()
 	out := []interface{}{}
-	for _, k := range e.keys() {
+	for _, k := range keys {
 		if len(out) == guardedKeysPerRule {
 			break
 		}
@@ -692,7 +707,16 @@ type guardedKeysCheck struct {
 
 // Validate implements constructs.IValidation.
 func (c *guardedKeysCheck) Validate() *[]*string {
-	keys := c.entries.keys()
+	keys, elsewhere := c.entries.keys()
+	if len(elsewhere) > 0 {
+		var paths []string
+		for _, k := range elsewhere {
+			paths = append(paths, *k.Node().Path())
+		}
+		awscdk.Annotations_Of(c.on).AddWarningV2(jsii.String("kmsmonitor:guardedKeysNotWatched"), jsii.String(fmt.Sprintf(
+			"MonitorTampering watches the key policies of the keys DeletionGuard protects in its own stack; these keys of other stacks are not watched: %s. Give them to a MonitorTampering (Keys) in their stack.",
+			strings.Join(paths, ", "))), nil)
+	}
 	if len(keys) > guardedKeysPerRule {
 		var rest []string
 		for _, k := range keys[guardedKeysPerRule:] {

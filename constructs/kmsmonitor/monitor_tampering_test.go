@@ -177,12 +177,13 @@ func TestMonitorTampering_PatternFidelityOnEventBridge(t *testing.T) {
 		"DisableRule":                                       {call(ev, "DisableRule", map[string]any{"name": watchedRule}), ev},
 		"DeleteRule":                                        {call(ev, "DeleteRule", map[string]any{"name": watchedRule, "force": false}), ev},
 		"RemoveTargets":                                     {call(ev, "RemoveTargets", map[string]any{"rule": watchedRule, "ids": []string{"Target0"}}), ev},
-		"PutRule disabling it":                              {call(ev, "PutRule", map[string]any{"name": watchedRule, "state": "DISABLED"}), ev},
-		"PutRule keeping it enabled":                        {call(ev, "PutRule", map[string]any{"name": watchedRule, "state": "ENABLED"}), ""},
-		"DisableRule of a look-alike rule":                  {call(ev, "DisableRule", map[string]any{"name": watchedRule + "s"}), ""},
-		"EnableRule":                                        {call(ev, "EnableRule", map[string]any{"name": watchedRule}), ""},
-		"DisableRule denied":                                {denied(ev, "DisableRule", map[string]any{"name": watchedRule}), ""},
-		"documented PutKeyPolicy":                           {kmseventtest.CloudTrail("put-key-policy"), ""},
+		"RemoveTargets by CloudFormation (a deployment dropping a target)": {kmseventtest.With(call(ev, "RemoveTargets", map[string]any{"rule": watchedRule, "ids": []string{"Target1"}}), map[string]any{"sourceIPAddress": "cloudformation.amazonaws.com"}, nil), ""},
+		"PutRule disabling it":             {call(ev, "PutRule", map[string]any{"name": watchedRule, "state": "DISABLED"}), ev},
+		"PutRule keeping it enabled":       {call(ev, "PutRule", map[string]any{"name": watchedRule, "state": "ENABLED"}), ""},
+		"DisableRule of a look-alike rule": {call(ev, "DisableRule", map[string]any{"name": watchedRule + "s"}), ""},
+		"EnableRule":                       {call(ev, "EnableRule", map[string]any{"name": watchedRule}), ""},
+		"DisableRule denied":               {denied(ev, "DisableRule", map[string]any{"name": watchedRule}), ""},
+		"documented PutKeyPolicy":          {kmseventtest.CloudTrail("put-key-policy"), ""},
 	}
 	if len(patterns) != 4 {
 		t.Fatalf("%d rules, want 4", len(patterns))

@@ -28,7 +28,7 @@ except ImportError:
 # scenario still gets new clients and stubbers.
 SESSION = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
 
-TIMESTAMPS = {"Timestamp", "TrackingStartDate", "KeyCreationDate", "CreationDate", "DeletionDate", "ValidTo"}
+TIMESTAMPS = {"Timestamp", "TrackingStartDate", "KeyCreationDate", "CreationDate", "DeletionDate", "ValidTo", "EventTime"}
 
 
 def expected(v):
