@@ -374,12 +374,21 @@ func (m *KeyMonitoring) addOwnResources(mt *MonitorTamperingProps) {
 	if pd := m.PendingDeletion; pd != nil && pd.TrailBucket != nil {
 		mt.Buckets = append(mt.Buckets, pd.TrailBucket)
 	}
-	// The documents the automations run.
+	// The documents the automations run, and their roles where IAM's events arrive (a stack of
+	// another Region cannot see them: README says how to watch them from there).
 	if m.AutoCancel != nil && m.AutoCancel.Document != nil {
 		mt.Documents = append(mt.Documents, m.AutoCancel.Document)
 	}
 	if m.DeletionCheck != nil && m.DeletionCheck.Document != nil {
 		mt.Documents = append(mt.Documents, m.DeletionCheck.Document)
+	}
+	if region := *awscdk.Stack_Of(m.Construct).Region(); !propcheck.Unresolved(region) && isIAMEventRegion(region) {
+		if m.AutoCancel != nil {
+			mt.Roles = append(mt.Roles, m.AutoCancel.AutomationRole, m.AutoCancel.EventsRole)
+		}
+		if m.DeletionCheck != nil {
+			mt.Roles = append(mt.Roles, m.DeletionCheck.AutomationRole, m.DeletionCheck.EventsRole)
+		}
 	}
 }
 

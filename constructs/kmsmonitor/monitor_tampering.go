@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
@@ -37,7 +38,16 @@ var (
 	// BucketTamperingOperations: the trail's bucket deleted (the first two,
 	// whoever calls) or given another policy.
 	BucketTamperingOperations = []string{"DeleteBucket", "DeleteBucketPolicy", "PutBucketPolicy"}
+	// RoleTamperingOperations: the automations' roles deleted (the first,
+	// whoever calls) or given other permissions or trust.
+	RoleTamperingOperations = []string{"DeleteRole", "PutRolePolicy", "DeleteRolePolicy", "AttachRolePolicy", "DetachRolePolicy",
+		"UpdateAssumeRolePolicy", "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary"}
 )
+
+// iamEventRegions are where CloudTrail delivers IAM's calls to EventBridge,
+// by partition: IAM is global, and its events go to the partition's home
+// Region only (EventBridge User Guide, events from AWS global services).
+var iamEventRegions = map[string]string{"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
 
 // deployedBy is the sourceIPAddress CloudTrail records for the calls
 // CloudFormation makes: deployments change topic policies, subscriptions and
@@ -88,6 +98,14 @@ type MonitorTamperingProps struct {
 	// whoever calls; PutBucketPolicy, unless CloudFormation makes it).
 	// Default: none.
 	Buckets []awss3.IBucket
+	// Roles the automations run with, to watch (DeleteRole, whoever calls;
+	// their inline and attached policies, trust policy and permissions
+	// boundary changed, unless CloudFormation makes it), matched by name.
+	// IAM is global and CloudTrail delivers its calls to EventBridge in one
+	// Region per partition (us-east-1, cn-north-1, us-gov-west-1): a
+	// MonitorTampering with Roles must be in a stack of that Region.
+	// Default: none.
+	Roles []awsiam.IRole
 	// Topic receives the messages.
 	// Default: a new SNS topic encrypted with a new customer managed KMS key.
 	Topic awssns.ITopic
@@ -142,6 +160,8 @@ type MonitorTampering struct {
 	DocumentRules []awsevents.Rule
 	// BucketRules match calls on the buckets, as many as the pattern quota needs; none without Buckets.
 	BucketRules []awsevents.Rule
+	// RoleRules match calls on the roles, as many as the pattern quota needs; none without Roles.
+	RoleRules []awsevents.Rule
 	// Topic receives the messages.
 	Topic awssns.ITopic
 	// TopicKey encrypts Topic; nil when Topic was given.
@@ -156,8 +176,8 @@ var trailArnRE = regexp.MustCompile(`^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12
 // *ValidationError when props are invalid or name nothing to watch.
 func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorTamperingProps) *MonitorTampering {
 	p, node, c := start("kmsmonitor.MonitorTampering", scope, id, props)
-	if len(p.TrailArns)+len(p.Alarms)+len(p.MetricFilters)+len(p.Rules)+len(p.Topics)+len(p.Keys)+len(p.Documents)+len(p.Buckets) == 0 {
-		c.Addf("TrailArns, Alarms, MetricFilters, Rules, Topics, Keys, Documents, Buckets", "all empty; give the resources kmsmonitor relies on, such as TrailArns: []string{*pendingDeletion.Trail.TrailArn()}")
+	if len(p.TrailArns)+len(p.Alarms)+len(p.MetricFilters)+len(p.Rules)+len(p.Topics)+len(p.Keys)+len(p.Documents)+len(p.Buckets)+len(p.Roles) == 0 {
+		c.Addf("TrailArns, Alarms, MetricFilters, Rules, Topics, Keys, Documents, Buckets, Roles", "all empty; give the resources kmsmonitor relies on, such as TrailArns: []string{*pendingDeletion.Trail.TrailArn()}")
 	}
 	// EventBridge's default quota is 2,048 characters per event pattern: the
 	// trails, alarms and rules are spread over as many rules as they need.
@@ -187,6 +207,13 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 		worstName(longestBucketName), func(n []*string) *awsevents.EventPattern {
 			return tamperingPattern("s3.amazonaws.com", bucketAlternatives(n))
 		})
+	roles := fitPatterns(c, "Roles", namesOf(c, "Roles", p.Roles, func(r awsiam.IRole) *string { return r.RoleName() }),
+		worstName(longestRoleName), func(n []*string) *awsevents.EventPattern {
+			return tamperingPattern("iam.amazonaws.com", roleAlternatives(n))
+		})
+	if len(p.Roles) > 0 {
+		checkIAMEventRegion(node, c)
+	}
 	var filters, groups []*string
 	allNamed := true
 	for i, f := range p.MetricFilters {
@@ -219,7 +246,8 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 	alerting.CheckRuleDeliveryProps(c, p.Topic, p.DeadLetterQueue, p.Emails)
 	ruleCount := 0
 	for _, chunks := range [][2]int{{len(trails), len(trails[0])}, {len(alarms), len(alarms[0])}, {len(rules), len(rules[0])},
-		{len(topics), len(topics[0])}, {len(keys), len(keys[0])}, {len(documents), len(documents[0])}, {len(buckets), len(buckets[0])}} {
+		{len(topics), len(topics[0])}, {len(keys), len(keys[0])}, {len(documents), len(documents[0])}, {len(buckets), len(buckets[0])},
+		{len(roles), len(roles[0])}} {
 		if chunks[1] > 0 { // one empty chunk: nothing of that kind to watch
 			ruleCount += chunks[0]
 		}
@@ -260,6 +288,9 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 	m.DocumentRules = tamperingRules(m, documents, "DocumentRule", "ssm.amazonaws.com", "an automation document kmsmonitor runs was changed or deleted",
 		documentAlternatives,
 		"If nobody planned this, compare the document's default version with the kmsmonitor template (aws ssm get-document --name <document>) and set it back (aws ssm update-document-default-version): the automations run the default version.")
+	m.RoleRules = tamperingRules(m, roles, "RoleRule", "iam.amazonaws.com", "a role kmsmonitor's automations run with was deleted or given other permissions",
+		roleAlternatives,
+		"If nobody planned this, deploy the kmsmonitor stack again (it puts back the role and its policies) and check the role's trust policy: an automation whose role is gone or changed cancels nothing.")
 	m.BucketRules = tamperingRules(m, buckets, "BucketRule", "s3.amazonaws.com", "the bucket the trail delivers to was deleted or given another policy",
 		bucketAlternatives,
 		"If nobody planned this, compare the bucket policy with the kmsmonitor template (aws s3api get-bucket-policy --bucket <bucket>) and put it back: a trail that cannot deliver may stop feeding the detectors.")
@@ -287,6 +318,7 @@ var (
 const (
 	longestDocumentName = 128
 	longestBucketName   = 63
+	longestRoleName     = 64
 )
 
 // trailRef is a watched trail: its ARN and name, both matched.
@@ -424,6 +456,40 @@ func documentName(d awsssm.CfnDocument) *string {
 
 func documentAlternatives(names []*string) []interface{} {
 	return []interface{}{obj{"eventName": DocumentTamperingOperations, "requestParameters": obj{"name": names}, "sourceIPAddress": notDeployed()}}
+}
+
+// roleAlternatives matches IAM's calls by requestParameters.roleName.
+func roleAlternatives(names []*string) []interface{} {
+	// One branch (the names listed once): tamperingPattern puts its $or in the detail.
+	return []interface{}{obj{"requestParameters": obj{"roleName": names}, "$or": []interface{}{
+		obj{"eventName": RoleTamperingOperations[:1]},
+		obj{"eventName": RoleTamperingOperations[1:], "sourceIPAddress": notDeployed()},
+	}}}
+}
+
+// checkIAMEventRegion refuses Roles in a stack of another Region than the
+// one IAM's events reach, and warns in an environment-agnostic stack.
+func checkIAMEventRegion(node constructs.Construct, c *propcheck.Checker) {
+	region := *awscdk.Stack_Of(node).Region()
+	if propcheck.Unresolved(region) {
+		awscdk.Annotations_Of(node).AddWarningV2(jsii.String("kmsmonitor:iamEventsRegion"), jsii.String(
+			"MonitorTampering watches Roles: CloudTrail delivers IAM's calls to EventBridge in us-east-1 only (cn-north-1 in China, us-gov-west-1 in GovCloud): deploy this environment-agnostic stack there, or its role rules see nothing."), nil)
+		return
+	}
+	if isIAMEventRegion(region) {
+		return
+	}
+	c.Addf("Roles", "this stack is in %s, but CloudTrail delivers IAM's calls to EventBridge in us-east-1 only (cn-north-1 in China, us-gov-west-1 in GovCloud): watch the roles with a MonitorTampering in a stack of that Region (import them with awsiam.Role_FromRoleName)", region)
+}
+
+// isIAMEventRegion reports whether region is where IAM's events reach EventBridge.
+func isIAMEventRegion(region string) bool {
+	for _, home := range iamEventRegions {
+		if region == home {
+			return true
+		}
+	}
+	return false
 }
 
 func bucketAlternatives(names []*string) []interface{} {

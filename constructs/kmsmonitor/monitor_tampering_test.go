@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
@@ -440,4 +441,77 @@ func TestMonitorTampering_DocumentsAndBucketsOnEventBridge(t *testing.T) {
 		"DeleteBucket denied":                      {denied(call(s3, "DeleteBucket", map[string]any{"bucketName": bucket})), ""},
 		"PutBucketTagging":                         {call(s3, "PutBucketTagging", map[string]any{"bucketName": bucket}), ""},
 	})
+}
+
+func TestMonitorTampering_RolesWhereIAMEventsArrive(t *testing.T) {
+	server := eventBridge(t)
+	// GIVEN a stack of us-east-1 (where CloudTrail delivers IAM's calls to EventBridge) with KeyMonitoring's
+	// DeletionCheck and MonitorTampering, and a MonitorTampering watching an imported role
+	stack := awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("us-east-1")}})
+	m := kmsmonitor.NewKeyMonitoring(stack, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{
+		DeletionCheckEnabled: jsii.Bool(true), MonitorTamperingEnabled: jsii.Bool(true),
+		PendingDeletionEnabled: jsii.Bool(false), KeyMaterialExpiryEnabled: jsii.Bool(false), LifecycleEventsEnabled: jsii.Bool(false), DashboardEnabled: jsii.Bool(false),
+	})
+	const watched = "ops-automation"
+	roles := kmsmonitor.NewMonitorTampering(stack, jsii.String("Roles"), &kmsmonitor.MonitorTamperingProps{
+		Roles: []awsiam.IRole{awsiam.Role_FromRoleName(stack, jsii.String("Ops"), jsii.String(watched), nil)},
+	})
+	tpl := synth(t, stack)
+	// THEN the facade watches DeletionCheck's two roles by name
+	if len(m.MonitorTampering.RoleRules) != 1 {
+		t.Fatalf("%d role rules in the facade; want 1", len(m.MonitorTampering.RoleRules))
+	}
+	tpl.HasResourceProperties("AWS::Events::Rule", obj{"EventPattern": objLike(obj{"source": arr{"aws.iam"}, "detail": objLike(obj{
+		"requestParameters": obj{"roleName": arr{ref("KmsDeletionCheckAutomationRole"), ref("KmsDeletionCheckEventsRole")}},
+	})})})
+	// AND the imported role's rule reports, on EventBridge (moto), the calls that change or delete it
+	var pattern [2]string
+	for _, r := range tpl.resourcesOfType("AWS::Events::Rule") {
+		props := r["Properties"].(map[string]any)
+		if strings.Contains(toJSON(t, props["EventPattern"]), watched) {
+			b, _ := json.Marshal(props["EventPattern"])
+			pattern = [2]string{string(b), props["State"].(string)}
+		}
+	}
+	if pattern[0] == "" || len(roles.RoleRules) != 1 {
+		t.Fatal("no rule watches the imported role")
+	}
+	call := func(name, role string) []byte {
+		return kmseventtest.Call{EventSource: "iam.amazonaws.com", EventName: name, Caller: kmseventtest.IAMUser,
+			RequestParameters: map[string]any{"roleName": role, "policyName": "p", "policyDocument": "{}"}}.Record()
+	}
+	byCloudFormation := func(record []byte) []byte {
+		return kmseventtest.With(record, map[string]any{"sourceIPAddress": "cloudformation.amazonaws.com"}, nil)
+	}
+	const iam = "iam.amazonaws.com"
+	cases := map[string]tamperingCase{
+		"DeleteRole":                      {call("DeleteRole", watched), iam},
+		"DeleteRole by CloudFormation":    {byCloudFormation(call("DeleteRole", watched)), iam},
+		"PutRolePolicy":                   {call("PutRolePolicy", watched), iam},
+		"PutRolePolicy by CloudFormation": {byCloudFormation(call("PutRolePolicy", watched)), ""},
+		"AttachRolePolicy":                {call("AttachRolePolicy", watched), iam},
+		"DetachRolePolicy":                {call("DetachRolePolicy", watched), iam},
+		"UpdateAssumeRolePolicy":          {call("UpdateAssumeRolePolicy", watched), iam},
+		"DeleteRolePermissionsBoundary":   {call("DeleteRolePermissionsBoundary", watched), iam},
+		"PutRolePolicy on another role":   {call("PutRolePolicy", watched+"-2"), ""},
+		"GetRole (a read)":                {call("GetRole", watched), ""},
+		"DeleteRole denied": {kmseventtest.Call{EventSource: iam, EventName: "DeleteRole", Caller: kmseventtest.IAMUser,
+			RequestParameters: map[string]any{"roleName": watched}, ErrorCode: "AccessDenied", ErrorMessage: "not authorized"}.Record(), ""},
+	}
+	checkReportedBy(t, server, map[string][2]string{iam: pattern}, cases)
+	// AND in a stack of another Region the roles are refused with the fix, and an environment-agnostic stack warns
+	other := awscdk.NewStack(newApp(), jsii.String("West"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("us-west-2")}})
+	msg := panicMessage(func() {
+		kmsmonitor.NewMonitorTampering(other, jsii.String("Roles"), &kmsmonitor.MonitorTamperingProps{
+			Roles: []awsiam.IRole{awsiam.Role_FromRoleName(other, jsii.String("Ops"), jsii.String(watched), nil)}})
+	})
+	if !strings.Contains(msg, `kmsmonitor.MonitorTampering at "West/Roles"`) || !strings.Contains(msg, "Roles: this stack is in us-west-2") || !strings.Contains(msg, "Role_FromRoleName") {
+		t.Errorf("us-west-2: %q", msg)
+	}
+	agnostic := newStack()
+	kmsmonitor.NewMonitorTampering(agnostic, jsii.String("Roles"), &kmsmonitor.MonitorTamperingProps{
+		Roles: []awsiam.IRole{awsiam.Role_FromRoleName(agnostic, jsii.String("Ops"), jsii.String(watched), nil)}})
+	if got := warningsWithID(agnostic, "kmsmonitor:iamEventsRegion"); len(got) != 1 {
+		t.Errorf("agnostic: warnings %+v; want one", got)
+	}
 }
