@@ -480,20 +480,7 @@ func cancelKeyDeletionDocument(breakGlass *string, notify bool) map[string]inter
 				},
 			},
 			// DeletionCheck's exemptions, the same script.
-			map[string]interface{}{
-				"name": "Exempt", "action": "aws:executeScript", "onFailure": "step:CancelKeyDeletion", "isCritical": false, "nextStep": "IsExempt",
-				"timeoutSeconds": 60,
-				"inputs": map[string]interface{}{
-					"Runtime": "python3.11", "Handler": "handler", "Script": exemptScript,
-					"InputPayload": map[string]interface{}{
-						"KeyId": "{{ KeyId }}", "ScheduledBy": "{{ WhoScheduled.ScheduledBy }}", "SourceIp": "{{ WhoScheduled.SourceIp }}", "BreakGlass": breakGlass,
-					},
-				},
-				"outputs": []interface{}{
-					map[string]interface{}{"Name": "Exempt", "Selector": "$.Payload.exempt", "Type": "Boolean"},
-					map[string]interface{}{"Name": "Reason", "Selector": "$.Payload.reason", "Type": "String"},
-				},
-			},
+			exemptStep("CancelKeyDeletion", "{{ WhoScheduled.ScheduledBy }}", "{{ WhoScheduled.SourceIp }}", breakGlass),
 			map[string]interface{}{
 				"name": "IsExempt", "action": "aws:branch",
 				"inputs": map[string]interface{}{

@@ -400,6 +400,26 @@ def handler(events, context):
     return {"exempt": False, "reason": "%s is not a break-glass principal" % principal}
 `
 
+// exemptStep is the aws:executeScript step Exempt (exemptScript) of both
+// automations, for the caller and source given as references; a failure
+// goes to onFailure without failing the execution (isCritical false).
+func exemptStep(onFailure, scheduledBy, sourceIP string, breakGlass *string) map[string]interface{} {
+	return map[string]interface{}{
+		"name": "Exempt", "action": "aws:executeScript", "onFailure": "step:" + onFailure, "isCritical": false, "nextStep": "IsExempt",
+		"timeoutSeconds": 60,
+		"inputs": map[string]interface{}{
+			"Runtime": "python3.11", "Handler": "handler", "Script": exemptScript,
+			"InputPayload": map[string]interface{}{
+				"KeyId": "{{ KeyId }}", "ScheduledBy": scheduledBy, "SourceIp": sourceIP, "BreakGlass": breakGlass,
+			},
+		},
+		"outputs": []interface{}{
+			map[string]interface{}{"Name": "Exempt", "Selector": "$.Payload.exempt", "Type": "Boolean"},
+			map[string]interface{}{"Name": "Reason", "Selector": "$.Payload.reason", "Type": "String"},
+		},
+	}
+}
+
 // apiAttempts is how many times the document tries an AWS API step.
 const apiAttempts = 3
 
@@ -464,21 +484,7 @@ func deletionCheckDocument(minDays int, unknownUsed bool, breakGlass *string) ma
 		"mainSteps": []interface{}{
 			// Exemptions first: a deletion they allow is reported at once, not checked or cancelled.
 			// If the step fails, the check goes on (cancelling is the side that can be undone).
-			map[string]interface{}{
-				"name": "Exempt", "action": "aws:executeScript", "onFailure": "step:DescribeKey", "isCritical": false, "nextStep": "IsExempt",
-				"timeoutSeconds": 60,
-				"inputs": map[string]interface{}{
-					"Runtime": "python3.11", "Handler": "handler", "Script": exemptScript,
-					"InputPayload": map[string]interface{}{
-						"KeyId": "{{ KeyId }}", "ScheduledBy": "{{ ScheduledBy }}", "SourceIp": "{{ SourceIp }}",
-						"BreakGlass": breakGlass,
-					},
-				},
-				"outputs": []interface{}{
-					map[string]interface{}{"Name": "Exempt", "Selector": "$.Payload.exempt", "Type": "Boolean"},
-					map[string]interface{}{"Name": "Reason", "Selector": "$.Payload.reason", "Type": "String"},
-				},
-			},
+			exemptStep("DescribeKey", "{{ ScheduledBy }}", "{{ SourceIp }}", breakGlass),
 			map[string]interface{}{
 				"name": "IsExempt", "action": "aws:branch",
 				"inputs": map[string]interface{}{

@@ -580,33 +580,26 @@ func sharedBreakGlass(p *KeyMonitoringProps) []string {
 	if !optIn(p.DeletionCheckEnabled) {
 		return guard
 	}
-	out := append([]string{}, guard...)
+	return appendNew(append([]string{}, guard...), check)
+}
+
+// appendNew appends to list the entries of more it does not hold yet.
+func appendNew(list, more []string) []string {
 	seen := map[string]bool{}
-	for _, arn := range guard {
-		seen[arn] = true
+	for _, v := range list {
+		seen[v] = true
 	}
-	for _, arn := range check {
-		if !seen[arn] {
-			out = append(out, arn)
-			seen[arn] = true
+	for _, v := range more {
+		if !seen[v] {
+			list = append(list, v)
+			seen[v] = true
 		}
 	}
-	return out
+	return list
 }
 
 // sharedBreakGlassWith is sharedBreakGlass followed by the entries of own
 // not among them: AutoCancelDeletion's list, which joins the shared one.
 func sharedBreakGlassWith(p *KeyMonitoringProps, own []string) []string {
-	out := sharedBreakGlass(p)
-	seen := map[string]bool{}
-	for _, arn := range out {
-		seen[arn] = true
-	}
-	for _, arn := range own {
-		if !seen[arn] {
-			out = append(out, arn)
-			seen[arn] = true
-		}
-	}
-	return out
+	return appendNew(sharedBreakGlass(p), own)
 }
