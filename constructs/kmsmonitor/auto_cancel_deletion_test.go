@@ -548,10 +548,15 @@ func TestAutoCancelDeletion_KeyAwareDocumentScenarios(t *testing.T) {
 	breakGlassSession := map[string]any{"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/BreakGlass/ops"}
 	cfnSession := map[string]any{"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/cdk-hnb659fds-cfn-exec-role-111122223333-us-east-1/AWSCloudFormation"}
 	// who scheduled the key's deletion: the schedule (another key's newer one in between), and no cancellation since
-	scheduledBy := func(caller map[string]any, sourceIP string) []ssmscripttest.Call {
+	// the key's tags, which the Exempt step reads first (OptOut's, AllowDeletionWithStack's)
+	tagged := func(tags ...map[string]any) ssmscripttest.Call {
+		return kms("list_resource_tags", map[string]any{"Tags": append([]map[string]any{}, tags...), "Truncated": false})
+	}
+	noTags := tagged()
+	scheduledBy := func(caller map[string]any, sourceIP string, tags ssmscripttest.Call) []ssmscripttest.Call {
 		return []ssmscripttest.Call{
 			lookup("ScheduleKeyDeletion", event("ScheduleKeyDeletion", otherKey, 1, person, "203.0.113.9"), event("ScheduleKeyDeletion", key, 2, caller, sourceIP)),
-			lookup("CancelKeyDeletion", event("CancelKeyDeletion", otherKey, 0, person, "203.0.113.9"))}
+			lookup("CancelKeyDeletion", event("CancelKeyDeletion", otherKey, 0, person, "203.0.113.9")), tags}
 	}
 	getRole := ssmscripttest.Call{Service: "iam", Operation: "get_role", Expect: map[string]any{"RoleName": "BreakGlass"}, Response: map[string]any{"Role": map[string]any{
 		"Path": "/", "RoleName": "BreakGlass", "RoleId": "AROAEXAMPLEBG12345678", "Arn": breakGlassRole, "CreateDate": daysAgo(100)}}}
@@ -564,7 +569,7 @@ func TestAutoCancelDeletion_KeyAwareDocumentScenarios(t *testing.T) {
 		return out
 	}
 	one := func(c ...ssmscripttest.Call) []ssmscripttest.Call { return c }
-	byPerson := scheduledBy(person, "203.0.113.7")
+	byPerson := scheduledBy(person, "203.0.113.7", noTags)
 	const checked = "WhoScheduled > Exempt > IsExempt > "
 	cases := []struct {
 		s      ssmscripttest.Scenario
@@ -594,19 +599,22 @@ func TestAutoCancelDeletion_KeyAwareDocumentScenarios(t *testing.T) {
 			checked + "CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion!", "TimedOut"},
 		// The exemptions: DeletionCheck's, on who CloudTrail says scheduled the deletion
 		{ssmscripttest.Scenario{Name: "scheduled by the break-glass role: reported, not cancelled",
-			Calls: calls(scheduledBy(breakGlassSession, "203.0.113.7"), one(getRole, published))},
+			Calls: calls(scheduledBy(breakGlassSession, "203.0.113.7", noTags), one(getRole, published))},
 			checked + "NotifyExempt", "Success"},
 		{ssmscripttest.Scenario{Name: "scheduled by CloudFormation as the role the key's tag names: reported, not cancelled",
-			Calls: calls(scheduledBy(cfnSession, "cloudformation.amazonaws.com"), one(
-				kms("list_resource_tags", map[string]any{"Tags": []any{map[string]any{"TagKey": kmsmonitor.DeletableWithStackTag, "TagValue": "arn:aws:iam::111122223333:role/cdk-hnb659fds-cfn-exec-role-111122223333-us-east-1"}}}),
-				published))},
+			Calls: calls(scheduledBy(cfnSession, "cloudformation.amazonaws.com",
+				tagged(map[string]any{"TagKey": kmsmonitor.DeletableWithStackTag, "TagValue": "arn:aws:iam::111122223333:role/cdk-hnb659fds-cfn-exec-role-111122223333-us-east-1"})),
+				one(published))},
+			checked + "NotifyExempt", "Success"},
+		{ssmscripttest.Scenario{Name: "a key opted out (kmsmonitor.OptOut's tag), scheduled by a person: reported, not cancelled",
+			Calls: calls(scheduledBy(person, "203.0.113.7", tagged(map[string]any{"TagKey": kmsmonitor.OptOutTag, "TagValue": "true"})), one(published))},
 			checked + "NotifyExempt", "Success"},
 		{ssmscripttest.Scenario{Name: "the break-glass role's schedule was cancelled since, and the pending one is not in the event history yet: cancelled",
 			Calls: one(lookup("ScheduleKeyDeletion", event("ScheduleKeyDeletion", key, 3, breakGlassSession, "203.0.113.7")),
-				lookup("CancelKeyDeletion", event("CancelKeyDeletion", key, 1, breakGlassSession, "203.0.113.7")), cancelled, state("Disabled"))},
+				lookup("CancelKeyDeletion", event("CancelKeyDeletion", key, 1, breakGlassSession, "203.0.113.7")), noTags, cancelled, state("Disabled"))},
 			checked + "CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion", "Success"},
 		{ssmscripttest.Scenario{Name: "who scheduled it is not in the event history yet: cancelled",
-			Calls: one(lookup("ScheduleKeyDeletion", event("ScheduleKeyDeletion", otherKey, 1, person, "203.0.113.9")), cancelled, state("Disabled"))},
+			Calls: one(lookup("ScheduleKeyDeletion", event("ScheduleKeyDeletion", otherKey, 1, person, "203.0.113.9")), noTags, cancelled, state("Disabled"))},
 			checked + "CancelKeyDeletion > VerifyKeyIsNoLongerPendingDeletion", "Success"},
 		// (botocore's own retries, total_max_attempts 4 in standard mode, do not run under Stubber: one error stands for them)
 		{ssmscripttest.Scenario{Name: "the event history unreadable (throttled throughout): cancelled, the execution's status the cancellation's",

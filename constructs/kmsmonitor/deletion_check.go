@@ -324,7 +324,8 @@ def handler(events, context):
     return {"verdict": "keep", "case": "never-used", "summary": summary + note}
 `
 
-// exemptScript decides whether a scheduled deletion is exempt: CloudFormation
+// exemptScript decides whether a scheduled deletion is exempt: a key opted
+// out (its tag OptOutTag is "true", read with kms:ListResourceTags); CloudFormation
 // deleting, as the role the key's own tag names, a key given to
 // AllowDeletionWithStack (its tag DeletableWithStackTag, read with
 // kms:ListResourceTags: the exemption goes with the key, through stack
@@ -346,6 +347,7 @@ from botocore.config import Config
 
 ASSUMED_ROLE = re.compile(r"^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role/([^/]+)/")
 TAG = "` + DeletableWithStackTag + `"
+OPT_OUT = "` + OptOutTag + `"
 CONFIG = Config(retries={"total_max_attempts": 3}, connect_timeout=5, read_timeout=10)
 
 
@@ -370,18 +372,23 @@ def without_path(role_arn):
 def handler(events, context):
     key = events["KeyId"]
     key_account = key.split(":")[4] if key.count(":") >= 5 else ""
+    try:
+        answer = boto3.client("kms", config=CONFIG).list_resource_tags(KeyId=key)
+        tags, unreadable = {t.get("TagKey"): t.get("TagValue") for t in answer.get("Tags", [])}, None
+    except Exception as e:
+        tags, unreadable = {}, e
+    if tags.get(OPT_OUT) == "true":
+        return {"exempt": True, "reason": "the key is opted out (its tag %s is true: kmsmonitor.OptOut)" % OPT_OUT}
     caller = events.get("ScheduledBy") or ""
     if not caller:
         return {"exempt": False, "reason": "who scheduled the deletion is not known"}
     session = ASSUMED_ROLE.match(caller)
     role = "arn:%s:iam::%s:role/%s" % session.groups() if session else None
     if events.get("SourceIp") == "cloudformation.amazonaws.com" and role:
-        try:
-            tags = boto3.client("kms", config=CONFIG).list_resource_tags(KeyId=key).get("Tags", [])
-        except Exception as e:
-            return {"exempt": False, "reason": "CloudFormation scheduled it, and the key's tags could not be read (%s)" % e}
-        allowed = [t["TagValue"] for t in tags if t.get("TagKey") == TAG]
-        if allowed and without_path(allowed[0]) == role:
+        if unreadable is not None:
+            return {"exempt": False, "reason": "CloudFormation scheduled it, and the key's tags could not be read (%s)" % unreadable}
+        allowed = tags.get(TAG)
+        if allowed and without_path(allowed) == role:
             return {"exempt": True, "reason": "CloudFormation scheduled it as %s, the role the key's tag %s names (kmsmonitor.AllowDeletionWithStack)" % (role, TAG)}
     patterns = [p for p in json.loads(events.get("BreakGlass") or "[]") if p]
     if not patterns:

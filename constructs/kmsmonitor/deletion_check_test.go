@@ -460,6 +460,8 @@ func TestDeletionCheck_DocumentScenarios(t *testing.T) {
 	scenarios := make([]ssmscripttest.Scenario, len(cases))
 	for i, c := range cases {
 		scenarios[i] = c.s
+		// The Exempt step reads the key's tags first: none that exempts it
+		scenarios[i].Calls = append([]ssmscripttest.Call{kms("list_resource_tags", map[string]any{"Tags": []any{}, "Truncated": false})}, c.s.Calls...)
 	}
 	// WHEN each scenario runs the document step by step, KMS and SNS answered as botocore's model allows
 	runs, _, err := ssmscripttest.Execute(document, scenarios)
@@ -600,10 +602,22 @@ func TestDeletionCheck_ExemptScenarios(t *testing.T) {
 			false, "the key's tags could not be read"},
 		{ssmscripttest.Scenario{Name: "a person deletes the tagged key", Events: events(testKey.Arn, "arn:aws:iam::111122223333:user/Mary", "203.0.113.7")},
 			false, "user/Mary is not a break-glass principal"},
+		{ssmscripttest.Scenario{Name: "a person deletes a key opted out (kmsmonitor.OptOut's tag)", Events: events(otherKey, "arn:aws:iam::111122223333:user/Mary", "203.0.113.7"),
+			Calls: []ssmscripttest.Call{{Service: "kms", Operation: "list_resource_tags", Expect: map[string]any{"KeyId": otherKey},
+				Response: map[string]any{"Tags": []any{map[string]any{"TagKey": kmsmonitor.OptOutTag, "TagValue": "true"}}, "Truncated": false}}}},
+			true, "the key is opted out"},
+		{ssmscripttest.Scenario{Name: "the opt-out tag set to another value", Events: events(otherKey, "arn:aws:iam::111122223333:user/Mary", "203.0.113.7"),
+			Calls: []ssmscripttest.Call{{Service: "kms", Operation: "list_resource_tags", Expect: map[string]any{"KeyId": otherKey},
+				Response: map[string]any{"Tags": []any{map[string]any{"TagKey": kmsmonitor.OptOutTag, "TagValue": "false"}}, "Truncated": false}}}},
+			false, "user/Mary is not a break-glass principal"},
 	}
 	scenarios := make([]ssmscripttest.Scenario, len(cases))
 	for i, c := range cases {
 		scenarios[i] = c.s
+		// The script reads the key's tags first (OptOut's, AllowDeletionWithStack's): none special, unless the case says
+		if len(c.s.Calls) == 0 || c.s.Calls[0].Operation != "list_resource_tags" {
+			scenarios[i].Calls = append([]ssmscripttest.Call{tags(c.s.Events["KeyId"].(string), "")}, c.s.Calls...)
+		}
 	}
 	// WHEN the Exempt step's script runs each, IAM and KMS answered as botocore's models allow
 	results, _, err := ssmscripttest.Run(script, "handler", scenarios)

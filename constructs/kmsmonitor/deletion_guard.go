@@ -222,6 +222,8 @@ func (g *DeletionGuard) Protect(keys ...awskms.IKey) {
 		case keyImported:
 			c.Addf(fmt.Sprintf("Protect[%d]", i), "%s is imported; its key policy is not part of this app: protect it where it is defined, with OrganizationDeletionGuard, or watch it with DeletionCheck",
 				*key.Node().Path())
+		case keyOptedOut:
+			c.Addf(fmt.Sprintf("Protect[%d]", i), "%s was given to kmsmonitor.OptOut, which leaves it unguarded; protect it, or opt it out, not both", *key.Node().Path())
 		case keyTaken:
 			c.Addf(fmt.Sprintf("Protect[%d]", i), "%s is already protected by another DeletionGuard; a key takes one guard (the statements of two would share their Sids, and one's break-glass principals would still be refused by the other): protect it with one guard",
 				*key.Node().Path())
@@ -241,6 +243,7 @@ const (
 	keyProtected protectResult = iota
 	keyImported                // its policy cannot be changed from here
 	keyTaken                   // another guard protects it
+	keyOptedOut                // given to OptOut
 )
 
 // protect adds the statements once per key, unless another guard did.
@@ -253,6 +256,9 @@ func (g *DeletionGuard) protect(key awskms.IKey) protectResult {
 	}
 	if key.Node().TryFindChild(jsii.String(guardMarker)) != nil {
 		return keyTaken
+	}
+	if optedOut(key) {
+		return keyOptedOut
 	}
 	policy := g.policy
 	if role := stackDeletionRole(key); role != nil {
@@ -551,4 +557,40 @@ func (g *DeletionGuard) protectedKeys() []awskms.IKey {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return append([]awskms.IKey{}, g.keys...)
+}
+
+// optOutMarker is the child OptOut adds to a key.
+const optOutMarker = "KmsmonitorOptOut"
+
+// OptOutTag is the tag OptOut puts on a key, with the value "true".
+// DeletionCheck and the key-aware AutoCancelDeletion leave the deletion of a
+// key carrying it alone (and report it); tagging a key of another app so
+// opts it out too. Changing it is a TagResource call like any other.
+const OptOutTag = "kmsmonitor:opt-out"
+
+// OptOut leaves key out of kmsmonitor's deletion protections: a
+// DeletionGuard aspect passes it over (Protect refuses it), and it gets the
+// tag OptOutTag ("true"), from which DeletionCheck and the key-aware
+// AutoCancelDeletion report its deletion instead of cancelling it. Use it for
+// keys that are meant to come and go. It panics with a *ValidationError when
+// key is nil or already protected.
+func OptOut(key awskms.Key) {
+	if key == nil {
+		panic(&ValidationError{Construct: "kmsmonitor.OptOut", Problems: []string{"key: is nil; pass a key created in the app with awskms.NewKey"}})
+	}
+	c := propcheck.New("kmsmonitor.OptOut", key)
+	if key.Node().TryFindChild(jsii.String(guardMarker)) != nil {
+		c.Addf("key", "%s is already protected by a DeletionGuard (Protect), whose statements are written: call OptOut(key) before guard.Protect, or do not protect it", *key.Node().Path())
+	}
+	c.PanicIfAny()
+	if !optedOut(key) {
+		constructs.NewConstruct(key, jsii.String(optOutMarker))
+		awscdk.Tags_Of(key).Add(jsii.String(OptOutTag), jsii.String("true"), nil)
+	}
+}
+
+// optedOut reports whether OptOut was given key.
+func optedOut(key awskms.IKey) bool {
+	k, ok := key.(constructs.IConstruct)
+	return ok && k.Node().TryFindChild(jsii.String(optOutMarker)) != nil
 }

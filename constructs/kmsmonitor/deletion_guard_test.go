@@ -435,7 +435,15 @@ func TestDeletionGuard_AllowDeletionWithStack(t *testing.T) {
 	guard.Protect(protected)
 	kmsmonitor.AllowDeletionWithStack(testKey) // after the aspect was added: read when it runs
 	kmsmonitor.AllowDeletionWithStack(testKey) // twice is once
+	// AND a key opted out of kmsmonitor's deletion protections (RETAIN: no warning either way)
+	scratch := awskms.NewKey(stack, jsii.String("ScratchKey"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+	kmsmonitor.OptOut(scratch)
 	tpl := synth(t, stack)
+	// THEN the opted-out key is not guarded, and carries the tag DeletionCheck and AutoCancelDeletion read
+	if guarded(t, tpl, "ScratchKey") {
+		t.Error("the opted-out key is guarded")
+	}
+	tpl.HasResourceProperties("AWS::KMS::Key", obj{"Tags": arr{obj{"Key": kmsmonitor.OptOutTag, "Value": "true"}}})
 	// THEN the keys given to it carry the tag naming that role (which DeletionCheck reads), and only
 	// the key not given to it is warned about
 	tpl.HasResourceProperties("AWS::KMS::Key", obj{"Tags": arr{obj{"Key": kmsmonitor.DeletableWithStackTag,
@@ -458,11 +466,12 @@ func TestDeletionGuard_AllowDeletionWithStack(t *testing.T) {
 	sim := simulator(t)
 	used3 := map[string]any{"kms:TrailingDaysWithoutKeyUsage": "3", "kms:ScheduleKeyDeletionPendingWindowInDays": "7"}
 	for _, key := range resolved.Sorted("AWS::KMS::Key") {
-		deletable := strings.HasPrefix(key.ID, "TestKey") || strings.HasPrefix(key.ID, "ProtectedKey")
+		optedOut := strings.HasPrefix(key.ID, "ScratchKey") // unguarded: everyone with kms:* may
+		deletable := strings.HasPrefix(key.ID, "TestKey") || strings.HasPrefix(key.ID, "ProtectedKey") || optedOut
 		for _, c := range []iamsimtest.Case{
 			{Kind: "CloudFormation schedules the deletion (7 days) of a key used 3 days ago", Principal: cfnRole, Action: "kms:ScheduleKeyDeletion", Context: used3, Want: map[bool]iamsimtest.Result{true: iamsimtest.Allowed, false: iamsimtest.Refused}[deletable]},
 			{Kind: "CloudFormation disables a key used 3 days ago", Principal: cfnRole, Action: "kms:DisableKey", Context: used3, Want: map[bool]iamsimtest.Result{true: iamsimtest.Allowed, false: iamsimtest.Refused}[deletable]},
-			{Kind: "an administrator schedules its deletion", Principal: "arn:aws:iam::" + env.Account + ":role/KeyAdmin", Action: "kms:ScheduleKeyDeletion", Context: used3, Want: iamsimtest.Refused},
+			{Kind: "an administrator schedules its deletion", Principal: "arn:aws:iam::" + env.Account + ":role/KeyAdmin", Action: "kms:ScheduleKeyDeletion", Context: used3, Want: map[bool]iamsimtest.Result{true: iamsimtest.Allowed, false: iamsimtest.Refused}[optedOut]},
 			{Kind: "break-glass schedules its deletion", Principal: breakGlassRole, Action: "kms:ScheduleKeyDeletion", Context: used3, Want: iamsimtest.Allowed},
 		} {
 			c.Kind = key.ID + ": " + c.Kind
@@ -489,5 +498,15 @@ func TestDeletionGuard_AllowDeletionWithStack(t *testing.T) {
 		if !strings.Contains(msg, "kmsmonitor.AllowDeletionWithStack") || !strings.Contains(msg, c.want) {
 			t.Errorf("%s: %q; want a ValidationError with %q", name, msg, c.want)
 		}
+	}
+	// AND a guard refuses a key opted out, and OptOut a key already protected, each with the fix
+	if msg := panicMessage(func() { guard.Protect(scratch) }); !strings.Contains(msg, "Protect[0]") || !strings.Contains(msg, "was given to kmsmonitor.OptOut") {
+		t.Errorf("Protect of an opted-out key: %q", msg)
+	}
+	if msg := panicMessage(func() { kmsmonitor.OptOut(protected) }); !strings.Contains(msg, `kmsmonitor.OptOut at "Stack/ProtectedKey"`) || !strings.Contains(msg, "call OptOut(key) before guard.Protect") {
+		t.Errorf("OptOut of a protected key: %q", msg)
+	}
+	if msg := panicMessage(func() { kmsmonitor.OptOut(nil) }); !strings.Contains(msg, "kmsmonitor.OptOut") || !strings.Contains(msg, "key: is nil") {
+		t.Errorf("OptOut(nil): %q", msg)
 	}
 }

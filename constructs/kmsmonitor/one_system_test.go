@@ -289,17 +289,20 @@ func TestOneSystem(t *testing.T) {
 		}
 		s := ssmscripttest.Scenario{Name: d.name, Events: map[string]any{"KeyId": rec.Resources[0].ARN, "ScheduledBy": rec.UserIdentity["arn"], "SourceIp": rec.SourceIP,
 			"BreakGlass": payload["BreakGlass"]}}
-		if rec.SourceIP == "cloudformation.amazonaws.com" {
-			// The key's tags as deployed: those of its template (Tags of the resolved resource).
-			var tags []any
-			for _, tag := range resourceStarting(t, resolved[0], "AWS::KMS::Key", "TestKey").Props["Tags"].([]any) {
-				tags = append(tags, map[string]any{"TagKey": tag.(map[string]any)["Key"], "TagValue": tag.(map[string]any)["Value"]})
+		// The key's tags as deployed: those of its template (Tags of the resolved resource), read first
+		tags := []any{}
+		for _, k := range resolved[0].Sorted("AWS::KMS::Key") {
+			if k.Arn == rec.Resources[0].ARN {
+				list, _ := k.Props["Tags"].([]any)
+				for _, tag := range list {
+					tags = append(tags, map[string]any{"TagKey": tag.(map[string]any)["Key"], "TagValue": tag.(map[string]any)["Value"]})
+				}
 			}
-			s.Calls = []ssmscripttest.Call{{Service: "kms", Operation: "list_resource_tags", Expect: map[string]any{"KeyId": testKeyArn}, Response: map[string]any{"Tags": tags, "Truncated": false}}}
 		}
+		s.Calls = []ssmscripttest.Call{{Service: "kms", Operation: "list_resource_tags", Expect: map[string]any{"KeyId": rec.Resources[0].ARN}, Response: map[string]any{"Tags": tags, "Truncated": false}}}
 		if d.getRole {
-			s.Calls = []ssmscripttest.Call{{Service: "iam", Operation: "get_role", Expect: map[string]any{"RoleName": "BreakGlass"}, Response: map[string]any{"Role": map[string]any{
-				"Path": "/", "RoleName": "BreakGlass", "RoleId": "AROAEXAMPLEBG12345678", "Arn": breakGlassRole, "CreateDate": daysAgo(100)}}}}
+			s.Calls = append(s.Calls, ssmscripttest.Call{Service: "iam", Operation: "get_role", Expect: map[string]any{"RoleName": "BreakGlass"}, Response: map[string]any{"Role": map[string]any{
+				"Path": "/", "RoleName": "BreakGlass", "RoleId": "AROAEXAMPLEBG12345678", "Arn": breakGlassRole, "CreateDate": daysAgo(100)}}})
 		}
 		scenarios = append(scenarios, s)
 	}

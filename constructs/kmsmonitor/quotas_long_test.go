@@ -440,16 +440,17 @@ func TestQuotas_MonitorTamperingNamesPerRule(t *testing.T) {
 		m := kmsmonitor.NewMonitorTampering(stack, jsii.String("Tampering"), p)
 		return m, synth(t, stack)
 	}
-	// GIVEN 6 alarms, 8 rules and 1 trail of the longest names WHEN synthesized (a trail's name and
-	// ARN appear in three alternatives: stopped or deleted; updated and selectors, not CloudFormation's)
-	m, tpl := build(6, 8, 1)
+	// GIVEN 6 alarms, 7 rules and 1 trail of the longest names WHEN synthesized (a trail's name and
+	// ARN appear in three alternatives: stopped or deleted; updated and selectors, not CloudFormation's;
+	// a rule's name in three too: RemoveTargets apart, not CloudFormation's)
+	m, tpl := build(6, 7, 1)
 	// THEN one rule each, within the quota
 	if len(m.AlarmRules) != 1 || len(m.EventRuleRules) != 1 || len(m.TrailRules) != 1 || m.TrailRule != m.TrailRules[0] {
 		t.Errorf("rules: %d alarm, %d event rule, %d trail; want 1 each", len(m.AlarmRules), len(m.EventRuleRules), len(m.TrailRules))
 	}
 	checkPatterns(t, tpl)
 	// GIVEN one more of each THEN two rules each, within the quota, with the same targets
-	m, tpl = build(7, 9, 2)
+	m, tpl = build(7, 8, 2)
 	if len(m.AlarmRules) != 2 || len(m.EventRuleRules) != 2 || len(m.TrailRules) != 2 {
 		t.Errorf("rules: %d alarm, %d event rule, %d trail; want 2 each", len(m.AlarmRules), len(m.EventRuleRules), len(m.TrailRules))
 	}
