@@ -127,6 +127,8 @@ type AutoCancelDeletion struct {
 	AutomationPolicies []awsiam.ManagedPolicy
 	// EventsRole is the role EventBridge starts the automation with.
 	EventsRole awsiam.Role
+	// EventsPolicy is EventsRole's managed policy.
+	EventsPolicy awsiam.ManagedPolicy
 	// Document is the automation document of key-aware mode; nil in alarm-driven mode.
 	Document awsssm.CfnDocument
 	// Topic receives the notifications; nil when NotifyTopic is false.
@@ -281,7 +283,7 @@ func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeleti
 		}))
 	}
 
-	a.EventsRole = newAutomationStarter(a.Construct, "AutoCancelDeletion", "the cancellation automation", definitionArns, a.AutomationRole)
+	a.EventsRole, a.EventsPolicy = newAutomationStarter(a.Construct, "AutoCancelDeletion", "the cancellation automation", definitionArns, a.AutomationRole)
 }
 
 // alarmRules creates one rule per 4 keys on the alarm's state change to ALARM.

@@ -88,6 +88,8 @@ type DeletionCheck struct {
 	AutomationRole awsiam.Role
 	// EventsRole is the role EventBridge starts the automation with.
 	EventsRole awsiam.Role
+	// AutomationPolicy and EventsPolicy are the roles' managed policies.
+	AutomationPolicy, EventsPolicy awsiam.ManagedPolicy
 	// Topic receives the notifications.
 	Topic awssns.ITopic
 	// TopicKey encrypts Topic; nil when Topic was given.
@@ -205,7 +207,8 @@ func (d *DeletionCheck) createRoles(stack awscdk.Stack, definitionArn *string, b
 	}
 	nagsuppress.On(policy, rules...)
 
-	d.EventsRole = newAutomationStarter(d.Construct, "DeletionCheck", "the check automation", []*string{definitionArn}, d.AutomationRole)
+	d.AutomationPolicy = policy
+	d.EventsRole, d.EventsPolicy = newAutomationStarter(d.Construct, "DeletionCheck", "the check automation", []*string{definitionArn}, d.AutomationRole)
 }
 
 // decideScript reads the key's last use (kms:GetKeyLastUsage) and decides:

@@ -385,9 +385,13 @@ func (m *KeyMonitoring) addOwnResources(mt *MonitorTamperingProps) {
 	if region := *awscdk.Stack_Of(m.Construct).Region(); !propcheck.Unresolved(region) && isIAMEventRegion(region) {
 		if m.AutoCancel != nil {
 			mt.Roles = append(mt.Roles, m.AutoCancel.AutomationRole, m.AutoCancel.EventsRole)
+			for _, policy := range append(m.AutoCancel.AutomationPolicies, m.AutoCancel.EventsPolicy) {
+				mt.Policies = append(mt.Policies, policy)
+			}
 		}
 		if m.DeletionCheck != nil {
 			mt.Roles = append(mt.Roles, m.DeletionCheck.AutomationRole, m.DeletionCheck.EventsRole)
+			mt.Policies = append(mt.Policies, m.DeletionCheck.AutomationPolicy, m.DeletionCheck.EventsPolicy)
 		}
 	}
 }

@@ -42,6 +42,9 @@ var (
 	// whoever calls) or given other permissions or trust.
 	RoleTamperingOperations = []string{"DeleteRole", "PutRolePolicy", "DeleteRolePolicy", "AttachRolePolicy", "DetachRolePolicy",
 		"UpdateAssumeRolePolicy", "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary"}
+	// PolicyTamperingOperations: the roles' customer managed policies deleted
+	// (the first, whoever calls) or given another default version.
+	PolicyTamperingOperations = []string{"DeletePolicy", "CreatePolicyVersion", "SetDefaultPolicyVersion", "DeletePolicyVersion"}
 )
 
 // iamEventRegions are where CloudTrail delivers IAM's calls to EventBridge,
@@ -106,6 +109,13 @@ type MonitorTamperingProps struct {
 	// MonitorTampering with Roles must be in a stack of that Region.
 	// Default: none.
 	Roles []awsiam.IRole
+	// Policies: the customer managed policies of those roles (DeletePolicy,
+	// whoever calls; CreatePolicyVersion, SetDefaultPolicyVersion and
+	// DeletePolicyVersion, unless CloudFormation makes it: a new default
+	// version changes every role the policy is attached to), matched by ARN.
+	// The same Region as Roles.
+	// Default: none.
+	Policies []awsiam.IManagedPolicy
 	// Topic receives the messages.
 	// Default: a new SNS topic encrypted with a new customer managed KMS key.
 	Topic awssns.ITopic
@@ -162,6 +172,8 @@ type MonitorTampering struct {
 	BucketRules []awsevents.Rule
 	// RoleRules match calls on the roles, as many as the pattern quota needs; none without Roles.
 	RoleRules []awsevents.Rule
+	// PolicyRules match calls on the policies, as many as the pattern quota needs; none without Policies.
+	PolicyRules []awsevents.Rule
 	// Topic receives the messages.
 	Topic awssns.ITopic
 	// TopicKey encrypts Topic; nil when Topic was given.
@@ -176,8 +188,8 @@ var trailArnRE = regexp.MustCompile(`^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12
 // *ValidationError when props are invalid or name nothing to watch.
 func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorTamperingProps) *MonitorTampering {
 	p, node, c := start("kmsmonitor.MonitorTampering", scope, id, props)
-	if len(p.TrailArns)+len(p.Alarms)+len(p.MetricFilters)+len(p.Rules)+len(p.Topics)+len(p.Keys)+len(p.Documents)+len(p.Buckets)+len(p.Roles) == 0 {
-		c.Addf("TrailArns, Alarms, MetricFilters, Rules, Topics, Keys, Documents, Buckets, Roles", "all empty; give the resources kmsmonitor relies on, such as TrailArns: []string{*pendingDeletion.Trail.TrailArn()}")
+	if len(p.TrailArns)+len(p.Alarms)+len(p.MetricFilters)+len(p.Rules)+len(p.Topics)+len(p.Keys)+len(p.Documents)+len(p.Buckets)+len(p.Roles)+len(p.Policies) == 0 {
+		c.Addf("TrailArns, Alarms, MetricFilters, Rules, Topics, Keys, Documents, Buckets, Roles, Policies", "all empty; give the resources kmsmonitor relies on, such as TrailArns: []string{*pendingDeletion.Trail.TrailArn()}")
 	}
 	// EventBridge's default quota is 2,048 characters per event pattern: the
 	// trails, alarms and rules are spread over as many rules as they need.
@@ -211,7 +223,11 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 		worstName(longestRoleName), func(n []*string) *awsevents.EventPattern {
 			return tamperingPattern("iam.amazonaws.com", roleAlternatives(n))
 		})
-	if len(p.Roles) > 0 {
+	policies := fitPatterns(c, "Policies", namesOf(c, "Policies", p.Policies, func(m awsiam.IManagedPolicy) *string { return m.ManagedPolicyArn() }),
+		worstName(longestPolicyArn), func(a []*string) *awsevents.EventPattern {
+			return tamperingPattern("iam.amazonaws.com", policyAlternatives(a))
+		})
+	if len(p.Roles)+len(p.Policies) > 0 {
 		checkIAMEventRegion(node, c)
 	}
 	var filters, groups []*string
@@ -247,7 +263,7 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 	ruleCount := 0
 	for _, chunks := range [][2]int{{len(trails), len(trails[0])}, {len(alarms), len(alarms[0])}, {len(rules), len(rules[0])},
 		{len(topics), len(topics[0])}, {len(keys), len(keys[0])}, {len(documents), len(documents[0])}, {len(buckets), len(buckets[0])},
-		{len(roles), len(roles[0])}} {
+		{len(roles), len(roles[0])}, {len(policies), len(policies[0])}} {
 		if chunks[1] > 0 { // one empty chunk: nothing of that kind to watch
 			ruleCount += chunks[0]
 		}
@@ -291,6 +307,9 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 	m.RoleRules = tamperingRules(m, roles, "RoleRule", "iam.amazonaws.com", "a role kmsmonitor's automations run with was deleted or given other permissions",
 		roleAlternatives,
 		"If nobody planned this, deploy the kmsmonitor stack again (it puts back the role and its policies) and check the role's trust policy: an automation whose role is gone or changed cancels nothing.")
+	m.PolicyRules = tamperingRules(m, policies, "PolicyRule", "iam.amazonaws.com", "a managed policy of a role kmsmonitor's automations run with was deleted or given another version",
+		policyAlternatives,
+		"If nobody planned this, set the policy's default version back (aws iam set-default-policy-version) or deploy the kmsmonitor stack again: an automation whose role lost its permissions cancels nothing.")
 	m.BucketRules = tamperingRules(m, buckets, "BucketRule", "s3.amazonaws.com", "the bucket the trail delivers to was deleted or given another policy",
 		bucketAlternatives,
 		"If nobody planned this, compare the bucket policy with the kmsmonitor template (aws s3api get-bucket-policy --bucket <bucket>) and put it back: a trail that cannot deliver may stop feeding the detectors.")
@@ -319,6 +338,9 @@ const (
 	longestDocumentName = 128
 	longestBucketName   = 63
 	longestRoleName     = 64
+	// A customer managed policy's ARN: arn:aws-us-gov:iam::<12 digits>:policy/ and its name
+	// (128 at most); CloudFormation's policies have no path.
+	longestPolicyArn = 36 + 128
 )
 
 // trailRef is a watched trail: its ARN and name, both matched.
@@ -467,19 +489,28 @@ func roleAlternatives(names []*string) []interface{} {
 	}}}
 }
 
+// policyAlternatives matches IAM's calls by requestParameters.policyArn.
+func policyAlternatives(arns []*string) []interface{} {
+	// One branch (the ARNs listed once): tamperingPattern puts its $or in the detail.
+	return []interface{}{obj{"requestParameters": obj{"policyArn": arns}, "$or": []interface{}{
+		obj{"eventName": PolicyTamperingOperations[:1]},
+		obj{"eventName": PolicyTamperingOperations[1:], "sourceIPAddress": notDeployed()},
+	}}}
+}
+
 // checkIAMEventRegion refuses Roles in a stack of another Region than the
 // one IAM's events reach, and warns in an environment-agnostic stack.
 func checkIAMEventRegion(node constructs.Construct, c *propcheck.Checker) {
 	region := *awscdk.Stack_Of(node).Region()
 	if propcheck.Unresolved(region) {
 		awscdk.Annotations_Of(node).AddWarningV2(jsii.String("kmsmonitor:iamEventsRegion"), jsii.String(
-			"MonitorTampering watches Roles: CloudTrail delivers IAM's calls to EventBridge in us-east-1 only (cn-north-1 in China, us-gov-west-1 in GovCloud): deploy this environment-agnostic stack there, or its role rules see nothing."), nil)
+			"MonitorTampering watches Roles or Policies: CloudTrail delivers IAM's calls to EventBridge in us-east-1 only (cn-north-1 in China, us-gov-west-1 in GovCloud): deploy this environment-agnostic stack there, or its role rules see nothing."), nil)
 		return
 	}
 	if isIAMEventRegion(region) {
 		return
 	}
-	c.Addf("Roles", "this stack is in %s, but CloudTrail delivers IAM's calls to EventBridge in us-east-1 only (cn-north-1 in China, us-gov-west-1 in GovCloud): watch the roles with a MonitorTampering in a stack of that Region (import them with awsiam.Role_FromRoleName)", region)
+	c.Addf("Roles, Policies", "this stack is in %s, but CloudTrail delivers IAM's calls to EventBridge in us-east-1 only (cn-north-1 in China, us-gov-west-1 in GovCloud): watch the roles and policies with a MonitorTampering in a stack of that Region (import them with awsiam.Role_FromRoleName and awsiam.ManagedPolicy_FromManagedPolicyArn)", region)
 }
 
 // isIAMEventRegion reports whether region is where IAM's events reach EventBridge.

@@ -453,28 +453,36 @@ func TestMonitorTampering_RolesWhereIAMEventsArrive(t *testing.T) {
 		PendingDeletionEnabled: jsii.Bool(false), KeyMaterialExpiryEnabled: jsii.Bool(false), LifecycleEventsEnabled: jsii.Bool(false), DashboardEnabled: jsii.Bool(false),
 	})
 	const watched = "ops-automation"
+	const watchedPolicy = "arn:aws:iam::111122223333:policy/ops-automation-permissions"
 	roles := kmsmonitor.NewMonitorTampering(stack, jsii.String("Roles"), &kmsmonitor.MonitorTamperingProps{
-		Roles: []awsiam.IRole{awsiam.Role_FromRoleName(stack, jsii.String("Ops"), jsii.String(watched), nil)},
+		Roles:    []awsiam.IRole{awsiam.Role_FromRoleName(stack, jsii.String("Ops"), jsii.String(watched), nil)},
+		Policies: []awsiam.IManagedPolicy{awsiam.ManagedPolicy_FromManagedPolicyArn(stack, jsii.String("OpsPolicy"), jsii.String(watchedPolicy))},
 	})
 	tpl := synth(t, stack)
-	// THEN the facade watches DeletionCheck's two roles by name
-	if len(m.MonitorTampering.RoleRules) != 1 {
-		t.Fatalf("%d role rules in the facade; want 1", len(m.MonitorTampering.RoleRules))
+	// THEN the facade watches DeletionCheck's two roles by name, and their two managed policies by ARN
+	if len(m.MonitorTampering.RoleRules) != 1 || len(m.MonitorTampering.PolicyRules) != 1 {
+		t.Fatalf("%d role rules, %d policy rules in the facade; want 1 and 1", len(m.MonitorTampering.RoleRules), len(m.MonitorTampering.PolicyRules))
 	}
 	tpl.HasResourceProperties("AWS::Events::Rule", obj{"EventPattern": objLike(obj{"source": arr{"aws.iam"}, "detail": objLike(obj{
 		"requestParameters": obj{"roleName": arr{ref("KmsDeletionCheckAutomationRole"), ref("KmsDeletionCheckEventsRole")}},
 	})})})
+	tpl.HasResourceProperties("AWS::Events::Rule", obj{"EventPattern": objLike(obj{"source": arr{"aws.iam"}, "detail": objLike(obj{
+		"requestParameters": obj{"policyArn": arr{ref("KmsDeletionCheckAutomationPolicy"), ref("KmsDeletionCheckEventsPolicy")}},
+	})})})
 	// AND the imported role's rule reports, on EventBridge (moto), the calls that change or delete it
-	var pattern [2]string
+	var pattern, policyPattern [2]string
 	for _, r := range tpl.resourcesOfType("AWS::Events::Rule") {
 		props := r["Properties"].(map[string]any)
-		if strings.Contains(toJSON(t, props["EventPattern"]), watched) {
-			b, _ := json.Marshal(props["EventPattern"])
-			pattern = [2]string{string(b), props["State"].(string)}
+		b, _ := json.Marshal(props["EventPattern"])
+		switch body := string(b); {
+		case strings.Contains(body, `"roleName":["`+watched+`"]`):
+			pattern = [2]string{body, props["State"].(string)}
+		case strings.Contains(body, watchedPolicy):
+			policyPattern = [2]string{body, props["State"].(string)}
 		}
 	}
-	if pattern[0] == "" || len(roles.RoleRules) != 1 {
-		t.Fatal("no rule watches the imported role")
+	if pattern[0] == "" || policyPattern[0] == "" || len(roles.RoleRules) != 1 || len(roles.PolicyRules) != 1 {
+		t.Fatal("no rule watches the imported role or policy")
 	}
 	call := func(name, role string) []byte {
 		return kmseventtest.Call{EventSource: "iam.amazonaws.com", EventName: name, Caller: kmseventtest.IAMUser,
@@ -499,13 +507,26 @@ func TestMonitorTampering_RolesWhereIAMEventsArrive(t *testing.T) {
 			RequestParameters: map[string]any{"roleName": watched}, ErrorCode: "AccessDenied", ErrorMessage: "not authorized"}.Record(), ""},
 	}
 	checkReportedBy(t, server, map[string][2]string{iam: pattern}, cases)
+	// AND the imported policy's rule reports a new default version or its deletion, not CloudFormation's update
+	policyCall := func(name, arn string) []byte {
+		return kmseventtest.Call{EventSource: iam, EventName: name, Caller: kmseventtest.IAMUser,
+			RequestParameters: map[string]any{"policyArn": arn, "versionId": "v2", "setAsDefault": true, "policyDocument": "{}"}}.Record()
+	}
+	checkReportedBy(t, server, map[string][2]string{iam: policyPattern}, map[string]tamperingCase{
+		"CreatePolicyVersion":                   {policyCall("CreatePolicyVersion", watchedPolicy), iam},
+		"SetDefaultPolicyVersion":               {policyCall("SetDefaultPolicyVersion", watchedPolicy), iam},
+		"DeletePolicy":                          {policyCall("DeletePolicy", watchedPolicy), iam},
+		"CreatePolicyVersion by CloudFormation": {byCloudFormation(policyCall("CreatePolicyVersion", watchedPolicy)), ""},
+		"CreatePolicyVersion of another policy": {policyCall("CreatePolicyVersion", watchedPolicy+"-2"), ""},
+		"GetPolicyVersion (a read)":             {policyCall("GetPolicyVersion", watchedPolicy), ""},
+	})
 	// AND in a stack of another Region the roles are refused with the fix, and an environment-agnostic stack warns
 	other := awscdk.NewStack(newApp(), jsii.String("West"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("us-west-2")}})
 	msg := panicMessage(func() {
 		kmsmonitor.NewMonitorTampering(other, jsii.String("Roles"), &kmsmonitor.MonitorTamperingProps{
 			Roles: []awsiam.IRole{awsiam.Role_FromRoleName(other, jsii.String("Ops"), jsii.String(watched), nil)}})
 	})
-	if !strings.Contains(msg, `kmsmonitor.MonitorTampering at "West/Roles"`) || !strings.Contains(msg, "Roles: this stack is in us-west-2") || !strings.Contains(msg, "Role_FromRoleName") {
+	if !strings.Contains(msg, `kmsmonitor.MonitorTampering at "West/Roles"`) || !strings.Contains(msg, "Roles, Policies: this stack is in us-west-2") || !strings.Contains(msg, "Role_FromRoleName") {
 		t.Errorf("us-west-2: %q", msg)
 	}
 	agnostic := newStack()

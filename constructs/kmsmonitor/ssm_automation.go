@@ -20,7 +20,7 @@ import (
 // which EventBridge starts the automations definitionArns, passing
 // automationRole to Systems Manager and to nothing else; kind and what name
 // the construct and its automation in descriptions.
-func newAutomationStarter(scope constructs.Construct, kind, what string, definitionArns []*string, automationRole awsiam.IRole) awsiam.Role {
+func newAutomationStarter(scope constructs.Construct, kind, what string, definitionArns []*string, automationRole awsiam.IRole) (awsiam.Role, awsiam.ManagedPolicy) {
 	account := &map[string]interface{}{"StringEquals": map[string]interface{}{"aws:SourceAccount": awscdk.Stack_Of(scope).Account()}}
 	role := awsiam.NewRole(scope, jsii.String("EventsRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewPrincipalWithConditions(awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil), account),
@@ -42,7 +42,7 @@ func newAutomationStarter(scope constructs.Construct, kind, what string, definit
 		},
 	})
 	nagsuppress.On(policy, definitionWildcard)
-	return role
+	return role, policy
 }
 
 // definitionWildcard explains the one wildcard on the automation definition.
