@@ -226,23 +226,24 @@ func (a *AutoCancelDeletion) createRoles(stack awscdk.Stack, p *AutoCancelDeleti
 	if p.Mode.keyAware {
 		exemptions = a.exemptionStatements(stack, breakGlass)
 	}
+	statements := append([]awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(keyStatement),
+		// The runbook's documented needs, scoped to its own definition and executions.
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("RunThisAutomation"), Actions: jsii.Strings("ssm:StartAutomationExecution"),
+			Resources: &definitionArns,
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("ReadItsExecutions"), Actions: jsii.Strings("ssm:GetAutomationExecution"),
+			Resources: &[]*string{stack.FormatArn(&awscdk.ArnComponents{
+				Service: jsii.String("ssm"), Resource: jsii.String("automation-execution"), ResourceName: jsii.String("*"),
+			})},
+		}),
+	}, exemptions...)
 	automationPolicy := awsiam.NewManagedPolicy(a.Construct, jsii.String("AutomationPolicy"), &awsiam.ManagedPolicyProps{
 		Description: jsii.String("kmsmonitor AutoCancelDeletion: what the cancellation automation may do"),
 		Roles:       &[]awsiam.IRole{a.AutomationRole},
-		Statements: ptrTo(append([]awsiam.PolicyStatement{
-			awsiam.NewPolicyStatement(keyStatement),
-			// The runbook's documented needs, scoped to its own definition and executions.
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid: jsii.String("RunThisAutomation"), Actions: jsii.Strings("ssm:StartAutomationExecution"),
-				Resources: &definitionArns,
-			}),
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid: jsii.String("ReadItsExecutions"), Actions: jsii.Strings("ssm:GetAutomationExecution"),
-				Resources: &[]*string{stack.FormatArn(&awscdk.ArnComponents{
-					Service: jsii.String("ssm"), Resource: jsii.String("automation-execution"), ResourceName: jsii.String("*"),
-				})},
-			}),
-		}, exemptions...)),
+		Statements:  &statements,
 	})
 	automationWildcards := []nagsuppress.Rule{
 		{ID: "AwsSolutions-IAM5", Reason: "Automation execution IDs are created when the automation runs; the policy is limited to this account's and Region's executions.",
@@ -643,9 +644,6 @@ func alarmEnv(alarm awscloudwatch.IAlarm) propcheck.Env {
 	}
 	return propcheck.EnvOf(alarm)
 }
-
-// ptrTo returns a pointer to v.
-func ptrTo[T any](v T) *T { return &v }
 
 // keyActions are what the automation role may do on the protected keys:
 // cancel and read them, and in key-aware mode read their tags (the

@@ -385,9 +385,10 @@ func (m *KeyMonitoring) addOwnResources(mt *MonitorTamperingProps) {
 	if region := *awscdk.Stack_Of(m.Construct).Region(); !propcheck.Unresolved(region) && isIAMEventRegion(region) {
 		if m.AutoCancel != nil {
 			mt.Roles = append(mt.Roles, m.AutoCancel.AutomationRole, m.AutoCancel.EventsRole)
-			for _, policy := range append(m.AutoCancel.AutomationPolicies, m.AutoCancel.EventsPolicy) {
+			for _, policy := range m.AutoCancel.AutomationPolicies {
 				mt.Policies = append(mt.Policies, policy)
 			}
+			mt.Policies = append(mt.Policies, m.AutoCancel.EventsPolicy)
 		}
 		if m.DeletionCheck != nil {
 			mt.Roles = append(mt.Roles, m.DeletionCheck.AutomationRole, m.DeletionCheck.EventsRole)

@@ -193,6 +193,22 @@ func TestMonitorTampering_PatternFidelityOnEventBridge(t *testing.T) {
 	checkReportedBy(t, server, patterns, cases)
 }
 
+// userCall is a successful call of an IAM user, as CloudTrail records it.
+func userCall(src, name string, params map[string]any) []byte {
+	return kmseventtest.Call{EventSource: src, EventName: name, Caller: kmseventtest.IAMUser, RequestParameters: params}.Record()
+}
+
+// byCloudFormation is record as CloudFormation makes the call during a
+// deployment (its service name as source address).
+func byCloudFormation(record []byte) []byte {
+	return kmseventtest.With(record, map[string]any{"sourceIPAddress": "cloudformation.amazonaws.com", "userAgent": "cloudformation.amazonaws.com"}, nil)
+}
+
+// deniedCall is record refused (errorCode): a failed call changes nothing.
+func deniedCall(record []byte) []byte {
+	return kmseventtest.With(record, map[string]any{"errorCode": "AccessDenied", "errorMessage": "not authorized"}, nil)
+}
+
 // tamperingCase is a CloudTrail record and the eventSource of the rule that
 // must report it ("" for none).
 type tamperingCase struct {
@@ -265,16 +281,7 @@ func TestMonitorTampering_NotificationPathOnEventBridge(t *testing.T) {
 	}
 	patterns := rulePatternsByService(t, synth(t, stack))
 	const sns, kms = "sns.amazonaws.com", "kms.amazonaws.com"
-	call := func(src, name string, params map[string]any) []byte {
-		return kmseventtest.Call{EventSource: src, EventName: name, Caller: kmseventtest.IAMUser, RequestParameters: params}.Record()
-	}
-	denied := func(record []byte) []byte {
-		return kmseventtest.With(record, map[string]any{"errorCode": "AccessDenied", "errorMessage": "not authorized"}, nil)
-	}
-	// As CloudFormation calls during a deployment (its service name as source address).
-	deployed := func(record []byte) []byte {
-		return kmseventtest.With(record, map[string]any{"sourceIPAddress": "cloudformation.amazonaws.com", "userAgent": "cloudformation.amazonaws.com"}, nil)
-	}
+	call, denied, deployed := userCall, deniedCall, byCloudFormation
 	// A KMS call records the KeyId given (an ID here) and names its key in resources (KMS developer guide, CloudTrail examples).
 	onKey := func(name, arn string) []byte {
 		return kmseventtest.With(call(kms, name, map[string]any{"keyId": arn[strings.LastIndex(arn, "/")+1:]}), map[string]any{
@@ -413,15 +420,7 @@ func TestMonitorTampering_DocumentsAndBucketsOnEventBridge(t *testing.T) {
 		t.Fatalf("%d rules, want 2", len(patterns))
 	}
 	const ssm, s3 = "ssm.amazonaws.com", "s3.amazonaws.com"
-	call := func(src, name string, params map[string]any) []byte {
-		return kmseventtest.Call{EventSource: src, EventName: name, Caller: kmseventtest.IAMUser, RequestParameters: params}.Record()
-	}
-	deployed := func(record []byte) []byte {
-		return kmseventtest.With(record, map[string]any{"sourceIPAddress": "cloudformation.amazonaws.com", "userAgent": "cloudformation.amazonaws.com"}, nil)
-	}
-	denied := func(record []byte) []byte {
-		return kmseventtest.With(record, map[string]any{"errorCode": "AccessDenied", "errorMessage": "not authorized"}, nil)
-	}
+	call, denied, deployed := userCall, deniedCall, byCloudFormation
 	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"*"}]}`
 	// WHEN every call reaches both rules THEN only the rule of the watched resource reports it
 	checkReportedBy(t, server, patterns, map[string]tamperingCase{
@@ -487,9 +486,6 @@ func TestMonitorTampering_RolesWhereIAMEventsArrive(t *testing.T) {
 	call := func(name, role string) []byte {
 		return kmseventtest.Call{EventSource: "iam.amazonaws.com", EventName: name, Caller: kmseventtest.IAMUser,
 			RequestParameters: map[string]any{"roleName": role, "policyName": "p", "policyDocument": "{}"}}.Record()
-	}
-	byCloudFormation := func(record []byte) []byte {
-		return kmseventtest.With(record, map[string]any{"sourceIPAddress": "cloudformation.amazonaws.com"}, nil)
 	}
 	const iam = "iam.amazonaws.com"
 	cases := map[string]tamperingCase{

@@ -149,8 +149,7 @@ func TestOneSystem(t *testing.T) {
 		for _, res := range r.Resources {
 			for _, c := range deploymentCalls(t, res) {
 				c.Caller = cfnCaller
-				add(fmt.Sprintf("CloudFormation %s %s", c.EventName, res.ID), kmseventtest.With(c.Record(),
-					map[string]any{"sourceIPAddress": "cloudformation.amazonaws.com", "userAgent": "cloudformation.amazonaws.com"}, nil))
+				add(fmt.Sprintf("CloudFormation %s %s", c.EventName, res.ID), byCloudFormation(c.Record()))
 			}
 		}
 	}
