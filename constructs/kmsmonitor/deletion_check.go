@@ -375,8 +375,9 @@ def without_path(role_arn):
 def handler(events, context):
     key = events["KeyId"]
     key_account = key.split(":")[4] if key.count(":") >= 5 else ""
+    kms = boto3.client("kms", config=CONFIG)
     try:
-        answer = boto3.client("kms", config=CONFIG).list_resource_tags(KeyId=key)
+        answer = kms.list_resource_tags(KeyId=key)
         tags, unreadable = {t.get("TagKey"): t.get("TagValue") for t in answer.get("Tags", [])}, None
     except Exception as e:
         tags, unreadable = {}, e

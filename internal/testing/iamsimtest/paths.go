@@ -251,6 +251,7 @@ func (p *extractor) roleTarget(rule *Resource, tg map[string]any, arn, roleArn, 
 
 var (
 	assumeRoleIn = regexp.MustCompile(`"AutomationAssumeRole"\s*:\s*\[?\s*"([^"]+)"`)
+	topicArnIn   = regexp.MustCompile(`"TopicArn"\s*:\s*\[?\s*"([^"]+)"`)
 	keyIDIn      = regexp.MustCompile(`"KeyId"\s*:\s*\[?([^\]}]*)`)
 	kmsKeyArn    = regexp.MustCompile(`arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+`)
 	literalValue = regexp.MustCompile(`"([^"]+)"`)
@@ -281,6 +282,22 @@ func (p *extractor) automation(rule, role *Resource, definition, input string) {
 		ResourcePolicy: role.Props["AssumeRolePolicyDocument"], Want: Allowed, Note: note})
 	actions := p.documentActions(definition)
 	identity := p.identityPolicies(role)
+	// A document that notifies publishes, as the automation role, to the topic the rule passes
+	// (SNS encrypts with the topic's key on the publisher's behalf: kms:ViaService).
+	if m := topicArnIn.FindStringSubmatch(input); m != nil {
+		if topic := p.t.ByRefOrArn("AWS::SNS::Topic", m[1]); topic != nil {
+			p.add(Case{Kind: "automation role → topic", Principal: role.Arn, Action: "sns:Publish", Resource: topic.Ref,
+				Context: map[string]any{"aws:SecureTransport": "true"}, Identity: identity, ResourcePolicy: p.topicPolicy(topic), Want: Allowed, Note: note})
+			ref, _ := topic.Props["KmsMasterKeyId"].(string)
+			if key := p.key(ref); key != nil {
+				for _, action := range topicKeyActions {
+					p.add(Case{Kind: "automation role → topic key via SNS", Principal: role.Arn, Action: action, Resource: key.Arn,
+						Context:  map[string]any{"kms:ViaService": "sns." + p.e.Region + "." + p.e.URLSuffix(), "aws:SecureTransport": "true"},
+						Identity: identity, ResourcePolicy: key.Props["KeyPolicy"], Want: Allowed, Note: note})
+				}
+			}
+		}
+	}
 	keyCase := func(kind, key string, tags map[string]any, want Result) {
 		ctx := map[string]any{"aws:SecureTransport": "true"}
 		for k, v := range tags {
