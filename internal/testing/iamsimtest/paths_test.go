@@ -114,3 +114,37 @@ func fmtResults(rs []iamsimtest.Result) string {
 	}
 	return strings.Join(s, ",")
 }
+
+// automationTopic is a tiny template: a rule starting an automation whose
+// role may (PUBLISH) publish to the topic the rule passes, encrypted with a
+// key of the template.
+const automationTopic = `{"Resources": {
+  "Key": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {"Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}, "Action": "kms:*", "Resource": "*"}]}}},
+  "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"KmsMasterKeyId": {"Fn::GetAtt": ["Key", "Arn"]}}},
+  "Auto": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "ssm.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}},
+  "AutoPolicy": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"Roles": [{"Ref": "Auto"}], "PolicyDocument": {"Statement": [
+    {"Effect": "Allow", "Action": "PUBLISH", "Resource": {"Ref": "Topic"}},
+    {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": {"Fn::GetAtt": ["Key", "Arn"]},
+     "Condition": {"StringEquals": {"kms:ViaService": {"Fn::Sub": "sns.${AWS::Region}.${AWS::URLSuffix}"}}}}]}}},
+  "Starter": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}},
+  "Rule": {"Type": "AWS::Events::Rule", "Properties": {"EventPattern": {"source": ["aws.kms"]}, "Targets": [{"Id": "T",
+    "Arn": {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:automation-definition/doc:$DEFAULT"},
+    "RoleArn": {"Fn::GetAtt": ["Starter", "Arn"]},
+    "Input": {"Fn::Join": ["", ["{\"AutomationAssumeRole\":[\"", {"Fn::GetAtt": ["Auto", "Arn"]}, "\"],\"TopicArn\":[\"", {"Ref": "Topic"}, "\"]}"]]}}]}}}}`
+
+func TestPaths_AutomationPublishesToTheTopicItIsGiven(t *testing.T) {
+	for action, want := range map[string]iamsimtest.Result{"sns:Publish": iamsimtest.Allowed, "sns:Subscribe": iamsimtest.Refused} {
+		// GIVEN an automation role allowed action on the topic the rule passes WHEN its paths are evaluated
+		got := results(t, strings.ReplaceAll(automationTopic, "PUBLISH", action))
+		// THEN it may publish only with sns:Publish, and SNS may use the topic's key on its behalf
+		if fmtResults(got["automation role → topic"]) != string(want) {
+			t.Errorf("%s: automation role → topic %v, want %s", action, got["automation role → topic"], want)
+		}
+		if fmtResults(got["automation role → topic key via SNS"]) != "Allowed,Allowed" {
+			t.Errorf("%s: automation role → topic key via SNS %v, want Allowed twice", action, got["automation role → topic key via SNS"])
+		}
+	}
+}
