@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudtrail"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
@@ -421,6 +422,13 @@ var _ = addBadInputs("range and format", []badInput{
 		kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Cancel"), &kmsmonitor.AutoCancelDeletionProps{
 			Mode: kmsmonitor.AlarmDriven(alarm, nil, []string{keyArn}), BreakGlassPrincipalArns: []string{"arn:aws:iam::111122223333:role/BreakGlass"}})
 	}, []string{"BreakGlassPrincipalArns", "cannot tell who scheduled a deletion", "key-aware mode"}},
+	{"AutoCancelDeletion", "Cancel", "break-glass session ARN", func(s awscdk.Stack) {
+		kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Cancel"), &kmsmonitor.AutoCancelDeletionProps{
+			Mode: kmsmonitor.KeyAwareAllKeys(), BreakGlassPrincipalArns: []string{"arn:aws:sts::111122223333:assumed-role/BreakGlass/alice"}})
+	}, []string{"BreakGlassPrincipalArns[0]", "not an IAM role or user ARN", "arn:aws:iam::111122223333:role/BreakGlass"}},
+	{"MonitorTampering", "Tamper", "a nil role", func(s awscdk.Stack) {
+		kmsmonitor.NewMonitorTampering(s, jsii.String("Tamper"), &kmsmonitor.MonitorTamperingProps{Roles: []awsiam.IRole{nil}})
+	}, []string{"Roles[0]", "is nil"}},
 	{"AllowDeletionWithStack", "Key", "after Protect", func(s awscdk.Stack) {
 		k := awskms.NewKey(s, jsii.String("Key"), nil)
 		kmsmonitor.NewDeletionGuard(s, jsii.String("Guard"), nil).Protect(k)
