@@ -88,6 +88,15 @@ var _ = addBadInputs("setups that cannot work", []badInput{
 		bus := awsevents.EventBus_FromEventBusArn(s, jsii.String("Bus"), jsii.String("arn:aws:events:us-west-2:111122223333:event-bus/central"))
 		kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{EventBus: bus})
 	}, []string{"EventBus", "the event bus is in Region us-west-2", "a bus of its own account and Region"}},
+	{"KeyUseEvents", "Use", "bounded messages where EventBridge Pipes does not exist", func(awscdk.Stack) {
+		s := awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("us-gov-west-1")}})
+		kmsmonitor.NewKeyUseEvents(s, jsii.String("Use"), &kmsmonitor.KeyUseEventsProps{BoundedMessages: jsii.Bool(true)})
+	}, []string{"BoundedMessages", "EventBridge Pipes", "does not exist in us-gov-west-1", "leave it unset"}},
+	{"CentralKeyMonitoring", "Central", "bounded messages where EventBridge Pipes does not exist", func(awscdk.Stack) {
+		s := awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("il-central-1")}})
+		kmsmonitor.NewCentralKeyMonitoring(s, jsii.String("Central"), &kmsmonitor.CentralKeyMonitoringProps{
+			OrganizationID: jsii.String("o-a1b2c3d4e5"), BoundedMessages: jsii.Bool(true)})
+	}, []string{"BoundedMessages", "does not exist in il-central-1"}},
 	{"KeyUseEvents", "Use", "event bus of another account", func(awscdk.Stack) {
 		s := eastStack()
 		bus := awsevents.EventBus_FromEventBusArn(s, jsii.String("Bus"), jsii.String("arn:aws:events:us-east-1:999988887777:event-bus/central"))

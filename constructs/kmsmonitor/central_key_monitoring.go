@@ -31,6 +31,9 @@ type CentralKeyMonitoringProps struct {
 	// Emails are subscribed to Topic.
 	// Default: no subscription.
 	Emails []string
+	// BoundedMessages is KeyUseEvents' (KeyUseEventsProps.BoundedMessages).
+	// Default: true, but false in a stack of a Region without EventBridge Pipes.
+	BoundedMessages *bool
 }
 
 // CentralKeyMonitoring is the security account's side of organization-wide
@@ -67,6 +70,7 @@ func NewCentralKeyMonitoring(scope constructs.Construct, id *string, props *Cent
 	}
 	c.AWSName("EventBusName", p.EventBusName, propcheck.EventBusName)
 	alerting.CheckRuleDeliveryProps(c, p.Topic, nil, p.Emails)
+	checkBoundedMessages(c, node, p.BoundedMessages)
 	c.PanicIfAny()
 
 	m := &CentralKeyMonitoring{Construct: node}
@@ -89,7 +93,7 @@ func NewCentralKeyMonitoring(scope constructs.Construct, id *string, props *Cent
 		EventBus: m.EventBus, shared: &n,
 	})
 	m.KeyUseEvents = NewKeyUseEvents(node, jsii.String("KeyUseEvents"), &KeyUseEventsProps{
-		EventBus: m.EventBus, shared: &n,
+		EventBus: m.EventBus, BoundedMessages: p.BoundedMessages, shared: &n,
 	})
 	return m
 }

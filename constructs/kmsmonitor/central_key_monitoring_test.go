@@ -1,6 +1,8 @@
 package kmsmonitor_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -48,7 +50,15 @@ func TestCentralKeyMonitoring_BusAdmitsOnlyTheOrganization(t *testing.T) {
 	if readOnly != 2 {
 		t.Errorf("%d key-use rules on the central bus, want 2", readOnly)
 	}
-	tpl.AllResourcesProperties("AWS::Events::Rule", obj{"Targets": arr{objLike(obj{"Arn": ref("CentralTopic")})}})
+	// AND they notify the shared topic: the lifecycle rule directly, the key-use rules through the
+	// queue that drops repeats and the pipe that publishes
+	tpl.HasResourceProperties("AWS::Events::Rule", obj{"Targets": arr{objLike(obj{"Arn": ref("CentralTopic")})}})
+	tpl.HasResourceProperties("AWS::Pipes::Pipe", obj{"Source": getAtt("CentralKeyUseEventsBoundedQueue"), "Target": ref("CentralTopic")})
+	for _, r := range tpl.resourcesOfType("AWS::Events::Rule") {
+		if target := fmt.Sprint(r["Properties"].(map[string]interface{})["Targets"]); !strings.Contains(target, "CentralTopic") && !strings.Contains(target, "CentralKeyUseEventsBoundedQueue") {
+			t.Errorf("a rule notifies neither the shared topic nor the bounded queue: %s", target)
+		}
+	}
 	if m.EventBus == nil || m.LifecycleEvents == nil || m.KeyUseEvents == nil {
 		t.Error("members missing")
 	}

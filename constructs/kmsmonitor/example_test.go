@@ -188,6 +188,11 @@ func ExampleNewCisKeyChangesAlarm() {
 	// DeadLetterQueue
 	// TopicKey
 	// Topic
+	// BoundedDeadLetterQueue
+	// BoundedQueue
+	// BoundedPipeRole
+	// BoundedPipePolicy
+	// BoundedPipe
 	// PendingDeletionRule
 	// DisabledKeyRule
 }

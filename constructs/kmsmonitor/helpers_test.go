@@ -171,6 +171,7 @@ var primedTypes = []string{
 	"AWS::Lambda::Function", "AWS::Lambda::Permission",
 	"AWS::Logs::LogGroup", "AWS::Logs::MetricFilter", "AWS::Logs::ResourcePolicy",
 	"AWS::Organizations::Policy",
+	"AWS::Pipes::Pipe",
 	"AWS::S3::Bucket", "AWS::S3::BucketPolicy",
 	"AWS::SNS::Subscription", "AWS::SNS::Topic", "AWS::SNS::TopicPolicy",
 	"AWS::SQS::Queue", "AWS::SQS::QueuePolicy",

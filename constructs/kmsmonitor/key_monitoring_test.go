@@ -2,6 +2,7 @@ package kmsmonitor_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -189,9 +190,15 @@ func TestKeyMonitoring_OptInDetectors(t *testing.T) {
 	})
 	tpl.ResourceCountIs("AWS::CloudWatch::Alarm", 4)
 	tpl.AllResourcesProperties("AWS::CloudWatch::Alarm", obj{"AlarmActions": arr{ref("KmsTopic")}})
-	// AND the lifecycle, two key-use and grant rules all notify it: one topic, one subscription list
+	// AND the lifecycle, two key-use and grant rules all notify it (the key-use rules through the queue
+	// that drops repeats and the pipe that publishes): one topic, one subscription list
 	tpl.ResourceCountIs("AWS::Events::Rule", 4)
-	tpl.AllResourcesProperties("AWS::Events::Rule", obj{"Targets": arr{objLike(obj{"Arn": ref("KmsTopic")})}})
+	for _, r := range tpl.resourcesOfType("AWS::Events::Rule") {
+		if target := fmt.Sprint(r["Properties"].(map[string]interface{})["Targets"]); !strings.Contains(target, "KmsTopic") && !strings.Contains(target, "KmsKeyUseEventsBoundedQueue") {
+			t.Errorf("a rule notifies neither the shared topic nor the bounded queue: %s", target)
+		}
+	}
+	tpl.HasResourceProperties("AWS::Pipes::Pipe", obj{"Source": getAtt("KmsKeyUseEventsBoundedQueue"), "Target": ref("KmsTopic")})
 	tpl.ResourceCountIs("AWS::SNS::Topic", 1)
 	if m.CisAlarm == nil || m.KeyUseEvents == nil || m.GrantAudit == nil || len(m.Alarms()) != 4 {
 		t.Errorf("members: %+v", m)

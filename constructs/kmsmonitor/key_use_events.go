@@ -3,14 +3,17 @@ package kmsmonitor
 import (
 	"fmt"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awspipes"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/internal/alerting"
+	"github.com/kmsmonitor/kmsmonitor/internal/propcheck"
 )
 
 // KeyUseEventsProps configures KeyUseEvents.
@@ -31,6 +34,16 @@ type KeyUseEventsProps struct {
 	// DeadLetterQueue keeps the messages that could not be delivered after 24 hours.
 	// Default: a new SSE-SQS encrypted, TLS-only queue keeping messages 14 days.
 	DeadLetterQueue awssqs.IQueue
+	// BoundedMessages sends at most one message per key, operation and
+	// caller every 5 minutes, however often a caller retries: the rules send
+	// to an SQS FIFO queue that drops repeats, and an EventBridge pipe
+	// publishes what it keeps. EventBridge Pipes does not exist in
+	// ap-east-2, ap-southeast-4 to -7, ca-west-1, il-central-1, mx-central-1
+	// and the AWS GovCloud (US) Regions: set false for an environment-agnostic
+	// stack that may be deployed there (one message per failed call).
+	// Default: true, but false with the warning kmsmonitor:notificationsUnbounded
+	// in a stack of one of those Regions.
+	BoundedMessages *bool
 	// shared is the notification a composing construct (KeyMonitoring,
 	// CentralKeyMonitoring) decided for all its parts; used when Topic is nil.
 	shared *alerting.Notification
@@ -39,7 +52,9 @@ type KeyUseEventsProps struct {
 // KeyUseEvents detects the use of a KMS key that is pending deletion (and, by
 // default, of a disabled key) from the CloudTrail events EventBridge receives,
 // with no log group, metric filter or log ingestion, in seconds, and sends a
-// message that names the key, the operation and the caller. It needs a trail
+// message that names the key, the operation and the caller: one per key,
+// operation and caller every 5 minutes however often the call is retried
+// (an SQS FIFO queue drops the repeats; an EventBridge pipe publishes). It needs a trail
 // that records management events, read events included (the default of a
 // new trail, and of PendingDeletionAlarm's).
 type KeyUseEvents struct {
@@ -56,7 +71,15 @@ type KeyUseEvents struct {
 	// DeadLetterQueue keeps undelivered messages.
 	DeadLetterQueue awssqs.IQueue
 
-	bus awsevents.IEventBus
+	// Queue receives the rules' messages and drops the repeats of one key,
+	// operation and caller for 5 minutes (SQS FIFO, content-based
+	// deduplication); nil in a Region without EventBridge Pipes.
+	Queue awssqs.Queue
+	// Pipe publishes the messages Queue keeps to Topic; nil in a Region without EventBridge Pipes.
+	Pipe awspipes.CfnPipe
+
+	bus     awsevents.IEventBus
+	bounded *alerting.Bounded
 }
 
 // NewKeyUseEvents creates KeyUseEvents. props may be nil. It panics with a
@@ -70,12 +93,24 @@ func NewKeyUseEvents(scope constructs.Construct, id *string, props *KeyUseEvents
 		rules = 1
 	}
 	alerting.ReserveSenders(c, "DeadLetterQueue", p.DeadLetterQueue, rules, p.EventBus != nil)
+	checkBoundedMessages(c, node, p.BoundedMessages)
 	c.PanicIfAny()
+	region := *awscdk.Stack_Of(node).Region()
 
 	e := &KeyUseEvents{Construct: node, DeadLetterQueue: p.DeadLetterQueue, bus: p.EventBus}
 	e.DeadLetterQueue = alerting.UseOrCreateDeadLetterQueue(node, p.DeadLetterQueue)
 	n := alerting.Decide(node, p.Topic, p.Emails, nil, p.shared)
 	e.Topic, e.TopicKey = n.Topic, n.Key
+	switch {
+	case p.BoundedMessages != nil && !*p.BoundedMessages:
+	case alerting.PipesAvailable(region):
+		e.bounded = alerting.NewBounded(node, e.Topic, keyUseMessage)
+		e.Queue, e.Pipe = e.bounded.Queue, e.bounded.Pipe
+	default:
+		awscdk.Annotations_Of(node).AddWarningV2(jsii.String("kmsmonitor:notificationsUnbounded"), jsii.String(fmt.Sprintf(
+			"EventBridge Pipes is not available in %s, so KeyUseEvents sends one message per failed call, however often an application retries: "+
+				"use PendingDeletionAlarm there (one alarm notification per incident), or deploy KeyUseEvents in a Region with Pipes; set BoundedMessages to false to acknowledge.", region)), nil)
+	}
 	e.PendingDeletionRule = e.rule("PendingDeletionRule", pendingDeletionSuffix,
 		"a KMS key that is pending deletion was used", "Something still needs it: cancel the deletion now",
 		"aws kms cancel-key-deletion --key-id")
@@ -92,12 +127,47 @@ func (e *KeyUseEvents) rule(id, suffix, what, advice, command string) awsevents.
 		"eventSource":  []string{"kms.amazonaws.com"},
 		"errorMessage": []interface{}{map[string]string{"suffix": suffix}},
 	}, true, e.bus)
-	key := field("$.detail.resources[0].ARN")
-	rule.AddTarget(alerting.NotifyTarget(e.Topic, awsevents.RuleTargetInput_FromMultilineText(jsii.String(fmt.Sprintf(
-		"kmsmonitor: %s.\nKey: %s\nOperation: %s (%s)\nCaller: %s%s (%s) from %s\nAccount: %s, Region: %s, time: %s\n%s: %s %s",
-		what, key, field("$.detail.eventName"), field("$.detail.errorCode"),
-		field("$.detail.userIdentity.arn"), field("$.detail.userIdentity.invokedBy"), field("$.detail.userIdentity.type"),
-		field("$.detail.sourceIPAddress"), field("$.account"), field("$.region"), field("$.time"),
-		advice, command, key))), e.DeadLetterQueue))
+	if e.bounded == nil {
+		rule.AddTarget(alerting.NotifyTarget(e.Topic, awsevents.RuleTargetInput_FromMultilineText(jsii.String(fmt.Sprintf(
+			"kmsmonitor: %s.\nKey: %s\nOperation: %s (%s)\nCaller: %s%s (%s) from %s\nAccount: %s, Region: %s, time: %s\n%s: %s %s",
+			what, field("$.detail.resources[0].ARN"), field("$.detail.eventName"), field("$.detail.errorCode"),
+			field("$.detail.userIdentity.arn"), field("$.detail.userIdentity.invokedBy"), field("$.detail.userIdentity.type"),
+			field("$.detail.sourceIPAddress"), field("$.account"), field("$.region"), field("$.time"),
+			advice, command, field("$.detail.resources[0].ARN")))), e.DeadLetterQueue))
+		return rule
+	}
+	// No per-event field (time, event ID, source address): the queue drops
+	// the repeats of one key, operation and caller (Bounded).
+	rule.AddTarget(e.bounded.Target(map[string]interface{}{
+		"what":       what,
+		"key":        awsevents.EventField_FromPath(jsii.String("$.detail.resources[0].ARN")),
+		"operation":  awsevents.EventField_FromPath(jsii.String("$.detail.eventName")),
+		"error":      awsevents.EventField_FromPath(jsii.String("$.detail.errorCode")),
+		"caller":     awsevents.EventField_FromPath(jsii.String("$.detail.userIdentity.arn")),
+		"invokedBy":  awsevents.EventField_FromPath(jsii.String("$.detail.userIdentity.invokedBy")),
+		"callerType": awsevents.EventField_FromPath(jsii.String("$.detail.userIdentity.type")),
+		"account":    awsevents.EventField_FromPath(jsii.String("$.account")),
+		"region":     awsevents.EventField_FromPath(jsii.String("$.region")),
+		"advice":     advice,
+		"command":    command,
+	}, e.DeadLetterQueue))
 	return rule
 }
+
+// checkBoundedMessages refuses BoundedMessages true in a stack of a Region
+// without EventBridge Pipes.
+func checkBoundedMessages(c *propcheck.Checker, scope constructs.Construct, bounded *bool) {
+	if region := *awscdk.Stack_Of(scope).Region(); bounded != nil && *bounded && !alerting.PipesAvailable(region) {
+		c.Addf("BoundedMessages", "is true, but EventBridge Pipes, which bounds the messages, does not exist in %s: leave it unset (one message per failed call, with a warning) or false", region)
+	}
+}
+
+// keyUseMessage is the text of KeyUseEvents' notifications, from the body its rules send.
+var keyUseMessage = fmt.Sprintf("kmsmonitor: <$.body.what>.\n"+
+	"Key: <$.body.key>\n"+
+	"Operation: <$.body.operation> (<$.body.error>)\n"+
+	"Caller: <$.body.caller><$.body.invokedBy> (<$.body.callerType>)\n"+
+	"Account: <$.body.account>, Region: <$.body.region>\n"+
+	"<$.body.advice>: <$.body.command> <$.body.key>\n"+
+	"This message is sent once per key, operation and caller every %d minutes while the calls go on: "+
+	"find every call in CloudTrail (event history, or the trail's log group).", alerting.DeduplicationWindowMinutes)

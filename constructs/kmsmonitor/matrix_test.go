@@ -98,6 +98,18 @@ func matrixCells() []matrixCell {
 	}
 }
 
+// bounded is KeyUseEvents' BoundedMessages in cell c: false in an
+// environment-agnostic cell, which must deploy in every partition, and
+// EventBridge Pipes does not exist in GovCloud (README says so); the default
+// elsewhere (bounded in us-east-1 and cn-north-1, per event with a warning in
+// us-gov-west-1).
+func (c matrixCell) bounded() *bool {
+	if c.region == "" {
+		return jsii.Bool(false)
+	}
+	return nil
+}
+
 // matrixConstruct is one construct in a representative configuration.
 type matrixConstruct struct {
 	name  string
@@ -128,8 +140,8 @@ func matrixConstructs() []matrixConstruct {
 		{name: "LifecycleEvents", build: func(s awscdk.Stack, _ matrixCell) {
 			kmsmonitor.NewLifecycleEvents(s, jsii.String("LifecycleEvents"), nil)
 		}},
-		{name: "KeyUseEvents", build: func(s awscdk.Stack, _ matrixCell) {
-			kmsmonitor.NewKeyUseEvents(s, jsii.String("KeyUseEvents"), nil)
+		{name: "KeyUseEvents", build: func(s awscdk.Stack, c matrixCell) {
+			kmsmonitor.NewKeyUseEvents(s, jsii.String("KeyUseEvents"), &kmsmonitor.KeyUseEventsProps{BoundedMessages: c.bounded()})
 		}},
 		{name: "CisKeyChangesAlarm", build: func(s awscdk.Stack, _ matrixCell) {
 			kmsmonitor.NewCisKeyChangesAlarm(s, jsii.String("CisKeyChangesAlarm"), &kmsmonitor.CisKeyChangesAlarmProps{
@@ -166,10 +178,11 @@ func matrixConstructs() []matrixConstruct {
 				AutoCancelEnabled:                  jsii.Bool(true),
 				AutoCancel:                         &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.AlarmDriven(nil, nil, []string{c.arn("kms", "key/"+keyID)})},
 				PendingDeletion:                    &kmsmonitor.PendingDeletionAlarmProps{KeyArnDimension: jsii.Bool(true)},
+				KeyUseEvents:                       &kmsmonitor.KeyUseEventsProps{BoundedMessages: c.bounded()},
 			})
 		}},
-		{name: "CentralKeyMonitoring", build: func(s awscdk.Stack, _ matrixCell) {
-			kmsmonitor.NewCentralKeyMonitoring(s, jsii.String("CentralKeyMonitoring"), &kmsmonitor.CentralKeyMonitoringProps{OrganizationID: jsii.String("o-a1b2c3d4e5")})
+		{name: "CentralKeyMonitoring", build: func(s awscdk.Stack, c matrixCell) {
+			kmsmonitor.NewCentralKeyMonitoring(s, jsii.String("CentralKeyMonitoring"), &kmsmonitor.CentralKeyMonitoringProps{OrganizationID: jsii.String("o-a1b2c3d4e5"), BoundedMessages: c.bounded()})
 		}},
 		{name: "MemberKeyMonitoring", build: func(s awscdk.Stack, c matrixCell) {
 			kmsmonitor.NewMemberKeyMonitoring(s, jsii.String("MemberKeyMonitoring"), &kmsmonitor.MemberKeyMonitoringProps{

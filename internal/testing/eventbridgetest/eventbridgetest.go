@@ -51,7 +51,7 @@ type Server struct {
 	next int
 }
 
-// motoServer serves moto's application as moto.server's main does, with two
+// motoServer serves moto's application as moto.server's main does, with three
 // differences:
 //   - it binds port 0 and prints the port the kernel gave it: the port is
 //     this process's from the start. When the tests picked a free port and
@@ -64,13 +64,47 @@ type Server struct {
 //     every delivery, and jsonpath_ng builds its parser tables anew at each
 //     parse: about 0.5 s of CPU per delivered event (cProfile), 80 % of the
 //     fidelity tests' time. The parsed expression is immutable, so the
-//     answers are the same.
-const motoServer = `import functools, os, sys
+//     answers are the same;
+//   - an input template that is a JSON object is filled as EventBridge
+//     fills it: a placeholder outside quotes gets the value as JSON (a
+//     string value quoted: the InputTransformer API reference's example
+//     {"myInstance": <instance>}; aws-cdk-lib's RuleTargetInput.fromObject
+//     writes its fields so), one inside quotes the text of the value. moto
+//     pastes the raw text in both places, so a string outside quotes made
+//     its JSON invalid. A path the event lacks gives null outside quotes and
+//     nothing inside (not documented by AWS: README says so).
+const motoServer = `import functools, json, os, re, sys
 try:
     import jsonpath_ng.ext
     jsonpath_ng.ext.parse = functools.lru_cache(maxsize=None)(jsonpath_ng.ext.parse)
 except ImportError:
     pass
+from moto.events import utils as _events_utils
+_original_parse = _events_utils.EventTemplateParser.parse
+_placeholder = re.compile(r'"(?:[^"\\]|\\.)*"|<([A-Za-z0-9_.-]+)>')
+def _parse(input_template, input_paths_map, event):
+    if not input_template or not input_template.strip().startswith("{"):
+        return _original_parse(input_template, input_paths_map, event)
+    values = {}
+    for name, path in (input_paths_map or {}).items():
+        found = jsonpath_ng.ext.parse(path).find(event)
+        values[name] = found[0].value if found else None
+    def inside(m):
+        name = m.group(1)
+        if name not in values:
+            return m.group(0)
+        v = values[name]
+        if v is None:
+            return ""
+        return json.dumps(v if isinstance(v, str) else json.dumps(v))[1:-1]
+    def fill(m):
+        if m.group(1) is None:  # a string literal: fill the placeholders inside it
+            return re.sub(r"<([A-Za-z0-9_.-]+)>", inside, m.group(0))
+        if m.group(1) not in values:
+            return m.group(0)
+        return json.dumps(values[m.group(1)])
+    return json.loads(_placeholder.sub(fill, input_template))
+_events_utils.EventTemplateParser.parse = staticmethod(_parse)
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
 app = DomainDispatcherApplication(create_backend_app)
@@ -294,3 +328,118 @@ func identity(source, detailType string, resources []string, detail json.RawMess
 
 // Required reports whether RequireEnv demands moto.
 func Required() bool { return os.Getenv(RequireEnv) == "1" }
+
+// Target is a rule target's transformation and FIFO message group, as
+// CloudFormation writes them (AWS::Events::Rule Targets: InputTransformer,
+// SqsParameters.MessageGroupId).
+type Target struct {
+	InputPathsMap  map[string]string
+	InputTemplate  string
+	MessageGroupID string
+}
+
+// FIFORule is a pattern installed on its own bus, whose target is an SQS
+// FIFO queue with content-based deduplication, as kmsmonitor's bounded
+// notifications are.
+type FIFORule struct {
+	s        *Server
+	bus      string
+	queueURL string
+}
+
+// NewFIFORule creates a fresh event bus with one rule (pattern, state as
+// NewRule) whose target is a new FIFO queue with content-based
+// deduplication, reached through target's transformation.
+func (s *Server) NewFIFORule(ctx context.Context, pattern, state string, target Target) (*FIFORule, error) {
+	s.next++
+	name := fmt.Sprintf("kmsmonitor-test-%d", s.next)
+	if _, err := s.eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(name)}); err != nil {
+		return nil, fmt.Errorf("CreateEventBus: %w", err)
+	}
+	q, err := s.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name + ".fifo"), Attributes: map[string]string{
+		string(sqstypes.QueueAttributeNameFifoQueue): "true", string(sqstypes.QueueAttributeNameContentBasedDeduplication): "true",
+	}})
+	if err != nil {
+		return nil, fmt.Errorf("CreateQueue: %w", err)
+	}
+	attrs, err := s.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+		QueueUrl: q.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("GetQueueAttributes: %w", err)
+	}
+	if _, err := s.eb.PutRule(ctx, &eventbridge.PutRuleInput{
+		Name: aws.String(name), EventBusName: aws.String(name),
+		EventPattern: aws.String(pattern), State: ebtypes.RuleState(state),
+	}); err != nil {
+		return nil, fmt.Errorf("PutRule: %w", err)
+	}
+	if _, err := s.eb.PutTargets(ctx, &eventbridge.PutTargetsInput{
+		Rule: aws.String(name), EventBusName: aws.String(name),
+		Targets: []ebtypes.Target{{
+			Id: aws.String("queue"), Arn: aws.String(attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)]),
+			InputTransformer: &ebtypes.InputTransformer{InputPathsMap: target.InputPathsMap, InputTemplate: aws.String(target.InputTemplate)},
+			SqsParameters:    &ebtypes.SqsParameters{MessageGroupId: aws.String(target.MessageGroupID)},
+		}},
+	}); err != nil {
+		return nil, fmt.Errorf("PutTargets: %w", err)
+	}
+	return &FIFORule{s: s, bus: name, queueURL: *q.QueueUrl}, nil
+}
+
+// Deliver sends events (whole EventBridge events as JSON) to the rule's bus,
+// in batches of 10 and in order, and returns the bodies of the messages the
+// queue kept, in order: a message whose body equals one the queue accepted
+// is dropped (moto drops it while the first is still in the queue, within
+// the 5-minute deduplication interval; SQS for 5 minutes whatever happened to
+// the first).
+func (r *FIFORule) Deliver(ctx context.Context, events [][]byte) ([]string, error) {
+	entries := make([]ebtypes.PutEventsRequestEntry, len(events))
+	for i, event := range events {
+		var ev struct {
+			Source     string          `json:"source"`
+			DetailType string          `json:"detail-type"`
+			Resources  []string        `json:"resources"`
+			Time       string          `json:"time"`
+			Detail     json.RawMessage `json:"detail"`
+		}
+		if err := json.Unmarshal(event, &ev); err != nil {
+			return nil, fmt.Errorf("event %d is not JSON: %w", i, err)
+		}
+		entries[i] = ebtypes.PutEventsRequestEntry{
+			EventBusName: aws.String(r.bus), Source: aws.String(ev.Source), DetailType: aws.String(ev.DetailType),
+			Resources: ev.Resources, Detail: aws.String(string(ev.Detail)),
+		}
+		if t, err := time.Parse(time.RFC3339, ev.Time); err == nil {
+			entries[i].Time = &t
+		}
+	}
+	for start := 0; start < len(entries); start += 10 {
+		out, err := r.s.eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: entries[start:min(start+10, len(entries))]})
+		if err != nil {
+			return nil, fmt.Errorf("PutEvents: %w", err)
+		}
+		if out.FailedEntryCount != 0 {
+			return nil, fmt.Errorf("PutEvents refused %d events", out.FailedEntryCount)
+		}
+	}
+	// moto delivers during PutEvents, and deduplicates then: the queue holds
+	// what it kept. A FIFO queue hands out a message group's next message
+	// once the previous one is deleted.
+	var bodies []string
+	for {
+		msgs, err := r.s.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(r.queueURL), MaxNumberOfMessages: 10})
+		if err != nil {
+			return nil, fmt.Errorf("ReceiveMessage: %w", err)
+		}
+		if len(msgs.Messages) == 0 {
+			return bodies, nil
+		}
+		for _, m := range msgs.Messages {
+			bodies = append(bodies, aws.ToString(m.Body))
+			if _, err := r.s.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(r.queueURL), ReceiptHandle: m.ReceiptHandle}); err != nil {
+				return nil, fmt.Errorf("DeleteMessage: %w", err)
+			}
+		}
+	}
+}

@@ -21,6 +21,9 @@ func Paths(t *Template) []Case {
 	for _, tr := range t.Sorted("AWS::CloudTrail::Trail") {
 		p.trail(tr)
 	}
+	for _, pipe := range t.Sorted("AWS::Pipes::Pipe") {
+		p.pipe(pipe)
+	}
 	p.busPolicies()
 	p.foreignAccounts()
 	p.withoutTLS()
@@ -157,6 +160,47 @@ func (p *extractor) rule(r *Resource) {
 				p.add(Case{Kind: "rule → dead-letter queue", Principal: p.principal("events"), Action: "sqs:SendMessage",
 					Resource: dlq.Arn, Context: ctx, ResourcePolicy: p.queuePolicy(dlq), Want: Allowed, Note: note})
 				p.keyUse("rule → dead-letter queue key", dlq, p.principal("events"), queueKeyActions, eventBridgeToKeyContext(), nil)
+			}
+		}
+	}
+}
+
+// pipe: EventBridge Pipes assumes the pipe's role, which reads the source
+// queue and publishes to the target topic (SNS encrypting with the topic's
+// key on its behalf: kms:ViaService), and nothing else of the kind.
+func (p *extractor) pipe(r *Resource) {
+	note := "pipe " + r.ID
+	roleArn, _ := r.Props["RoleArn"].(string)
+	role := p.t.ByRefOrArn("AWS::IAM::Role", roleArn)
+	if role == nil {
+		return // a role outside the template: its policies are unknown
+	}
+	p.add(Case{Kind: "pipe assumes its role", Principal: p.principal("pipes"), Action: "sts:AssumeRole", Resource: role.Arn,
+		Context: sourceContext(r.Arn, p.e.Account), ResourcePolicy: role.Props["AssumeRolePolicyDocument"], Want: Allowed, Note: note})
+	identity := p.identityPolicies(role)
+	tls := map[string]any{"aws:SecureTransport": "true"}
+	source, _ := r.Props["Source"].(string)
+	if queue := p.t.ByRefOrArn("AWS::SQS::Queue", source); queue != nil {
+		// EventBridge Pipes User Guide, "Amazon SQS queue as a source": the role's permissions.
+		for _, action := range []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"} {
+			p.add(Case{Kind: "pipe role → source queue", Principal: role.Arn, Action: action, Resource: queue.Arn, Context: tls,
+				Identity: identity, ResourcePolicy: p.queuePolicy(queue), Want: Allowed, Note: note})
+		}
+		p.add(Case{Kind: "pipe role → unrelated queue", Principal: role.Arn, Action: "sqs:ReceiveMessage",
+			Resource: p.arn("sqs", "kmsmonitor-unrelated-queue"), Context: tls, Identity: identity, Want: Refused, Note: note})
+	}
+	target, _ := r.Props["Target"].(string)
+	if topic := p.t.ByRefOrArn("AWS::SNS::Topic", target); topic != nil {
+		p.add(Case{Kind: "pipe role → topic", Principal: role.Arn, Action: "sns:Publish", Resource: topic.Ref, Context: tls,
+			Identity: identity, ResourcePolicy: p.topicPolicy(topic), Want: Allowed, Note: note})
+		p.add(Case{Kind: "pipe role → unrelated topic", Principal: role.Arn, Action: "sns:Publish",
+			Resource: p.arn("sns", "kmsmonitor-unrelated-topic"), Context: tls, Identity: identity, Want: Refused, Note: note})
+		ref, _ := topic.Props["KmsMasterKeyId"].(string)
+		if key := p.key(ref); key != nil {
+			for _, action := range topicKeyActions {
+				p.add(Case{Kind: "pipe role → topic key via SNS", Principal: role.Arn, Action: action, Resource: key.Arn,
+					Context:  map[string]any{"kms:ViaService": "sns." + p.e.Region + "." + p.e.URLSuffix(), "aws:SecureTransport": "true"},
+					Identity: identity, ResourcePolicy: key.Props["KeyPolicy"], Want: Allowed, Note: note})
 			}
 		}
 	}

@@ -541,7 +541,7 @@ var nameProps = map[string]string{
 	"AWS::S3::Bucket": "BucketName", "AWS::Logs::LogGroup": "LogGroupName", "AWS::Events::EventBus": "Name",
 	"AWS::Events::Rule": "Name", "AWS::SSM::Document": "Name", "AWS::CloudWatch::Alarm": "AlarmName",
 	"AWS::CloudTrail::Trail": "TrailName", "AWS::Lambda::Function": "FunctionName", "AWS::Kinesis::Stream": "Name",
-	"AWS::IAM::ManagedPolicy": "ManagedPolicyName", "AWS::IAM::Policy": "PolicyName",
+	"AWS::IAM::ManagedPolicy": "ManagedPolicyName", "AWS::IAM::Policy": "PolicyName", "AWS::Pipes::Pipe": "Name",
 }
 
 // name returns the resource's name property, or a deterministic fake name
@@ -661,6 +661,8 @@ func (r *resolver) getAtt(id, attr, path string) (string, error) {
 		return arn("kinesis", e.Region, e.Account, "stream/"+name()), nil
 	case "AWS::SSM::Document.Arn":
 		return arn("ssm", e.Region, e.Account, "document/"+name()), nil
+	case "AWS::Pipes::Pipe.Arn":
+		return arn("pipes", e.Region, e.Account, "pipe/"+name()), nil
 	case "AWS::CloudFormation::StackSet.StackSetId":
 		return name() + ":" + fakeUUID(id), nil
 	}

@@ -1,0 +1,166 @@
+package alerting
+
+import (
+	"slices"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awspipes"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kmsmonitor/kmsmonitor/internal/cdkbyname"
+	"github.com/kmsmonitor/kmsmonitor/internal/nagsuppress"
+)
+
+// DeduplicationWindowMinutes is how long an SQS FIFO queue drops a message
+// whose body equals one it accepted (SQS Developer Guide, "Exactly-once
+// processing in Amazon SQS": a 5-minute deduplication interval, fixed).
+const DeduplicationWindowMinutes = 5
+
+// regionsWithoutPipes are the Regions whose CloudFormation has no
+// AWS::Pipes::Pipe (cfn-lint 1.51's provider schemas, which aws-cdk-lib's
+// built-in validation agrees with; TestPipesAvailable_AsCfnLintKnowsThem
+// compares the two lists).
+var regionsWithoutPipes = []string{
+	"ap-east-2", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7",
+	"ca-west-1", "il-central-1", "mx-central-1", "us-gov-east-1", "us-gov-west-1",
+}
+
+// PipesAvailable reports whether a stack in region can have an EventBridge
+// pipe: true unless region is one of regionsWithoutPipes, so true for an
+// environment-agnostic stack (README says where it cannot be deployed).
+func PipesAvailable(region string) bool {
+	return !slices.Contains(regionsWithoutPipes, region)
+}
+
+// MessageGroupID is the message group of every message EventBridge sends to
+// a Bounded queue (EventBridge requires one for a FIFO queue).
+const MessageGroupID = "kmsmonitor"
+
+// Bounded carries the messages of EventBridge rules that see one incident
+// many times (a caller retrying against a key pending deletion) to a topic,
+// at most once per distinct message and DeduplicationWindowMinutes: the
+// rules send a body without per-event fields (no time, event ID or source
+// address) to an SQS FIFO queue with content-based deduplication, which
+// drops the repeats; an EventBridge pipe publishes what it keeps to the
+// topic, as text. All AWS-managed parts: no code of ours runs.
+type Bounded struct {
+	// Queue receives the rules' messages (FIFO, content-based deduplication).
+	Queue awssqs.Queue
+	// DeadLetterQueue keeps the messages the pipe could not publish after 5 receives (FIFO, 14 days).
+	DeadLetterQueue awssqs.Queue
+	// Pipe publishes each message Queue keeps to the topic.
+	Pipe awspipes.CfnPipe
+	// Role is the role the pipe assumes: it reads Queue and publishes to the topic.
+	Role awsiam.Role
+	// Policy is Role's permissions.
+	Policy awsiam.ManagedPolicy
+}
+
+// NewBounded creates, under scope (IDs "Bounded*"), a Bounded delivering to
+// topic with the pipe's text template: the text of every message, whose
+// "<$.body.FIELD>" placeholders are the fields of the JSON body the rules
+// send (Target's body).
+func NewBounded(scope constructs.Construct, topic awssns.ITopic, template string) *Bounded {
+	b := &Bounded{}
+	b.DeadLetterQueue = awssqs.NewQueue(scope, jsii.String("BoundedDeadLetterQueue"), &awssqs.QueueProps{
+		Fifo:            jsii.Bool(true),
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+		RemovalPolicy:   awscdk.RemovalPolicy_RETAIN,
+	})
+	nagsuppress.On(b.DeadLetterQueue, nagsuppress.Rule{ID: "AwsSolutions-SQS3",
+		Reason: "This queue is itself the dead-letter queue of the notification queue; a dead-letter queue of its own would only move the same messages."})
+	// SSE-SQS: EventBridge may send to it with no key policy to change (it
+	// cannot use the AWS managed key alias/aws/sqs).
+	b.Queue = awssqs.NewQueue(scope, jsii.String("BoundedQueue"), &awssqs.QueueProps{
+		Fifo:                      jsii.Bool(true),
+		ContentBasedDeduplication: jsii.Bool(true),
+		Encryption:                awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:                jsii.Bool(true),
+		RetentionPeriod:           awscdk.Duration_Days(jsii.Number(4)),
+		RemovalPolicy:             awscdk.RemovalPolicy_RETAIN,
+		DeadLetterQueue:           &awssqs.DeadLetterQueue{Queue: b.DeadLetterQueue, MaxReceiveCount: jsii.Number(5)},
+	})
+	stack := awscdk.Stack_Of(scope)
+	b.Role = awsiam.NewRole(scope, jsii.String("BoundedPipeRole"), &awsiam.RoleProps{
+		Description: jsii.String("kmsmonitor: lets an EventBridge pipe read the notification queue and publish to the notification topic"),
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("pipes.amazonaws.com"), &awsiam.ServicePrincipalOpts{
+			Conditions: &map[string]interface{}{
+				"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()},
+				"ArnLike": map[string]interface{}{"aws:SourceArn": stack.FormatArn(&awscdk.ArnComponents{
+					Service: jsii.String("pipes"), Resource: jsii.String("pipe"), ResourceName: jsii.String("*"),
+				})},
+			},
+		}),
+	})
+	// The pipe's permissions (EventBridge Pipes User Guide, "Amazon SQS
+	// queue as a source"; SNS encrypting with the topic's key on the
+	// publisher's behalf), in a customer managed policy rather than an inline
+	// one (NIST 800-53 IAMNoInlinePolicy).
+	statements := []awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("ReadTheNotificationQueue"),
+			Actions:   jsii.Strings("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
+			Resources: &[]*string{b.Queue.QueueArn()},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("PublishToTheTopic"), Actions: jsii.Strings("sns:Publish"), Resources: &[]*string{topic.TopicArn()},
+		}),
+	}
+	var rules []nagsuppress.Rule
+	if key := topic.MasterKey(); key != nil {
+		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("EncryptNotifications"), Actions: jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
+			Resources: &[]*string{key.KeyArn()},
+			Conditions: &map[string]interface{}{"StringEquals": map[string]interface{}{
+				"kms:ViaService": awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("sns."), stack.Region(), jsii.String("."), stack.UrlSuffix()}),
+			}},
+		}))
+		rules = append(rules, nagsuppress.Rule{ID: "AwsSolutions-IAM5",
+			Reason:    "kms:GenerateDataKey* names the GenerateDataKey family SNS calls for an encrypted topic, on the topic's key only, through SNS only.",
+			AppliesTo: []nagsuppress.Finding{nagsuppress.Action("kms:GenerateDataKey*")}})
+	}
+	policy := awsiam.NewManagedPolicy(scope, jsii.String("BoundedPipePolicy"), &awsiam.ManagedPolicyProps{
+		Description: jsii.String("kmsmonitor: what the notification pipe may do"),
+		Roles:       &[]awsiam.IRole{b.Role},
+		Statements:  &statements,
+	})
+	if rules != nil {
+		nagsuppress.On(policy, rules...)
+	}
+	b.Policy = policy
+	// awspipes has no L2 in aws-cdk-lib (only the alpha module): the L1.
+	b.Pipe = awspipes.NewCfnPipe(scope, jsii.String("BoundedPipe"), &awspipes.CfnPipeProps{
+		Description: jsii.String("kmsmonitor: publishes each notification the FIFO queue kept (repeats dropped) to the topic"),
+		RoleArn:     b.Role.RoleArn(),
+		Source:      b.Queue.QueueArn(),
+		SourceParameters: &awspipes.CfnPipe_PipeSourceParametersProperty{
+			SqsQueueParameters: &awspipes.CfnPipe_PipeSourceSqsQueueParametersProperty{BatchSize: jsii.Number(1)},
+		},
+		Target:           topic.TopicArn(),
+		TargetParameters: &awspipes.CfnPipe_PipeTargetParametersProperty{InputTemplate: jsii.String(template)},
+	})
+	// Pipes checks the role's permissions when it creates the pipe: after its
+	// policy (the role itself comes first through RoleArn).
+	b.Pipe.Node().AddDependency(policy)
+	return b
+}
+
+// Target is the target of a rule sending body (a JSON object whose values
+// may be EventBridge input paths: awsevents.EventField_FromPath) to Queue,
+// retrying as NotifyTarget does and then keeping the event in dlq. Leave
+// per-event fields (time, event ID, source address) out of body, or every
+// event is a new message.
+func (b *Bounded) Target(body map[string]interface{}, dlq awssqs.IQueue) awsevents.IRuleTarget {
+	return WithDeadLetterQueue(cdkbyname.SqsQueue(b.Queue, cdkbyname.TargetProps{
+		Message:        awsevents.RuleTargetInput_FromObject(body),
+		MessageGroupID: jsii.String(MessageGroupID),
+		RetryAttempts:  jsii.Number(RetryAttempts), MaxEventAge: awscdk.Duration_Seconds(jsii.Number(MaxEventAgeSeconds)),
+	}), dlq)
+}
