@@ -192,6 +192,9 @@ func synthApp(t *testing.T, dir, stack string, extra map[string]any) map[string]
 	for _, f := range iamlinttest.Findings(tpl) {
 		t.Errorf("over-broad permission: %s", f)
 	}
+	for _, f := range cfnlinttest.LogAlarmFindings(tpl) {
+		t.Errorf("log alarm: %s", f)
+	}
 	account, region := manifestEnv(t, out, stack)
 	paths.Check(t, t.Name(), tpl, account, region)
 	return tpl

@@ -88,6 +88,18 @@ var _ = addBadInputs("setups that cannot work", []badInput{
 		bus := awsevents.EventBus_FromEventBusArn(s, jsii.String("Bus"), jsii.String("arn:aws:events:us-west-2:111122223333:event-bus/central"))
 		kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{EventBus: bus})
 	}, []string{"EventBus", "the event bus is in Region us-west-2", "a bus of its own account and Region"}},
+	{"PendingDeletionAlarm", "Monitor", "named notifications where log alarms do not exist", func(awscdk.Stack) {
+		s := awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("cn-north-1")}})
+		kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{NamedNotifications: jsii.Bool(true)})
+	}, []string{"NamedNotifications", "log alarms do not exist in cn-north-1", "leave it unset or false"}},
+	{"PendingDeletionAlarm", "Monitor", "named notifications with a custom filter pattern", func(s awscdk.Stack) {
+		kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{
+			NamedNotifications: jsii.Bool(true), FilterPattern: jsii.String(`{ $.eventSource = kms.amazonaws.com && $.errorMessage = "* is pending deletion."}`)})
+	}, []string{"NamedNotifications", "FilterPattern", "remove FilterPattern, or NamedNotifications"}},
+	{"KeyMonitoring", "Kms", "named notifications and KeyUseEvents both on", func(s awscdk.Stack) {
+		kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{KeyUseEventsEnabled: jsii.Bool(true),
+			PendingDeletion: &kmsmonitor.PendingDeletionAlarmProps{NamedNotifications: jsii.Bool(true)}})
+	}, []string{"PendingDeletion.NamedNotifications", "KeyUseEventsEnabled", "both would send a message for each use"}},
 	{"KeyUseEvents", "Use", "bounded messages where EventBridge Pipes does not exist", func(awscdk.Stack) {
 		s := awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("us-gov-west-1")}})
 		kmsmonitor.NewKeyUseEvents(s, jsii.String("Use"), &kmsmonitor.KeyUseEventsProps{BoundedMessages: jsii.Bool(true)})

@@ -117,6 +117,10 @@ func synthAs(t *testing.T, name string, stack awscdk.Stack, agnostic []interface
 	for _, f := range iamlinttest.Findings(j) {
 		t.Errorf("%s: over-broad permission: %s", name, f)
 	}
+	// Log alarms, which cfn-lint 1.51 does not know, against the CloudWatch API reference.
+	for _, f := range cfnlinttest.LogAlarmFindings(j) {
+		t.Errorf("%s: log alarm: %s", name, f)
+	}
 	paths.Check(t, name, j, literal(stack.Account()), literal(stack.Region()))
 	return template{t: t, tpl: tpl, json: j}
 }
@@ -163,7 +167,7 @@ var primedTypes = []string{
 	"AWS::CDK::Metadata",
 	"AWS::CloudFormation::Stack", "AWS::CloudFormation::StackSet", "AWS::CloudFormation::WaitConditionHandle",
 	"AWS::CloudTrail::Trail",
-	"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm", "AWS::CloudWatch::Dashboard",
+	"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm", "AWS::CloudWatch::Dashboard", "AWS::CloudWatch::LogAlarm",
 	"AWS::Events::EventBus", "AWS::Events::EventBusPolicy", "AWS::Events::Rule",
 	"AWS::IAM::ManagedPolicy", "AWS::IAM::Policy", "AWS::IAM::Role",
 	"AWS::KMS::Alias", "AWS::KMS::Key", "AWS::KMS::ReplicaKey",

@@ -45,7 +45,11 @@ type KeyMonitoringProps struct {
 	// Default: true.
 	PendingDeletionEnabled *bool
 	// PendingDeletion configures it.
-	// Default: a new trail, both detectors (pending deletion, disabled key).
+	// Default: a new trail, both detectors (pending deletion, disabled key),
+	// notifications that name the key, the operation and the caller
+	// (NamedNotifications) where CloudWatch log alarms exist and no
+	// FilterPattern is given; with KeyUseEventsEnabled, KeyUseEvents notifies
+	// each use instead and the alarms have no actions (one message per use).
 	PendingDeletion *PendingDeletionAlarmProps
 
 	// KeyMaterialExpiryEnabled creates the KeyMaterialExpiryAlarm.
@@ -208,6 +212,13 @@ func NewKeyMonitoring(scope constructs.Construct, id *string, props *KeyMonitori
 	if defaultOn(p.PendingDeletionEnabled) {
 		pd := orZero(p.PendingDeletion)
 		pd.shared = &n
+		switch {
+		case optIn(p.KeyUseEventsEnabled):
+			// KeyUseEvents names the key, the operation and the caller in seconds: the one message of each use.
+			pd.silent = true
+		case pd.NamedNotifications == nil && pd.FilterPattern == nil && alerting.LogAlarmsAvailable(*awscdk.Stack_Of(node).Region()):
+			pd.NamedNotifications = jsii.Bool(true)
+		}
 		m.PendingDeletion = NewPendingDeletionAlarm(node, jsii.String("PendingDeletion"), &pd)
 	}
 	if defaultOn(p.KeyMaterialExpiryEnabled) {
@@ -532,6 +543,9 @@ func (p *KeyMonitoringProps) validate(c *propcheck.Checker) {
 	if optIn(p.AutoCancelEnabled) && p.AutoCancel != nil && p.AutoCancel.Mode != nil && !p.AutoCancel.Mode.keyAware &&
 		p.AutoCancel.Mode.alarm == nil && !defaultOn(p.PendingDeletionEnabled) {
 		c.Addf("AutoCancel", "AlarmDriven(nil, ...) uses the pending-deletion alarm, which is switched off; pass an alarm to AlarmDriven, use a key-aware mode, or leave PendingDeletionEnabled on")
+	}
+	if optIn(p.KeyUseEventsEnabled) && p.PendingDeletion != nil && p.PendingDeletion.NamedNotifications != nil && *p.PendingDeletion.NamedNotifications {
+		c.Addf("PendingDeletion.NamedNotifications", "is true with KeyUseEventsEnabled: both would send a message for each use of a key; KeyUseEvents already names the key, the operation and the caller (in seconds): remove NamedNotifications, or KeyUseEventsEnabled")
 	}
 	if p.DashboardName != nil && !defaultOn(p.DashboardEnabled) {
 		c.Addf("DashboardName", "is set but DashboardEnabled is false; remove one")

@@ -3,6 +3,7 @@ package kmsmonitor_test
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -47,9 +48,27 @@ func TestKeyMonitoring_Defaults(t *testing.T) {
 	}
 	tpl.HasResourceProperties("AWS::SNS::Topic", obj{"KmsMasterKeyId": getAtt("KmsTopicKey")})
 	tpl.HasResourceProperties("AWS::SNS::Subscription", obj{"Endpoint": "security@example.com", "TopicArn": ref("KmsTopic")})
-	// AND the pending-deletion, disabled-key and fleet expiry alarms all notify it
-	tpl.AllResourcesProperties("AWS::CloudWatch::Alarm", obj{"AlarmActions": arr{ref("KmsTopic")}, "OKActions": assertions.Match_Absent()})
-	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"Metrics": arr{objLike(obj{"Expression": kmsmonitor.FleetExpiryQuery})}})
+	// AND the uses of keys pending deletion or disabled are notified by two log alarms, whose
+	// contributors name the key, the caller and the operation; the recipe's alarms stay, without actions
+	tpl.ResourceCountIs("AWS::CloudWatch::LogAlarm", 2)
+	tpl.AllResourcesProperties("AWS::CloudWatch::LogAlarm", obj{
+		"AlarmActions": arr{ref("KmsTopic")}, "OKActions": assertions.Match_Absent(), "ActionLogLineCount": 10,
+		"ScheduledQueryConfiguration": objLike(obj{
+			"AggregationExpression": "count(*) by key, caller, operation", "LogGroupIdentifiers": arr{ref("KmsPendingDeletionLogGroup")},
+		}),
+	})
+	for _, suffix := range []string{`pending deletion\.$/`, `disabled\.$/`} {
+		tpl.HasResourceProperties("AWS::CloudWatch::LogAlarm", obj{"ScheduledQueryConfiguration": objLike(obj{
+			"QueryString": assertions.Match_StringLikeRegexp(jsii.String(regexp.QuoteMeta(suffix)))})})
+	}
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"MetricName": kmsmonitor.DefaultPendingDeletionMetricName, "AlarmActions": assertions.Match_Absent()})
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"MetricName": kmsmonitor.DefaultDisabledKeyMetricName, "AlarmActions": assertions.Match_Absent()})
+	if m.PendingDeletion.LogAlarm == nil || m.PendingDeletion.DisabledKeyLogAlarm == nil {
+		t.Error("log alarms missing")
+	}
+	// AND the fleet expiry alarm notifies the topic
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"Metrics": arr{objLike(obj{"Expression": kmsmonitor.FleetExpiryQuery})},
+		"AlarmActions": arr{ref("KmsTopic")}, "OKActions": assertions.Match_Absent()})
 	// AND the lifecycle events go to it
 	tpl.HasResourceProperties("AWS::Events::Rule", obj{"Targets": arr{objLike(obj{"Arn": ref("KmsTopic")})}})
 	// AND the dashboard shows alarm states, failed calls over time and the minimum seconds until expiry
@@ -134,9 +153,17 @@ func TestKeyMonitoring_ConfiguresEachPart(t *testing.T) {
 	// AND no topic or trail is created, every alarm notifies the given topic on ALARM and OK
 	tpl.ResourceCountIs("AWS::SNS::Topic", 0)
 	tpl.ResourceCountIs("AWS::CloudTrail::Trail", 0)
-	tpl.AllResourcesProperties("AWS::CloudWatch::Alarm", obj{
+	tpl.AllResourcesProperties("AWS::CloudWatch::LogAlarm", obj{
 		"AlarmActions": arr{"arn:aws:sns:us-west-2:111122223333:ops"}, "OKActions": arr{"arn:aws:sns:us-west-2:111122223333:ops"},
 	})
+	for _, a := range tpl.resourcesOfType("AWS::CloudWatch::Alarm") {
+		props := a["Properties"].(map[string]any)
+		if recipe := props["MetricName"] == kmsmonitor.DefaultPendingDeletionMetricName; recipe != (props["AlarmActions"] == nil) {
+			t.Errorf("alarm %v: only the recipe's alarm, whose use the log alarm notifies, has no action", props["MetricName"])
+		} else if !recipe && (fmt.Sprint(props["AlarmActions"]) != "[arn:aws:sns:us-west-2:111122223333:ops]" || fmt.Sprint(props["OKActions"]) != "[arn:aws:sns:us-west-2:111122223333:ops]") {
+			t.Errorf("alarm %v notifies %v and %v", props["MetricName"], props["AlarmActions"], props["OKActions"])
+		}
+	}
 	// AND the expiry part keeps fleet mode next to the per-key alarm, at 30 days
 	tpl.ResourceCountIs("AWS::CloudWatch::Alarm", 3)
 	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"Dimensions": arr{obj{"Name": "KeyId", "Value": keyID}}, "Threshold": 2592000})
@@ -189,7 +216,13 @@ func TestKeyMonitoring_OptInDetectors(t *testing.T) {
 		"FilterPattern": kmsmonitor.CisKeyChangesFilterPattern, "LogGroupName": ref("KmsPendingDeletionLogGroup"),
 	})
 	tpl.ResourceCountIs("AWS::CloudWatch::Alarm", 4)
-	tpl.AllResourcesProperties("AWS::CloudWatch::Alarm", obj{"AlarmActions": arr{ref("KmsTopic")}})
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"MetricName": "KMSKeyDisabledOrScheduledForDeletion", "AlarmActions": arr{ref("KmsTopic")}})
+	// AND with KeyUseEvents naming each use, the recipe's alarms have no action and no log alarm is
+	// made: one message per use
+	tpl.ResourceCountIs("AWS::CloudWatch::LogAlarm", 0)
+	for _, name := range []string{kmsmonitor.DefaultPendingDeletionMetricName, kmsmonitor.DefaultDisabledKeyMetricName} {
+		tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"MetricName": name, "AlarmActions": assertions.Match_Absent()})
+	}
 	// AND the lifecycle, two key-use and grant rules all notify it (the key-use rules through the queue
 	// that drops repeats and the pipe that publishes): one topic, one subscription list
 	tpl.ResourceCountIs("AWS::Events::Rule", 4)
@@ -252,7 +285,7 @@ func TestKeyMonitoring_PartsGetTheSharedNotificationUnlessTheyHaveTheirOwn(t *te
 	if *m.PendingDeletion.Topic.TopicArn() != "arn:aws:sns:us-west-2:111122223333:pending" || m.KeyMaterialExpiry.Topic != m.Topic || m.LifecycleEvents.Topic != m.Topic {
 		t.Error("topics not as decided")
 	}
-	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"AlarmActions": arr{"arn:aws:sns:us-west-2:111122223333:pending"}})
+	tpl.HasResourceProperties("AWS::CloudWatch::LogAlarm", obj{"AlarmActions": arr{"arn:aws:sns:us-west-2:111122223333:pending"}})
 	// AND OK notifications only where asked
 	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"AlarmActions": arr{ref("KmsTopic")}, "OKActions": arr{ref("KmsTopic")}})
 	for _, a := range tpl.resourcesOfType("AWS::CloudWatch::Alarm") {

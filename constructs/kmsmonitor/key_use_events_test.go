@@ -39,7 +39,7 @@ func TestKeyUseEvents_RulesAndMessages(t *testing.T) {
 				"Arn":           getAtt("UseBoundedQueue"),
 				"SqsParameters": obj{"MessageGroupId": "kmsmonitor"},
 				"InputTransformer": objLike(obj{"InputTemplate": assertions.Match_StringLikeRegexp(jsii.String(
-					`"caller":<detail-userIdentity-arn>.*"command":"aws kms ` + advice + `.*"key":<detail-resources-0--ARN>.*"operation":<detail-eventName>`))}),
+					`"caller":"<detail-userIdentity-arn><detail-userIdentity-invokedBy>".*"command":"aws kms ` + advice + `.*"key":<detail-resources-0--ARN>.*"operation":<detail-eventName>`))}),
 				"DeadLetterConfig": obj{"Arn": getAtt("UseDeadLetterQueue")},
 			})},
 		})
@@ -212,6 +212,11 @@ func TestKeyUseEvents_BoundedUnderLoad(t *testing.T) {
 			[]string{kmseventtest.SingleRegionKey + " Decrypt " + app["arn"].(string),
 				kmseventtest.MultiRegionKey + " Decrypt " + app["arn"].(string),
 				kmseventtest.SingleRegionKey + " GenerateDataKey " + other["arn"].(string)}},
+		{*e.PendingDeletionRule.Node().Id(), " is pending deletion.",
+			// WHEN an AWS service (no ARN, its name in invokedBy) retries on a key pending deletion
+			failedCalls(100, kmseventtest.SingleRegionKey, "GenerateDataKey", kmseventtest.AWSService, " is pending deletion."),
+			// THEN one message names the service as the caller
+			[]string{kmseventtest.SingleRegionKey + " GenerateDataKey ec2-frontend-api.amazonaws.com"}},
 		{*e.DisabledKeyRule.Node().Id(), " is disabled.",
 			// WHEN the same happens on a disabled key THEN the disabled-key rule is bounded the same way
 			failedCalls(1000, kmseventtest.MultiRegionKey, "Encrypt", app, " is disabled."),
@@ -229,7 +234,7 @@ func TestKeyUseEvents_BoundedUnderLoad(t *testing.T) {
 		var got []string
 		for _, b := range bodies {
 			text := pipeText(t, template, b)
-			m := regexp.MustCompile(`Key: (\S+)\nOperation: (\S+) \(KMSInvalidStateException\)\nCaller: (\S+) \(AssumedRole\)`).FindStringSubmatch(text)
+			m := regexp.MustCompile(`Key: (\S+)\nOperation: (\S+) \(KMSInvalidStateException\)\nCaller: (\S+) \((AssumedRole|AWSService)\)`).FindStringSubmatch(text)
 			if m == nil {
 				t.Errorf("%s: the message does not name the key, the operation and the caller:\n%s", tc.rule, text)
 				continue

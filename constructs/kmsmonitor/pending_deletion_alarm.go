@@ -2,6 +2,7 @@ package kmsmonitor
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -117,6 +118,22 @@ type PendingDeletionAlarmProps struct {
 	// data ($0.30 per metric-month in us-east-1).
 	// Default: false.
 	KeyArnDimension *bool
+	// NamedNotifications adds a CloudWatch log alarm per detection, whose
+	// notifications name the key, the operation and the caller: its scheduled
+	// query runs every 5 minutes over the last 15 minutes of the log group,
+	// and each key, caller and operation is a contributor notified once when
+	// it starts failing (e-mails carry 10 of the CloudTrail records). The
+	// notifications then come from the log alarms only; the recipe's metric
+	// filters and alarms stay, without actions (console, dashboards,
+	// AutoCancelDeletion). Log alarms do not exist in the China Regions,
+	// me-central-1 and the AWS GovCloud (US) Regions; the query follows the
+	// default filter patterns, so FilterPattern cannot be set with it.
+	// Default: false (KeyMonitoring: true, see KeyMonitoringProps).
+	NamedNotifications *bool
+	// silent leaves every alarm without actions: another part of a
+	// composing construct notifies the same incident (KeyMonitoring's
+	// KeyUseEvents).
+	silent bool
 	// shared is the notification a composing construct (KeyMonitoring,
 	// CentralKeyMonitoring) decided for all its parts; used when Topic is nil.
 	shared *alerting.Notification
@@ -146,6 +163,12 @@ type PendingDeletionAlarm struct {
 	DisabledKeyMetricFilter awslogs.MetricFilter
 	// DisabledKeyAlarm fires when a disabled key is used; nil when DetectDisabledKeys is false.
 	DisabledKeyAlarm awscloudwatch.Alarm
+	// LogAlarm names the key, the operation and the caller of uses of keys
+	// pending deletion; nil unless NamedNotifications.
+	LogAlarm awscloudwatch.CfnLogAlarm
+	// DisabledKeyLogAlarm does the same for disabled keys; nil unless
+	// NamedNotifications and DetectDisabledKeys.
+	DisabledKeyLogAlarm awscloudwatch.CfnLogAlarm
 	// Topic receives the notifications.
 	Topic awssns.ITopic
 	// TopicKey encrypts Topic; nil when Topic was given.
@@ -160,7 +183,7 @@ type PendingDeletionAlarm struct {
 // It panics with a *ValidationError when props are invalid.
 func NewPendingDeletionAlarm(scope constructs.Construct, id *string, props *PendingDeletionAlarmProps) *PendingDeletionAlarm {
 	p, node, c := start("kmsmonitor.PendingDeletionAlarm", scope, id, props)
-	p.validate(c)
+	p.validate(c, node)
 	p.applyDefaults()
 
 	a := &PendingDeletionAlarm{Construct: node, LogGroup: p.LogGroup,
@@ -174,6 +197,18 @@ func NewPendingDeletionAlarm(scope constructs.Construct, id *string, props *Pend
 	n := alerting.Decide(node, p.Topic, p.Emails, p.NotifyOnOK, p.shared)
 	a.Topic, a.TopicKey = n.Topic, n.Key
 
+	named := p.NamedNotifications != nil && *p.NamedNotifications
+	quiet := ""
+	switch {
+	case p.silent:
+		quiet = "KeyUseEvents"
+	case named:
+		quiet = "its log alarm"
+	}
+	var roles *alerting.LogAlarmRoles
+	if named {
+		roles = alerting.NewLogAlarmRoles(node, a.LogGroup)
+	}
 	a.MetricFilter = a.newMetricFilter("MetricFilter", *p.FilterPattern, *p.MetricNamespace, *p.MetricName)
 	a.Alarm = alerting.NewAlarm(node, "Alarm", alerting.AlarmSpec{
 		Metric:           a.AlarmMetric(),
@@ -186,7 +221,16 @@ func NewPendingDeletionAlarm(scope constructs.Construct, id *string, props *Pend
 			`in CloudTrail (errorMessage ending in "is pending deletion.", userIdentity, sourceIPAddress) before you schedule the deletion again.`,
 		Name:        p.AlarmName,
 		PeriodToken: a.periodToken,
+		NoActions:   quiet,
 	}, n)
+	if named {
+		a.LogAlarm = alerting.NewLogAlarm(node, "LogAlarm", a.LogGroup, roles, alerting.LogAlarmSpec{
+			Query: keyUseQuery(pendingDeletionSuffix), Aggregation: keyUseAggregation,
+			Description: "A KMS key that is scheduled for deletion was used (a call failed with \"<key ARN> is pending deletion.\"): " +
+				"the contributor names the key, the caller and the operation; the e-mail shows the CloudTrail records. Something still needs this key: " +
+				"cancel the deletion now (aws kms cancel-key-deletion --key-id <key ARN>) before you schedule it again.",
+		}, n)
+	}
 
 	if *p.DetectDisabledKeys {
 		a.DisabledKeyMetricFilter = a.newMetricFilter("DisabledKeyMetricFilter", DisabledKeyFilterPattern, *p.MetricNamespace, *p.DisabledKeyMetricName)
@@ -201,10 +245,34 @@ func NewPendingDeletionAlarm(scope constructs.Construct, id *string, props *Pend
 				`(errorMessage ending in "is disabled.") and re-enable the key (aws kms enable-key --key-id <key ARN>) if the caller is legitimate.`,
 			Name:        p.DisabledKeyAlarmName,
 			PeriodToken: a.periodToken,
+			NoActions:   quiet,
 		}, n)
+		if named {
+			a.DisabledKeyLogAlarm = alerting.NewLogAlarm(node, "DisabledKeyLogAlarm", a.LogGroup, roles, alerting.LogAlarmSpec{
+				Query: keyUseQuery(disabledSuffix), Aggregation: keyUseAggregation,
+				Description: "A disabled KMS key was used (a call failed with \"<key ARN> is disabled.\"): the contributor names the key, the caller and the operation; " +
+					"the e-mail shows the CloudTrail records. If the key was disabled ahead of its deletion, something still needs it: do not schedule the deletion; " +
+					"re-enable the key (aws kms enable-key --key-id <key ARN>) if the caller is legitimate.",
+			}, n)
+		}
 	}
 	return a
 }
+
+// keyUseQuery is the CloudWatch Logs Insights query of a log alarm: the
+// CloudTrail records of KMS calls that failed with an error message ending in
+// suffix (the recipe's filter pattern, { $.eventSource = kms* &&
+// $.errorMessage = "* <suffix>"}), with the key (its ARN, else what the
+// caller gave), the caller (its ARN, else the AWS service or account) and the
+// operation.
+func keyUseQuery(suffix string) string {
+	return "filter eventSource like /^kms/ and errorMessage like /" + regexp.QuoteMeta(suffix) + "$/\n" +
+		"| fields coalesce(resources.0.ARN, requestParameters.keyId) as key, " +
+		"coalesce(userIdentity.arn, userIdentity.invokedBy, userIdentity.accountId) as caller, eventName as operation"
+}
+
+// keyUseAggregation makes each key, caller and operation a contributor of the log alarm.
+const keyUseAggregation = "count(*) by key, caller, operation"
 
 // Metric returns the pending-deletion metric (statistic Sum over the alarm's
 // period unless opts says otherwise).
@@ -450,7 +518,7 @@ func (p *PendingDeletionAlarmProps) applyDefaults() {
 	}
 }
 
-func (p *PendingDeletionAlarmProps) validate(c *propcheck.Checker) {
+func (p *PendingDeletionAlarmProps) validate(c *propcheck.Checker, scope constructs.Construct) {
 	if p.ExistingTrail != nil && p.LogGroup == nil {
 		c.Addf("ExistingTrail", "is set without LogGroup; give the log group that trail delivers to, or remove ExistingTrail")
 	}
@@ -493,6 +561,14 @@ func (p *PendingDeletionAlarmProps) validate(c *propcheck.Checker) {
 		c.Addf("DisabledKeyAlarmName", "%q is also AlarmName; alarm names are unique per account and Region, give two different names", *p.AlarmName)
 	}
 	c.PeriodMinutes("Period", p.Period)
+	if p.NamedNotifications != nil && *p.NamedNotifications {
+		if p.FilterPattern != nil {
+			c.Addf("NamedNotifications", "is true with a FilterPattern: the log alarms' query follows the default patterns; remove FilterPattern, or NamedNotifications")
+		}
+		if region := *awscdk.Stack_Of(scope).Region(); !alerting.LogAlarmsAvailable(region) {
+			c.Addf("NamedNotifications", "is true, but CloudWatch log alarms do not exist in %s: leave it unset or false (the recipe's alarms then notify)", region)
+		}
+	}
 	alerting.CheckDeliveryProps(c, p.Topic, nil, p.Emails)
 	c.PanicIfAny()
 }

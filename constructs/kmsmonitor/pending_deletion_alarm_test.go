@@ -1,8 +1,11 @@
 package kmsmonitor_test
 
 import (
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -13,6 +16,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/kmseventtest"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/logalarmtest"
 )
 
 func TestPendingDeletionAlarm_DefaultsCreateTrailBucketAndLogGroup(t *testing.T) {
@@ -432,4 +437,156 @@ func TestPendingDeletionAlarm_ChecksTheExistingTrail(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestPendingDeletionAlarm_NamedNotifications(t *testing.T) {
+	// GIVEN the recipe with NamedNotifications and OK notifications
+	stack := newStack()
+	a := kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{
+		NamedNotifications: jsii.Bool(true), NotifyOnOK: jsii.Bool(true),
+	})
+	tpl := synth(t, stack)
+	// THEN two log alarms on the trail's log group notify the topic on ALARM and OK, with 10 log lines,
+	// running as two roles that may query that log group only (IAM evaluation: every template)
+	tpl.ResourceCountIs("AWS::CloudWatch::LogAlarm", 2)
+	tpl.AllResourcesProperties("AWS::CloudWatch::LogAlarm", obj{
+		"AlarmActions": arr{ref("MonitorTopic")}, "OKActions": arr{ref("MonitorTopic")},
+		"ActionLogLineCount": 10, "ActionLogLineRoleArn": getAtt("MonitorLogAlarmLogLinesRole"),
+		"ComparisonOperator": "GreaterThanOrEqualToThreshold", "Threshold": 1, "QueryResultsToAlarm": 1, "QueryResultsToEvaluate": 1,
+		"TreatMissingData": "notBreaching",
+		"ScheduledQueryConfiguration": obj{
+			"QueryString":           assertions.Match_StringLikeRegexp(jsii.String(`^filter eventSource like /\^kms/ and errorMessage like / is `)),
+			"AggregationExpression": "count(*) by key, caller, operation",
+			"LogGroupIdentifiers":   arr{ref("MonitorLogGroup")},
+			"ScheduledQueryRoleARN": getAtt("MonitorLogAlarmQueryRole"),
+			"ScheduleConfiguration": obj{"ScheduleExpression": "rate(5 minutes)", "StartTimeOffset": 900, "EndTimeOffset": 0},
+		},
+	})
+	// AND the recipe's metric filters and alarms stay, as the AWS page has them, without actions
+	tpl.ResourceCountIs("AWS::Logs::MetricFilter", 2)
+	tpl.AllResourcesProperties("AWS::CloudWatch::Alarm", obj{"AlarmActions": assertions.Match_Absent(), "OKActions": assertions.Match_Absent()})
+	if a.LogAlarm == nil || a.DisabledKeyLogAlarm == nil || a.Alarm == nil {
+		t.Error("members missing")
+	}
+	// AND without it (the recipe's default) no log alarm is made and the recipe's alarms notify
+	stack = newStack()
+	kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Monitor"), nil)
+	plain := synth(t, stack)
+	plain.ResourceCountIs("AWS::CloudWatch::LogAlarm", 0)
+	plain.AllResourcesProperties("AWS::CloudWatch::Alarm", obj{"AlarmActions": arr{ref("MonitorTopic")}})
+}
+
+// logAlarmOf reads the log alarm whose logical ID starts with prefix.
+func logAlarmOf(t *testing.T, tpl template, prefix string) logalarmtest.Alarm {
+	t.Helper()
+	for id, r := range tpl.JSON()["Resources"].(map[string]interface{}) {
+		if strings.HasPrefix(id, prefix) && r.(map[string]interface{})["Type"] == "AWS::CloudWatch::LogAlarm" {
+			a, err := logalarmtest.FromTemplate(r.(map[string]interface{})["Properties"].(map[string]interface{}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}
+	}
+	t.Fatalf("no log alarm %s*", prefix)
+	return logalarmtest.Alarm{}
+}
+
+func TestPendingDeletionAlarm_NamedNotificationsUnderLoad(t *testing.T) {
+	// GIVEN the log alarms as synthesized
+	stack := newStack()
+	kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{NamedNotifications: jsii.Bool(true)})
+	tpl := synth(t, stack)
+	pending, disabled := logAlarmOf(t, tpl, "MonitorLogAlarm"), logAlarmOf(t, tpl, "MonitorDisabledKeyLogAlarm")
+	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	// records delivered to the log group 5 minutes after the call (CloudTrail's average), and one late by 12
+	delivered := func(events [][]byte, delay time.Duration) []logalarmtest.Record {
+		var out []logalarmtest.Record
+		for _, e := range events {
+			var ev struct {
+				Detail json.RawMessage `json:"detail"`
+			}
+			_ = json.Unmarshal(e, &ev)
+			var rec struct {
+				EventTime time.Time `json:"eventTime"`
+			}
+			_ = json.Unmarshal(ev.Detail, &rec)
+			out = append(out, logalarmtest.Record{JSON: ev.Detail, Received: rec.EventTime.Add(delay)})
+		}
+		return out
+	}
+	app, batch := kmseventtest.AssumedRole, kmseventtest.Caller{"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/batch/nightly", "accountId": "111122223333"}
+	records := slices.Concat(
+		// WHEN an application retries Decrypt 1,000 times in 10 minutes on a key pending deletion
+		delivered(failedCalls(1000, kmseventtest.SingleRegionKey, "Decrypt", app, " is pending deletion."), 5*time.Minute),
+		// AND, 3 minutes in, a batch job fails 200 times on another key, one of its records 12 minutes late
+		delivered(shifted(failedCalls(200, kmseventtest.MultiRegionKey, "GenerateDataKey", batch, " is pending deletion."), 3*time.Minute), 5*time.Minute),
+		delivered(shifted(failedCalls(1, kmseventtest.MultiRegionKey, "GenerateDataKey", batch, " is pending deletion."), 13*time.Minute), 12*time.Minute),
+		// AND a disabled key is used 50 times, and another service's resource "is pending deletion." (not KMS)
+		delivered(failedCalls(50, kmseventtest.SingleRegionKey, "Encrypt", app, " is disabled."), 5*time.Minute),
+		delivered(otherService(20), 5*time.Minute),
+	)
+	for _, tc := range []struct {
+		name  string
+		alarm logalarmtest.Alarm
+		want  []string // contributor and state of each notification
+	}{
+		// THEN the pending-deletion alarm notifies each key once, naming it, the caller and the operation,
+		// the second key not hidden by the first; each returns to OK once the calls stop (no OK action by default)
+		{"pending deletion", pending, []string{
+			"ALARM " + kmseventtest.SingleRegionKey + " " + app["arn"].(string) + " Decrypt",
+			"ALARM " + kmseventtest.MultiRegionKey + " " + batch["arn"].(string) + " GenerateDataKey",
+			"OK " + kmseventtest.SingleRegionKey + " " + app["arn"].(string) + " Decrypt",
+			"OK " + kmseventtest.MultiRegionKey + " " + batch["arn"].(string) + " GenerateDataKey",
+		}},
+		// AND the disabled-key alarm its own failures only
+		{"disabled key", disabled, []string{
+			"ALARM " + kmseventtest.SingleRegionKey + " " + app["arn"].(string) + " Encrypt",
+			"OK " + kmseventtest.SingleRegionKey + " " + app["arn"].(string) + " Encrypt",
+		}},
+	} {
+		got, err := tc.alarm.Run(records, t0, t0.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var states []string
+		for _, n := range got {
+			states = append(states, n.State+" "+n.Contributor["key"]+" "+n.Contributor["caller"]+" "+n.Contributor["operation"])
+		}
+		if !slices.Equal(states, tc.want) {
+			t.Errorf("%s: notifications\n%s\nwant\n%s", tc.name, strings.Join(states, "\n"), strings.Join(tc.want, "\n"))
+		}
+	}
+}
+
+// shifted moves events (EventBridge events of CloudTrail records) later by d.
+func shifted(events [][]byte, d time.Duration) [][]byte {
+	out := make([][]byte, len(events))
+	for i, e := range events {
+		var ev map[string]any
+		_ = json.Unmarshal(e, &ev)
+		detail := ev["detail"].(map[string]any)
+		at, _ := time.Parse(time.RFC3339, detail["eventTime"].(string))
+		detail["eventTime"] = at.Add(d).Format(time.RFC3339)
+		out[i], _ = json.Marshal(ev)
+	}
+	return out
+}
+
+// otherService is n records of another service's call failing with the same
+// words ("... is pending deletion."), which the filter must not count.
+func otherService(n int) [][]byte {
+	rec := kmseventtest.Failure{EventSource: "secretsmanager.amazonaws.com", EventName: "GetSecretValue", KeyARN: "arn:aws:secretsmanager:us-west-2:111122223333:secret:db",
+		Caller: kmseventtest.AssumedRole, ErrorCode: "InvalidRequestException", ErrorMessage: "The secret db is pending deletion.", ReadOnly: true}.Record()
+	return failedLike(rec, n)
+}
+
+// failedLike is n copies of rec, a minute apart from 2026-11-23T10:00:00Z.
+func failedLike(rec []byte, n int) [][]byte {
+	out := make([][]byte, n)
+	for i := range out {
+		at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC).Add(time.Duration(i) * 10 * time.Minute / time.Duration(n))
+		out[i] = kmseventtest.AsEventBridgeEvent(kmseventtest.With(rec, map[string]any{"eventTime": at.Format(time.RFC3339)}, nil))
+	}
+	return out
 }

@@ -180,6 +180,10 @@ type AlarmSpec struct {
 	// PeriodToken, when set, is the alarm's period in seconds as a token
 	// (see MetricPeriod); Metric then carries a placeholder period.
 	PeriodToken *float64
+	// NoActions, when not "", leaves the alarm without actions and says
+	// which part notifies its incidents instead (a log alarm that names the
+	// caller, KeyUseEvents), for cdk-nag's NIST 800-53 CloudWatchAlarmAction.
+	NoActions string
 }
 
 // MetricPeriod splits an alarm period given in props into the period the
@@ -230,6 +234,11 @@ func NewAlarm(scope constructs.Construct, id string, spec AlarmSpec, n Notificat
 			path = "Metrics.0.Period"
 		}
 		alarm.Node().DefaultChild().(awscloudwatch.CfnAlarm).AddPropertyOverride(jsii.String(path), spec.PeriodToken)
+	}
+	if spec.NoActions != "" {
+		nagsuppress.On(alarm, nagsuppress.Rule{ID: "NIST.800.53.R5-CloudWatchAlarmAction",
+			Reason: "Its incidents are notified once, by " + spec.NoActions + ", which names the key, the caller and the operation; this alarm would send a second, unnamed message."})
+		return alarm
 	}
 	action := cdkbyname.SnsAction(n.Topic)
 	alarm.AddAlarmAction(action)

@@ -9,10 +9,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awspipes"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawsevents"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/kmsmonitor/kmsmonitor/internal/cdkbyname"
 	"github.com/kmsmonitor/kmsmonitor/internal/nagsuppress"
 )
 
@@ -90,13 +90,11 @@ func NewBounded(scope constructs.Construct, topic awssns.ITopic, template string
 	stack := awscdk.Stack_Of(scope)
 	b.Role = awsiam.NewRole(scope, jsii.String("BoundedPipeRole"), &awsiam.RoleProps{
 		Description: jsii.String("kmsmonitor: lets an EventBridge pipe read the notification queue and publish to the notification topic"),
+		// aws:SourceAccount only: AWS documents no aws:SourceArn that Pipes
+		// sends when it assumes a pipe's role, and one it does not send would
+		// stop the pipe.
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("pipes.amazonaws.com"), &awsiam.ServicePrincipalOpts{
-			Conditions: &map[string]interface{}{
-				"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()},
-				"ArnLike": map[string]interface{}{"aws:SourceArn": stack.FormatArn(&awscdk.ArnComponents{
-					Service: jsii.String("pipes"), Resource: jsii.String("pipe"), ResourceName: jsii.String("*"),
-				})},
-			},
+			Conditions: &map[string]interface{}{"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()}},
 		}),
 	})
 	// The pipe's permissions (EventBridge Pipes User Guide, "Amazon SQS
@@ -113,27 +111,21 @@ func NewBounded(scope constructs.Construct, topic awssns.ITopic, template string
 			Sid: jsii.String("PublishToTheTopic"), Actions: jsii.Strings("sns:Publish"), Resources: &[]*string{topic.TopicArn()},
 		}),
 	}
-	var rules []nagsuppress.Rule
 	if key := topic.MasterKey(); key != nil {
+		// SNS Developer Guide, "Key management": a publisher to an encrypted topic needs these two.
 		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid: jsii.String("EncryptNotifications"), Actions: jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
+			Sid: jsii.String("EncryptNotifications"), Actions: jsii.Strings("kms:Decrypt", "kms:GenerateDataKey"),
 			Resources: &[]*string{key.KeyArn()},
 			Conditions: &map[string]interface{}{"StringEquals": map[string]interface{}{
 				"kms:ViaService": awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("sns."), stack.Region(), jsii.String("."), stack.UrlSuffix()}),
 			}},
 		}))
-		rules = append(rules, nagsuppress.Rule{ID: "AwsSolutions-IAM5",
-			Reason:    "kms:GenerateDataKey* names the GenerateDataKey family SNS calls for an encrypted topic, on the topic's key only, through SNS only.",
-			AppliesTo: []nagsuppress.Finding{nagsuppress.Action("kms:GenerateDataKey*")}})
 	}
 	policy := awsiam.NewManagedPolicy(scope, jsii.String("BoundedPipePolicy"), &awsiam.ManagedPolicyProps{
 		Description: jsii.String("kmsmonitor: what the notification pipe may do"),
 		Roles:       &[]awsiam.IRole{b.Role},
 		Statements:  &statements,
 	})
-	if rules != nil {
-		nagsuppress.On(policy, rules...)
-	}
 	b.Policy = policy
 	// awspipes has no L2 in aws-cdk-lib (only the alpha module): the L1.
 	b.Pipe = awspipes.NewCfnPipe(scope, jsii.String("BoundedPipe"), &awspipes.CfnPipeProps{
@@ -156,11 +148,34 @@ func NewBounded(scope constructs.Construct, topic awssns.ITopic, template string
 // may be EventBridge input paths: awsevents.EventField_FromPath) to Queue,
 // retrying as NotifyTarget does and then keeping the event in dlq. Leave
 // per-event fields (time, event ID, source address) out of body, or every
-// event is a new message.
+// event is a new message. A value that is one input path alone is written
+// unquoted, and EventBridge then quotes a string (aws-cdk-lib's
+// RuleTargetInput.fromObject): give such a value only for a path every
+// matching event has; concatenate optional paths with something (such as
+// another path), which keeps the value quoted, and a missing one empty.
 func (b *Bounded) Target(body map[string]interface{}, dlq awssqs.IQueue) awsevents.IRuleTarget {
-	return WithDeadLetterQueue(cdkbyname.SqsQueue(b.Queue, cdkbyname.TargetProps{
-		Message:        awsevents.RuleTargetInput_FromObject(body),
-		MessageGroupID: jsii.String(MessageGroupID),
-		RetryAttempts:  jsii.Number(RetryAttempts), MaxEventAge: awscdk.Duration_Seconds(jsii.Number(MaxEventAgeSeconds)),
-	}), dlq)
+	return &boundedTarget{queue: b.Queue, input: awsevents.RuleTargetInput_FromObject(body), dlq: dlq}
+}
+
+// boundedTarget sends to a Bounded queue. aws-cdk-lib's SqsQueue target
+// would also grant sqs:GetQueueAttributes and sqs:GetQueueUrl; EventBridge
+// needs sqs:SendMessage only (EventBridge User Guide, "Using resource-based
+// policies for Amazon EventBridge": Amazon SQS permissions).
+type boundedTarget struct {
+	queue awssqs.IQueue
+	input awsevents.RuleTargetInput
+	dlq   awssqs.IQueue
+}
+
+// Bind implements awsevents.IRuleTarget.
+func (t *boundedTarget) Bind(rule interfacesawsevents.IRuleRef, _ *string) *awsevents.RuleTargetConfig {
+	AllowRuleToSend(t.queue, rule)
+	AllowRuleToSend(t.dlq, rule)
+	return &awsevents.RuleTargetConfig{
+		Arn:              t.queue.QueueArn(),
+		Input:            t.input,
+		SqsParameters:    &awsevents.CfnRule_SqsParametersProperty{MessageGroupId: jsii.String(MessageGroupID)},
+		RetryPolicy:      &awsevents.CfnRule_RetryPolicyProperty{MaximumRetryAttempts: jsii.Number(RetryAttempts), MaximumEventAgeInSeconds: jsii.Number(MaxEventAgeSeconds)},
+		DeadLetterConfig: &awsevents.CfnRule_DeadLetterConfigProperty{Arn: t.dlq.QueueArn()},
+	}
 }

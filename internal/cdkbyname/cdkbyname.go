@@ -37,10 +37,8 @@ type TargetProps struct {
 	// a statement per rule in the queue's policy (kmsmonitor's constructs
 	// use alerting.WithDeadLetterQueue instead).
 	DeadLetterQueue awssqs.IQueue
-	// Message replaces the event (SnsTopic and SqsQueue only).
+	// Message replaces the event (SnsTopic only).
 	Message awsevents.RuleTargetInput
-	// MessageGroupID is the message group of a FIFO queue (SqsQueue only).
-	MessageGroupID *string
 	// PartitionKeyPath is the Kinesis partition key's JSON path (KinesisStream only).
 	PartitionKeyPath *string
 	// Role is the role EventBridge assumes (EventBus only).
@@ -62,9 +60,6 @@ func (p TargetProps) wire() map[string]interface{} {
 	}
 	if p.Message != nil {
 		m["message"] = p.Message
-	}
-	if p.MessageGroupID != nil {
-		m["messageGroupId"] = p.MessageGroupID
 	}
 	if p.PartitionKeyPath != nil {
 		m["partitionKeyPath"] = p.PartitionKeyPath

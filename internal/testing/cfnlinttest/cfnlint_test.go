@@ -1,6 +1,7 @@
 package cfnlinttest_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os/exec"
 	"strings"
@@ -65,5 +66,48 @@ func TestBatchLintsPieceByPieceAndIdenticalTemplatesOnce(t *testing.T) {
 	}
 	if n != 26 || distinct != 25 {
 		t.Errorf("%d templates, %d distinct; want 26 and 25", n, distinct)
+	}
+}
+
+func TestLogAlarmFindings(t *testing.T) {
+	// GIVEN a log alarm as kmsmonitor writes it, and one breaking each documented constraint
+	var tpl map[string]any
+	if err := json.Unmarshal([]byte(`{"Resources": {
+	  "Good": {"Type": "AWS::CloudWatch::LogAlarm", "Metadata": {"cfn-lint": {"config": {"ignore_checks": ["E3006"]}}}, "Properties": {
+	    "ComparisonOperator": "GreaterThanOrEqualToThreshold", "Threshold": 1, "QueryResultsToAlarm": 1, "QueryResultsToEvaluate": 1,
+	    "TreatMissingData": "notBreaching", "ActionLogLineCount": 10, "ActionLogLineRoleArn": {"Fn::GetAtt": ["R", "Arn"]},
+	    "AlarmActions": [{"Ref": "T"}],
+	    "ScheduledQueryConfiguration": {"AggregationExpression": "count(*) by key", "QueryString": "filter x", "LogGroupIdentifiers": [{"Ref": "G"}],
+	      "ScheduledQueryRoleARN": {"Fn::GetAtt": ["Q", "Arn"]}, "ScheduleConfiguration": {"ScheduleExpression": "rate(5 minutes)", "StartTimeOffset": 900, "EndTimeOffset": 0}}}},
+	  "Bad": {"Type": "AWS::CloudWatch::LogAlarm", "Metadata": {"cfn-lint": {"config": {"ignore_checks": ["E3006", "E3002"]}}}, "Properties": {
+	    "ComparisonOperator": "GreaterThan", "Threshold": 1, "QueryResultsToAlarm": 3, "QueryResultsToEvaluate": 2,
+	    "TreatMissingData": "NOT_BREACHING", "ActionLogLineCount": 51, "Period": 60,
+	    "ScheduledQueryConfiguration": {"AggregationExpression": "", "QueryString": "filter x", "LogGroupIdentifiers": [],
+	      "ScheduleConfiguration": {"ScheduleExpression": "cron(0/5 * * * ? *)", "StartTimeOffset": 300, "EndTimeOffset": 300}}}}
+	}}`), &tpl); err != nil {
+		t.Fatal(err)
+	}
+	// WHEN it is checked THEN the good one passes and each break is named
+	got := strings.Join(cfnlinttest.LogAlarmFindings(tpl), "\n")
+	for _, want := range []string{
+		`Bad: ComparisonOperator "GreaterThan" is not one of`,
+		`Bad: TreatMissingData "NOT_BREACHING"`,
+		"Bad: QueryResultsToAlarm 3 must be 1 to QueryResultsToEvaluate (2)",
+		"Bad: ActionLogLineCount 51 is outside 0 to 50",
+		"Bad: ActionLogLineCount is above 0 without ActionLogLineRoleArn",
+		"Bad: Period is not a property",
+		"Bad: ScheduledQueryConfiguration.ScheduledQueryRoleARN is required",
+		"Bad: ScheduledQueryConfiguration.AggregationExpression is 0 characters",
+		"Bad: ScheduledQueryConfiguration.LogGroupIdentifiers has 0 entries",
+		`Bad: ScheduleExpression "cron(0/5 * * * ? *)" is not a rate() expression`,
+		"Bad: EndTimeOffset 300 must be 0 or more and less than StartTimeOffset",
+		`Bad: cfn-lint ignores ["E3006" "E3002"] on it`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("findings lack %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "Good:") {
+		t.Errorf("the good log alarm has findings:\n%s", got)
 	}
 }

@@ -28,6 +28,8 @@ var Exceptions = []struct {
 // UnscopableActions are the actions AWS authorizes only on Resource "*"
 // (the Service Authorization Reference lists no resource type for them).
 var UnscopableActions = map[string]string{
+	"logs:StopQuery":          "a CloudWatch log alarm's scheduled-query role (CloudWatch User Guide, \"Create a log alarm\"); StopQuery has no resource type",
+	"logs:DescribeLogGroups":  "a CloudWatch log alarm's scheduled-query role (CloudWatch User Guide, \"Create a log alarm\"); DescribeLogGroups has no resource type",
 	"cloudtrail:LookupEvents": "AutoCancelDeletion's key-aware automation reads who scheduled a deletion from CloudTrail's event history; LookupEvents has no resource type",
 }
 
@@ -37,10 +39,23 @@ var NoSourceConditions = map[string]string{
 	"lambda.amazonaws.com": "a function's execution role is assumed by Lambda for that function only; the tests' own functions are built by aws-cdk-lib without conditions",
 }
 
+// LogAlarmRoleServices are the services that assume the roles of a
+// CloudWatch log alarm (AWS::CloudWatch::LogAlarm's ScheduledQueryRoleARN and
+// ActionLogLineRoleArn), whose trust policies may have no source condition
+// in those roles only: the CloudWatch User Guide ("Create a log alarm")
+// gives them none, and AWS documents none that CloudWatch Logs or
+// CloudWatch sends there; one they do not send would leave the alarm blind.
+// A role can be passed only in its own account.
+var LogAlarmRoleServices = map[string]string{
+	"ScheduledQueryRoleARN": "logs.amazonaws.com",
+	"ActionLogLineRoleArn":  "cloudwatch.amazonaws.com",
+}
+
 // Findings lists every problem of template, as "LogicalID (Type) Path: problem", sorted.
 func Findings(template map[string]any) []string {
 	var out []string
 	resources, _ := template["Resources"].(map[string]any)
+	logAlarmRoles := logAlarmRolesOf(resources)
 	for id, r := range resources {
 		res, _ := r.(map[string]any)
 		typ, _ := res["Type"].(string)
@@ -51,7 +66,7 @@ func Findings(template map[string]any) []string {
 			}
 			switch {
 			case path == "AssumeRolePolicyDocument":
-				for _, f := range trustFindings(doc) {
+				for _, f := range trustFindings(doc, logAlarmRoles[id]) {
 					out = append(out, fmt.Sprintf("%s (%s) %s: %s", id, typ, path, f))
 				}
 			case typ == "AWS::IAM::Policy" || typ == "AWS::IAM::ManagedPolicy" || strings.HasPrefix(path, "Policies["):
@@ -97,8 +112,44 @@ func wildcardResourceFindings(doc any) []string {
 	return out
 }
 
-// trustFindings reports service principals trusted without a source condition.
-func trustFindings(doc any) []string {
+// logAlarmRolesOf maps the logical ID of each role a log alarm names to the
+// service that assumes it (LogAlarmRoleServices).
+func logAlarmRolesOf(resources map[string]any) map[string]string {
+	out := map[string]string{}
+	for _, r := range resources {
+		res, _ := r.(map[string]any)
+		if res["Type"] != "AWS::CloudWatch::LogAlarm" {
+			continue
+		}
+		props, _ := res["Properties"].(map[string]any)
+		query, _ := props["ScheduledQueryConfiguration"].(map[string]any)
+		for prop, service := range LogAlarmRoleServices {
+			v := props[prop]
+			if v == nil && query != nil {
+				v = query[prop]
+			}
+			if id := getAttID(v); id != "" {
+				out[id] = service
+			}
+		}
+	}
+	return out
+}
+
+// getAttID is the logical ID of {"Fn::GetAtt": [ID, "Arn"]}, "" otherwise.
+func getAttID(v any) string {
+	m, _ := v.(map[string]any)
+	ga, _ := m["Fn::GetAtt"].([]any)
+	if len(ga) == 2 && ga[1] == "Arn" {
+		id, _ := ga[0].(string)
+		return id
+	}
+	return ""
+}
+
+// trustFindings reports service principals trusted without a source
+// condition; exempt is the service a log alarm's role may trust without one.
+func trustFindings(doc any, exempt string) []string {
 	var out []string
 	for i, s := range statementsOf(doc) {
 		if s["Effect"] != "Allow" {
@@ -107,7 +158,7 @@ func trustFindings(doc any) []string {
 		p, _ := s["Principal"].(map[string]any)
 		cond, _ := s["Condition"].(map[string]any)
 		for _, service := range stringsOf(p["Service"]) {
-			if _, ok := NoSourceConditions[service]; ok || hasSourceCondition(cond) {
+			if _, ok := NoSourceConditions[service]; ok || service == exempt || hasSourceCondition(cond) {
 				continue
 			}
 			out = append(out, fmt.Sprintf("Statement[%d] lets %s assume the role without aws:SourceAccount or aws:SourceArn", i, service))

@@ -45,3 +45,33 @@ func TestFindings(t *testing.T) {
 		t.Errorf("findings:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+func TestFindings_LogAlarmRolesOnly(t *testing.T) {
+	// GIVEN a log alarm's two roles trusted without a source condition (as AWS documents them),
+	// a role of the same services that no log alarm names, and a log alarm naming a role of the wrong service
+	var tpl map[string]any
+	if err := json.Unmarshal([]byte(`{"Resources": {
+	  "Alarm": {"Type": "AWS::CloudWatch::LogAlarm", "Properties": {"ActionLogLineRoleArn": {"Fn::GetAtt": ["Lines", "Arn"]},
+	    "ScheduledQueryConfiguration": {"ScheduledQueryRoleARN": {"Fn::GetAtt": ["Query", "Arn"]}}}},
+	  "Other": {"Type": "AWS::CloudWatch::LogAlarm", "Properties": {"ActionLogLineRoleArn": {"Fn::GetAtt": ["Swapped", "Arn"]}}},
+	  "Query": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Statement": [
+	    {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "logs.amazonaws.com"}}]}}},
+	  "Lines": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Statement": [
+	    {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "cloudwatch.amazonaws.com"}}]}}},
+	  "Swapped": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Statement": [
+	    {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "logs.amazonaws.com"}}]}}},
+	  "Unnamed": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Statement": [
+	    {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "cloudwatch.amazonaws.com"}}]}}}
+	}}`), &tpl); err != nil {
+		t.Fatal(err)
+	}
+	// WHEN it is linted THEN only the log alarm's roles of the right service pass without a condition
+	got := strings.Join(iamlinttest.Findings(tpl), "\n")
+	want := strings.Join([]string{
+		"Swapped (AWS::IAM::Role) AssumeRolePolicyDocument: Statement[0] lets logs.amazonaws.com assume the role without aws:SourceAccount or aws:SourceArn",
+		"Unnamed (AWS::IAM::Role) AssumeRolePolicyDocument: Statement[0] lets cloudwatch.amazonaws.com assume the role without aws:SourceAccount or aws:SourceArn",
+	}, "\n")
+	if got != want {
+		t.Errorf("findings:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -15,6 +15,10 @@ func Paths(t *Template) []Case {
 	for _, a := range t.Sorted("AWS::CloudWatch::Alarm") {
 		p.alarm(a)
 	}
+	for _, a := range t.Sorted("AWS::CloudWatch::LogAlarm") {
+		p.alarm(a)
+		p.logAlarm(a)
+	}
 	for _, r := range t.Sorted("AWS::Events::Rule") {
 		p.rule(r)
 	}
@@ -61,6 +65,61 @@ func (p *extractor) alarm(a *Resource) {
 			p.keyUse("alarm → topic key", topic, p.principal("cloudwatch"), topicKeyActions,
 				cloudWatchToKeyContext(a.Arn, p.e.Account), nil)
 		}
+	}
+}
+
+// logAlarm: CloudWatch Logs assumes the scheduled-query role, which may
+// query the alarm's log groups (CloudWatch User Guide, "Create a log alarm":
+// logs:StartQuery, StopQuery, GetQueryResults, DescribeLogGroups) and no
+// other; CloudWatch assumes the log-lines role, which may read the query's
+// results (logs:GetQueryResults) there only. The alarm's notifications are
+// alarm() cases.
+func (p *extractor) logAlarm(a *Resource) {
+	note := "log alarm " + a.ID
+	cfg, _ := a.Props["ScheduledQueryConfiguration"].(map[string]any)
+	var groups []string
+	for _, id := range stringsOf(cfg["LogGroupIdentifiers"]) {
+		// The log group as IAM names it for StartQuery (log-group:NAME, without CloudWatch Logs' ":*").
+		if g := p.t.ByRefOrArn("AWS::Logs::LogGroup", id); g != nil {
+			groups = append(groups, strings.TrimSuffix(g.Arn, ":*"))
+		} else if strings.HasPrefix(id, "arn:") {
+			groups = append(groups, strings.TrimSuffix(id, ":*"))
+		} else {
+			groups = append(groups, p.arn("logs", "log-group:"+id))
+		}
+	}
+	tls := map[string]any{"aws:SecureTransport": "true"}
+	for _, r := range []struct {
+		prop, service string
+		scoped        []string // on the log group (IAM's log-group:NAME)
+		unscoped      []string // no resource type: on "*"
+	}{
+		{"ScheduledQueryRoleARN", "logs-scheduled-query", []string{"logs:StartQuery", "logs:GetQueryResults"}, []string{"logs:StopQuery", "logs:DescribeLogGroups"}},
+		{"ActionLogLineRoleArn", "cloudwatch", []string{"logs:GetQueryResults"}, nil},
+	} {
+		ref, _ := a.Props[r.prop].(string)
+		if ref == "" {
+			ref, _ = cfg[r.prop].(string)
+		}
+		role := p.t.ByRefOrArn("AWS::IAM::Role", ref)
+		if role == nil {
+			continue // a role outside the template: its policies are unknown
+		}
+		p.add(Case{Kind: "log alarm: " + r.service + " assumes its role", Principal: p.principal(r.service), Action: "sts:AssumeRole",
+			Resource: role.Arn, Context: sourceContext(a.Arn, p.e.Account), ResourcePolicy: role.Props["AssumeRolePolicyDocument"], Want: Allowed, Note: note})
+		identity := p.identityPolicies(role)
+		for _, group := range groups {
+			for _, action := range r.scoped {
+				p.add(Case{Kind: "log alarm role → its log group", Principal: role.Arn, Action: action, Resource: group, Context: tls,
+					Identity: identity, Want: Allowed, Note: note + " " + r.prop})
+			}
+		}
+		for _, action := range r.unscoped {
+			p.add(Case{Kind: "log alarm role → action without resource type", Principal: role.Arn, Action: action, Resource: "*",
+				ResourceAccount: p.e.Account, Context: tls, Identity: identity, Want: Allowed, Note: note + " " + r.prop})
+		}
+		p.add(Case{Kind: "log alarm role → unrelated log group", Principal: role.Arn, Action: r.scoped[0],
+			Resource: p.arn("logs", "log-group:kmsmonitor-unrelated-group"), Context: tls, Identity: identity, Want: Refused, Note: note + " " + r.prop})
 	}
 }
 

@@ -542,6 +542,7 @@ var nameProps = map[string]string{
 	"AWS::Events::Rule": "Name", "AWS::SSM::Document": "Name", "AWS::CloudWatch::Alarm": "AlarmName",
 	"AWS::CloudTrail::Trail": "TrailName", "AWS::Lambda::Function": "FunctionName", "AWS::Kinesis::Stream": "Name",
 	"AWS::IAM::ManagedPolicy": "ManagedPolicyName", "AWS::IAM::Policy": "PolicyName", "AWS::Pipes::Pipe": "Name",
+	"AWS::CloudWatch::LogAlarm": "AlarmName",
 }
 
 // name returns the resource's name property, or a deterministic fake name
@@ -651,7 +652,7 @@ func (r *resolver) getAtt(id, attr, path string) (string, error) {
 			}
 		}
 		return arn("events", e.Region, e.Account, rule), nil
-	case "AWS::CloudWatch::Alarm.Arn":
+	case "AWS::CloudWatch::Alarm.Arn", "AWS::CloudWatch::LogAlarm.Arn":
 		return arn("cloudwatch", e.Region, e.Account, "alarm:"+name()), nil
 	case "AWS::CloudTrail::Trail.Arn":
 		return arn("cloudtrail", e.Region, e.Account, "trail/"+name()), nil

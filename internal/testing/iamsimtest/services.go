@@ -8,6 +8,12 @@ package iamsimtest
 // "cloudwatch" or "logs") calls other services from region in partition.
 func ServicePrincipal(service, region, partition string) string {
 	switch service {
+	case "logs-scheduled-query":
+		// The role of a log alarm's scheduled query: "The role must trust the
+		// logs.amazonaws.com service principal" (CloudWatch User Guide,
+		// "Create a log alarm"), the global name, not the Regional one CloudWatch
+		// Logs uses with KMS.
+		return "logs.amazonaws.com"
 	case "logs":
 		// CloudWatch Logs is Regional: "Encrypt log data in CloudWatch Logs
 		// using AWS KMS" (CloudWatch Logs user guide) gives
