@@ -240,39 +240,12 @@ func (r *Rule) Matches(ctx context.Context, event []byte) (bool, error) {
 // resources and detail.
 func (r *Rule) MatchAll(ctx context.Context, events [][]byte) ([]bool, error) {
 	byDetail := map[string][]int{}
-	entries := make([]ebtypes.PutEventsRequestEntry, len(events))
-	for i, event := range events {
-		var ev struct {
-			Source     string          `json:"source"`
-			DetailType string          `json:"detail-type"`
-			Resources  []string        `json:"resources"`
-			Time       string          `json:"time"`
-			Detail     json.RawMessage `json:"detail"`
-		}
-		if err := json.Unmarshal(event, &ev); err != nil {
-			return nil, fmt.Errorf("event %d is not JSON: %w", i, err)
-		}
-		key, err := identity(ev.Source, ev.DetailType, ev.Resources, ev.Detail)
-		if err != nil {
-			return nil, fmt.Errorf("event %d: %w", i, err)
-		}
-		byDetail[key] = append(byDetail[key], i)
-		entries[i] = ebtypes.PutEventsRequestEntry{
-			EventBusName: aws.String(r.bus), Source: aws.String(ev.Source), DetailType: aws.String(ev.DetailType),
-			Resources: ev.Resources, Detail: aws.String(string(ev.Detail)),
-		}
-		if t, err := time.Parse(time.RFC3339, ev.Time); err == nil {
-			entries[i].Time = &t
-		}
+	sent, err := r.s.putEvents(ctx, r.bus, events)
+	if err != nil {
+		return nil, err
 	}
-	for start := 0; start < len(entries); start += 10 {
-		out, err := r.s.eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: entries[start:min(start+10, len(entries))]})
-		if err != nil {
-			return nil, fmt.Errorf("PutEvents: %w", err)
-		}
-		if out.FailedEntryCount != 0 {
-			return nil, fmt.Errorf("PutEvents refused %d events", out.FailedEntryCount)
-		}
+	for i, key := range sent {
+		byDetail[key] = append(byDetail[key], i)
 	}
 	// moto delivers during PutEvents, so the queue already holds every match.
 	matched := make([]bool, len(events))
@@ -310,6 +283,48 @@ func (r *Rule) MatchAll(ctx context.Context, events [][]byte) ([]bool, error) {
 			}
 		}
 	}
+}
+
+// putEvents sends events (whole EventBridge events as JSON: source,
+// detail-type, resources, time, detail) to bus, in batches of 10 and in
+// order, and returns the identity of each.
+func (s *Server) putEvents(ctx context.Context, bus string, events [][]byte) ([]string, error) {
+	ids := make([]string, len(events))
+	entries := make([]ebtypes.PutEventsRequestEntry, len(events))
+	for i, event := range events {
+		var ev struct {
+			Source     string          `json:"source"`
+			DetailType string          `json:"detail-type"`
+			Resources  []string        `json:"resources"`
+			Time       string          `json:"time"`
+			Detail     json.RawMessage `json:"detail"`
+		}
+		if err := json.Unmarshal(event, &ev); err != nil {
+			return nil, fmt.Errorf("event %d is not JSON: %w", i, err)
+		}
+		key, err := identity(ev.Source, ev.DetailType, ev.Resources, ev.Detail)
+		if err != nil {
+			return nil, fmt.Errorf("event %d: %w", i, err)
+		}
+		ids[i] = key
+		entries[i] = ebtypes.PutEventsRequestEntry{
+			EventBusName: aws.String(bus), Source: aws.String(ev.Source), DetailType: aws.String(ev.DetailType),
+			Resources: ev.Resources, Detail: aws.String(string(ev.Detail)),
+		}
+		if t, err := time.Parse(time.RFC3339, ev.Time); err == nil {
+			entries[i].Time = &t
+		}
+	}
+	for start := 0; start < len(entries); start += 10 {
+		out, err := s.eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: entries[start:min(start+10, len(entries))]})
+		if err != nil {
+			return nil, fmt.Errorf("PutEvents: %w", err)
+		}
+		if out.FailedEntryCount != 0 {
+			return nil, fmt.Errorf("PutEvents refused %d events", out.FailedEntryCount)
+		}
+	}
+	return ids, nil
 }
 
 // identity is what recognises a delivered event: its source, detail-type,
@@ -394,34 +409,8 @@ func (s *Server) NewFIFORule(ctx context.Context, pattern, state string, target 
 // the 5-minute deduplication interval; SQS for 5 minutes whatever happened to
 // the first).
 func (r *FIFORule) Deliver(ctx context.Context, events [][]byte) ([]string, error) {
-	entries := make([]ebtypes.PutEventsRequestEntry, len(events))
-	for i, event := range events {
-		var ev struct {
-			Source     string          `json:"source"`
-			DetailType string          `json:"detail-type"`
-			Resources  []string        `json:"resources"`
-			Time       string          `json:"time"`
-			Detail     json.RawMessage `json:"detail"`
-		}
-		if err := json.Unmarshal(event, &ev); err != nil {
-			return nil, fmt.Errorf("event %d is not JSON: %w", i, err)
-		}
-		entries[i] = ebtypes.PutEventsRequestEntry{
-			EventBusName: aws.String(r.bus), Source: aws.String(ev.Source), DetailType: aws.String(ev.DetailType),
-			Resources: ev.Resources, Detail: aws.String(string(ev.Detail)),
-		}
-		if t, err := time.Parse(time.RFC3339, ev.Time); err == nil {
-			entries[i].Time = &t
-		}
-	}
-	for start := 0; start < len(entries); start += 10 {
-		out, err := r.s.eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: entries[start:min(start+10, len(entries))]})
-		if err != nil {
-			return nil, fmt.Errorf("PutEvents: %w", err)
-		}
-		if out.FailedEntryCount != 0 {
-			return nil, fmt.Errorf("PutEvents refused %d events", out.FailedEntryCount)
-		}
+	if _, err := r.s.putEvents(ctx, r.bus, events); err != nil {
+		return nil, err
 	}
 	// moto delivers during PutEvents, and deduplicates then: the queue holds
 	// what it kept. A FIFO queue hands out a message group's next message

@@ -250,17 +250,24 @@ func (p *extractor) pipe(r *Resource) {
 	}
 	target, _ := r.Props["Target"].(string)
 	if topic := p.t.ByRefOrArn("AWS::SNS::Topic", target); topic != nil {
-		p.add(Case{Kind: "pipe role → topic", Principal: role.Arn, Action: "sns:Publish", Resource: topic.Ref, Context: tls,
-			Identity: identity, ResourcePolicy: p.topicPolicy(topic), Want: Allowed, Note: note})
+		p.publishes("pipe role", role, identity, topic, note)
 		p.add(Case{Kind: "pipe role → unrelated topic", Principal: role.Arn, Action: "sns:Publish",
 			Resource: p.arn("sns", "kmsmonitor-unrelated-topic"), Context: tls, Identity: identity, Want: Refused, Note: note})
-		ref, _ := topic.Props["KmsMasterKeyId"].(string)
-		if key := p.key(ref); key != nil {
-			for _, action := range topicKeyActions {
-				p.add(Case{Kind: "pipe role → topic key via SNS", Principal: role.Arn, Action: action, Resource: key.Arn,
-					Context:  map[string]any{"kms:ViaService": "sns." + p.e.Region + "." + p.e.URLSuffix(), "aws:SecureTransport": "true"},
-					Identity: identity, ResourcePolicy: key.Props["KeyPolicy"], Want: Allowed, Note: note})
-			}
+	}
+}
+
+// publishes adds the cases of a role (who: "pipe role", "automation role")
+// publishing to topic: sns:Publish with its identity policies and the topic
+// policy, and the topic's key used by SNS on its behalf (kms:ViaService).
+func (p *extractor) publishes(who string, role *Resource, identity []Policy, topic *Resource, note string) {
+	p.add(Case{Kind: who + " → topic", Principal: role.Arn, Action: "sns:Publish", Resource: topic.Ref,
+		Context: map[string]any{"aws:SecureTransport": "true"}, Identity: identity, ResourcePolicy: p.topicPolicy(topic), Want: Allowed, Note: note})
+	ref, _ := topic.Props["KmsMasterKeyId"].(string)
+	if key := p.key(ref); key != nil {
+		for _, action := range topicKeyActions {
+			p.add(Case{Kind: who + " → topic key via SNS", Principal: role.Arn, Action: action, Resource: key.Arn,
+				Context:  map[string]any{"kms:ViaService": "sns." + p.e.Region + "." + p.e.URLSuffix(), "aws:SecureTransport": "true"},
+				Identity: identity, ResourcePolicy: key.Props["KeyPolicy"], Want: Allowed, Note: note})
 		}
 	}
 }
@@ -389,16 +396,7 @@ func (p *extractor) automation(rule, role *Resource, definition, input string) {
 	// (SNS encrypts with the topic's key on the publisher's behalf: kms:ViaService).
 	if m := topicArnIn.FindStringSubmatch(input); m != nil {
 		if topic := p.t.ByRefOrArn("AWS::SNS::Topic", m[1]); topic != nil {
-			p.add(Case{Kind: "automation role → topic", Principal: role.Arn, Action: "sns:Publish", Resource: topic.Ref,
-				Context: map[string]any{"aws:SecureTransport": "true"}, Identity: identity, ResourcePolicy: p.topicPolicy(topic), Want: Allowed, Note: note})
-			ref, _ := topic.Props["KmsMasterKeyId"].(string)
-			if key := p.key(ref); key != nil {
-				for _, action := range topicKeyActions {
-					p.add(Case{Kind: "automation role → topic key via SNS", Principal: role.Arn, Action: action, Resource: key.Arn,
-						Context:  map[string]any{"kms:ViaService": "sns." + p.e.Region + "." + p.e.URLSuffix(), "aws:SecureTransport": "true"},
-						Identity: identity, ResourcePolicy: key.Props["KeyPolicy"], Want: Allowed, Note: note})
-				}
-			}
+			p.publishes("automation role", role, identity, topic, note)
 		}
 	}
 	keyCase := func(kind, key string, tags map[string]any, want Result) {
