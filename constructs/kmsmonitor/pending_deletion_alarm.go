@@ -122,11 +122,12 @@ type PendingDeletionAlarmProps struct {
 	// notifications name the key, the operation and the caller: its scheduled
 	// query runs every 5 minutes over the last 15 minutes of the log group,
 	// and each key, caller and operation is a contributor notified once when
-	// it starts failing (e-mails carry 10 of the CloudTrail records). The
+	// it starts failing (e-mails carry 10 of the CloudTrail records), and
+	// the topic hears of a query that fails (INSUFFICIENT_DATA). The
 	// notifications then come from the log alarms only; the recipe's metric
 	// filters and alarms stay, without actions (console, dashboards,
 	// AutoCancelDeletion). Log alarms do not exist in the China Regions,
-	// me-central-1 and the AWS GovCloud (US) Regions; the query follows the
+	// me-central-1, me-south-1 and the AWS GovCloud (US) Regions; the query follows the
 	// default filter patterns, so FilterPattern cannot be set with it.
 	// Default: false (KeyMonitoring: true, see KeyMonitoringProps).
 	NamedNotifications *bool
@@ -264,10 +265,11 @@ func NewPendingDeletionAlarm(scope constructs.Construct, id *string, props *Pend
 // suffix (the recipe's filter pattern, { $.eventSource = kms* &&
 // $.errorMessage = "* <suffix>"}), with the key (its ARN, else what the
 // caller gave), the caller (its ARN, else the AWS service or account) and the
-// operation.
+// operation; the time and the whole record are kept for the e-mail's log
+// lines (the underlying events of the query).
 func keyUseQuery(suffix string) string {
 	return "filter eventSource like /^kms/ and errorMessage like /" + regexp.QuoteMeta(suffix) + "$/\n" +
-		"| fields coalesce(resources.0.ARN, requestParameters.keyId) as key, " +
+		"| fields @timestamp, @message, coalesce(resources.0.ARN, requestParameters.keyId) as key, " +
 		"coalesce(userIdentity.arn, userIdentity.invokedBy, userIdentity.accountId) as caller, eventName as operation"
 }
 

@@ -446,11 +446,12 @@ func TestPendingDeletionAlarm_NamedNotifications(t *testing.T) {
 		NamedNotifications: jsii.Bool(true), NotifyOnOK: jsii.Bool(true),
 	})
 	tpl := synth(t, stack)
-	// THEN two log alarms on the trail's log group notify the topic on ALARM and OK, with 10 log lines,
+	// THEN two log alarms on the trail's log group notify the topic on ALARM and OK (and when their query
+	// fails: INSUFFICIENT_DATA), with 10 log lines,
 	// running as two roles that may query that log group only (IAM evaluation: every template)
 	tpl.ResourceCountIs("AWS::CloudWatch::LogAlarm", 2)
 	tpl.AllResourcesProperties("AWS::CloudWatch::LogAlarm", obj{
-		"AlarmActions": arr{ref("MonitorTopic")}, "OKActions": arr{ref("MonitorTopic")},
+		"AlarmActions": arr{ref("MonitorTopic")}, "OKActions": arr{ref("MonitorTopic")}, "InsufficientDataActions": arr{ref("MonitorTopic")},
 		"ActionLogLineCount": 10, "ActionLogLineRoleArn": getAtt("MonitorLogAlarmLogLinesRole"),
 		"ComparisonOperator": "GreaterThanOrEqualToThreshold", "Threshold": 1, "QueryResultsToAlarm": 1, "QueryResultsToEvaluate": 1,
 		"TreatMissingData": "notBreaching",

@@ -6,8 +6,8 @@
 // (AggregationExpression; with "by", each group is a contributor, evaluated
 // on its own), and a contributor goes to ALARM when QueryResultsToAlarm of
 // its last QueryResultsToEvaluate results breach the threshold; a run
-// without it counts as missing data (TreatMissingData). SNS actions run per
-// contributor, on each change of its state.
+// without it does not breach, whatever TreatMissingData says. SNS actions
+// run per contributor, on each change of its state.
 //
 // The query language is the subset kmsmonitor's log alarms use, parsed from
 // the synthesized template: "filter F like /RE/ and ..." and "| fields
@@ -36,7 +36,6 @@ type Alarm struct {
 	start, end   time.Duration
 	toAlarm, ofN int
 	threshold    float64
-	missing      string
 }
 
 type filter struct {
@@ -51,7 +50,7 @@ type field struct {
 
 var (
 	filterClause = regexp.MustCompile(`^\s*([A-Za-z0-9_.@]+)\s+like\s+/(.*)/\s*$`)
-	fieldClause  = regexp.MustCompile(`^\s*(?:coalesce\(([^)]*)\)|([A-Za-z0-9_.@]+))\s+as\s+([A-Za-z0-9_]+)\s*$`)
+	fieldClause  = regexp.MustCompile(`^\s*(?:coalesce\(([^)]*)\)|([A-Za-z0-9_.@]+))(?:\s+as\s+([A-Za-z0-9_]+))?\s*$`)
 	countBy      = regexp.MustCompile(`^\s*count\(\*\)\s+by\s+(.+)$`)
 	rate         = regexp.MustCompile(`^rate\((\d+) (minute|minutes|hour|hours)\)$`)
 )
@@ -65,10 +64,6 @@ func FromTemplate(props map[string]any) (Alarm, error) {
 	a.threshold, _ = props["Threshold"].(float64)
 	a.toAlarm = int(num(props["QueryResultsToAlarm"]))
 	a.ofN = int(num(props["QueryResultsToEvaluate"]))
-	a.missing, _ = props["TreatMissingData"].(string)
-	if a.missing == "" {
-		a.missing = "missing"
-	}
 	cfg, _ := props["ScheduledQueryConfiguration"].(map[string]any)
 	sched, _ := cfg["ScheduleConfiguration"].(map[string]any)
 	m := rate.FindStringSubmatch(fmt.Sprint(sched["ScheduleExpression"]))
@@ -103,6 +98,12 @@ func FromTemplate(props map[string]any) (Alarm, error) {
 				fm := fieldClause.FindStringSubmatch(f)
 				if fm == nil {
 					return a, fmt.Errorf("query command %d: field %q is not simulated", i, f)
+				}
+				if fm[3] == "" && fm[1] == "" {
+					continue // a field shown as it is (@timestamp, @message): not aggregated
+				}
+				if fm[3] == "" {
+					return a, fmt.Errorf("query command %d: coalesce without a name in %q", i, f)
 				}
 				paths := []string{fm[2]}
 				if fm[1] != "" {
@@ -244,11 +245,10 @@ func (a Alarm) Run(records []Record, first, last time.Time) ([]Notification, err
 				st = &state{labels: labels[k]}
 				states[k] = st
 			}
+			// A contributor absent from a run "transitions to OK state
+			// regardless of the missing data treatment" (CloudWatch User Guide, "Log alarms").
 			n, present := counts[k]
 			breaching := present && float64(n) >= a.threshold
-			if !present && a.missing == "breaching" {
-				breaching = true
-			}
 			st.results = append(st.results, breaching)
 			if len(st.results) > a.ofN {
 				st.results = st.results[len(st.results)-a.ofN:]
