@@ -26,6 +26,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -48,7 +49,7 @@ type Server struct {
 	cmd  *exec.Cmd
 	eb   *eventbridge.Client
 	sqs  *sqs.Client
-	next int
+	next atomic.Int64 // names the buses and queues of the rules; tests add rules in parallel
 }
 
 // motoServer serves moto's application as moto.server's main does, with three
@@ -194,8 +195,7 @@ type Rule struct {
 // pattern, state "ENABLED" or "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
 // whose target is a new SQS queue.
 func (s *Server) NewRule(ctx context.Context, pattern, state string) (*Rule, error) {
-	s.next++
-	name := fmt.Sprintf("kmsmonitor-test-%d", s.next)
+	name := fmt.Sprintf("kmsmonitor-test-%d", s.next.Add(1))
 	if _, err := s.eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(name)}); err != nil {
 		return nil, fmt.Errorf("CreateEventBus: %w", err)
 	}
@@ -366,8 +366,7 @@ type FIFORule struct {
 // NewRule) whose target is a new FIFO queue with content-based
 // deduplication, reached through target's transformation.
 func (s *Server) NewFIFORule(ctx context.Context, pattern, state string, target Target) (*FIFORule, error) {
-	s.next++
-	name := fmt.Sprintf("kmsmonitor-test-%d", s.next)
+	name := fmt.Sprintf("kmsmonitor-test-%d", s.next.Add(1))
 	if _, err := s.eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(name)}); err != nil {
 		return nil, fmt.Errorf("CreateEventBus: %w", err)
 	}
