@@ -99,7 +99,7 @@ var _ = addBadInputs("setups that cannot work", []badInput{
 	{"KeyMonitoring", "Kms", "named notifications and KeyUseEvents both on", func(s awscdk.Stack) {
 		kmsmonitor.NewKeyMonitoring(s, jsii.String("Kms"), &kmsmonitor.KeyMonitoringProps{KeyUseEventsEnabled: jsii.Bool(true),
 			PendingDeletion: &kmsmonitor.PendingDeletionAlarmProps{NamedNotifications: jsii.Bool(true)}})
-	}, []string{"PendingDeletion.NamedNotifications", "KeyUseEventsEnabled", "both would send a message for each use"}},
+	}, []string{"PendingDeletion.NamedNotifications", "KeyUseEventsEnabled", "both would notify each incident"}},
 	{"KeyUseEvents", "Use", "bounded messages where EventBridge Pipes does not exist", func(awscdk.Stack) {
 		s := awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("us-gov-west-1")}})
 		kmsmonitor.NewKeyUseEvents(s, jsii.String("Use"), &kmsmonitor.KeyUseEventsProps{BoundedMessages: jsii.Bool(true)})

@@ -545,7 +545,7 @@ func (p *KeyMonitoringProps) validate(c *propcheck.Checker) {
 		c.Addf("AutoCancel", "AlarmDriven(nil, ...) uses the pending-deletion alarm, which is switched off; pass an alarm to AlarmDriven, use a key-aware mode, or leave PendingDeletionEnabled on")
 	}
 	if optIn(p.KeyUseEventsEnabled) && p.PendingDeletion != nil && p.PendingDeletion.NamedNotifications != nil && *p.PendingDeletion.NamedNotifications {
-		c.Addf("PendingDeletion.NamedNotifications", "is true with KeyUseEventsEnabled: both would send a message for each use of a key; KeyUseEvents already names the key, the operation and the caller (in seconds): remove NamedNotifications, or KeyUseEventsEnabled")
+		c.Addf("PendingDeletion.NamedNotifications", "is true with KeyUseEventsEnabled: both would notify each incident; KeyUseEvents already names the key, the operation and the caller (in seconds): remove NamedNotifications, or KeyUseEventsEnabled")
 	}
 	if p.DashboardName != nil && !defaultOn(p.DashboardEnabled) {
 		c.Addf("DashboardName", "is set but DashboardEnabled is false; remove one")

@@ -109,7 +109,7 @@ func NewKeyUseEvents(scope constructs.Construct, id *string, props *KeyUseEvents
 	default:
 		awscdk.Annotations_Of(node).AddWarningV2(jsii.String("kmsmonitor:notificationsUnbounded"), jsii.String(fmt.Sprintf(
 			"EventBridge Pipes is not available in %s, so KeyUseEvents sends one message per failed call, however often an application retries: "+
-				"use PendingDeletionAlarm there (one alarm notification per incident), or deploy KeyUseEvents in a Region with Pipes; set BoundedMessages to false to acknowledge.", region)), nil)
+				"use PendingDeletionAlarm there (one alarm notification per incident; in KeyMonitoring, switch KeyUseEventsEnabled off and its pending-deletion alarms notify), or deploy KeyUseEvents in a Region with Pipes; set BoundedMessages to false to acknowledge.", region)), nil)
 	}
 	e.PendingDeletionRule = e.rule("PendingDeletionRule", pendingDeletionSuffix,
 		"a KMS key that is pending deletion was used", "Something still needs it: cancel the deletion now",
@@ -149,9 +149,11 @@ func (e *KeyUseEvents) rule(id, suffix, what, advice, command string) awsevents.
 		"region":     awsevents.EventField_FromPath(jsii.String("$.region")),
 		// A principal's ARN, or the AWS service's name: one of the two is missing, so the
 		// value stays a quoted string (Bounded.Target).
-		"caller":  field("$.detail.userIdentity.arn") + field("$.detail.userIdentity.invokedBy"),
-		"advice":  advice,
-		"command": command,
+		"caller": field("$.detail.userIdentity.arn") + field("$.detail.userIdentity.invokedBy"),
+		// The caller's account: what names a principal of another account (type AWSAccount), which has neither.
+		"callerAccount": "account " + field("$.detail.userIdentity.accountId"),
+		"advice":        advice,
+		"command":       command,
 	}, e.DeadLetterQueue))
 	return rule
 }
@@ -168,7 +170,7 @@ func checkBoundedMessages(c *propcheck.Checker, scope constructs.Construct, boun
 var keyUseMessage = fmt.Sprintf("kmsmonitor: <$.body.what>.\n"+
 	"Key: <$.body.key>\n"+
 	"Operation: <$.body.operation> (<$.body.error>)\n"+
-	"Caller: <$.body.caller> (<$.body.callerType>)\n"+
+	"Caller: <$.body.caller> (<$.body.callerType>, <$.body.callerAccount>)\n"+
 	"Account: <$.body.account>, Region: <$.body.region>\n"+
 	"<$.body.advice>: <$.body.command> <$.body.key>\n"+
 	"This message is sent once per key, operation and caller every %d minutes while the calls go on: "+

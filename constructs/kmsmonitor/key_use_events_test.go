@@ -217,6 +217,11 @@ func TestKeyUseEvents_BoundedUnderLoad(t *testing.T) {
 			failedCalls(100, kmseventtest.SingleRegionKey, "GenerateDataKey", kmseventtest.AWSService, " is pending deletion."),
 			// THEN one message names the service as the caller
 			[]string{kmseventtest.SingleRegionKey + " GenerateDataKey ec2-frontend-api.amazonaws.com"}},
+		{*e.PendingDeletionRule.Node().Id(), " is pending deletion.",
+			// WHEN a principal of another account (no ARN, no service) retries
+			failedCalls(100, kmseventtest.SingleRegionKey, "Decrypt", kmseventtest.CrossAccount, " is pending deletion."),
+			// THEN one message names its account
+			[]string{kmseventtest.SingleRegionKey + " Decrypt  444455556666"}},
 		{*e.DisabledKeyRule.Node().Id(), " is disabled.",
 			// WHEN the same happens on a disabled key THEN the disabled-key rule is bounded the same way
 			failedCalls(1000, kmseventtest.MultiRegionKey, "Encrypt", app, " is disabled."),
@@ -234,12 +239,16 @@ func TestKeyUseEvents_BoundedUnderLoad(t *testing.T) {
 		var got []string
 		for _, b := range bodies {
 			text := pipeText(t, template, b)
-			m := regexp.MustCompile(`Key: (\S+)\nOperation: (\S+) \(KMSInvalidStateException\)\nCaller: (\S+) \((AssumedRole|AWSService)\)`).FindStringSubmatch(text)
+			m := regexp.MustCompile(`Key: (\S+)\nOperation: (\S+) \(KMSInvalidStateException\)\nCaller: (\S*) \((AssumedRole|AWSService|AWSAccount), account (\d*)\)`).FindStringSubmatch(text)
 			if m == nil {
 				t.Errorf("%s: the message does not name the key, the operation and the caller:\n%s", tc.rule, text)
 				continue
 			}
-			got = append(got, m[1]+" "+m[2]+" "+m[3])
+			if m[4] == "AWSAccount" {
+				got = append(got, m[1]+" "+m[2]+" "+m[3]+" "+m[5])
+			} else {
+				got = append(got, m[1]+" "+m[2]+" "+m[3])
+			}
 			if !strings.Contains(text, strings.TrimSuffix(tc.msg, ".")[4:]) {
 				t.Errorf("%s: the message does not say what happened:\n%s", tc.rule, text)
 			}
