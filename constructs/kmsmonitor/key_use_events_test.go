@@ -205,26 +205,27 @@ func TestKeyUseEvents_BoundedUnderLoad(t *testing.T) {
 			[]string{kmseventtest.SingleRegionKey + " Decrypt " + app["arn"].(string)}},
 		{*e.PendingDeletionRule.Node().Id(), " is pending deletion.",
 			// WHEN two keys fail at once, and a second caller and operation join on the first key
-			slices.Concat(failedCalls(300, kmseventtest.SingleRegionKey, "Decrypt", app, " is pending deletion."),
-				failedCalls(300, kmseventtest.MultiRegionKey, "Decrypt", app, " is pending deletion."),
-				failedCalls(200, kmseventtest.SingleRegionKey, "GenerateDataKey", other, " is pending deletion.")),
+			slices.Concat(failedCalls(30, kmseventtest.SingleRegionKey, "Decrypt", app, " is pending deletion."),
+				failedCalls(30, kmseventtest.MultiRegionKey, "Decrypt", app, " is pending deletion."),
+				failedCalls(20, kmseventtest.SingleRegionKey, "GenerateDataKey", other, " is pending deletion.")),
 			// THEN one message for each key, operation and caller: none is hidden by another
 			[]string{kmseventtest.SingleRegionKey + " Decrypt " + app["arn"].(string),
 				kmseventtest.MultiRegionKey + " Decrypt " + app["arn"].(string),
 				kmseventtest.SingleRegionKey + " GenerateDataKey " + other["arn"].(string)}},
 		{*e.PendingDeletionRule.Node().Id(), " is pending deletion.",
 			// WHEN an AWS service (no ARN, its name in invokedBy) retries on a key pending deletion
-			failedCalls(100, kmseventtest.SingleRegionKey, "GenerateDataKey", kmseventtest.AWSService, " is pending deletion."),
+			failedCalls(20, kmseventtest.SingleRegionKey, "GenerateDataKey", kmseventtest.AWSService, " is pending deletion."),
 			// THEN one message names the service as the caller
 			[]string{kmseventtest.SingleRegionKey + " GenerateDataKey ec2-frontend-api.amazonaws.com"}},
 		{*e.PendingDeletionRule.Node().Id(), " is pending deletion.",
 			// WHEN a principal of another account (no ARN, no service) retries
-			failedCalls(100, kmseventtest.SingleRegionKey, "Decrypt", kmseventtest.CrossAccount, " is pending deletion."),
+			failedCalls(20, kmseventtest.SingleRegionKey, "Decrypt", kmseventtest.CrossAccount, " is pending deletion."),
 			// THEN one message names its account
 			[]string{kmseventtest.SingleRegionKey + " Decrypt  444455556666"}},
 		{*e.DisabledKeyRule.Node().Id(), " is disabled.",
-			// WHEN the same happens on a disabled key THEN the disabled-key rule is bounded the same way
-			failedCalls(1000, kmseventtest.MultiRegionKey, "Encrypt", app, " is disabled."),
+			// WHEN the same happens on a disabled key (100 calls: the bound is the queue's, proven above with 1,000)
+			// THEN the disabled-key rule is bounded the same way
+			failedCalls(100, kmseventtest.MultiRegionKey, "Encrypt", app, " is disabled."),
 			[]string{kmseventtest.MultiRegionKey + " Encrypt " + app["arn"].(string)}},
 	} {
 		pattern, state, target := ruleTarget(t, tpl, "Use"+tc.rule)
