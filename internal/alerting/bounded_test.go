@@ -3,9 +3,9 @@ package alerting
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
