@@ -342,6 +342,16 @@ func (m *KeyMonitoring) addOwnResources(mt *MonitorTamperingProps) {
 		mt.MetricFilters = append(mt.MetricFilters, m.CisAlarm.MetricFilter)
 	}
 	mt.Alarms = append(mt.Alarms, m.Alarms()...)
+	// The log alarms that notify the uses of keys pending deletion or disabled
+	// (named notifications): their names, read from their ARNs (DeleteAlarms
+	// and DisableAlarmActions take a log alarm's name as any alarm's).
+	if pd := m.PendingDeletion; pd != nil {
+		for id, la := range map[string]awscloudwatch.CfnLogAlarm{"WatchedLogAlarm": pd.LogAlarm, "WatchedDisabledKeyLogAlarm": pd.DisabledKeyLogAlarm} {
+			if la != nil {
+				mt.Alarms = append(mt.Alarms, awscloudwatch.Alarm_FromAlarmArn(m.Construct, jsii.String(id), la.AttrArn()))
+			}
+		}
+	}
 	var rules []awsevents.Rule
 	if m.LifecycleEvents != nil {
 		rules = append(rules, m.LifecycleEvents.Rules...)

@@ -351,6 +351,14 @@ func TestKeyMonitoring_TamperingWatchesTheNotificationPath(t *testing.T) {
 			obj{"eventName": arr{"SetTopicAttributes", "RemovePermission"},
 				"requestParameters": obj{"topicArn": arr{topicRef}}, "sourceIPAddress": arr{obj{"anything-but": arr{"cloudformation.amazonaws.com"}}}}),
 	})})})
+	// AND the log alarms that name the key and the caller, by name (from their ARNs), with the recipe's alarms
+	for _, prefix := range []string{"MonitorPendingDeletionLogAlarm", "MonitorPendingDeletionDisabledKeyLogAlarm"} {
+		name := obj{"Fn::Select": arr{6, obj{"Fn::Split": arr{":", obj{"Fn::GetAtt": arr{assertions.Match_StringLikeRegexp(jsii.String("^" + prefix + "[0-9A-F]{8}$")), "Arn"}}}}}}
+		tpl.HasResourceProperties("AWS::Events::Rule", obj{"EventPattern": objLike(obj{"detail": objLike(obj{
+			"eventSource": arr{"monitoring.amazonaws.com"}, "eventName": arr{"DeleteAlarms", "DisableAlarmActions"},
+			"requestParameters": obj{"alarmNames": arrWith(name)},
+		})})})
+	}
 	// AND the topic's key and the trail's key, each by ARN and by ID
 	keyRef := func(prefix string) []any {
 		arn := obj{"Fn::GetAtt": arr{assertions.Match_StringLikeRegexp(jsii.String("^" + prefix)), "Arn"}}
