@@ -312,11 +312,14 @@ func TestExampleApp_SynthesizesTheMonitoringStack(t *testing.T) {
 	// pending-deletion, disabled-key, fleet and per-key expiry alarms, the
 	// lifecycle rule, the alarm-driven and key-aware cancellation rules (with
 	// the key-aware document), the deletion check's rule and document, a
-	// dead-letter queue per rule-owning part, the dashboard, one topic for all,
-	// and the application's guarded key next to kmsmonitor's two keys
+	// dead-letter queue per rule-owning part, the key-aware cancellation's
+	// bounded message path (a FIFO queue, its FIFO dead-letter queue, a pipe),
+	// the two log alarms that name the key and the caller, the dashboard, one
+	// topic for all, and the application's guarded key next to kmsmonitor's two keys
 	for typ, n := range map[string]int{
 		"AWS::CloudTrail::Trail": 1, "AWS::Logs::LogGroup": 1, "AWS::Logs::MetricFilter": 2,
-		"AWS::CloudWatch::Alarm": 4, "AWS::Events::Rule": 4, "AWS::SQS::Queue": 4, "AWS::SSM::Document": 2,
+		"AWS::CloudWatch::Alarm": 4, "AWS::Events::Rule": 4, "AWS::SQS::Queue": 6, "AWS::SSM::Document": 2,
+		"AWS::Pipes::Pipe": 1, "AWS::CloudWatch::LogAlarm": 2,
 		"AWS::CloudWatch::Dashboard": 1, "AWS::SNS::Topic": 1, "AWS::SNS::Subscription": 1, "AWS::KMS::Key": 3,
 	} {
 		if got := len(resourcesOfType(tpl, typ)); got != n {

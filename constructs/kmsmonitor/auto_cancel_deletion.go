@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awspipes"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
@@ -105,6 +106,14 @@ type AutoCancelDeletionProps struct {
 	// runs AWS's runbook, which cannot tell who scheduled a deletion.
 	// Default: nobody is exempt.
 	BreakGlassPrincipalArns []string
+	// BoundedMessages (key-aware modes): the message that a key pending
+	// deletion was used is sent at most once per key, operation and caller
+	// every 5 minutes, as KeyUseEventsProps.BoundedMessages says (an SQS FIFO
+	// queue drops the repeats, an EventBridge pipe publishes); the
+	// automation still starts at each use.
+	// Default: true, but false with the warning kmsmonitor:notificationsUnbounded
+	// in a stack of a Region without EventBridge Pipes.
+	BoundedMessages *bool
 	// shared is the notification a composing construct (KeyMonitoring,
 	// CentralKeyMonitoring) decided for all its parts; used when Topic is nil.
 	shared *alerting.Notification
@@ -137,6 +146,13 @@ type AutoCancelDeletion struct {
 	TopicKey awskms.Key
 	// DeadLetterQueue keeps undelivered events.
 	DeadLetterQueue awssqs.IQueue
+	// Queue and Pipe carry the key-aware messages, repeats dropped
+	// (BoundedMessages); nil in alarm-driven mode, without a topic, or in a
+	// Region without EventBridge Pipes.
+	Queue awssqs.Queue
+	Pipe  awspipes.CfnPipe
+
+	bounded *alerting.Bounded
 }
 
 // NewAutoCancelDeletion creates AutoCancelDeletion. It panics with a
@@ -150,6 +166,7 @@ func NewAutoCancelDeletion(scope constructs.Construct, id *string, props *AutoCa
 		c.Addf("BreakGlassPrincipalArns", "alarm-driven mode runs AWS's runbook AWSConfigRemediation-CancelKeyDeletion, which cannot tell who scheduled a deletion; use a key-aware mode (KeyAwareListed, KeyAwareTagged, KeyAwareAllKeys) to exempt break-glass principals, or leave the list out")
 	}
 	checkKeysAreLocal(node, c, keys)
+	checkBoundedMessages(c, node, p.BoundedMessages)
 	c.PanicIfAny()
 	keyAware := p.Mode.keyAware
 
@@ -189,6 +206,13 @@ func NewAutoCancelDeletion(scope constructs.Construct, id *string, props *AutoCa
 	}
 	a.createRoles(stack, &p, keys, policyChunks, startable, len(breakGlass) > 0)
 
+	if keyAware && a.Topic != nil {
+		a.bounded = boundedOrWarn(node, p.BoundedMessages, a.Topic, autoCancelMessage, "AutoCancelDeletion",
+			"set NotifyTopic to false there and rely on PendingDeletionAlarm's notification (its automation starts at each use either way)")
+		if a.bounded != nil {
+			a.Queue, a.Pipe = a.bounded.Queue, a.bounded.Pipe
+		}
+	}
 	if keyAware {
 		for i, chunk := range keyAwareChunks {
 			a.keyAwareRule(numbered("KeyAwareRule", i), chunk, definition(nil, "$DEFAULT"), p.Mode)
@@ -375,6 +399,19 @@ func (a *AutoCancelDeletion) keyAwareRule(id string, keys []keyRef, definitionAr
 				"then tag it so that a later deletion is protected. A cancelled key stays disabled; enable it again only once you know who still needs it.",
 				*mode.tagKey, *mode.tagValue, *keyArn)
 		}
+		if a.bounded != nil {
+			// No per-event field (time, source address): the queue drops the repeats (Bounded).
+			rule.AddTarget(a.bounded.Target(map[string]interface{}{
+				"key":           keyArn,
+				"operation":     awsevents.EventField_FromPath(jsii.String("$.detail.eventName")),
+				"caller":        field("$.detail.userIdentity.arn") + field("$.detail.userIdentity.invokedBy"),
+				"callerAccount": "account " + field("$.detail.userIdentity.accountId"),
+				"account":       awsevents.EventField_Account(),
+				"region":        awsevents.EventField_Region(),
+				"outcome":       outcome,
+			}, a.DeadLetterQueue))
+			return
+		}
 		rule.AddTarget(a.notificationTarget(awsevents.RuleTargetInput_FromMultilineText(jsii.String(fmt.Sprintf(
 			"kmsmonitor AutoCancelDeletion: KMS key %s is pending deletion and was just used.\n"+
 				"Operation: %s by %s from %s, account %s, Region %s, at %s.\n%s",
@@ -384,6 +421,13 @@ func (a *AutoCancelDeletion) keyAwareRule(id string, keys []keyRef, definitionAr
 			*awsevents.EventField_Account(), *awsevents.EventField_Region(), *awsevents.EventField_Time(), outcome)))))
 	}
 }
+
+// autoCancelMessage is the text of key-aware AutoCancelDeletion's bounded
+// notifications, from the body its rules send.
+var autoCancelMessage = fmt.Sprintf("kmsmonitor AutoCancelDeletion: KMS key <$.body.key> is pending deletion and was just used.\n"+
+	"Operation: <$.body.operation> by <$.body.caller> (<$.body.callerAccount>), account <$.body.account>, Region <$.body.region>.\n"+
+	"<$.body.outcome>\n"+
+	"This message is sent once per key, operation and caller every %d minutes while the calls go on.", alerting.DeduplicationWindowMinutes)
 
 func (a *AutoCancelDeletion) notificationTarget(message awsevents.RuleTargetInput) awsevents.IRuleTarget {
 	return alerting.NotifyTarget(a.Topic, message, a.DeadLetterQueue)

@@ -204,11 +204,24 @@ func TestAutoCancelDeletion_KeyAwareAllKeys(t *testing.T) {
 				"DeadLetterConfig": obj{"Arn": getAtt("RescueDeadLetterQueue")},
 				"RetryPolicy":      obj{"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400},
 			},
-			// AND the notification names the key, the operation, the caller and where it came from
-			objLike(obj{"Id": "Target1", "InputTransformer": objLike(obj{"InputTemplate": assertions.Match_StringLikeRegexp(jsii.String(
-				"KMS key <detail-resources-0--ARN> is pending deletion[\\s\\S]*<detail-eventName> by <detail-userIdentity-arn> from <detail-sourceIPAddress>"))})}),
+			// AND the notification of the key, the operation and the caller goes through the queue that drops
+			// repeats (no per-event field) and the pipe that publishes: one per key, operation and caller every 5 minutes
+			objLike(obj{"Id": "Target1", "Arn": getAtt("RescueBoundedQueue"), "SqsParameters": obj{"MessageGroupId": "kmsmonitor"},
+				"InputTransformer": objLike(obj{"InputTemplate": assertions.Match_StringLikeRegexp(jsii.String(
+					`"caller":"<detail-userIdentity-arn><detail-userIdentity-invokedBy>".*"key":<detail-resources-0--ARN>.*"operation":<detail-eventName>`))})}),
 		},
 	})
+	tpl.HasResourceProperties("AWS::Pipes::Pipe", obj{"Source": getAtt("RescueBoundedQueue"), "Target": ref("RescueTopic"),
+		"TargetParameters": obj{"InputTemplate": assertions.Match_StringLikeRegexp(jsii.String(
+			`KMS key <\$.body.key> is pending deletion[\s\S]*<\$.body.operation> by <\$.body.caller>`))}})
+	for _, r := range tpl.resourcesOfType("AWS::Events::Rule") {
+		if in := fmt.Sprint(r); strings.Contains(in, "sourceIPAddress") || strings.Contains(in, "<time>") {
+			t.Errorf("the key-aware rule sends a per-event field: every use would be a new message")
+		}
+	}
+	if a.Queue == nil || a.Pipe == nil {
+		t.Error("Queue and Pipe missing")
+	}
 	// AND the document finds who scheduled the deletion and leaves an exempt one alone (reported:
 	// TestAutoCancelDeletion_KeyAwareDocumentScenarios), else cancels the deletion of a key given by
 	// ID or ARN and checks it is no longer pending deletion
@@ -302,7 +315,7 @@ func TestAutoCancelDeletion_KeyAwareMessagesPromiseOnlyWhatTheRoleMayDo(t *testi
 			continue
 		}
 		for _, tg := range res["Properties"].(map[string]any)["Targets"].([]any) {
-			if it, ok := tg.(map[string]any)["InputTransformer"].(map[string]any); ok && strings.Contains(toJSON(t, it), "is pending deletion and was just used") {
+			if it, ok := tg.(map[string]any)["InputTransformer"].(map[string]any); ok && strings.Contains(toJSON(t, it), `outcome`) {
 				messages[strings.TrimRight(id, "0123456789ABCDEF")] = fmt.Sprint(it["InputTemplate"])
 			}
 		}
@@ -646,5 +659,38 @@ func TestAutoCancelDeletion_KeyAwareDocumentScenarios(t *testing.T) {
 			t.Errorf("%s: %d messages published by the automation; want none (the rule's notification says a cancellation starts)", r.Name, len(r.Published))
 		}
 		t.Logf("%s: %s (%s)", r.Name, r.Steps(), r.Status)
+	}
+}
+
+func TestAutoCancelDeletion_KeyAwareMessagesBoundedUnderLoad(t *testing.T) {
+	server := eventBridge(t)
+	// GIVEN key-aware AutoCancelDeletion's rule installed on EventBridge (moto) with its bounded target as synthesized
+	stack := newStack()
+	a := kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareAllKeys()})
+	tpl := synth(t, stack)
+	var template string
+	for _, p := range tpl.resourcesOfType("AWS::Pipes::Pipe") {
+		template = p["Properties"].(map[string]interface{})["TargetParameters"].(map[string]interface{})["InputTemplate"].(string)
+	}
+	pattern, state, target := ruleTarget(t, tpl, "Rescue"+*a.Rules[0].Node().Id())
+	rule, err := server.NewFIFORule(context.Background(), pattern, state, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// WHEN an application retries Decrypt 1,000 times in 10 minutes on a key pending deletion
+	bodies, err := rule.Deliver(context.Background(), failedCalls(1000, kmseventtest.SingleRegionKey, "Decrypt", kmseventtest.AssumedRole, " is pending deletion."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// THEN one message names the key, the operation and the caller, and says what the automation does
+	if len(bodies) != 1 {
+		t.Fatalf("%d messages, want 1", len(bodies))
+	}
+	text := pipeText(t, template, bodies[0])
+	for _, want := range []string{"KMS key " + kmseventtest.SingleRegionKey + " is pending deletion", "Operation: Decrypt by " + kmseventtest.AssumedRole["arn"].(string),
+		"Starting the automation that cancels its scheduled deletion"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("message lacks %q:\n%s", want, text)
+		}
 	}
 }

@@ -104,6 +104,10 @@ var _ = addBadInputs("setups that cannot work", []badInput{
 		s := awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("us-gov-west-1")}})
 		kmsmonitor.NewKeyUseEvents(s, jsii.String("Use"), &kmsmonitor.KeyUseEventsProps{BoundedMessages: jsii.Bool(true)})
 	}, []string{"BoundedMessages", "EventBridge Pipes", "does not exist in us-gov-west-1", "leave it unset"}},
+	{"AutoCancelDeletion", "Rescue", "bounded messages where EventBridge Pipes does not exist", func(awscdk.Stack) {
+		s := awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("mx-central-1")}})
+		kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareAllKeys(), BoundedMessages: jsii.Bool(true)})
+	}, []string{"BoundedMessages", "does not exist in mx-central-1"}},
 	{"CentralKeyMonitoring", "Central", "bounded messages where EventBridge Pipes does not exist", func(awscdk.Stack) {
 		s := awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("il-central-1")}})
 		kmsmonitor.NewCentralKeyMonitoring(s, jsii.String("Central"), &kmsmonitor.CentralKeyMonitoringProps{

@@ -95,21 +95,15 @@ func NewKeyUseEvents(scope constructs.Construct, id *string, props *KeyUseEvents
 	alerting.ReserveSenders(c, "DeadLetterQueue", p.DeadLetterQueue, rules, p.EventBus != nil)
 	checkBoundedMessages(c, node, p.BoundedMessages)
 	c.PanicIfAny()
-	region := *awscdk.Stack_Of(node).Region()
 
 	e := &KeyUseEvents{Construct: node, DeadLetterQueue: p.DeadLetterQueue, bus: p.EventBus}
 	e.DeadLetterQueue = alerting.UseOrCreateDeadLetterQueue(node, p.DeadLetterQueue)
 	n := alerting.Decide(node, p.Topic, p.Emails, nil, p.shared)
 	e.Topic, e.TopicKey = n.Topic, n.Key
-	switch {
-	case p.BoundedMessages != nil && !*p.BoundedMessages:
-	case alerting.PipesAvailable(region):
-		e.bounded = alerting.NewBounded(node, e.Topic, keyUseMessage)
+	if e.bounded = boundedOrWarn(node, p.BoundedMessages, e.Topic, keyUseMessage, "KeyUseEvents",
+		"use PendingDeletionAlarm there (one alarm notification per incident; in KeyMonitoring, switch KeyUseEventsEnabled off and its pending-deletion alarms notify), "+
+			"or deploy KeyUseEvents in a Region with Pipes"); e.bounded != nil {
 		e.Queue, e.Pipe = e.bounded.Queue, e.bounded.Pipe
-	default:
-		awscdk.Annotations_Of(node).AddWarningV2(jsii.String("kmsmonitor:notificationsUnbounded"), jsii.String(fmt.Sprintf(
-			"EventBridge Pipes is not available in %s, so KeyUseEvents sends one message per failed call, however often an application retries: "+
-				"use PendingDeletionAlarm there (one alarm notification per incident; in KeyMonitoring, switch KeyUseEventsEnabled off and its pending-deletion alarms notify), or deploy KeyUseEvents in a Region with Pipes; set BoundedMessages to false to acknowledge.", region)), nil)
 	}
 	e.PendingDeletionRule = e.rule("PendingDeletionRule", pendingDeletionSuffix,
 		"a KMS key that is pending deletion was used", "Something still needs it: cancel the deletion now",
@@ -156,6 +150,23 @@ func (e *KeyUseEvents) rule(id, suffix, what, advice, command string) awsevents.
 		"command":       command,
 	}, e.DeadLetterQueue))
 	return rule
+}
+
+// boundedOrWarn returns the Bounded delivery of what's messages to topic
+// (under scope), or nil: when bounded is false, or, with the warning
+// kmsmonitor:notificationsUnbounded, in a Region without EventBridge Pipes.
+func boundedOrWarn(scope constructs.Construct, bounded *bool, topic awssns.ITopic, template, what, advice string) *alerting.Bounded {
+	region := *awscdk.Stack_Of(scope).Region()
+	switch {
+	case bounded != nil && !*bounded:
+		return nil
+	case alerting.PipesAvailable(region):
+		return alerting.NewBounded(scope, topic, template)
+	}
+	awscdk.Annotations_Of(scope).AddWarningV2(jsii.String("kmsmonitor:notificationsUnbounded"), jsii.String(fmt.Sprintf(
+		"EventBridge Pipes is not available in %s, so %s sends one message per failed call, however often an application retries: "+
+			"%s; set BoundedMessages to false to acknowledge.", region, what, advice)), nil)
+	return nil
 }
 
 // checkBoundedMessages refuses BoundedMessages true in a stack of a Region

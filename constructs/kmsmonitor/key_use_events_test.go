@@ -145,7 +145,15 @@ func ruleTarget(t *testing.T, tpl template, prefix string) (pattern, state strin
 		}
 		props := r.(map[string]interface{})["Properties"].(map[string]interface{})
 		b, _ := json.Marshal(props["EventPattern"])
-		tg := props["Targets"].([]interface{})[0].(map[string]interface{})
+		var tg map[string]interface{} // the target with a FIFO message group: the bounded queue
+		for _, raw := range props["Targets"].([]interface{}) {
+			if _, ok := raw.(map[string]interface{})["SqsParameters"]; ok {
+				tg = raw.(map[string]interface{})
+			}
+		}
+		if tg == nil {
+			t.Fatalf("rule %s has no target with SqsParameters", id)
+		}
 		it := tg["InputTransformer"].(map[string]interface{})
 		paths := map[string]string{}
 		for k, v := range it["InputPathsMap"].(map[string]interface{}) {

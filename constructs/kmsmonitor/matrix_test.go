@@ -157,14 +157,14 @@ func matrixConstructs() []matrixConstruct {
 				Mode: kmsmonitor.AlarmDriven(kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("AutoCancelAlarm"), nil).Alarm, nil, []string{c.arn("kms", "key/"+keyID)}),
 			})
 		}},
-		{name: "AutoCancelDeletion, key-aware, all keys", build: func(s awscdk.Stack, _ matrixCell) {
-			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("AutoCancelAllKeys"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareAllKeys()})
+		{name: "AutoCancelDeletion, key-aware, all keys", build: func(s awscdk.Stack, c matrixCell) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("AutoCancelAllKeys"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareAllKeys(), BoundedMessages: c.bounded()})
 		}},
-		{name: "AutoCancelDeletion, key-aware, tagged", build: func(s awscdk.Stack, _ matrixCell) {
-			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("AutoCancelTagged"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareTagged("protect", "yes")})
+		{name: "AutoCancelDeletion, key-aware, tagged", build: func(s awscdk.Stack, c matrixCell) {
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("AutoCancelTagged"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareTagged("protect", "yes"), BoundedMessages: c.bounded()})
 		}},
 		{name: "AutoCancelDeletion, key-aware, allow list", build: func(s awscdk.Stack, c matrixCell) {
-			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("AutoCancelListed"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareListed(nil, []string{c.arn("kms", "key/"+keyID)})})
+			kmsmonitor.NewAutoCancelDeletion(s, jsii.String("AutoCancelListed"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareListed(nil, []string{c.arn("kms", "key/"+keyID)}), BoundedMessages: c.bounded()})
 		}},
 		{name: "KeyMonitoring", build: func(s awscdk.Stack, c matrixCell) {
 			var props *kmsmonitor.KeyMonitoringProps // the defaults
