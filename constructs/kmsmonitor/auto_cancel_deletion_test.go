@@ -677,8 +677,9 @@ func TestAutoCancelDeletion_KeyAwareMessagesBoundedUnderLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// WHEN an application retries Decrypt 1,000 times in 10 minutes on a key pending deletion
-	bodies, err := rule.Deliver(context.Background(), failedCalls(1000, kmseventtest.SingleRegionKey, "Decrypt", kmseventtest.AssumedRole, " is pending deletion."))
+	// WHEN an application retries Decrypt 200 times in 10 minutes on a key pending deletion (the same
+	// bounded path as KeyUseEvents', proven there with 1,000)
+	bodies, err := rule.Deliver(context.Background(), failedCalls(200, kmseventtest.SingleRegionKey, "Decrypt", kmseventtest.AssumedRole, " is pending deletion."))
 	if err != nil {
 		t.Fatal(err)
 	}
