@@ -210,6 +210,15 @@ func NewPendingDeletionAlarm(scope constructs.Construct, id *string, props *Pend
 	if named {
 		roles = alerting.NewLogAlarmRoles(node, a.LogGroup)
 	}
+	// logAlarm is the log alarm id of calls failing with suffix (NamedNotifications), nil without.
+	logAlarm := func(id, suffix, description string) awscloudwatch.CfnLogAlarm {
+		if !named {
+			return nil
+		}
+		return alerting.NewLogAlarm(node, id, a.LogGroup, roles, alerting.LogAlarmSpec{
+			Query: keyUseQuery(suffix), Aggregation: keyUseAggregation, Description: description,
+		}, n)
+	}
 	a.MetricFilter = a.newMetricFilter("MetricFilter", *p.FilterPattern, *p.MetricNamespace, *p.MetricName)
 	a.Alarm = alerting.NewAlarm(node, "Alarm", alerting.AlarmSpec{
 		Metric:           a.AlarmMetric(),
@@ -224,14 +233,10 @@ func NewPendingDeletionAlarm(scope constructs.Construct, id *string, props *Pend
 		PeriodToken: a.periodToken,
 		NoActions:   quiet,
 	}, n)
-	if named {
-		a.LogAlarm = alerting.NewLogAlarm(node, "LogAlarm", a.LogGroup, roles, alerting.LogAlarmSpec{
-			Query: keyUseQuery(pendingDeletionSuffix), Aggregation: keyUseAggregation,
-			Description: "A KMS key that is scheduled for deletion was used (a call failed with \"<key ARN> is pending deletion.\"): " +
-				"the contributor names the key, the caller and the operation; the e-mail shows the CloudTrail records. Something still needs this key: " +
-				"cancel the deletion now (aws kms cancel-key-deletion --key-id <key ARN>) before you schedule it again.",
-		}, n)
-	}
+	a.LogAlarm = logAlarm("LogAlarm", pendingDeletionSuffix,
+		"A KMS key that is scheduled for deletion was used (a call failed with \"<key ARN> is pending deletion.\"): "+
+			"the contributor names the key, the caller and the operation; the e-mail shows the CloudTrail records. Something still needs this key: "+
+			"cancel the deletion now (aws kms cancel-key-deletion --key-id <key ARN>) before you schedule it again.")
 
 	if *p.DetectDisabledKeys {
 		a.DisabledKeyMetricFilter = a.newMetricFilter("DisabledKeyMetricFilter", DisabledKeyFilterPattern, *p.MetricNamespace, *p.DisabledKeyMetricName)
@@ -248,14 +253,10 @@ func NewPendingDeletionAlarm(scope constructs.Construct, id *string, props *Pend
 			PeriodToken: a.periodToken,
 			NoActions:   quiet,
 		}, n)
-		if named {
-			a.DisabledKeyLogAlarm = alerting.NewLogAlarm(node, "DisabledKeyLogAlarm", a.LogGroup, roles, alerting.LogAlarmSpec{
-				Query: keyUseQuery(disabledSuffix), Aggregation: keyUseAggregation,
-				Description: "A disabled KMS key was used (a call failed with \"<key ARN> is disabled.\"): the contributor names the key, the caller and the operation; " +
-					"the e-mail shows the CloudTrail records. If the key was disabled ahead of its deletion, something still needs it: do not schedule the deletion; " +
-					"re-enable the key (aws kms enable-key --key-id <key ARN>) if the caller is legitimate.",
-			}, n)
-		}
+		a.DisabledKeyLogAlarm = logAlarm("DisabledKeyLogAlarm", disabledSuffix,
+			"A disabled KMS key was used (a call failed with \"<key ARN> is disabled.\"): the contributor names the key, the caller and the operation; "+
+				"the e-mail shows the CloudTrail records. If the key was disabled ahead of its deletion, something still needs it: do not schedule the deletion; "+
+				"re-enable the key (aws kms enable-key --key-id <key ARN>) if the caller is legitimate.")
 	}
 	return a
 }

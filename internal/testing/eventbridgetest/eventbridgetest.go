@@ -195,33 +195,49 @@ type Rule struct {
 // pattern, state "ENABLED" or "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
 // whose target is a new SQS queue.
 func (s *Server) NewRule(ctx context.Context, pattern, state string) (*Rule, error) {
+	bus, queueURL, err := s.newBusRule(ctx, pattern, state, nil, ebtypes.Target{})
+	if err != nil {
+		return nil, err
+	}
+	return &Rule{s: s, bus: bus, queueURL: queueURL}, nil
+}
+
+// newBusRule creates a fresh event bus with one rule (pattern, state) whose
+// target is a new queue with queueAttrs (FIFO when it says so), reached as
+// target says (its Id and Arn are set here); it returns the bus and the
+// queue's URL.
+func (s *Server) newBusRule(ctx context.Context, pattern, state string, queueAttrs map[string]string, target ebtypes.Target) (bus, queueURL string, err error) {
 	name := fmt.Sprintf("kmsmonitor-test-%d", s.next.Add(1))
 	if _, err := s.eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(name)}); err != nil {
-		return nil, fmt.Errorf("CreateEventBus: %w", err)
+		return "", "", fmt.Errorf("CreateEventBus: %w", err)
 	}
-	q, err := s.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name)})
+	queueName := name
+	if queueAttrs[string(sqstypes.QueueAttributeNameFifoQueue)] == "true" {
+		queueName += ".fifo"
+	}
+	q, err := s.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(queueName), Attributes: queueAttrs})
 	if err != nil {
-		return nil, fmt.Errorf("CreateQueue: %w", err)
+		return "", "", fmt.Errorf("CreateQueue: %w", err)
 	}
 	attrs, err := s.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
 		QueueUrl: q.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("GetQueueAttributes: %w", err)
+		return "", "", fmt.Errorf("GetQueueAttributes: %w", err)
 	}
 	if _, err := s.eb.PutRule(ctx, &eventbridge.PutRuleInput{
 		Name: aws.String(name), EventBusName: aws.String(name),
 		EventPattern: aws.String(pattern), State: ebtypes.RuleState(state),
 	}); err != nil {
-		return nil, fmt.Errorf("PutRule: %w", err)
+		return "", "", fmt.Errorf("PutRule: %w", err)
 	}
+	target.Id, target.Arn = aws.String("queue"), aws.String(attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)])
 	if _, err := s.eb.PutTargets(ctx, &eventbridge.PutTargetsInput{
-		Rule: aws.String(name), EventBusName: aws.String(name),
-		Targets: []ebtypes.Target{{Id: aws.String("queue"), Arn: aws.String(attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)])}},
+		Rule: aws.String(name), EventBusName: aws.String(name), Targets: []ebtypes.Target{target},
 	}); err != nil {
-		return nil, fmt.Errorf("PutTargets: %w", err)
+		return "", "", fmt.Errorf("PutTargets: %w", err)
 	}
-	return &Rule{s: s, bus: name, queueURL: *q.QueueUrl}, nil
+	return name, *q.QueueUrl, nil
 }
 
 // Matches sends event (a whole EventBridge event as JSON: source,
@@ -366,39 +382,16 @@ type FIFORule struct {
 // NewRule) whose target is a new FIFO queue with content-based
 // deduplication, reached through target's transformation.
 func (s *Server) NewFIFORule(ctx context.Context, pattern, state string, target Target) (*FIFORule, error) {
-	name := fmt.Sprintf("kmsmonitor-test-%d", s.next.Add(1))
-	if _, err := s.eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(name)}); err != nil {
-		return nil, fmt.Errorf("CreateEventBus: %w", err)
-	}
-	q, err := s.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name + ".fifo"), Attributes: map[string]string{
+	bus, queueURL, err := s.newBusRule(ctx, pattern, state, map[string]string{
 		string(sqstypes.QueueAttributeNameFifoQueue): "true", string(sqstypes.QueueAttributeNameContentBasedDeduplication): "true",
-	}})
-	if err != nil {
-		return nil, fmt.Errorf("CreateQueue: %w", err)
-	}
-	attrs, err := s.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
-		QueueUrl: q.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn},
+	}, ebtypes.Target{
+		InputTransformer: &ebtypes.InputTransformer{InputPathsMap: target.InputPathsMap, InputTemplate: aws.String(target.InputTemplate)},
+		SqsParameters:    &ebtypes.SqsParameters{MessageGroupId: aws.String(target.MessageGroupID)},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("GetQueueAttributes: %w", err)
+		return nil, err
 	}
-	if _, err := s.eb.PutRule(ctx, &eventbridge.PutRuleInput{
-		Name: aws.String(name), EventBusName: aws.String(name),
-		EventPattern: aws.String(pattern), State: ebtypes.RuleState(state),
-	}); err != nil {
-		return nil, fmt.Errorf("PutRule: %w", err)
-	}
-	if _, err := s.eb.PutTargets(ctx, &eventbridge.PutTargetsInput{
-		Rule: aws.String(name), EventBusName: aws.String(name),
-		Targets: []ebtypes.Target{{
-			Id: aws.String("queue"), Arn: aws.String(attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)]),
-			InputTransformer: &ebtypes.InputTransformer{InputPathsMap: target.InputPathsMap, InputTemplate: aws.String(target.InputTemplate)},
-			SqsParameters:    &ebtypes.SqsParameters{MessageGroupId: aws.String(target.MessageGroupID)},
-		}},
-	}); err != nil {
-		return nil, fmt.Errorf("PutTargets: %w", err)
-	}
-	return &FIFORule{s: s, bus: name, queueURL: *q.QueueUrl}, nil
+	return &FIFORule{s: s, bus: bus, queueURL: queueURL}, nil
 }
 
 // Deliver sends events (whole EventBridge events as JSON) to the rule's bus,
