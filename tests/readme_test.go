@@ -58,8 +58,8 @@ func TestReadmeGoSnippetsPasteTogether(t *testing.T) {
 	qualifier := regexp.MustCompile(`\b([a-z]\w*)\.[A-Z]`)
 	constructID := regexp.MustCompile(`\((\w+), jsii\.String\("([^"]+)"\)`)
 	snippets := regexp.MustCompile("(?s)```go\n(.*?)```").FindAllStringSubmatch(string(readme), -1)
+	vars := map[string]bool{} // pasted in order, a snippet sees the variables of the earlier ones
 	for i, m := range snippets {
-		vars := map[string]bool{}
 		for _, d := range declared.FindAllStringSubmatch(m[1], -1) {
 			vars[d[1]] = true
 		}

@@ -487,6 +487,18 @@ var _ = addBadInputs("range and format", []badInput{
 	{"ImportedKeyMaterialChanges", "Monitor", "empty email", func(s awscdk.Stack) {
 		kmsmonitor.NewImportedKeyMaterialChanges(s, jsii.String("Monitor"), &kmsmonitor.ImportedKeyMaterialChangesProps{Emails: []string{" "}})
 	}, []string{"Emails[0]", "is empty"}},
+	{"ChatNotifications", "Chat", "no topic", func(s awscdk.Stack) {
+		kmsmonitor.NewChatNotifications(s, jsii.String("Chat"), nil)
+	}, []string{"Topic: is required", "KeyMonitoring's Topic"}},
+	{"ChatNotifications", "Chat", "chat topic is the topic", func(s awscdk.Stack) {
+		topic := awssns.NewTopic(s, jsii.String("Alerts"), nil)
+		kmsmonitor.NewChatNotifications(s, jsii.String("Chat"), &kmsmonitor.ChatNotificationsProps{Topic: topic, ChatTopic: topic})
+	}, []string{"ChatTopic: is Topic itself", "leave ChatTopic unset"}},
+	{"ChatNotifications", "Chat", "FIFO topics", func(s awscdk.Stack) {
+		fifo := awssns.NewTopic(s, jsii.String("Fifo"), &awssns.TopicProps{Fifo: jsii.Bool(true), TopicName: jsii.String("alerts")})
+		chat := awssns.NewTopic(s, jsii.String("FifoChat"), &awssns.TopicProps{Fifo: jsii.Bool(true), TopicName: jsii.String("chat")})
+		kmsmonitor.NewChatNotifications(s, jsii.String("Chat"), &kmsmonitor.ChatNotificationsProps{Topic: fifo, ChatTopic: chat})
+	}, []string{"Topic: is a FIFO topic; Lambda cannot subscribe", "ChatTopic: is a FIFO topic", "2 invalid prop(s)"}},
 	{"MonitorTampering", "Monitor", "nothing to watch", func(s awscdk.Stack) {
 		kmsmonitor.NewMonitorTampering(s, jsii.String("Monitor"), nil)
 	}, []string{"TrailArns, Alarms, MetricFilters, Rules", "all empty", "TrailArns: []string{"}},

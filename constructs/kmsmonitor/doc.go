@@ -17,6 +17,9 @@
 //   - CisKeyChangesAlarm: the CIS AWS Foundations control on DisableKey and
 //     ScheduleKeyDeletion (Security Hub CloudWatch.7).
 //   - GrantAudit: reports grants created, retired or revoked.
+//   - ChatNotifications: kmsmonitor's messages in Slack or Microsoft Teams
+//     through Amazon Q Developer in chat applications, in its custom
+//     notification format, on a chat topic of their own.
 //   - CentralKeyMonitoring, MemberKeyMonitoring and MemberStackSet: the
 //     same across an AWS organization, members forwarding to a central bus,
 //     rolled out with a service-managed StackSet.

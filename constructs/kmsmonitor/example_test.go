@@ -8,8 +8,10 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awschatbot"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 
@@ -143,7 +145,7 @@ func ExampleNewKeyMonitoring_moreDetectors() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("KmsMonitoring"), nil)
 
-	kmsmonitor.NewKeyMonitoring(stack, jsii.String("FullKeyMonitoring"), &kmsmonitor.KeyMonitoringProps{
+	full := kmsmonitor.NewKeyMonitoring(stack, jsii.String("FullKeyMonitoring"), &kmsmonitor.KeyMonitoringProps{
 		Emails:              []string{"security@example.com"},
 		CisAlarmEnabled:     jsii.Bool(true), // Security Hub CloudWatch.7
 		KeyUseEventsEnabled: jsii.Bool(true), // seconds, names key, operation and caller
@@ -154,6 +156,7 @@ func ExampleNewKeyMonitoring_moreDetectors() {
 		PendingDeletion: &kmsmonitor.PendingDeletionAlarmProps{KeyArnDimension: jsii.Bool(true)},
 	})
 
+	_ = full // README's chat snippet reads full.Topic (ExampleNewChatNotifications)
 	printChildren(stack, "FullKeyMonitoring")
 	// Output:
 	// TopicKey
@@ -165,6 +168,35 @@ func ExampleNewKeyMonitoring_moreDetectors() {
 	// KeyUseEvents
 	// GrantAudit
 	// Dashboard
+}
+
+// KeyMonitoring's messages in a Slack channel through Amazon Q Developer in
+// chat applications: ChatNotifications publishes each of them on its chat
+// topic in the service's custom notification format; e-mails stay as they
+// are.
+func ExampleNewChatNotifications() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("KmsMonitoring"), nil)
+	full := kmsmonitor.NewKeyMonitoring(stack, jsii.String("FullKeyMonitoring"), nil)
+
+	chat := kmsmonitor.NewChatNotifications(stack, jsii.String("Chat"), &kmsmonitor.ChatNotificationsProps{
+		Topic: full.Topic,
+	})
+	awschatbot.NewSlackChannelConfiguration(stack, jsii.String("KmsAlertsChannel"), &awschatbot.SlackChannelConfigurationProps{
+		SlackChannelConfigurationName: jsii.String("kms-alerts"),
+		SlackWorkspaceId:              jsii.String("T0123456789"), // your workspace, authorized in the console once
+		SlackChannelId:                jsii.String("C0123456789"),
+		NotificationTopics:            &[]awssns.ITopic{chat.ChatTopic},
+	})
+
+	printChildren(stack, "Chat")
+	// Output:
+	// ChatTopicKey
+	// ChatTopic
+	// LogGroup
+	// DeadLetterQueue
+	// Role
+	// Function
 }
 
 // The parts alone: the CIS control on your own trail's log group, and

@@ -109,6 +109,14 @@ func EmailSubscription(address *string) awssns.ITopicSubscription {
 	return s
 }
 
+// LambdaSubscription is aws-sns-subscriptions' LambdaSubscription
+// (awssnssubscriptions.NewLambdaSubscription(fn, nil)).
+func LambdaSubscription(fn awslambda.IFunction) awssns.ITopicSubscription {
+	s := &jsiiProxy_topicSubscription{}
+	_jsii_.Create("aws-cdk-lib.aws_sns_subscriptions.LambdaSubscription", []interface{}{fn}, s)
+	return s
+}
+
 // SnsAction is aws-cloudwatch-actions' SnsAction (awscloudwatchactions.NewSnsAction).
 func SnsAction(topic awssns.ITopic) awscloudwatch.IAlarmAction {
 	a := &jsiiProxy_alarmAction{}

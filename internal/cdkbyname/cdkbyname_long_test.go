@@ -162,6 +162,9 @@ func TestObjectsSynthesizeAsTheGoBindingsDo(t *testing.T) {
 				r.topic.AddSubscription(cdkbyname.EmailSubscription(jsii.String("security@example.com")))
 				r.topic.AddSubscription(cdkbyname.EmailSubscription(awscdk.NewCfnParameter(r.stack, jsii.String("Email"), nil).ValueAsString()))
 			}},
+		{"LambdaSubscription",
+			func(r resources) { r.topic.AddSubscription(awssnssubscriptions.NewLambdaSubscription(r.fn, nil)) },
+			func(r resources) { r.topic.AddSubscription(cdkbyname.LambdaSubscription(r.fn)) }},
 		{"SnsAction on ALARM and OK",
 			func(r resources) {
 				a := awscloudwatchactions.NewSnsAction(r.topic)

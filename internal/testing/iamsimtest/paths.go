@@ -28,6 +28,9 @@ func Paths(t *Template) []Case {
 	for _, pipe := range t.Sorted("AWS::Pipes::Pipe") {
 		p.pipe(pipe)
 	}
+	for _, fn := range t.Sorted("AWS::Lambda::Function") {
+		p.function(fn)
+	}
 	p.busPolicies()
 	p.foreignAccounts()
 	p.withoutTLS()
@@ -253,6 +256,61 @@ func (p *extractor) pipe(r *Resource) {
 		p.publishes("pipe role", role, identity, topic, note)
 		p.add(Case{Kind: "pipe role → unrelated topic", Principal: role.Arn, Action: "sns:Publish",
 			Resource: p.arn("sns", "kmsmonitor-unrelated-topic"), Context: tls, Identity: identity, Want: Refused, Note: note})
+	}
+}
+
+// function: SNS invokes the function from each topic subscribed to it (and
+// not from another topic); Lambda assumes its role, which writes to its log
+// group, sends to its dead-letter queue and publishes to each topic its
+// environment names (and to no other).
+func (p *extractor) function(fn *Resource) {
+	note := "function " + fn.ID
+	for _, sub := range p.t.Sorted("AWS::SNS::Subscription") {
+		endpoint, _ := sub.Props["Endpoint"].(string)
+		topicArn, _ := sub.Props["TopicArn"].(string)
+		if sub.Props["Protocol"] != "lambda" || endpoint != fn.Arn {
+			continue
+		}
+		p.add(Case{Kind: "topic → function", Principal: p.principal("sns"), Action: "lambda:InvokeFunction", Resource: fn.Arn,
+			Context: sourceContext(topicArn, p.e.Account), ResourcePolicy: p.lambdaPolicy(fn), Want: Allowed, Note: note})
+		p.add(Case{Kind: "unrelated topic → function", Principal: p.principal("sns"), Action: "lambda:InvokeFunction", Resource: fn.Arn,
+			Context: sourceContext(p.arn("sns", "kmsmonitor-unrelated-topic"), p.e.Account), ResourcePolicy: p.lambdaPolicy(fn), Want: Refused, Note: note})
+	}
+	roleArn, _ := fn.Props["Role"].(string)
+	role := p.t.ByRefOrArn("AWS::IAM::Role", roleArn)
+	if role == nil {
+		return // a role outside the template: its policies are unknown
+	}
+	p.add(Case{Kind: "function assumes its role", Principal: p.principal("lambda"), Action: "sts:AssumeRole", Resource: role.Arn,
+		Context: sourceContext(fn.Arn, p.e.Account), ResourcePolicy: role.Props["AssumeRolePolicyDocument"], Want: Allowed, Note: note})
+	identity := p.identityPolicies(role)
+	tls := map[string]any{"aws:SecureTransport": "true"}
+	logging, _ := fn.Props["LoggingConfig"].(map[string]any)
+	groupName, _ := logging["LogGroup"].(string)
+	if group := p.t.ByRefOrArn("AWS::Logs::LogGroup", groupName); group != nil {
+		stream := p.arn("logs", "log-group:"+group.Ref+":log-stream:2026/12/06/[$LATEST]0123456789abcdef")
+		for _, action := range []string{"logs:CreateLogStream", "logs:PutLogEvents"} {
+			p.add(Case{Kind: "function role → log group", Principal: role.Arn, Action: action, Resource: stream,
+				Context: tls, Identity: identity, Want: Allowed, Note: note})
+		}
+		p.add(Case{Kind: "function role → unrelated log group", Principal: role.Arn, Action: "logs:PutLogEvents",
+			Resource: p.arn("logs", "log-group:kmsmonitor-unrelated:log-stream:s"), Context: tls, Identity: identity, Want: Refused, Note: note})
+	}
+	dlc, _ := fn.Props["DeadLetterConfig"].(map[string]any)
+	dlqArn, _ := dlc["TargetArn"].(string)
+	if dlq := p.t.ByRefOrArn("AWS::SQS::Queue", dlqArn); dlq != nil {
+		p.add(Case{Kind: "function role → dead-letter queue", Principal: role.Arn, Action: "sqs:SendMessage", Resource: dlq.Arn,
+			Context: tls, Identity: identity, ResourcePolicy: p.queuePolicy(dlq), Want: Allowed, Note: note})
+	}
+	env, _ := fn.Props["Environment"].(map[string]any)
+	vars, _ := env["Variables"].(map[string]any)
+	for _, name := range sortedKeys(vars) {
+		v, _ := vars[name].(string)
+		if topic := p.t.ByRefOrArn("AWS::SNS::Topic", v); topic != nil {
+			p.publishes("function role", role, identity, topic, note)
+			p.add(Case{Kind: "function role → unrelated topic", Principal: role.Arn, Action: "sns:Publish",
+				Resource: p.arn("sns", "kmsmonitor-unrelated-topic"), Context: tls, Identity: identity, Want: Refused, Note: note})
+		}
 	}
 }
 
@@ -779,4 +837,14 @@ func toAny(s []string) []any {
 		out[i] = v
 	}
 	return out
+}
+
+// sortedKeys returns m's keys in order, so that cases come in the same order at each run.
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

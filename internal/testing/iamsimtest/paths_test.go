@@ -148,3 +148,45 @@ func TestPaths_AutomationPublishesToTheTopicItIsGiven(t *testing.T) {
 		}
 	}
 }
+
+// functionTopics is a tiny template: a function subscribed to Topic (its
+// permission lets SNS invoke it from SOURCE) whose role may PUBLISH to the
+// topic its environment names, and write its log group.
+const functionTopics = `{"Resources": {
+  "Topic": {"Type": "AWS::SNS::Topic"},
+  "Chat": {"Type": "AWS::SNS::Topic"},
+  "Logs": {"Type": "AWS::Logs::LogGroup"},
+  "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}},
+  "Policy": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "p", "Roles": [{"Ref": "Role"}], "PolicyDocument": {"Statement": [
+    {"Effect": "Allow", "Action": "PUBLISH", "Resource": {"Ref": "Chat"}},
+    {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": {"Fn::GetAtt": ["Logs", "Arn"]}}]}}},
+  "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Role": {"Fn::GetAtt": ["Role", "Arn"]},
+    "LoggingConfig": {"LogGroup": {"Ref": "Logs"}}, "Environment": {"Variables": {"CHAT_TOPIC_ARN": {"Ref": "Chat"}}}}},
+  "Perm": {"Type": "AWS::Lambda::Permission", "Properties": {"Action": "lambda:InvokeFunction",
+    "FunctionName": {"Fn::GetAtt": ["Fn", "Arn"]}, "Principal": "sns.amazonaws.com", "SourceArn": {"Ref": "SOURCE"}}},
+  "Sub": {"Type": "AWS::SNS::Subscription", "Properties": {"Protocol": "lambda", "Endpoint": {"Fn::GetAtt": ["Fn", "Arn"]}, "TopicArn": {"Ref": "Topic"}}}}}`
+
+func TestPaths_FunctionForwardsFromItsTopicToTheTopicItNames(t *testing.T) {
+	for _, c := range []struct {
+		action, source           string
+		invoke, publish, logging string
+	}{
+		{"sns:Publish", "Topic", "Allowed", "Allowed", "Allowed,Allowed"},
+		// a permission for another topic than the subscribed one, a role without sns:Publish
+		{"sns:Subscribe", "Chat", "Refused", "Refused", "Allowed,Allowed"},
+	} {
+		// GIVEN a function subscribed to a topic WHEN its paths are evaluated
+		got := results(t, strings.NewReplacer("PUBLISH", c.action, "SOURCE", c.source).Replace(functionTopics))
+		// THEN SNS invokes it from that topic only, and its role publishes to the named topic and writes its log group
+		if fmtResults(got["topic → function"]) != c.invoke || fmtResults(got["unrelated topic → function"]) != "Refused" {
+			t.Errorf("%s/%s: topic → function %v, unrelated %v", c.action, c.source, got["topic → function"], got["unrelated topic → function"])
+		}
+		if fmtResults(got["function role → topic"]) != c.publish || fmtResults(got["function role → unrelated topic"]) != "Refused" {
+			t.Errorf("%s: function role → topic %v, unrelated %v", c.action, got["function role → topic"], got["function role → unrelated topic"])
+		}
+		if fmtResults(got["function role → log group"]) != c.logging || fmtResults(got["function assumes its role"]) != "Allowed" {
+			t.Errorf("%s: log group %v, assumes %v", c.action, got["function role → log group"], got["function assumes its role"])
+		}
+	}
+}
