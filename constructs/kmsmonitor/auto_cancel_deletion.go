@@ -109,8 +109,10 @@ type AutoCancelDeletionProps struct {
 	// BoundedMessages (key-aware modes): the message that a key pending
 	// deletion was used is sent at most once per key, operation and caller
 	// every 5 minutes, as KeyUseEventsProps.BoundedMessages says (an SQS FIFO
-	// queue drops the repeats, an EventBridge pipe publishes); the
-	// automation still starts at each use.
+	// queue drops the repeats, an EventBridge pipe publishes), and the
+	// automation starts at most once per key every 5 minutes (a second FIFO
+	// queue, and a pipe that puts one event on an event bus of its own whose
+	// rule starts it).
 	// Default: true, but false with the warning kmsmonitor:notificationsUnbounded
 	// in a stack of a Region without EventBridge Pipes.
 	BoundedMessages *bool
@@ -151,9 +153,26 @@ type AutoCancelDeletion struct {
 	// Region without EventBridge Pipes.
 	Queue awssqs.Queue
 	Pipe  awspipes.CfnPipe
+	// StartQueue, StartPipe, StartBus and StartRule start the key-aware
+	// automation at most once per key every 5 minutes (BoundedMessages): the
+	// rules send each key to StartQueue (FIFO, content-based deduplication),
+	// StartPipe puts what it keeps on StartBus (which accepts events from the
+	// pipe's role only), and StartRule starts the automation. nil in
+	// alarm-driven mode or where the starts are not bounded.
+	StartQueue awssqs.Queue
+	StartPipe  awspipes.CfnPipe
+	StartBus   awsevents.EventBus
+	StartRule  awsevents.Rule
 
 	bounded *alerting.Bounded
+	starts  *alerting.Bounded
 }
+
+// The events StartPipe puts on StartBus, which StartRule matches.
+const (
+	autoCancelStartSource     = "kmsmonitor.autocancel"
+	autoCancelStartDetailType = "KMS key used while pending deletion"
+)
 
 // NewAutoCancelDeletion creates AutoCancelDeletion. It panics with a
 // *ValidationError when props are invalid.
@@ -206,12 +225,14 @@ func NewAutoCancelDeletion(scope constructs.Construct, id *string, props *AutoCa
 	}
 	a.createRoles(stack, &p, keys, policyChunks, startable, len(breakGlass) > 0)
 
-	if keyAware && a.Topic != nil {
-		a.bounded = boundedOrWarn(node, p.BoundedMessages, a.Topic, autoCancelMessage, "AutoCancelDeletion",
-			"set NotifyTopic to false there and rely on PendingDeletionAlarm's notification (its automation starts at each use either way)")
-		if a.bounded != nil {
+	if keyAware && boundedWanted(node, p.BoundedMessages, "AutoCancelDeletion starts one automation and sends one message per failed call",
+		"set NotifyTopic to false there and rely on PendingDeletionAlarm's notification; the automation starts at each use either way, "+
+			"and reports an exempt deletion at each start") {
+		if a.Topic != nil {
+			a.bounded = alerting.NewBounded(node, a.Topic, autoCancelMessage)
 			a.Queue, a.Pipe = a.bounded.Queue, a.bounded.Pipe
 		}
+		a.boundedStarts(definition(nil, "$DEFAULT"))
 	}
 	if keyAware {
 		for i, chunk := range keyAwareChunks {
@@ -388,7 +409,12 @@ func (a *AutoCancelDeletion) keyAwareRule(id string, keys []keyRef, definitionAr
 	if a.Topic != nil {
 		input["TopicArn"] = []interface{}{a.Topic.TopicArn()}
 	}
-	rule.AddTarget(a.automationTarget(definitionArn, awsevents.RuleTargetInput_FromObject(input)))
+	if a.starts != nil {
+		// The key alone: the queue drops its repeats (Bounded).
+		rule.AddTarget(a.starts.Target(map[string]interface{}{"key": keyArn}, a.DeadLetterQueue))
+	} else {
+		rule.AddTarget(a.automationTarget(definitionArn, awsevents.RuleTargetInput_FromObject(input)))
+	}
 	if a.Topic != nil {
 		outcome := "Starting the automation that cancels its scheduled deletion (its outcome is in the automation execution; " +
 			"a deletion scheduled by an exempt principal is not cancelled, and reported); " +
@@ -420,6 +446,44 @@ func (a *AutoCancelDeletion) keyAwareRule(id string, keys []keyRef, definitionAr
 			*awsevents.EventField_FromPath(jsii.String("$.detail.sourceIPAddress")),
 			*awsevents.EventField_Account(), *awsevents.EventField_Region(), *awsevents.EventField_Time(), outcome)))))
 	}
+}
+
+// boundedStarts creates the path that starts the key-aware automation
+// (definitionArn) at most once per key every 5 minutes: StartQueue,
+// StartPipe, StartBus and StartRule.
+func (a *AutoCancelDeletion) boundedStarts(definitionArn *string) {
+	a.StartBus = awsevents.NewEventBus(a.Construct, jsii.String("StartBus"), &awsevents.EventBusProps{
+		Description: jsii.String("kmsmonitor AutoCancelDeletion: keys used while pending deletion, at most once per key every 5 minutes"),
+	})
+	a.starts = alerting.NewBoundedEvents(a.Construct, "BoundedStart", a.StartBus, autoCancelStartSource, autoCancelStartDetailType,
+		`{"key": "<$.body.key>"}`)
+	a.StartQueue, a.StartPipe = a.starts.Queue, a.starts.Pipe
+	// The bus's rule starts an automation that cancels a key's deletion:
+	// only the pipe may put events on it (a bus of the account admits every
+	// principal of the account that IAM allows events:PutEvents).
+	a.StartBus.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("OnlyThePipe"),
+		Effect:     awsiam.Effect_DENY,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("events:PutEvents"),
+		Resources:  &[]*string{a.StartBus.EventBusArn()},
+		Conditions: &map[string]interface{}{"ArnNotEquals": map[string]interface{}{"aws:PrincipalArn": a.starts.Role.RoleArn()}},
+	}))
+	a.StartRule = awsevents.NewRule(a.Construct, jsii.String("StartRule"), &awsevents.RuleProps{
+		EventBus:    a.StartBus,
+		Description: jsii.String("kmsmonitor: start the automation that cancels the deletion of a KMS key used while pending deletion"),
+		EventPattern: &awsevents.EventPattern{
+			Source: jsii.Strings(autoCancelStartSource), DetailType: jsii.Strings(autoCancelStartDetailType),
+		},
+	})
+	input := map[string]interface{}{
+		"AutomationAssumeRole": []interface{}{a.AutomationRole.RoleArn()},
+		"KeyId":                []interface{}{awsevents.EventField_FromPath(jsii.String("$.detail.key"))},
+	}
+	if a.Topic != nil {
+		input["TopicArn"] = []interface{}{a.Topic.TopicArn()}
+	}
+	a.StartRule.AddTarget(a.automationTarget(definitionArn, awsevents.RuleTargetInput_FromObject(input)))
 }
 
 // autoCancelMessage is the text of key-aware AutoCancelDeletion's bounded

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,9 +14,11 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/eventbridgetest"
 	"github.com/kmsmonitor/kmsmonitor/internal/testing/kmseventtest"
 	"github.com/kmsmonitor/kmsmonitor/internal/testing/ssmscripttest"
 )
@@ -185,7 +188,7 @@ func TestAutoCancelDeletion_KeyAwareAllKeys(t *testing.T) {
 	})
 	tpl := synth(t, stack)
 	// THEN one rule on failed KMS calls of keys pending deletion, in the state that sees read-only events,
-	// passes the failed call's key ARN to our own automation document
+	// sends the failed call's key ARN alone to the FIFO queue that drops its repeats for 5 minutes
 	tpl.HasResourceProperties("AWS::Events::Rule", obj{
 		"EventPattern": obj{
 			"source": arr{"aws.kms"}, "detail-type": arr{"AWS API Call via CloudTrail"},
@@ -194,12 +197,11 @@ func TestAutoCancelDeletion_KeyAwareAllKeys(t *testing.T) {
 		"State": "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
 		"Targets": arr{
 			obj{
-				"Id":      "Target0",
-				"Arn":     join("arn:", partition, ":ssm:", region, ":", account, ":automation-definition/", ref("RescueDocument"), ":$DEFAULT"),
-				"RoleArn": getAtt("RescueEventsRole"),
+				"Id":  "Target0",
+				"Arn": getAtt("RescueBoundedStartQueue"), "SqsParameters": obj{"MessageGroupId": "kmsmonitor"},
 				"InputTransformer": obj{
 					"InputPathsMap": obj{"detail-resources-0--ARN": "$.detail.resources[0].ARN"},
-					"InputTemplate": join(`{"AutomationAssumeRole":["`, getAtt("RescueAutomationRole"), `"],"KeyId":[<detail-resources-0--ARN>],"TopicArn":["`, ref("RescueTopic"), `"]}`),
+					"InputTemplate": `{"key":<detail-resources-0--ARN>}`,
 				},
 				"DeadLetterConfig": obj{"Arn": getAtt("RescueDeadLetterQueue")},
 				"RetryPolicy":      obj{"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400},
@@ -221,6 +223,32 @@ func TestAutoCancelDeletion_KeyAwareAllKeys(t *testing.T) {
 	}
 	if a.Queue == nil || a.Pipe == nil {
 		t.Error("Queue and Pipe missing")
+	}
+	// AND a pipe puts what the start queue keeps on a bus of its own, which refuses every other sender,
+	tpl.HasResourceProperties("AWS::Pipes::Pipe", obj{"Source": getAtt("RescueBoundedStartQueue"), "Target": getAtt("RescueStartBus"),
+		"TargetParameters": obj{"InputTemplate": `{"key": "<$.body.key>"}`,
+			"EventBridgeEventBusParameters": obj{"Source": "kmsmonitor.autocancel", "DetailType": "KMS key used while pending deletion"}}})
+	tpl.HasResourceProperties("AWS::Events::EventBusPolicy", obj{"EventBusName": ref("RescueStartBus"), "Statement": objLike(obj{
+		"Effect": "Deny", "Principal": obj{"AWS": "*"}, "Action": "events:PutEvents",
+		"Condition": obj{"ArnNotEquals": obj{"aws:PrincipalArn": getAtt("RescueBoundedStartPipeRole")}}})})
+	// AND the bus's rule passes the key to our own automation document
+	tpl.HasResourceProperties("AWS::Events::Rule", obj{
+		"EventBusName": ref("RescueStartBus"),
+		"EventPattern": obj{"source": arr{"kmsmonitor.autocancel"}, "detail-type": arr{"KMS key used while pending deletion"}},
+		"Targets": arr{obj{
+			"Id":      "Target0",
+			"Arn":     join("arn:", partition, ":ssm:", region, ":", account, ":automation-definition/", ref("RescueDocument"), ":$DEFAULT"),
+			"RoleArn": getAtt("RescueEventsRole"),
+			"InputTransformer": obj{
+				"InputPathsMap": obj{"detail-key": "$.detail.key"},
+				"InputTemplate": join(`{"AutomationAssumeRole":["`, getAtt("RescueAutomationRole"), `"],"KeyId":[<detail-key>],"TopicArn":["`, ref("RescueTopic"), `"]}`),
+			},
+			"DeadLetterConfig": obj{"Arn": getAtt("RescueDeadLetterQueue")},
+			"RetryPolicy":      obj{"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400},
+		}},
+	})
+	if a.StartQueue == nil || a.StartPipe == nil || a.StartBus == nil || a.StartRule == nil {
+		t.Error("StartQueue, StartPipe, StartBus or StartRule missing")
 	}
 	// AND the document finds who scheduled the deletion and leaves an exempt one alone (reported:
 	// TestAutoCancelDeletion_KeyAwareDocumentScenarios), else cancels the deletion of a key given by
@@ -360,7 +388,7 @@ func TestAutoCancelDeletion_KeyAwarePatternFidelityOnEventBridge(t *testing.T) {
 			// GIVEN the key-aware rule installed on EventBridge (moto), with its state
 			stack := newStack()
 			kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Rescue"), c.props)
-			pattern, state := rulePattern(t, synth(t, stack))
+			pattern, state := rulePatternOf(t, synth(t, stack), "RescueKeyAwareRule")
 			if state != "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" {
 				t.Fatalf("state = %s", state)
 			}
@@ -662,36 +690,173 @@ func TestAutoCancelDeletion_KeyAwareDocumentScenarios(t *testing.T) {
 	}
 }
 
-func TestAutoCancelDeletion_KeyAwareMessagesBoundedUnderLoad(t *testing.T) {
+func TestAutoCancelDeletion_KeyAwareMessagesAndStartsBoundedUnderLoad(t *testing.T) {
 	server := eventBridge(t)
-	// GIVEN key-aware AutoCancelDeletion's rule installed on EventBridge (moto) with its bounded target as synthesized
+	ctx := context.Background()
+	// GIVEN key-aware AutoCancelDeletion's rule installed on EventBridge (moto), each of its two bounded targets as synthesized
 	stack := newStack()
 	a := kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareAllKeys()})
 	tpl := synth(t, stack)
-	var template string
+	pipeTemplates := map[string]string{} // the pipe's target (logical ID) -> its template
 	for _, p := range tpl.resourcesOfType("AWS::Pipes::Pipe") {
-		template = p["Properties"].(map[string]interface{})["TargetParameters"].(map[string]interface{})["InputTemplate"].(string)
+		props := p["Properties"].(map[string]interface{})
+		b, _ := json.Marshal(props["Target"])
+		pipeTemplates[string(b)] = props["TargetParameters"].(map[string]interface{})["InputTemplate"].(string)
 	}
-	pattern, state, target := ruleTarget(t, tpl, "Rescue"+*a.Rules[0].Node().Id())
-	rule, err := server.NewFIFORule(context.Background(), pattern, state, target)
-	if err != nil {
-		t.Fatal(err)
+	messageTemplate, startTemplate := pipeTemplates[`{"Ref":"`+logicalID(stack, a.Topic)+`"}`], pipeTemplates[`{"Fn::GetAtt":["`+logicalID(stack, a.StartBus)+`","Arn"]}`]
+	// WHEN an application retries Decrypt 200 times in 10 minutes on a key pending deletion, another caller
+	// 50 times on it, and an application 50 times on a second key (the same bounded path as KeyUseEvents',
+	// proven there with 1,000)
+	calls := slices.Concat(failedCalls(200, kmseventtest.SingleRegionKey, "Decrypt", kmseventtest.AssumedRole, " is pending deletion."),
+		failedCalls(50, kmseventtest.SingleRegionKey, "GenerateDataKey", kmseventtest.AWSService, " is pending deletion."),
+		failedCalls(50, kmseventtest.MultiRegionKey, "Decrypt", kmseventtest.AssumedRole, " is pending deletion."))
+	deliver := func(queue string) []string {
+		t.Helper()
+		pattern, state, target := fifoTarget(t, tpl, "Rescue"+*a.Rules[0].Node().Id(), queue)
+		rule, err := server.NewFIFORule(ctx, pattern, state, target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies, err := rule.Deliver(ctx, calls)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return bodies
 	}
-	// WHEN an application retries Decrypt 200 times in 10 minutes on a key pending deletion (the same
-	// bounded path as KeyUseEvents', proven there with 1,000)
-	bodies, err := rule.Deliver(context.Background(), failedCalls(200, kmseventtest.SingleRegionKey, "Decrypt", kmseventtest.AssumedRole, " is pending deletion."))
-	if err != nil {
-		t.Fatal(err)
+	// THEN one message per key, operation and caller names them and says what the automation does
+	messages := deliver(logicalID(stack, a.Queue))
+	if len(messages) != 3 {
+		t.Fatalf("%d messages, want 3", len(messages))
 	}
-	// THEN one message names the key, the operation and the caller, and says what the automation does
-	if len(bodies) != 1 {
-		t.Fatalf("%d messages, want 1", len(bodies))
-	}
-	text := pipeText(t, template, bodies[0])
+	text := pipeText(t, messageTemplate, messages[0])
 	for _, want := range []string{"KMS key " + kmseventtest.SingleRegionKey + " is pending deletion", "Operation: Decrypt by " + kmseventtest.AssumedRole["arn"].(string),
 		"Starting the automation that cancels its scheduled deletion"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("message lacks %q:\n%s", want, text)
 		}
+	}
+	// AND the automation starts once per key: the start queue keeps one message per key, which the start pipe
+	// puts on the start bus as an event whose detail names the key
+	starts := deliver(logicalID(stack, a.StartQueue))
+	if len(starts) != 2 {
+		t.Fatalf("%d starts kept, want 2 (one per key): %v", len(starts), starts)
+	}
+	var events [][]byte
+	for _, body := range starts {
+		var detail map[string]any
+		if err := json.Unmarshal([]byte(pipeText(t, startTemplate, body)), &detail); err != nil {
+			t.Fatalf("the start pipe's event detail is not JSON: %v", err)
+		}
+		e, _ := json.Marshal(map[string]any{"version": "0", "id": "7a1b2c3d-0000-4000-8000-000000000000",
+			"detail-type": "KMS key used while pending deletion", "source": "kmsmonitor.autocancel",
+			"account": "111122223333", "time": "2026-12-06T10:00:00Z", "region": "us-west-2", "resources": []string{}, "detail": detail})
+		events = append(events, e)
+	}
+	// AND the start bus's rule matches those events and gives the automation the key (its target's
+	// transformation, rendered by EventBridge (moto) on a queue in the automation's place)
+	startRule := tpl.JSON()["Resources"].(map[string]interface{})[logicalID(stack, a.StartRule)].(map[string]interface{})["Properties"].(map[string]interface{})
+	pattern, _ := json.Marshal(startRule["EventPattern"])
+	transformer := startRule["Targets"].([]interface{})[0].(map[string]interface{})["InputTransformer"].(map[string]interface{})
+	paths := map[string]string{}
+	for k, v := range transformer["InputPathsMap"].(map[string]interface{}) {
+		paths[k] = v.(string)
+	}
+	rule, err := server.NewFIFORule(ctx, string(pattern), "ENABLED", eventbridgetest.Target{InputPathsMap: paths,
+		InputTemplate: joinLiteral(transformer["InputTemplate"], "arn:aws:iam::111122223333:role/resolved"), MessageGroupID: "automation"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs, err := rule.Deliver(ctx, events)
+	if err != nil || len(inputs) != 2 {
+		t.Fatalf("%d automation starts, %v; want 2", len(inputs), err)
+	}
+	for i, want := range []string{kmseventtest.SingleRegionKey, kmseventtest.MultiRegionKey} {
+		var input map[string][]string
+		if err := json.Unmarshal([]byte(inputs[i]), &input); err != nil || len(input["KeyId"]) != 1 || input["KeyId"][0] != want {
+			t.Errorf("automation input %d: %s (%v), want KeyId [%s]", i, inputs[i], err, want)
+		}
+	}
+}
+
+// fifoTarget returns the pattern and state of the rule whose logical ID
+// starts with rulePrefix, and its target that sends to the FIFO queue queueID.
+func fifoTarget(t *testing.T, tpl template, rulePrefix, queueID string) (pattern, state string, target eventbridgetest.Target) {
+	t.Helper()
+	for id, r := range tpl.JSON()["Resources"].(map[string]interface{}) {
+		if !strings.HasPrefix(id, rulePrefix) {
+			continue
+		}
+		props := r.(map[string]interface{})["Properties"].(map[string]interface{})
+		b, _ := json.Marshal(props["EventPattern"])
+		for _, raw := range props["Targets"].([]interface{}) {
+			tg := raw.(map[string]interface{})
+			if arn, _ := json.Marshal(tg["Arn"]); string(arn) != `{"Fn::GetAtt":["`+queueID+`","Arn"]}` {
+				continue
+			}
+			it := tg["InputTransformer"].(map[string]interface{})
+			paths := map[string]string{}
+			for k, v := range it["InputPathsMap"].(map[string]interface{}) {
+				paths[k] = v.(string)
+			}
+			group, _ := tg["SqsParameters"].(map[string]interface{})["MessageGroupId"].(string)
+			return string(b), props["State"].(string), eventbridgetest.Target{InputPathsMap: paths, InputTemplate: it["InputTemplate"].(string), MessageGroupID: group}
+		}
+	}
+	t.Fatalf("no rule %s* with a target sending to %s", rulePrefix, queueID)
+	return
+}
+
+// logicalID is the logical ID of construct's default child (its CloudFormation resource).
+func logicalID(stack awscdk.Stack, construct constructs.IConstruct) string {
+	if cfn, ok := construct.(awscdk.CfnElement); ok {
+		return *stack.GetLogicalId(cfn)
+	}
+	return *stack.GetLogicalId(construct.Node().DefaultChild().(awscdk.CfnElement))
+}
+
+// joinLiteral returns v (a string, or an Fn::Join of strings and references)
+// as a string, each reference written as resolved.
+func joinLiteral(v interface{}, resolved string) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	parts := v.(map[string]interface{})["Fn::Join"].([]interface{})[1].([]interface{})
+	var out strings.Builder
+	for _, p := range parts {
+		if s, ok := p.(string); ok {
+			out.WriteString(s)
+		} else {
+			out.WriteString(resolved)
+		}
+	}
+	return out.String()
+}
+
+func TestAutoCancelDeletion_BoundedStartsWithoutTopicAndWithoutPipes(t *testing.T) {
+	// GIVEN key-aware AutoCancelDeletion WHEN it does not notify
+	stack := newStack()
+	a := kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{
+		Mode: kmsmonitor.KeyAwareAllKeys(), NotifyTopic: jsii.Bool(false)})
+	tpl := synth(t, stack)
+	// THEN its starts are bounded all the same: one pipe, to the start bus
+	tpl.ResourceCountIs("AWS::Pipes::Pipe", 1)
+	tpl.HasResourceProperties("AWS::Pipes::Pipe", obj{"Target": getAtt("RescueStartBus")})
+	if a.StartQueue == nil || a.Queue != nil {
+		t.Errorf("StartQueue %v, Queue %v", a.StartQueue, a.Queue)
+	}
+
+	// GIVEN a stack in a Region without EventBridge Pipes WHEN key-aware AutoCancelDeletion is added
+	stack = awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{
+		Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("il-central-1")}})
+	a = kmsmonitor.NewAutoCancelDeletion(stack, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareAllKeys()})
+	tpl = synthAs(t, t.Name()+"_il-central-1", stack, nil)
+	// THEN the rule starts the automation and notifies per event, as before, and one warning says both
+	tpl.ResourceCountIs("AWS::Pipes::Pipe", 0)
+	tpl.ResourceCountIs("AWS::Events::EventBus", 0)
+	tpl.HasResourceProperties("AWS::Events::Rule", obj{"Targets": arr{
+		objLike(obj{"RoleArn": getAtt("RescueEventsRole")}), objLike(obj{"Arn": ref("RescueTopic")})}})
+	warned := warningsWithID(stack, "kmsmonitor:notificationsUnbounded")
+	if len(warned) != 1 || !strings.Contains(warned[0].msg, "starts one automation and sends one message per failed call") || a.StartQueue != nil {
+		t.Errorf("warnings %+v, start queue %v", warned, a.StartQueue)
 	}
 }

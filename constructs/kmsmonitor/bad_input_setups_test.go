@@ -88,6 +88,13 @@ var _ = addBadInputs("setups that cannot work", []badInput{
 		bus := awsevents.EventBus_FromEventBusArn(s, jsii.String("Bus"), jsii.String("arn:aws:events:us-west-2:111122223333:event-bus/central"))
 		kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{EventBus: bus})
 	}, []string{"EventBus", "the event bus is in Region us-west-2", "a bus of its own account and Region"}},
+	{"ChatNotifications", "Chat", "chat topic in another Region", func(awscdk.Stack) {
+		s := eastStack()
+		kmsmonitor.NewChatNotifications(s, jsii.String("Chat"), &kmsmonitor.ChatNotificationsProps{
+			Topic:     awssns.NewTopic(s, jsii.String("Alerts"), nil),
+			ChatTopic: awssns.Topic_FromTopicArn(s, jsii.String("Chat Topic"), jsii.String("arn:aws:sns:eu-west-1:111122223333:kms-chat")),
+		})
+	}, []string{"ChatTopic", "the chat topic is in Region eu-west-1", "the function publishes to topics of its own account and Region"}},
 	{"PendingDeletionAlarm", "Monitor", "named notifications where log alarms do not exist", func(awscdk.Stack) {
 		s := awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("cn-north-1")}})
 		kmsmonitor.NewPendingDeletionAlarm(s, jsii.String("Monitor"), &kmsmonitor.PendingDeletionAlarmProps{NamedNotifications: jsii.Bool(true)})

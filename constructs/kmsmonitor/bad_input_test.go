@@ -494,6 +494,10 @@ var _ = addBadInputs("range and format", []badInput{
 		topic := awssns.NewTopic(s, jsii.String("Alerts"), nil)
 		kmsmonitor.NewChatNotifications(s, jsii.String("Chat"), &kmsmonitor.ChatNotificationsProps{Topic: topic, ChatTopic: topic})
 	}, []string{"ChatTopic: is Topic itself", "leave ChatTopic unset"}},
+	{"ChatNotifications", "Chat", "retention and removal policy that do not exist", func(s awscdk.Stack) {
+		kmsmonitor.NewChatNotifications(s, jsii.String("Chat"), &kmsmonitor.ChatNotificationsProps{
+			Topic: awssns.NewTopic(s, jsii.String("Alerts"), nil), LogRetention: "7", RemovalPolicy: "delete"})
+	}, []string{`LogRetention: "7" is not a retention`, "awslogs.RetentionDays_ONE_YEAR", `RemovalPolicy: "delete" is not allowed`}},
 	{"ChatNotifications", "Chat", "FIFO topics", func(s awscdk.Stack) {
 		fifo := awssns.NewTopic(s, jsii.String("Fifo"), &awssns.TopicProps{Fifo: jsii.Bool(true), TopicName: jsii.String("alerts")})
 		chat := awssns.NewTopic(s, jsii.String("FifoChat"), &awssns.TopicProps{Fifo: jsii.Bool(true), TopicName: jsii.String("chat")})

@@ -2,8 +2,11 @@ package kmsmonitor
 
 import (
 	_ "embed"
+	"fmt"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -43,8 +46,8 @@ type ChatNotificationsProps struct {
 	RemovalPolicy awscdk.RemovalPolicy
 }
 
-// ChatNotifications makes kmsmonitor's messages readable in Slack, Microsoft
-// Teams or Amazon Chime through Amazon Q Developer in chat applications,
+// ChatNotifications makes kmsmonitor's messages readable in Slack or
+// Microsoft Teams through Amazon Q Developer in chat applications,
 // which shows only the messages it recognizes: a function subscribed to
 // Topic publishes each message on ChatTopic in the service's custom
 // notification format (a title, and the message in a code block). E-mails
@@ -63,6 +66,8 @@ type ChatNotifications struct {
 	LogGroup awslogs.LogGroup
 	// DeadLetterQueue keeps the messages the function could not forward after Lambda's two retries.
 	DeadLetterQueue awssqs.Queue
+	// FailureAlarm notifies Topic when DeadLetterQueue holds a message.
+	FailureAlarm awscloudwatch.Alarm
 }
 
 // NewChatNotifications creates ChatNotifications. It panics with a
@@ -70,6 +75,14 @@ type ChatNotifications struct {
 func NewChatNotifications(scope constructs.Construct, id *string, props *ChatNotificationsProps) *ChatNotifications {
 	p, node, c := start("kmsmonitor.ChatNotifications", scope, id, props)
 	checkChatTopics(c, p.Topic, p.ChatTopic)
+	if p.LogRetention != "" && !slices.Contains(logRetentions, p.LogRetention) {
+		c.Addf("LogRetention", "%q is not a retention CloudWatch Logs offers; use an awslogs.RetentionDays_* constant such as awslogs.RetentionDays_ONE_YEAR", p.LogRetention)
+	}
+	switch p.RemovalPolicy {
+	case "", awscdk.RemovalPolicy_RETAIN, awscdk.RemovalPolicy_DESTROY, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE:
+	default:
+		c.Addf("RemovalPolicy", "%q is not allowed for a log group and a queue; use awscdk.RemovalPolicy_RETAIN or awscdk.RemovalPolicy_DESTROY", p.RemovalPolicy)
+	}
 	c.PanicIfAny()
 
 	retention := p.LogRetention
@@ -98,8 +111,14 @@ func NewChatNotifications(scope constructs.Construct, id *string, props *ChatNot
 	})
 	nagsuppress.On(ch.LogGroup, nagsuppress.Rule{ID: "NIST.800.53.R5-CloudWatchLogGroupEncrypted",
 		Reason: "Holds the function's start, end and report lines and its errors, not the messages; CloudWatch Logs encrypts it at rest."})
-	ch.DeadLetterQueue = alerting.NewDeadLetterQueue(node, "DeadLetterQueue")
-	ch.DeadLetterQueue.ApplyRemovalPolicy(removal)
+	ch.DeadLetterQueue = awssqs.NewQueue(node, jsii.String("DeadLetterQueue"), &awssqs.QueueProps{
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+		RemovalPolicy:   removal,
+	})
+	nagsuppress.On(ch.DeadLetterQueue, nagsuppress.Rule{ID: "AwsSolutions-SQS3",
+		Reason: "This queue is itself the function's dead-letter queue; a dead-letter queue of its own would only move the same messages."})
 	// The role is kmsmonitor's own, not aws-cdk-lib's default: that one
 	// attaches the managed policy AWSLambdaBasicExecutionRole (logs of every
 	// log group); this one writes to LogGroup only.
@@ -135,7 +154,32 @@ func NewChatNotifications(scope constructs.Construct, id *string, props *ChatNot
 		nagsuppress.Rule{ID: "NIST.800.53.R5-LambdaConcurrency",
 			Reason: "Reserving concurrency fails to deploy in accounts whose concurrency quota is at its minimum of 10; the messages it forwards are already bounded upstream."})
 	p.Topic.AddSubscription(cdkbyname.LambdaSubscription(ch.Function))
+	// Chat is quiet when it fails: a message the function could not
+	// forward after Lambda's two retries is reported on Topic, by e-mail.
+	alerting.AllowAlarmsToPublish(p.Topic)
+	ch.FailureAlarm = alerting.NewAlarm(node, "FailureAlarm", alerting.AlarmSpec{
+		Metric: ch.DeadLetterQueue.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
+			Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Maximum"),
+		}),
+		Threshold: 1, Comparison: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+		TreatMissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
+		Description:      "kmsmonitor ChatNotifications: messages could not be forwarded to the chat topic; they wait in the function's dead-letter queue (see the function's logs)",
+	}, alerting.Notification{Topic: p.Topic})
+	if chatTopicImported(ch.ChatTopic) {
+		awscdk.Annotations_Of(node).AddWarningV2(jsii.String("kmsmonitor:importedChatTopic"), jsii.String(fmt.Sprintf(
+			"ChatTopic is imported, so kmsmonitor cannot see its key: if it is encrypted with a customer managed key, "+
+				"let the function's role (%s) use it (kms:GenerateDataKey* and kms:Decrypt in the key policy), or import the topic with "+
+				"awssns.Topic_FromTopicAttributes and its KeyArn; otherwise every message ends in the dead-letter queue. "+
+				"Acknowledge this warning once the role may use the key, or if the topic is not encrypted.", *role.Node().Path())), nil)
+	}
 	return ch
+}
+
+// chatTopicImported reports whether topic was imported (not created in the
+// app) without a key kmsmonitor knows.
+func chatTopicImported(topic awssns.ITopic) bool {
+	_, created := topic.Node().DefaultChild().(awssns.CfnTopic)
+	return !created && topic.MasterKey() == nil
 }
 
 // checkChatTopics records what would keep topic's messages from reaching
@@ -157,4 +201,7 @@ func checkChatTopics(c *propcheck.Checker, topic, chatTopic awssns.ITopic) {
 	if topic != nil && (topic == chatTopic || *topic.TopicArn() == *chatTopic.TopicArn()) {
 		c.Addf("ChatTopic", "is Topic itself; each forwarded message would come back to be forwarded again: give another topic, or leave ChatTopic unset for a new one")
 	}
+	c.SameEnv("kmsmonitor:chatTopicEnvironment", "the function publishes to topics of its own account and Region",
+		"give a chat topic of this stack's account and Region, or leave ChatTopic unset for a new one",
+		[]propcheck.Placed{{Prop: "ChatTopic", What: "the chat topic", Env: propcheck.EnvOf(chatTopic), SameRegion: true}})
 }

@@ -31,8 +31,9 @@ def chat_message(subject, message):
         return message
     if isinstance(doc, dict) and "AlarmName" in doc and "NewStateValue" in doc:
         title = "%s: %s" % (doc["NewStateValue"], doc["AlarmName"])
-        lines = [doc.get("AlarmDescription"), doc.get("NewStateReason"),
-                 "Account: %s, Region: %s, %s" % (doc.get("AWSAccountId"), doc.get("Region"), doc.get("StateChangeTime"))]
+        where = ", ".join("%s%s" % (label, doc[k]) for k, label in
+                          (("AWSAccountId", "Account: "), ("Region", "Region: "), ("StateChangeTime", "")) if doc.get(k))
+        lines = [doc.get("AlarmDescription"), doc.get("NewStateReason"), where]
         rest = {k: v for k, v in doc.items() if k not in HIDDEN}
         if rest:
             lines.append(json.dumps(rest, indent=1))
@@ -42,6 +43,7 @@ def chat_message(subject, message):
         first, _, rest = text.partition("\n")
         title, body = (subject, text) if subject else (first, rest.strip() or first)
     body = cut(body.replace("```", "'''"), DESCRIPTION_MAX - 8)
+    title = title.replace("`", "'")
     return json.dumps({"version": "1.0", "source": "custom", "content": {
         "textType": "client-markdown", "title": cut(title, TITLE_MAX), "description": "```\n" + body + "\n```"}})
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
@@ -46,6 +47,53 @@ func TestChatNotifications_Resources(t *testing.T) {
 	if len(code) > 4096 {
 		t.Errorf("inline code is %d characters, more than 4,096", len(code))
 	}
+}
+
+func TestChatNotifications_FailuresAreReportedByEmail(t *testing.T) {
+	// GIVEN ChatNotifications on a topic WHEN a message cannot be forwarded (it lands in the dead-letter queue)
+	stack := newStack()
+	topic := awssns.NewTopic(stack, jsii.String("Alerts"), nil)
+	ch := kmsmonitor.NewChatNotifications(stack, jsii.String("Chat"), &kmsmonitor.ChatNotificationsProps{Topic: topic})
+	tpl := synth(t, stack)
+	// THEN an alarm on the queue notifies the topic (and its readers by e-mail)
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{
+		"MetricName": "ApproximateNumberOfMessagesVisible", "Namespace": "AWS/SQS", "Statistic": "Maximum",
+		"Threshold": 1, "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
+		"Dimensions":   arr{obj{"Name": "QueueName", "Value": obj{"Fn::GetAtt": arr{assertions.Match_StringLikeRegexp(jsii.String("^ChatDeadLetterQueue")), "QueueName"}}}},
+		"AlarmActions": arr{ref("Alerts")},
+	})
+	if ch.FailureAlarm == nil {
+		t.Error("FailureAlarm missing")
+	}
+}
+
+func TestChatNotifications_ImportedChatTopicWarns(t *testing.T) {
+	// GIVEN a chat topic imported by ARN (its key unknown) WHEN it is given
+	stack := awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{
+		Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("us-east-1")}})
+	topic := awssns.NewTopic(stack, jsii.String("Alerts"), nil)
+	chat := awssns.Topic_FromTopicArn(stack, jsii.String("Chat Topic"), jsii.String("arn:aws:sns:us-east-1:111122223333:kms-chat"))
+	kmsmonitor.NewChatNotifications(stack, jsii.String("Chat"), &kmsmonitor.ChatNotificationsProps{Topic: topic, ChatTopic: chat})
+	synth(t, stack)
+	// THEN a warning says to let the function's role use its key, naming the role
+	w := warningsWithID(stack, "kmsmonitor:importedChatTopic")
+	if len(w) != 1 || !strings.Contains(w[0].msg, "Stack/Chat/Role") || !strings.Contains(w[0].msg, "Topic_FromTopicAttributes") {
+		t.Errorf("warnings %+v", w)
+	}
+	// AND imported with its key, no warning, and the role may use the key
+	stack = awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{
+		Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("us-east-1")}})
+	topic = awssns.NewTopic(stack, jsii.String("Alerts"), nil)
+	chat = awssns.Topic_FromTopicAttributes(stack, jsii.String("Chat Topic"), &awssns.TopicAttributes{
+		TopicArn: jsii.String("arn:aws:sns:us-east-1:111122223333:kms-chat"),
+		KeyArn:   jsii.String("arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab")})
+	kmsmonitor.NewChatNotifications(stack, jsii.String("Chat"), &kmsmonitor.ChatNotificationsProps{Topic: topic, ChatTopic: chat})
+	tpl := synth(t, stack)
+	if w := warningsWithID(stack, "kmsmonitor:importedChatTopic"); len(w) != 0 {
+		t.Errorf("warnings %+v", w)
+	}
+	tpl.HasResourceProperties("AWS::IAM::Policy", obj{"PolicyDocument": objLike(obj{"Statement": arrWith(objLike(obj{
+		"Action": arr{"kms:Decrypt", "kms:GenerateDataKey*"}, "Resource": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}))})})
 }
 
 func TestChatNotifications_GivenChatTopic(t *testing.T) {
@@ -179,6 +227,9 @@ func TestChatNotifications_MessagesInChatFormat(t *testing.T) {
 	contains(2, "description", "imported key material expires", "Threshold Crossed", "1234abcd-12ab-34cd-56ef-1234567890ab", "111122223333")
 	contains(3, "title", "ALARM: Kms-PendingDeletion-Named")
 	contains(3, "description", kmseventtest.SingleRegionKey, "assumed-role/app", "Decrypt", "is pending deletion.")
+	if d := got[3]["content"].(map[string]any)["description"].(string); strings.Contains(d, "None") {
+		t.Errorf("the log alarm's message shows fields it lacks: %s", d)
+	}
 	contains(4, "title", "kmsmonitor: exempt deletion")
 	contains(4, "description", "was not cancelled")
 	contains(5, "description", "already for chat")

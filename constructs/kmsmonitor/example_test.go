@@ -197,6 +197,7 @@ func ExampleNewChatNotifications() {
 	// DeadLetterQueue
 	// Role
 	// Function
+	// FailureAlarm
 }
 
 // The parts alone: the CIS control on your own trail's log group, and

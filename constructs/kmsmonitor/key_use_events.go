@@ -156,17 +156,28 @@ func (e *KeyUseEvents) rule(id, suffix, what, advice, command string) awsevents.
 // (under scope), or nil: when bounded is false, or, with the warning
 // kmsmonitor:notificationsUnbounded, in a Region without EventBridge Pipes.
 func boundedOrWarn(scope constructs.Construct, bounded *bool, topic awssns.ITopic, template, what, advice string) *alerting.Bounded {
+	if !boundedWanted(scope, bounded, what+" sends one message per failed call", advice) {
+		return nil
+	}
+	return alerting.NewBounded(scope, topic, template)
+}
+
+// boundedWanted reports whether scope's messages (or starts) are bounded:
+// unless bounded is false, where EventBridge Pipes exists; elsewhere the
+// warning kmsmonitor:notificationsUnbounded says that what happens instead,
+// and advice what to do.
+func boundedWanted(scope constructs.Construct, bounded *bool, what, advice string) bool {
 	region := *awscdk.Stack_Of(scope).Region()
 	switch {
 	case bounded != nil && !*bounded:
-		return nil
+		return false
 	case alerting.PipesAvailable(region):
-		return alerting.NewBounded(scope, topic, template)
+		return true
 	}
 	awscdk.Annotations_Of(scope).AddWarningV2(jsii.String("kmsmonitor:notificationsUnbounded"), jsii.String(fmt.Sprintf(
-		"EventBridge Pipes is not available in %s, so %s sends one message per failed call, however often an application retries: "+
+		"EventBridge Pipes is not available in %s, so %s, however often an application retries: "+
 			"%s; set BoundedMessages to false to acknowledge.", region, what, advice)), nil)
-	return nil
+	return false
 }
 
 // checkBoundedMessages refuses BoundedMessages true in a stack of a Region

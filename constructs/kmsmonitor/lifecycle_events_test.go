@@ -3,6 +3,7 @@ package kmsmonitor_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/kmsmonitor/kmsmonitor/internal/cdkbyname"
@@ -177,6 +178,24 @@ func rulePattern(t *testing.T, tpl template) (string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return string(pattern), props["State"].(string)
+}
+
+// rulePatternOf returns the event pattern (JSON) and state of the one rule
+// whose logical ID starts with prefix.
+func rulePatternOf(t *testing.T, tpl template, prefix string) (string, string) {
+	t.Helper()
+	var found []interface{}
+	for id, r := range tpl.JSON()["Resources"].(map[string]interface{}) {
+		if strings.HasPrefix(id, prefix) && r.(map[string]interface{})["Type"] == "AWS::Events::Rule" {
+			found = append(found, r.(map[string]interface{})["Properties"])
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d rules %s*, want 1", len(found), prefix)
+	}
+	props := found[0].(map[string]interface{})
+	pattern, _ := json.Marshal(props["EventPattern"])
 	return string(pattern), props["State"].(string)
 }
 

@@ -60,6 +60,11 @@ var legalButUncheckedSetups = []legalButUnchecked{
 		func(s awscdk.Stack) {
 			kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(true), Topic: westTopic(s)})
 		}},
+	{"chat forwarder with a chat topic ARN", "kmsmonitor:chatTopicEnvironment", "Chat", "Region us-west-2 (ChatTopic)",
+		func(s awscdk.Stack) {
+			kmsmonitor.NewChatNotifications(s, jsii.String("Chat"), &kmsmonitor.ChatNotificationsProps{
+				Topic: awssns.NewTopic(s, jsii.String("Alerts"), nil), ChatTopic: westTopic(s)})
+		}},
 	{"rule with a dead-letter queue ARN", "kmsmonitor:deadLetterQueueEnvironment", "Grants", "Region us-west-2 (DeadLetterQueue)",
 		func(s awscdk.Stack) {
 			kmsmonitor.NewGrantAudit(s, jsii.String("Grants"), &kmsmonitor.GrantAuditProps{DeadLetterQueue: westQueue(s)})

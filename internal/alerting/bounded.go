@@ -2,6 +2,7 @@ package alerting
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
@@ -66,52 +67,11 @@ type Bounded struct {
 // "<$.body.FIELD>" placeholders are the fields of the JSON body the rules
 // send (Target's body).
 func NewBounded(scope constructs.Construct, topic awssns.ITopic, template string) *Bounded {
-	b := &Bounded{}
-	b.DeadLetterQueue = awssqs.NewQueue(scope, jsii.String("BoundedDeadLetterQueue"), &awssqs.QueueProps{
-		Fifo:            jsii.Bool(true),
-		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
-		EnforceSSL:      jsii.Bool(true),
-		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
-		RemovalPolicy:   awscdk.RemovalPolicy_RETAIN,
-	})
-	nagsuppress.On(b.DeadLetterQueue, nagsuppress.Rule{ID: "AwsSolutions-SQS3",
-		Reason: "This queue is itself the dead-letter queue of the notification queue; a dead-letter queue of its own would only move the same messages."})
-	// SSE-SQS: EventBridge may send to it with no key policy to change (it
-	// cannot use the AWS managed key alias/aws/sqs).
-	b.Queue = awssqs.NewQueue(scope, jsii.String("BoundedQueue"), &awssqs.QueueProps{
-		Fifo:                      jsii.Bool(true),
-		ContentBasedDeduplication: jsii.Bool(true),
-		Encryption:                awssqs.QueueEncryption_SQS_MANAGED,
-		EnforceSSL:                jsii.Bool(true),
-		RetentionPeriod:           awscdk.Duration_Days(jsii.Number(4)),
-		RemovalPolicy:             awscdk.RemovalPolicy_RETAIN,
-		DeadLetterQueue:           &awssqs.DeadLetterQueue{Queue: b.DeadLetterQueue, MaxReceiveCount: jsii.Number(5)},
-	})
-	stack := awscdk.Stack_Of(scope)
-	b.Role = awsiam.NewRole(scope, jsii.String("BoundedPipeRole"), &awsiam.RoleProps{
-		Description: jsii.String("kmsmonitor: lets an EventBridge pipe read the notification queue and publish to the notification topic"),
-		// aws:SourceAccount only: AWS documents no aws:SourceArn that Pipes
-		// sends when it assumes a pipe's role, and one it does not send would
-		// stop the pipe.
-		AssumedBy: awsiam.NewServicePrincipal(jsii.String("pipes.amazonaws.com"), &awsiam.ServicePrincipalOpts{
-			Conditions: &map[string]interface{}{"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()}},
-		}),
-	})
-	// The pipe's permissions (EventBridge Pipes User Guide, "Amazon SQS
-	// queue as a source"; SNS encrypting with the topic's key on the
-	// publisher's behalf), in a customer managed policy rather than an inline
-	// one (NIST 800-53 IAMNoInlinePolicy).
-	statements := []awsiam.PolicyStatement{
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("ReadTheNotificationQueue"),
-			Actions:   jsii.Strings("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
-			Resources: &[]*string{b.Queue.QueueArn()},
-		}),
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid: jsii.String("PublishToTheTopic"), Actions: jsii.Strings("sns:Publish"), Resources: &[]*string{topic.TopicArn()},
-		}),
-	}
+	statements := []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("PublishToTheTopic"), Actions: jsii.Strings("sns:Publish"), Resources: &[]*string{topic.TopicArn()},
+	})}
 	if key := topic.MasterKey(); key != nil {
+		stack := awscdk.Stack_Of(scope)
 		// SNS Developer Guide, "Key management": a publisher to an encrypted topic needs these two.
 		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid: jsii.String("EncryptNotifications"), Actions: jsii.Strings("kms:Decrypt", "kms:GenerateDataKey"),
@@ -121,22 +81,90 @@ func NewBounded(scope constructs.Construct, topic awssns.ITopic, template string
 			}},
 		}))
 	}
-	policy := awsiam.NewManagedPolicy(scope, jsii.String("BoundedPipePolicy"), &awsiam.ManagedPolicyProps{
-		Description: jsii.String("kmsmonitor: what the notification pipe may do"),
+	return newBounded(scope, "Bounded", "notification", "publishes each notification the FIFO queue kept (repeats dropped) to the topic",
+		"publish to the notification topic", topic.TopicArn(), statements, &awspipes.CfnPipe_PipeTargetParametersProperty{InputTemplate: jsii.String(template)})
+}
+
+// NewBoundedEvents creates, under scope (IDs prefix + "Queue", ...), a
+// Bounded putting each message its queue keeps on bus as an event of source
+// and detailType, whose detail is the pipe's JSON template (placeholders
+// "<$.body.FIELD>", quoted where the field is a string). bus's policy should
+// refuse every other sender (its rules act on what it receives).
+func NewBoundedEvents(scope constructs.Construct, prefix string, bus awsevents.IEventBus, source, detailType, template string) *Bounded {
+	return newBounded(scope, prefix, "event", "puts each event the FIFO queue kept (repeats dropped) on its event bus",
+		"put events on its event bus", bus.EventBusArn(), []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("PutOnTheBus"), Actions: jsii.Strings("events:PutEvents"), Resources: &[]*string{bus.EventBusArn()},
+		})}, &awspipes.CfnPipe_PipeTargetParametersProperty{
+			InputTemplate: jsii.String(template),
+			EventBridgeEventBusParameters: &awspipes.CfnPipe_PipeTargetEventBridgeEventBusParametersProperty{
+				Source: jsii.String(source), DetailType: jsii.String(detailType),
+			},
+		})
+}
+
+// newBounded creates the queues, role, policy and pipe of a Bounded whose
+// pipe delivers to target (what: "notification", "event"; does and
+// delivers: what its pipe and role descriptions say) with targetStatements
+// and targetParams.
+func newBounded(scope constructs.Construct, prefix, what, does, delivers string, target *string, targetStatements []awsiam.PolicyStatement,
+	targetParams *awspipes.CfnPipe_PipeTargetParametersProperty) *Bounded {
+	b := &Bounded{}
+	b.DeadLetterQueue = awssqs.NewQueue(scope, jsii.String(prefix+"DeadLetterQueue"), &awssqs.QueueProps{
+		Fifo:            jsii.Bool(true),
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+		RemovalPolicy:   awscdk.RemovalPolicy_RETAIN,
+	})
+	nagsuppress.On(b.DeadLetterQueue, nagsuppress.Rule{ID: "AwsSolutions-SQS3",
+		Reason: "This queue is itself the dead-letter queue of the " + what + " queue; a dead-letter queue of its own would only move the same messages."})
+	// SSE-SQS: EventBridge may send to it with no key policy to change (it
+	// cannot use the AWS managed key alias/aws/sqs).
+	b.Queue = awssqs.NewQueue(scope, jsii.String(prefix+"Queue"), &awssqs.QueueProps{
+		Fifo:                      jsii.Bool(true),
+		ContentBasedDeduplication: jsii.Bool(true),
+		Encryption:                awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:                jsii.Bool(true),
+		RetentionPeriod:           awscdk.Duration_Days(jsii.Number(4)),
+		RemovalPolicy:             awscdk.RemovalPolicy_RETAIN,
+		DeadLetterQueue:           &awssqs.DeadLetterQueue{Queue: b.DeadLetterQueue, MaxReceiveCount: jsii.Number(5)},
+	})
+	stack := awscdk.Stack_Of(scope)
+	b.Role = awsiam.NewRole(scope, jsii.String(prefix+"PipeRole"), &awsiam.RoleProps{
+		Description: jsii.String("kmsmonitor: lets an EventBridge pipe read the " + what + " queue and " + delivers),
+		// aws:SourceAccount only: AWS documents no aws:SourceArn that Pipes
+		// sends when it assumes a pipe's role, and one it does not send would
+		// stop the pipe.
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("pipes.amazonaws.com"), &awsiam.ServicePrincipalOpts{
+			Conditions: &map[string]interface{}{"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()}},
+		}),
+	})
+	// The pipe's permissions (EventBridge Pipes User Guide, "Amazon SQS
+	// queue as a source", and its target's), in a customer managed policy
+	// rather than an inline one (NIST 800-53 IAMNoInlinePolicy).
+	statements := append([]awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("ReadThe" + strings.ToUpper(what[:1]) + what[1:] + "Queue"),
+			Actions:   jsii.Strings("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
+			Resources: &[]*string{b.Queue.QueueArn()},
+		}),
+	}, targetStatements...)
+	policy := awsiam.NewManagedPolicy(scope, jsii.String(prefix+"PipePolicy"), &awsiam.ManagedPolicyProps{
+		Description: jsii.String("kmsmonitor: what the " + what + " pipe may do"),
 		Roles:       &[]awsiam.IRole{b.Role},
 		Statements:  &statements,
 	})
 	b.Policy = policy
 	// awspipes has no L2 in aws-cdk-lib (only the alpha module): the L1.
-	b.Pipe = awspipes.NewCfnPipe(scope, jsii.String("BoundedPipe"), &awspipes.CfnPipeProps{
-		Description: jsii.String("kmsmonitor: publishes each notification the FIFO queue kept (repeats dropped) to the topic"),
+	b.Pipe = awspipes.NewCfnPipe(scope, jsii.String(prefix+"Pipe"), &awspipes.CfnPipeProps{
+		Description: jsii.String("kmsmonitor: " + does),
 		RoleArn:     b.Role.RoleArn(),
 		Source:      b.Queue.QueueArn(),
 		SourceParameters: &awspipes.CfnPipe_PipeSourceParametersProperty{
 			SqsQueueParameters: &awspipes.CfnPipe_PipeSourceSqsQueueParametersProperty{BatchSize: jsii.Number(1)},
 		},
-		Target:           topic.TopicArn(),
-		TargetParameters: &awspipes.CfnPipe_PipeTargetParametersProperty{InputTemplate: jsii.String(template)},
+		Target:           target,
+		TargetParameters: targetParams,
 	})
 	// Pipes checks the role's permissions when it creates the pipe: after its
 	// policy (the role itself comes first through RoleArn).

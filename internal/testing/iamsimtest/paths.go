@@ -257,6 +257,47 @@ func (p *extractor) pipe(r *Resource) {
 		p.add(Case{Kind: "pipe role → unrelated topic", Principal: role.Arn, Action: "sns:Publish",
 			Resource: p.arn("sns", "kmsmonitor-unrelated-topic"), Context: tls, Identity: identity, Want: Refused, Note: note})
 	}
+	if bus := p.t.ByRefOrArn("AWS::Events::EventBus", target); bus != nil {
+		// A bus fed by a pipe starts what its rules start: the pipe's role
+		// puts events on it, and no other principal of the account may,
+		// whatever its own policies allow.
+		// aws:PrincipalArn, which a request of a role's session always has (its role's ARN), given as iam-simulate needs it.
+		policy := p.busPolicy(bus.Ref)
+		p.add(Case{Kind: "pipe role → event bus", Principal: role.Arn, Action: "events:PutEvents", Resource: bus.Arn,
+			Context:  map[string]any{"aws:SecureTransport": "true", "aws:PrincipalArn": role.Arn},
+			Identity: identity, ResourcePolicy: policy, Want: Allowed, Note: note})
+		p.add(Case{Kind: "pipe role → unrelated event bus", Principal: role.Arn, Action: "events:PutEvents",
+			Resource: p.arn("events", "event-bus/kmsmonitor-unrelated"), Context: tls, Identity: identity, Want: Refused, Note: note})
+		other := fmt.Sprintf("arn:%s:iam::%s:role/kmsmonitor-other", p.e.Partition, p.e.Account)
+		p.add(Case{Kind: "other principal of the account → event bus fed by a pipe", Principal: other, Action: "events:PutEvents", Resource: bus.Arn,
+			Context: map[string]any{"aws:SecureTransport": "true", "aws:PrincipalArn": other}, Identity: []Policy{{Name: "other", Policy: map[string]any{"Version": "2012-10-17", "Statement": []any{
+				map[string]any{"Effect": "Allow", "Action": "events:PutEvents", "Resource": "*"}}}}},
+			ResourcePolicy: policy, Want: Refused, Note: note})
+	}
+}
+
+// busPolicy is the resource policy of the bus named name (its
+// AWS::Events::EventBusPolicy statements and its own Policy); nil if none.
+func (p *extractor) busPolicy(name string) any {
+	var statements []any
+	for _, bp := range p.t.Sorted("AWS::Events::EventBusPolicy") {
+		if bus, _ := bp.Props["EventBusName"].(string); bus == name {
+			if st, ok := bp.Props["Statement"].(map[string]any); ok {
+				statements = append(statements, st)
+			}
+		}
+	}
+	for _, b := range p.t.Sorted("AWS::Events::EventBus") {
+		if b.Ref == name {
+			for _, st := range statementsOf(b.Props["Policy"]) {
+				statements = append(statements, st)
+			}
+		}
+	}
+	if len(statements) == 0 {
+		return nil
+	}
+	return map[string]any{"Version": "2012-10-17", "Statement": statements}
 }
 
 // function: SNS invokes the function from each topic subscribed to it (and
@@ -481,8 +522,8 @@ func (p *extractor) automation(rule, role *Resource, definition, input string) {
 			listed = append(listed, v[1])
 		}
 	}
-	if len(listed) == 0 { // the key comes from the event: the rule's pattern scopes it
-		pattern, _ := json.Marshal(rule.Props["EventPattern"])
+	if len(listed) == 0 { // the key comes from the event: the rule's pattern scopes it (or the patterns of the rules upstream)
+		pattern, _ := json.Marshal(append([]any{rule.Props["EventPattern"]}, p.upstreamPatterns(rule)...))
 		listed = kmsKeyArn.FindAllString(string(pattern), -1)
 		if len(listed) == 0 {
 			// Any key of the account and Region, or those with a tag: the
@@ -508,6 +549,34 @@ func (p *extractor) automation(rule, role *Resource, definition, input string) {
 		keyCase("automation role → key of another account", keyArn(parts[3], foreignAccount, strings.TrimPrefix(parts[5], "key/")), nil, Refused)
 	}
 	keyCase("automation role → unrelated key", keyArn(p.e.Region, p.e.Account, fakeUUID("unrelated")), nil, Refused)
+}
+
+// upstreamPatterns returns the event patterns of the rules whose events
+// reach rule's event bus through a pipe: rules sending to a queue that a
+// pipe reads and delivers to that bus (kmsmonitor's bounded starts).
+func (p *extractor) upstreamPatterns(rule *Resource) []any {
+	busName, _ := rule.Props["EventBusName"].(string)
+	bus := p.t.ByRefOrArn("AWS::Events::EventBus", busName)
+	if bus == nil {
+		return nil
+	}
+	var patterns []any
+	for _, pipe := range p.t.Sorted("AWS::Pipes::Pipe") {
+		target, _ := pipe.Props["Target"].(string)
+		source, _ := pipe.Props["Source"].(string)
+		if target != bus.Arn {
+			continue
+		}
+		for _, r := range p.t.Sorted("AWS::Events::Rule") {
+			targets, _ := r.Props["Targets"].([]any)
+			for _, raw := range targets {
+				if tg, _ := raw.(map[string]any); tg["Arn"] == source {
+					patterns = append(patterns, r.Props["EventPattern"])
+				}
+			}
+		}
+	}
+	return patterns
 }
 
 // defaultKeyPolicy is the key policy a key gets by default: the account
