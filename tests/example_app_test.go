@@ -314,11 +314,12 @@ func TestExampleApp_SynthesizesTheMonitoringStack(t *testing.T) {
 	// the key-aware document), the deletion check's rule and document, a
 	// dead-letter queue per rule-owning part, the key-aware cancellation's
 	// bounded message path and its bounded starts (for each a FIFO queue, its
-	// FIFO dead-letter queue, a pipe; the starts' bus and its rule), the two log alarms that name the key and the caller, the dashboard, one
+	// FIFO dead-letter queue, a pipe, an alarm on the dead-letter queue; the
+	// starts' bus and its rule), the two log alarms that name the key and the caller, the dashboard, one
 	// topic for all, and the application's guarded key next to kmsmonitor's two keys
 	for typ, n := range map[string]int{
 		"AWS::CloudTrail::Trail": 1, "AWS::Logs::LogGroup": 1, "AWS::Logs::MetricFilter": 2,
-		"AWS::CloudWatch::Alarm": 4, "AWS::Events::Rule": 5, "AWS::SQS::Queue": 8, "AWS::SSM::Document": 2,
+		"AWS::CloudWatch::Alarm": 6, "AWS::Events::Rule": 5, "AWS::SQS::Queue": 8, "AWS::SSM::Document": 2,
 		"AWS::Pipes::Pipe": 2, "AWS::Events::EventBus": 1, "AWS::Events::EventBusPolicy": 1, "AWS::CloudWatch::LogAlarm": 2,
 		"AWS::CloudWatch::Dashboard": 1, "AWS::SNS::Topic": 1, "AWS::SNS::Subscription": 1, "AWS::KMS::Key": 3,
 	} {

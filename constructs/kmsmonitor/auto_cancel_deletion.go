@@ -456,7 +456,7 @@ func (a *AutoCancelDeletion) boundedStarts(definitionArn *string) {
 		Description: jsii.String("kmsmonitor AutoCancelDeletion: keys used while pending deletion, at most once per key every 5 minutes"),
 	})
 	a.starts = alerting.NewBoundedEvents(a.Construct, "BoundedStart", a.StartBus, autoCancelStartSource, autoCancelStartDetailType,
-		`{"key": "<$.body.key>"}`)
+		`{"key": "<$.body.key>"}`, a.Topic)
 	a.StartQueue, a.StartPipe = a.starts.Queue, a.starts.Pipe
 	// The bus's rule starts an automation that cancels a key's deletion:
 	// only the pipe may put events on it (a bus of the account admits every

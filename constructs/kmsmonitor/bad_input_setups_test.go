@@ -88,6 +88,36 @@ var _ = addBadInputs("setups that cannot work", []badInput{
 		bus := awsevents.EventBus_FromEventBusArn(s, jsii.String("Bus"), jsii.String("arn:aws:events:us-west-2:111122223333:event-bus/central"))
 		kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{EventBus: bus})
 	}, []string{"EventBus", "the event bus is in Region us-west-2", "a bus of its own account and Region"}},
+	// Partitions: aws:PrincipalArn names principals of the stack's own partition only.
+	{"DeletionGuard", "Guard", "break-glass role of another partition than the stack's", func(awscdk.Stack) {
+		kmsmonitor.NewDeletionGuard(eastStack(), jsii.String("Guard"), &kmsmonitor.DeletionGuardProps{
+			BreakGlassPrincipalArns: []string{"arn:aws:iam::111122223333:role/BreakGlass", "arn:aws-cn:iam::111122223333:role/BreakGlass"}})
+	}, []string{"BreakGlassPrincipalArns[1]", "is of partition aws-cn, but this stack deploys to partition aws", "locked out", "arn:aws:iam::"}},
+	{"AutoCancelDeletion", "Rescue", "break-glass role of the commercial partition in a China stack", func(awscdk.Stack) {
+		s := awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("cn-north-1")}})
+		kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareAllKeys(),
+			BreakGlassPrincipalArns: []string{"arn:aws:iam::111122223333:role/BreakGlass"}})
+	}, []string{"BreakGlassPrincipalArns[0]", "partition aws, but this stack deploys to partition aws-cn"}},
+	{"DeletionCheck", "Check", "environment-agnostic stack, break-glass roles of two partitions", func(s awscdk.Stack) {
+		kmsmonitor.NewDeletionCheck(s, jsii.String("Check"), &kmsmonitor.DeletionCheckProps{
+			BreakGlassPrincipalArns: []string{"arn:aws:iam::111122223333:role/BreakGlass", "arn:aws-us-gov:iam::111122223333:role/BreakGlass"}})
+	}, []string{"BreakGlassPrincipalArns[1]", "is of partition aws-us-gov, but BreakGlassPrincipalArns[0] is of partition aws", "a stack deploys to one partition"}},
+	{"MonitorTampering", "Tamper", "rules on a custom event bus, of the app and imported", func(s awscdk.Stack) {
+		bus := awsevents.NewEventBus(s, jsii.String("Central"), nil)
+		rule := awsevents.NewRule(s, jsii.String("OnBus"), &awsevents.RuleProps{EventBus: bus,
+			EventPattern: &awsevents.EventPattern{Source: jsii.Strings("aws.kms")}})
+		imported := awsevents.Rule_FromEventRuleArn(s, jsii.String("Imported"), jsii.String("arn:aws:events:us-west-2:111122223333:rule/central/kms-use"))
+		kmsmonitor.NewMonitorTampering(s, jsii.String("Tamper"), &kmsmonitor.MonitorTamperingProps{Rules: []awsevents.IRule{rule, imported}})
+	}, []string{"Rules[0]: is a rule on the event bus (a bus of the app)", "Rules[1]: is a rule on the event bus central", "matches rules of the default bus only", "remove it from Rules"}},
+	{"MonitorTampering", "Tamper", "metric filter of a stack in another Region", func(awscdk.Stack) {
+		app := newApp()
+		west := awscdk.NewStack(app, jsii.String("West"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("us-west-2")}})
+		group := awslogs.NewLogGroup(west, jsii.String("Trail"), nil)
+		filter := awslogs.NewMetricFilter(west, jsii.String("Filter"), &awslogs.MetricFilterProps{LogGroup: group,
+			FilterPattern: awslogs.FilterPattern_AllEvents(), MetricNamespace: jsii.String("Kms"), MetricName: jsii.String("Uses")})
+		east := awscdk.NewStack(app, jsii.String("Stack"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("us-east-1")}})
+		kmsmonitor.NewMonitorTampering(east, jsii.String("Tamper"), &kmsmonitor.MonitorTamperingProps{MetricFilters: []awslogs.MetricFilter{filter}})
+	}, []string{"MetricFilters[0]", "the metric filter is in Region us-west-2"}},
 	{"ChatNotifications", "Chat", "chat topic in another Region", func(awscdk.Stack) {
 		s := eastStack()
 		kmsmonitor.NewChatNotifications(s, jsii.String("Chat"), &kmsmonitor.ChatNotificationsProps{

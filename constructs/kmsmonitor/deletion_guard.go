@@ -111,6 +111,29 @@ var breakGlassRE = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}|\*):(role|us
 // allPrincipalsRE matches a break-glass ARN whose name is only wildcards.
 var allPrincipalsRE = regexp.MustCompile(`:(role|user)/[*?/]*\*[*?/]*$`)
 
+// partitionOfRegion returns the partition of a literal Region (aws-cn for
+// China, aws-us-gov for GovCloud, aws-iso* for the isolated Regions, else
+// aws), "" for a token.
+func partitionOfRegion(region string) string {
+	switch {
+	case propcheck.Unresolved(region):
+		return ""
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "us-isob-"):
+		return "aws-iso-b"
+	case strings.HasPrefix(region, "us-iso-"):
+		return "aws-iso"
+	case strings.HasPrefix(region, "eu-isoe-"):
+		return "aws-iso-e"
+	case strings.HasPrefix(region, "us-isof-"):
+		return "aws-iso-f"
+	}
+	return "aws"
+}
+
 // validateGuard checks the props shared by both guards, with their names in
 // the prop, and returns the policy with defaults applied.
 func validateGuard(c *propcheck.Checker, minDays, minWindow *float64, breakGlass []string) guardPolicy {
@@ -127,6 +150,31 @@ func validateGuard(c *propcheck.Checker, minDays, minWindow *float64, breakGlass
 	}
 	c.ListTokens("BreakGlassPrincipalArns", breakGlass, "")
 	seen := map[string]bool{}
+	// aws:PrincipalArn carries the partition of the principal's own account:
+	// a role of another partition never matches, and the guard locks it out
+	// like everyone else.
+	stackPartition := partitionOfRegion(*awscdk.Stack_Of(c.Node()).Region())
+	partitions := map[string]string{} // partition -> first prop naming it
+	for i, arn := range breakGlass {
+		prop := fmt.Sprintf("BreakGlassPrincipalArns[%d]", i)
+		if propcheck.Unresolved(arn) || !breakGlassRE.MatchString(arn) {
+			continue
+		}
+		partition := strings.SplitN(arn, ":", 3)[1]
+		switch {
+		case stackPartition != "" && partition != stackPartition:
+			c.Addf(prop, "%q is of partition %s, but this stack deploys to partition %s, where aws:PrincipalArn never names it: the break-glass principal would be locked out like everyone else; give a role or user of partition %s (arn:%s:iam::...)",
+				arn, partition, stackPartition, stackPartition, stackPartition)
+		case stackPartition == "" && len(partitions) > 0 && partitions[partition] == "":
+			for other, first := range partitions {
+				c.Addf(prop, "%q is of partition %s, but %s is of partition %s; a stack deploys to one partition, where only its own principals match: give the break-glass principals of the partition this stack deploys to", arn, partition, first, other)
+				break
+			}
+		}
+		if partitions[partition] == "" {
+			partitions[partition] = prop
+		}
+	}
 	for i, arn := range breakGlass {
 		prop := fmt.Sprintf("BreakGlassPrincipalArns[%d]", i)
 		switch {

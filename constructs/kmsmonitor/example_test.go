@@ -223,6 +223,7 @@ func ExampleNewCisKeyChangesAlarm() {
 	// Topic
 	// BoundedDeadLetterQueue
 	// BoundedQueue
+	// BoundedFailureAlarm
 	// BoundedPipeRole
 	// BoundedPipePolicy
 	// BoundedPipe

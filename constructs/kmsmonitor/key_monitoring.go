@@ -378,7 +378,9 @@ func (m *KeyMonitoring) addOwnResources(mt *MonitorTamperingProps) {
 		rules = append(rules, m.ImportedKeyMaterialChanges.Rules...)
 	}
 	for _, r := range rules {
-		mt.Rules = append(mt.Rules, r)
+		if ruleBus(r) == "" { // a part's rule on a bus of its own (KeyUseEvents' EventBus) cannot be matched
+			mt.Rules = append(mt.Rules, r)
+		}
 	}
 	// The notification path: the topic every part notifies, its key and the
 	// trail's. A topic of another account is watched there, not here: CloudTrail

@@ -215,7 +215,8 @@ func TestKeyMonitoring_OptInDetectors(t *testing.T) {
 	tpl.HasResourceProperties("AWS::Logs::MetricFilter", obj{
 		"FilterPattern": kmsmonitor.CisKeyChangesFilterPattern, "LogGroupName": ref("KmsPendingDeletionLogGroup"),
 	})
-	tpl.ResourceCountIs("AWS::CloudWatch::Alarm", 4)
+	// (4 alarms and the one that says KeyUseEvents' pipe could not deliver)
+	tpl.ResourceCountIs("AWS::CloudWatch::Alarm", 5)
 	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", obj{"MetricName": "KMSKeyDisabledOrScheduledForDeletion", "AlarmActions": arr{ref("KmsTopic")}})
 	// AND with KeyUseEvents naming each use, the recipe's alarms have no action and no log alarm is
 	// made: one message per use

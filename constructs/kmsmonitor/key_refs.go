@@ -81,6 +81,12 @@ func (in keyInput) resolve(c *propcheck.Checker) []keyRef {
 			c.Addf(prop, "is nil; pass a key such as awskms.Key_FromKeyArn(...)")
 			continue
 		}
+		if alias, ok := k.(awskms.IAlias); ok {
+			// An alias is an IKey too, and its name may be a token that
+			// passes for a key ID: events and metrics name the key, never it.
+			c.Addf(prop, "is the alias %s; %s, so pass the key it points to, not an alias (alias.AliasTargetKey(), or the awskms.Key itself)", *alias.Node().Path(), in.why)
+			continue
+		}
 		id := k.KeyId()
 		if !propcheck.Unresolved(*id) && !keyIDRE.MatchString(*id) {
 			c.Addf(prop, "has key ID %q; %s, so pass the key, not an alias (awskms.Key_FromKeyArn)", *id, in.why)
@@ -99,6 +105,12 @@ func (in keyInput) resolve(c *propcheck.Checker) []keyRef {
 			continue // reported by ListTokens
 		}
 		if propcheck.Unresolved(arn) {
+			// The same token twice is the same key twice (two alarms or pattern entries for one key).
+			if first, dup := seen["token "+arn]; dup {
+				c.Addf(prop, "is the same token as %s; give each key once", first)
+				continue
+			}
+			seen["token "+arn] = prop
 			id := awscdk.Arn_Split(jsii.String(arn), awscdk.ArnFormat_SLASH_RESOURCE_NAME).ResourceName
 			refs = append(refs, keyRef{prop: prop, arn: jsii.String(arn), id: id, constructID: fmt.Sprintf("KeyArns%d", i)})
 			continue
@@ -116,6 +128,11 @@ func (in keyInput) resolve(c *propcheck.Checker) []keyRef {
 			continue // reported by ListTokens
 		}
 		if propcheck.Unresolved(id) {
+			if first, dup := seen["token "+id]; dup {
+				c.Addf(prop, "is the same token as %s; give each key once", first)
+				continue
+			}
+			seen["token "+id] = prop
 			// "KeyIds": the construct ID from before the prop was renamed KeyIDs, so logical IDs stay.
 			refs = append(refs, keyRef{prop: prop, id: jsii.String(id), constructID: fmt.Sprintf("KeyIds%d", i)})
 			continue

@@ -200,6 +200,16 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 		worstName(longestAlarmName), func(n []*string) *awsevents.EventPattern {
 			return tamperingPattern("monitoring.amazonaws.com", alarmAlternatives(n))
 		})
+	for i, r := range p.Rules {
+		if r == nil {
+			continue
+		}
+		if bus := ruleBus(r); bus != "" {
+			// CloudTrail's records of a rule on a custom bus name it with its
+			// bus (rule/BUS/NAME), which a match by name does not see.
+			c.Addf(fmt.Sprintf("Rules[%d]", i), "is a rule on the event bus %s; MonitorTampering matches rules of the default bus only, so a change to this one would never be reported: remove it from Rules (watch the bus's senders instead)", bus)
+		}
+	}
 	rules := fitPatterns(c, "Rules", namesOf(c, "Rules", p.Rules, func(r awsevents.IRule) *string { return r.RuleName() }),
 		worstName(longestRuleName), func(n []*string) *awsevents.EventPattern {
 			return tamperingPattern("events.amazonaws.com", ruleAlternatives(n))
@@ -703,7 +713,34 @@ func watchedPlaces(p MonitorTamperingProps) []propcheck.Placed {
 			add(fmt.Sprintf("Buckets[%d]", i), "the bucket", propcheck.EnvOf(b))
 		}
 	}
+	for i, f := range p.MetricFilters {
+		if f != nil {
+			add(fmt.Sprintf("MetricFilters[%d]", i), "the metric filter", propcheck.EnvOf(f))
+		}
+	}
 	return out
+}
+
+// ruleBus returns the event bus of rule when it is not the default bus (a
+// rule of the app names it; an imported rule's ARN does: rule/BUS/NAME), or "".
+func ruleBus(rule awsevents.IRule) string {
+	if cfn, ok := rule.Node().DefaultChild().(awsevents.CfnRule); ok {
+		if bus := cfn.EventBusName(); bus != nil && *bus != "default" {
+			if propcheck.Unresolved(*bus) {
+				return "(a bus of the app)"
+			}
+			return *bus
+		}
+		return ""
+	}
+	if arn := *rule.RuleArn(); !propcheck.Unresolved(arn) {
+		if _, rest, ok := strings.Cut(arn, ":rule/"); ok {
+			if bus, _, custom := strings.Cut(rest, "/"); custom && bus != "default" {
+				return bus
+			}
+		}
+	}
+	return ""
 }
 
 // unique returns values without repeats, in order.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awspipes"
@@ -60,6 +61,9 @@ type Bounded struct {
 	Role awsiam.Role
 	// Policy is Role's permissions.
 	Policy awsiam.ManagedPolicy
+	// FailureAlarm notifies when DeadLetterQueue holds a message (the pipe
+	// could not deliver it); nil without a topic to notify.
+	FailureAlarm awscloudwatch.Alarm
 }
 
 // NewBounded creates, under scope (IDs "Bounded*"), a Bounded delivering to
@@ -82,17 +86,18 @@ func NewBounded(scope constructs.Construct, topic awssns.ITopic, template string
 		}))
 	}
 	return newBounded(scope, "Bounded", "notification", "publishes each notification the FIFO queue kept (repeats dropped) to the topic",
-		"publish to the notification topic", topic.TopicArn(), statements, &awspipes.CfnPipe_PipeTargetParametersProperty{InputTemplate: jsii.String(template)})
+		"publish to the notification topic", topic, topic.TopicArn(), statements, &awspipes.CfnPipe_PipeTargetParametersProperty{InputTemplate: jsii.String(template)})
 }
 
 // NewBoundedEvents creates, under scope (IDs prefix + "Queue", ...), a
 // Bounded putting each message its queue keeps on bus as an event of source
 // and detailType, whose detail is the pipe's JSON template (placeholders
 // "<$.body.FIELD>", quoted where the field is a string). bus's policy should
-// refuse every other sender (its rules act on what it receives).
-func NewBoundedEvents(scope constructs.Construct, prefix string, bus awsevents.IEventBus, source, detailType, template string) *Bounded {
+// refuse every other sender (its rules act on what it receives). alarmTopic,
+// when not nil, is told when the pipe cannot deliver (FailureAlarm).
+func NewBoundedEvents(scope constructs.Construct, prefix string, bus awsevents.IEventBus, source, detailType, template string, alarmTopic awssns.ITopic) *Bounded {
 	return newBounded(scope, prefix, "event", "puts each event the FIFO queue kept (repeats dropped) on its event bus",
-		"put events on its event bus", bus.EventBusArn(), []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		"put events on its event bus", alarmTopic, bus.EventBusArn(), []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid: jsii.String("PutOnTheBus"), Actions: jsii.Strings("events:PutEvents"), Resources: &[]*string{bus.EventBusArn()},
 		})}, &awspipes.CfnPipe_PipeTargetParametersProperty{
 			InputTemplate: jsii.String(template),
@@ -106,7 +111,7 @@ func NewBoundedEvents(scope constructs.Construct, prefix string, bus awsevents.I
 // pipe delivers to target (what: "notification", "event"; does and
 // delivers: what its pipe and role descriptions say) with targetStatements
 // and targetParams.
-func newBounded(scope constructs.Construct, prefix, what, does, delivers string, target *string, targetStatements []awsiam.PolicyStatement,
+func newBounded(scope constructs.Construct, prefix, what, does, delivers string, alarmTopic awssns.ITopic, target *string, targetStatements []awsiam.PolicyStatement,
 	targetParams *awspipes.CfnPipe_PipeTargetParametersProperty) *Bounded {
 	b := &Bounded{}
 	b.DeadLetterQueue = awssqs.NewQueue(scope, jsii.String(prefix+"DeadLetterQueue"), &awssqs.QueueProps{
@@ -129,6 +134,29 @@ func newBounded(scope constructs.Construct, prefix, what, does, delivers string,
 		RemovalPolicy:             awscdk.RemovalPolicy_RETAIN,
 		DeadLetterQueue:           &awssqs.DeadLetterQueue{Queue: b.DeadLetterQueue, MaxReceiveCount: jsii.Number(5)},
 	})
+	// Only EventBridge rules send to the queue (the queue policy allows
+	// kmsmonitor's rules, by aws:SourceArn): a principal of the account
+	// allowed sqs:SendMessage by its own policies would otherwise put its
+	// own message on the topic, or start what the pipe's target starts. A
+	// request made directly, not on a service's behalf, has no aws:SourceArn.
+	b.Queue.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("OnlyEventBridgeRules"),
+		Effect:     awsiam.Effect_DENY,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("sqs:SendMessage"),
+		Resources:  &[]*string{b.Queue.QueueArn()},
+		Conditions: &map[string]interface{}{"Null": map[string]interface{}{"aws:SourceArn": "true"}},
+	}))
+	if alarmTopic != nil {
+		b.FailureAlarm = NewAlarm(scope, prefix+"FailureAlarm", AlarmSpec{
+			Metric: b.DeadLetterQueue.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
+				Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Maximum"),
+			}),
+			Threshold: 1, Comparison: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+			TreatMissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
+			Description:      "kmsmonitor: the " + what + " pipe could not deliver a message after 5 attempts; it waits in " + prefix + "DeadLetterQueue (see the pipe's role and target)",
+		}, Notification{Topic: alarmTopic})
+	}
 	stack := awscdk.Stack_Of(scope)
 	b.Role = awsiam.NewRole(scope, jsii.String(prefix+"PipeRole"), &awsiam.RoleProps{
 		Description: jsii.String("kmsmonitor: lets an EventBridge pipe read the " + what + " queue and " + delivers),

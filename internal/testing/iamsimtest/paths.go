@@ -250,6 +250,13 @@ func (p *extractor) pipe(r *Resource) {
 		}
 		p.add(Case{Kind: "pipe role → unrelated queue", Principal: role.Arn, Action: "sqs:ReceiveMessage",
 			Resource: p.arn("sqs", "kmsmonitor-unrelated-queue"), Context: tls, Identity: identity, Want: Refused, Note: note})
+		// What the queue holds, the pipe delivers (a message, an automation start): only rules may send to it,
+		// not a principal of the account whose own policies allow sqs:SendMessage.
+		other := fmt.Sprintf("arn:%s:iam::%s:role/kmsmonitor-other", p.e.Partition, p.e.Account)
+		p.add(Case{Kind: "other principal of the account → queue a pipe reads", Principal: other, Action: "sqs:SendMessage", Resource: queue.Arn,
+			Context: tls, Identity: []Policy{{Name: "other", Policy: map[string]any{"Version": "2012-10-17", "Statement": []any{
+				map[string]any{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}}}}},
+			ResourcePolicy: p.queuePolicy(queue), Want: Refused, Note: note})
 	}
 	target, _ := r.Props["Target"].(string)
 	if topic := p.t.ByRefOrArn("AWS::SNS::Topic", target); topic != nil {
