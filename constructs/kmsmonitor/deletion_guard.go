@@ -3,6 +3,7 @@ package kmsmonitor
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -134,6 +135,23 @@ func partitionOfRegion(region string) string {
 	return "aws"
 }
 
+// KMS quota: a key policy document holds at most 32 KB (32,768 bytes).
+// keyOwnStatementsBytes is what a guarded key keeps for its own statements
+// (aws-cdk-lib's account statement, grants, a service's access).
+const (
+	maxKeyPolicyBytes     = 32768
+	keyOwnStatementsBytes = 2048
+)
+
+// guardStatementsBytes is the size of the statements the guard adds to a
+// key policy: the service control policy's, each with its principal "*",
+// and 5% for what the key policy writes more (TestQuotas_KeyPolicySize
+// compares with the synthesized policy).
+func guardStatementsBytes(g guardPolicy) int {
+	b, _ := json.Marshal(scpContent(g))
+	return (len(b) + len(g.statements())*len(`"Principal":{"AWS":"*"},`)) * 105 / 100
+}
+
 // validateGuard checks the props shared by both guards, with their names in
 // the prop, and returns the policy with defaults applied.
 func validateGuard(c *propcheck.Checker, minDays, minWindow *float64, breakGlass []string) guardPolicy {
@@ -247,6 +265,10 @@ type DeletionGuard struct {
 func NewDeletionGuard(scope constructs.Construct, id *string, props *DeletionGuardProps) *DeletionGuard {
 	p, node, c := start("kmsmonitor.DeletionGuard", scope, id, props)
 	policy := validateGuard(c, p.MinDaysWithoutUsage, p.MinPendingWindowInDays, p.BreakGlassPrincipalArns)
+	if size := guardStatementsBytes(policy); size > maxKeyPolicyBytes-keyOwnStatementsBytes {
+		c.Addf("BreakGlassPrincipalArns", "make the guard's key policy statements %d bytes (the list is in each of its %d denies); a key policy holds at most %d bytes (KMS quota), and the key's own statements need about %d more: name fewer principals, or use wildcards (arn:aws:iam::111122223333:role/BreakGlass*)",
+			size, len(policy.statements()), maxKeyPolicyBytes, keyOwnStatementsBytes)
+	}
 	c.PanicIfAny()
 	return &DeletionGuard{Construct: node, policy: policy, protected: map[string]bool{}}
 }

@@ -121,6 +121,8 @@ func NewExternalKeyStoreCertificateAlarm(scope constructs.Construct, id *string,
 		p.TreatMissingData = awscloudwatch.TreatMissingData_MISSING
 	}
 	alerting.CheckDeliveryProps(c, p.Topic, nil, p.Emails)
+	checkStackRoom(c, "CustomKeyStoreIDs", node, len(p.CustomKeyStoreIDs), "per-store alarms",
+		"give some of the stores to an ExternalKeyStoreCertificateAlarm in another stack")
 	c.PanicIfAny()
 
 	thresholdText := fmt.Sprint(threshold)

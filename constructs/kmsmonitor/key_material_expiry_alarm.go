@@ -102,6 +102,8 @@ type KeyMaterialExpiryAlarm struct {
 func NewKeyMaterialExpiryAlarm(scope constructs.Construct, id *string, props *KeyMaterialExpiryAlarmProps) *KeyMaterialExpiryAlarm {
 	p, node, c := start("kmsmonitor.KeyMaterialExpiryAlarm", scope, id, props)
 	keys := p.watchedKeys(c)
+	checkStackRoom(c, "Keys", node, len(keys), "per-key alarms",
+		"set AllKeys: jsii.Bool(true) for one alarm that covers every key, or give some of the keys to a KeyMaterialExpiryAlarm in another stack")
 	c.SameEnv(warnKeyEnvironment, "CloudWatch publishes a key's SecondsUntilKeyMaterialExpiration in the key's own account and Region, where the alarm must be",
 		"create one KeyMaterialExpiryAlarm per account and Region, in a stack of that environment", keysPlaced(keys, true))
 	c.DurationRange("Threshold", p.Threshold, 0, 365*86400,

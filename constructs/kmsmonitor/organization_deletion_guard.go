@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strings"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsorganizations"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -72,12 +74,31 @@ func NewOrganizationDeletionGuard(scope constructs.Construct, id *string, props 
 	if b, _ := json.Marshal(content); propcheck.Length(string(b)) > maxSCPSize {
 		c.Addf("BreakGlassPrincipalArns", "make the policy %d characters long; a service control policy holds at most %d: use fewer ARNs or wildcards", propcheck.Length(string(b)), maxSCPSize)
 	}
-	c.PanicIfAny()
-
 	name := "kmsmonitor-deletion-guard"
 	if p.PolicyName != nil {
 		name = *p.PolicyName
 	}
+	if !propcheck.Unresolved(name) {
+		// Policy names are unique in an organization: a second guard of the
+		// same name (two stacks of the app, or two guards in one) fails to
+		// deploy with DuplicatePolicyException.
+		account := *awscdk.Stack_Of(node).Account()
+		if propcheck.Unresolved(account) {
+			account = ""
+		}
+		// The names taken so far are kept in the app (metadata of its root):
+		// the app, not this process, is what one deployment holds.
+		root := node.Node().Root()
+		taken := account + " " + name + " "
+		for _, m := range *root.Node().Metadata() {
+			if v, ok := m.Data.(string); ok && *m.Type == scpNameMetadata && strings.HasPrefix(v, taken) {
+				c.Addf("PolicyName", "%q is also the policy name of the guard at %q; AWS Organizations refuses a second policy of that name (DuplicatePolicyException): give each OrganizationDeletionGuard its own PolicyName", name, strings.TrimPrefix(v, taken))
+			}
+		}
+		root.Node().AddMetadata(jsii.String(scpNameMetadata), taken+*node.Node().Path(), nil)
+	}
+	c.PanicIfAny()
+
 	g := &OrganizationDeletionGuard{Construct: node}
 	g.Policy = awsorganizations.NewCfnPolicy(node, jsii.String("Policy"), &awsorganizations.CfnPolicyProps{
 		Name:        jsii.String(name),
@@ -88,6 +109,11 @@ func NewOrganizationDeletionGuard(scope constructs.Construct, id *string, props 
 	})
 	return g
 }
+
+// scpNameMetadata is the type of the app root's metadata entries that
+// record the literal policy name of each guard ("ACCOUNT NAME PATH",
+// ACCOUNT "" when unknown).
+const scpNameMetadata = "kmsmonitor:scpName"
 
 // scpContent writes the guard as a service control policy: no principal
 // (an SCP applies to the principals of its targets).

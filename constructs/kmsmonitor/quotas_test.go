@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
@@ -107,6 +108,49 @@ func TestQuotas_ServiceControlPolicySize(t *testing.T) {
 		}
 	}
 	t.Logf("service control policy: %d break-glass ARNs of 75 characters fit", n)
+}
+
+func TestQuotas_KeyPolicySize(t *testing.T) {
+	arns := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprintf("arn:aws:iam::%012d:role/break-glass-administrators-of-this-account", i)
+		}
+		return out
+	}
+	guarded := func(n int) (awscdk.Stack, string) {
+		stack := newStack()
+		msg := panicMessage(func() {
+			kmsmonitor.NewDeletionGuard(stack, jsii.String("Guard"), &kmsmonitor.DeletionGuardProps{BreakGlassPrincipalArns: arns(n)}).
+				Protect(awskms.NewKey(stack, jsii.String("AppKey"), nil))
+		})
+		return stack, msg
+	}
+	// GIVEN the most break-glass ARNs the guard accepts (found by halving)
+	lo, hi := 1, 1000
+	for lo+1 < hi {
+		if _, msg := guarded((lo + hi) / 2); msg == "" {
+			lo = (lo + hi) / 2
+		} else {
+			hi = (lo + hi) / 2
+		}
+	}
+	stack, msg := guarded(lo)
+	if msg != "" {
+		t.Fatalf("%d ARNs: %s", lo, msg)
+	}
+	// THEN the key policy as synthesized (its references still CloudFormation functions, longer than
+	// the ARNs they become) leaves the key 2,048 bytes or more of the 32,768 KMS allows
+	policy := synth(t, stack).resourcesOfType("AWS::KMS::Key")[0]["Properties"].(map[string]any)["KeyPolicy"]
+	b, _ := json.Marshal(policy)
+	if len(b) > 32768-2048 {
+		t.Errorf("%d ARNs make a key policy of %d bytes; the guard must leave 2,048 of 32,768", lo, len(b))
+	}
+	// AND one more ARN is refused, naming the quota
+	if _, msg := guarded(lo + 1); !strings.Contains(msg, "BreakGlassPrincipalArns") || !strings.Contains(msg, "32768 bytes") {
+		t.Errorf("%d ARNs: %s", lo+1, msg)
+	}
+	t.Logf("key policy: %d break-glass ARNs of 75 characters fit (%d bytes as synthesized)", lo, len(b))
 }
 
 func TestQuotas_StackSetTemplateBody(t *testing.T) {
