@@ -1,35 +1,72 @@
 // Package kmsmonitor provides AWS CDK constructs that watch AWS KMS keys and
 // tell you (and protect you) before a key you still need is deleted or
-// expires.
+// expires. Import it into a Go CDK app; every construct takes a props struct
+// whose zero value is a sensible, secure default.
 //
-//   - PendingDeletionAlarm: a CloudTrail trail delivers to CloudWatch Logs; a
-//     metric filter counts cryptographic calls that fail because the key is
-//     pending deletion (and, by default, because it is disabled) and an alarm
-//     notifies an encrypted SNS topic.
-//   - KeyMaterialExpiryAlarm: alarms before imported key material expires, per
-//     key and with one Metrics Insights alarm for every key of the account.
-//   - LifecycleEvents: routes the KMS events (rotation, imported key
-//     material expiration, deletion) to SNS, SQS, Lambda, Kinesis or any target.
-//   - AutoCancelDeletion: cancels the deletion of a key that is still in use,
-//     with SSM Automation started by EventBridge and least-privilege roles.
-//   - KeyUseEvents: the same detection as PendingDeletionAlarm from CloudTrail
-//     events in EventBridge, in seconds, naming the key and the caller.
+// # Start here
+//
+//   - KeyMonitoring: the quick start. A CloudTrail trail to CloudWatch Logs,
+//     the pending-deletion and disabled-key alarms (naming the key, the
+//     operation and the caller), the imported key material alarm, the
+//     lifecycle event rule and a dashboard, on one encrypted topic; every
+//     other construct below is a switch (XxxEnabled) and props (Xxx) of it.
+//
+// # Detect
+//
+//   - PendingDeletionAlarm: the AWS recipe. A trail delivers to CloudWatch
+//     Logs; metric filters count calls that fail because a key is pending
+//     deletion or disabled; alarms (and log alarms that name the key and the
+//     caller) notify an encrypted SNS topic.
+//   - KeyMaterialExpiryAlarm: alarms before imported key material expires,
+//     per key or one Metrics Insights alarm for every key.
+//   - LifecycleEvents: routes KMS CMK Rotation, Imported Key Material
+//     Expiration and CMK Deletion events to SNS, SQS, Lambda, Kinesis or any
+//     target.
+//   - KeyUseEvents: the pending-deletion detection from CloudTrail events in
+//     EventBridge, in seconds, at most one message per key, operation and
+//     caller every 5 minutes.
 //   - CisKeyChangesAlarm: the CIS AWS Foundations control on DisableKey and
 //     ScheduleKeyDeletion (Security Hub CloudWatch.7).
-//   - GrantAudit: reports grants created, retired or revoked.
+//   - GrantAudit, KeyPolicyChanges, ImportedKeyMaterialChanges: grants,
+//     key policies that open a key to everyone, and key material imported
+//     or deleted.
+//   - ExternalKeyStoreCertificateAlarm: the TLS certificate of an external
+//     key store's proxy before it expires.
+//   - MonitorTampering: changes to what the monitors rely on (trails,
+//     alarms, metric filters, rules, topics, keys).
+//
+// # Protect
+//
+//   - DeletionGuard: key policy statements that deny disabling or
+//     scheduling the deletion of a key used recently (KMS last usage,
+//     kms:TrailingDaysWithoutKeyUsage), as an aspect or per key;
+//     OrganizationDeletionGuard: the same as a service control policy.
+//   - DeletionCheck: cancels a deletion scheduled for a key used recently
+//     (GetKeyLastUsage), with SSM Automation.
+//   - AutoCancelDeletion: cancels the deletion of a key still in use, when
+//     the pending-deletion alarm fires or when a call fails on the key; the
+//     key stays disabled.
+//
+// # Organizations and chat
+//
+//   - CentralKeyMonitoring, MemberKeyMonitoring and MemberStackSet: member
+//     accounts forward KMS events to a central bus, rolled out with a
+//     service-managed StackSet.
 //   - ChatNotifications: kmsmonitor's messages in Slack or Microsoft Teams
-//     through Amazon Q Developer in chat applications, in its custom
-//     notification format, on a chat topic of their own.
-//   - CentralKeyMonitoring, MemberKeyMonitoring and MemberStackSet: the
-//     same across an AWS organization, members forwarding to a central bus,
-//     rolled out with a service-managed StackSet.
+//     through Amazon Q Developer in chat applications.
 //
-// KeyMonitoring composes them (AutoCancelDeletion opt-in) on one encrypted
-// topic, with a CloudWatch dashboard of key health; each part also works alone.
+// # Defaults and errors
 //
-// Every construct takes a props struct whose zero value is a sensible, secure
-// default; invalid props fail synthesis with a *ValidationError that names the
-// construct path, the prop and the fix.
+// Topics are encrypted with a customer managed key and TLS only, queues and
+// buckets encrypted and TLS only, log groups keep a year, and data is
+// retained when the stack is deleted unless RemovalPolicy says otherwise.
+// IAM policies grant no "*" action and are scoped to the resources used.
+//
+// Invalid props fail synthesis: the constructor panics with a
+// *ValidationError naming the construct, its path, every invalid prop and
+// the fix. Tokens pass through unchecked. A setup only the deployment can
+// judge gets a warning with an ID (kmsmonitor:...) that
+// awscdk.Annotations_Of(scope).AcknowledgeWarning acknowledges.
 //
 // # KeyMonitoring's convention
 //
@@ -40,40 +77,17 @@
 // and handed to every part; a part's own Topic, Emails or NotifyOnOK, when
 // set, apply to that part instead.
 //
-// # Architecture
-//
-// One file per construct, holding its props, its construct and its
-// constructor (pending_deletion_alarm.go, key_monitoring.go...), with its
-// tests beside it. Shared code lives in files named for what they do:
-// construct_start.go (what every constructor does first), key_refs.go (the
-// one reader of Keys, KeyArns and KeyIDs), event_rules.go (CloudTrail rules
-// on EventBridge, the error-message suffixes, the target limit, and
-// fitPatterns, the one splitter of rules whose pattern lists keys or names), trail_check.go
-// (checks of a trail defined in the app).
-//
-// A new construct gets its file, calls start, reads keys with keyInput,
-// decides its notification with alerting.Decide (taking the shared
-// notification of a composing construct), and validates its props in one pass
-// before creating anything. A new detector on CloudTrail events uses
-// newCloudTrailRule and alerting.NotifyTarget; a new alarm uses
-// alerting.NewAlarm. To make it a part of KeyMonitoring, add XxxEnabled and
-// Xxx to KeyMonitoringProps, its entry in KeyMonitoringProps.validate's part
-// list, and hand it the shared notification.
-//
-// Packages under internal/ and what they may import: alerting, propcheck,
-// nagsuppress, trustpolicy, cdkchild, cdkbyname and jsiiprocess are
-// production code and import only aws-cdk-lib, constructs, jsii-runtime-go
-// and each other (alerting imports propcheck, nagsuppress and cdkbyname);
-// nothing imports this package from them. aws-cdk-lib classes whose Go
-// package would pull in many more aws-cdk-go packages (awseventstargets,
-// awssnssubscriptions, awscloudwatchactions) are created through cdkbyname.
-// internal/testing/... are test helpers (cfnlinttest, eventbridgetest,
-// iamlinttest, iamsimtest, kmseventtest, logsfiltertest): only _test.go files
-// import them, and they never import production packages.
+// Contributors: ARCHITECTURE.md at the repository's root.
 package kmsmonitor
 
 import "github.com/kmsmonitor/kmsmonitor/internal/propcheck"
 
 // ValidationError is the panic value of a constructor given invalid props. It
-// lists every invalid prop at once.
+// lists every invalid prop at once. Its fields:
+//
+//	Construct string   // the construct's type, such as "kmsmonitor.PendingDeletionAlarm"
+//	Path      string   // the construct path, such as "Stack/Monitor"
+//	Problems  []string // one line per invalid prop: "Prop: what is wrong; the fix"
+//
+// Recover it with errors.As or a type assertion on the recovered value.
 type ValidationError = propcheck.Error

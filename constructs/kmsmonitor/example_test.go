@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awschatbot"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
@@ -324,4 +325,156 @@ func Example_acknowledgeWarning() {
 	warnings := assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("keyEnvironment")))
 	fmt.Println(len(*warnings))
 	// Output: 0
+}
+
+// A key used while pending deletion or disabled, in seconds, naming the key,
+// the operation and the caller; at most one message per key, operation and
+// caller every 5 minutes.
+func ExampleNewKeyUseEvents() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("KmsMonitoring"), nil)
+
+	use := kmsmonitor.NewKeyUseEvents(stack, jsii.String("KeyUse"), &kmsmonitor.KeyUseEventsProps{
+		Emails: []string{"security@example.com"},
+	})
+
+	fmt.Println(use.PendingDeletionRule != nil, use.DisabledKeyRule != nil, use.Pipe != nil)
+	// Output: true true true
+}
+
+// Grants created, retired or revoked on two keys.
+func ExampleNewGrantAudit() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("KmsMonitoring"), nil)
+
+	audit := kmsmonitor.NewGrantAudit(stack, jsii.String("GrantAudit"), &kmsmonitor.GrantAuditProps{
+		KeyArns: []string{
+			"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+			"arn:aws:kms:us-east-1:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321",
+		},
+		Emails: []string{"security@example.com"},
+	})
+
+	fmt.Println(len(audit.Rules))
+	// Output: 1
+}
+
+// Key policies that open a key to everyone or another account (EveryChange
+// reports every change).
+func ExampleNewKeyPolicyChanges() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("KmsMonitoring"), nil)
+
+	changes := kmsmonitor.NewKeyPolicyChanges(stack, jsii.String("KeyPolicyChanges"), &kmsmonitor.KeyPolicyChangesProps{
+		Emails: []string{"security@example.com"},
+	})
+
+	fmt.Println(len(changes.Rules))
+	// Output: 1
+}
+
+// Key material imported into, or deleted from, any key of the account, by people.
+func ExampleNewImportedKeyMaterialChanges() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("KmsMonitoring"), nil)
+
+	material := kmsmonitor.NewImportedKeyMaterialChanges(stack, jsii.String("KeyMaterial"), &kmsmonitor.ImportedKeyMaterialChangesProps{
+		Emails: []string{"security@example.com"},
+	})
+
+	fmt.Println(material.Rule != nil)
+	// Output: true
+}
+
+// The TLS certificate of an external key store's proxy, 10 days before it expires.
+func ExampleNewExternalKeyStoreCertificateAlarm() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("KmsMonitoring"), nil)
+
+	certificate := kmsmonitor.NewExternalKeyStoreCertificateAlarm(stack, jsii.String("XksCertificate"), &kmsmonitor.ExternalKeyStoreCertificateAlarmProps{
+		CustomKeyStoreIDs: []string{"cks-1234567890abcdef0"},
+		Emails:            []string{"security@example.com"},
+	})
+
+	fmt.Println(len(certificate.Alarms))
+	// Output: 1
+}
+
+// Changes to what a PendingDeletionAlarm relies on: its trail, alarms and
+// metric filter. (KeyMonitoring's MonitorTamperingEnabled does this for all
+// its parts.)
+func ExampleNewMonitorTampering() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("KmsMonitoring"), nil)
+	monitor := kmsmonitor.NewPendingDeletionAlarm(stack, jsii.String("PendingDeletion"), nil)
+
+	tampering := kmsmonitor.NewMonitorTampering(stack, jsii.String("Tampering"), &kmsmonitor.MonitorTamperingProps{
+		TrailArns:     []string{*monitor.Trail.TrailArn()},
+		Alarms:        []awscloudwatch.IAlarm{monitor.Alarm},
+		MetricFilters: []awslogs.MetricFilter{monitor.MetricFilter},
+		Emails:        []string{"security@example.com"},
+	})
+
+	fmt.Println(tampering.TrailRule != nil, len(tampering.AlarmRules), tampering.MetricFilterRule != nil)
+	// Output: true 1 true
+}
+
+// A deletion scheduled for a key used in the last 365 days is cancelled
+// (GetKeyLastUsage, in an SSM Automation started by the ScheduleKeyDeletion event).
+func ExampleNewDeletionCheck() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("KmsMonitoring"), nil)
+
+	check := kmsmonitor.NewDeletionCheck(stack, jsii.String("DeletionCheck"), &kmsmonitor.DeletionCheckProps{
+		Emails: []string{"security@example.com"},
+	})
+
+	fmt.Println(check.Rule != nil, check.Document != nil)
+	// Output: true true
+}
+
+// DeletionGuard's denies as a service control policy on the organization's
+// root, in the management account's stack.
+func ExampleNewOrganizationDeletionGuard() {
+	app := awscdk.NewApp(nil)
+	management := awscdk.NewStack(app, jsii.String("KmsGuardrails"), nil)
+
+	guard := kmsmonitor.NewOrganizationDeletionGuard(management, jsii.String("OrganizationGuard"), &kmsmonitor.OrganizationDeletionGuardProps{
+		TargetIDs:               []string{"r-a1b2"},
+		BreakGlassPrincipalArns: []string{"arn:aws:iam::*:role/BreakGlass"},
+	})
+
+	fmt.Println(*guard.Policy.Type())
+	// Output: SERVICE_CONTROL_POLICY
+}
+
+// The central account's side of organization-wide monitoring: a bus the
+// organization may send to, and the detection on it.
+func ExampleNewCentralKeyMonitoring() {
+	app := awscdk.NewApp(nil)
+	central := awscdk.NewStack(app, jsii.String("KmsMonitorCentral"), &awscdk.StackProps{
+		Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("us-east-1")},
+	})
+
+	monitoring := kmsmonitor.NewCentralKeyMonitoring(central, jsii.String("CentralKeyMonitoring"), &kmsmonitor.CentralKeyMonitoringProps{
+		OrganizationID: jsii.String("o-a1b2c3d4e5"),
+		Emails:         []string{"security@example.com"},
+	})
+
+	fmt.Println(monitoring.LifecycleEvents != nil, monitoring.KeyUseEvents != nil)
+	// Output: true true
+}
+
+// A member account's side: its KMS events forwarded to the central bus (one
+// template for every account and Region; MemberStackSet deploys it).
+func ExampleNewMemberKeyMonitoring() {
+	app := awscdk.NewApp(nil)
+	member := awscdk.NewStack(app, jsii.String("KmsMonitorMember"), nil)
+
+	forwarder := kmsmonitor.NewMemberKeyMonitoring(member, jsii.String("MemberKeyMonitoring"), &kmsmonitor.MemberKeyMonitoringProps{
+		CentralEventBusArn: jsii.String("arn:aws:events:us-east-1:111122223333:event-bus/kmsmonitor-central"),
+	})
+
+	fmt.Println(forwarder.LifecycleRule != nil, forwarder.KeyUseRule != nil)
+	// Output: true true
 }
