@@ -112,29 +112,6 @@ var breakGlassRE = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}|\*):(role|us
 // allPrincipalsRE matches a break-glass ARN whose name is only wildcards.
 var allPrincipalsRE = regexp.MustCompile(`:(role|user)/[*?/]*\*[*?/]*$`)
 
-// partitionOfRegion returns the partition of a literal Region (aws-cn for
-// China, aws-us-gov for GovCloud, aws-iso* for the isolated Regions, else
-// aws), "" for a token.
-func partitionOfRegion(region string) string {
-	switch {
-	case propcheck.Unresolved(region):
-		return ""
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	case strings.HasPrefix(region, "eu-isoe-"):
-		return "aws-iso-e"
-	case strings.HasPrefix(region, "us-isof-"):
-		return "aws-iso-f"
-	}
-	return "aws"
-}
-
 // KMS quota: a key policy document holds at most 32 KB (32,768 bytes).
 // keyOwnStatementsBytes is what a guarded key keeps for its own statements
 // (aws-cdk-lib's account statement, grants, a service's access).
@@ -171,7 +148,7 @@ func validateGuard(c *propcheck.Checker, minDays, minWindow *float64, breakGlass
 	// aws:PrincipalArn carries the partition of the principal's own account:
 	// a role of another partition never matches, and the guard locks it out
 	// like everyone else.
-	stackPartition := partitionOfRegion(*awscdk.Stack_Of(c.Node()).Region())
+	stackPartition := propcheck.Partition(*awscdk.Stack_Of(c.Node()).Region())
 	partitions := map[string]string{} // partition -> first prop naming it
 	for i, arn := range breakGlass {
 		prop := fmt.Sprintf("BreakGlassPrincipalArns[%d]", i)

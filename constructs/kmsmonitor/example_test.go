@@ -478,3 +478,24 @@ func ExampleNewMemberKeyMonitoring() {
 	fmt.Println(forwarder.LifecycleRule != nil, forwarder.KeyUseRule != nil)
 	// Output: true true
 }
+
+// A topic of another stack or team, encrypted with its own key: imported with
+// the key, kmsmonitor grants the key to its own roles that publish, and the
+// warnings give the statements to add to the topic's and the key's policies.
+func ExampleNewKeyUseEvents_encryptedTopicYouBring() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("KmsMonitoring"), nil)
+
+	alerts := awssns.Topic_FromTopicAttributes(stack, jsii.String("SecurityAlerts"), &awssns.TopicAttributes{
+		TopicArn: jsii.String("arn:aws:sns:us-east-1:111122223333:security-alerts"),
+		KeyArn:   jsii.String("arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+	})
+	kmsmonitor.NewKeyUseEvents(stack, jsii.String("KeyUseToAlerts"), &kmsmonitor.KeyUseEventsProps{
+		Topic: alerts,
+	})
+
+	// The two warnings, kmsmonitor:importedTopic and kmsmonitor:importedTopicKey, hold the statements to add.
+	warnings := assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("kmsmonitor:imported")))
+	fmt.Println(len(*warnings))
+	// Output: 2
+}

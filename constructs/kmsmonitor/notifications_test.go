@@ -13,6 +13,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/kmsmonitor/kmsmonitor/constructs/kmsmonitor"
+	"github.com/kmsmonitor/kmsmonitor/internal/testing/iamsimtest"
 )
 
 // alarmsMayPublish is the topic policy statement that lets the CloudWatch
@@ -94,12 +95,66 @@ func TestNotifications_ImportedTopicOrKeyWarns(t *testing.T) {
 	// THEN each says what its policy must allow, as a warning the user can acknowledge
 	got := strings.Join(kmsmonitorWarnings(stack), "\n")
 	for _, want := range []string{
-		"cannot change the access policy of this imported topic: make sure it allows sns:Publish to cloudwatch.amazonaws.com",
-		"cannot change the key policy of the key of a kmsmonitor notification topic (the key is imported)",
+		"cannot change the access policy of this imported topic: add these statements to it",
+		`"aws:SourceArn":"arn:aws:cloudwatch:us-east-1:111122223333:alarm:*"`, // from the topic's ARN: the stack is environment-agnostic
+		"import it with awssns.Topic_FromTopicAttributes and its KeyArn",
+		"cannot change the key policy of the key of a kmsmonitor notification topic (the key is imported): add this statement to it",
+		`"Principal":{"Service":["cloudwatch.amazonaws.com","events.amazonaws.com"]}`,
 		"[ack: kmsmonitor:importedTopic]", "[ack: kmsmonitor:importedTopicKey]",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("warnings lack %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestNotifications_ImportedTopicWarningGivesStatementsThatWork(t *testing.T) {
+	// GIVEN a stack of a known environment WHEN a topic of another Region's partition is imported by ARN
+	stack := awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{
+		Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("cn-north-1")}})
+	topicArn := "arn:aws-cn:sns:cn-north-1:111122223333:security"
+	imported := awssns.Topic_FromTopicArn(stack, jsii.String("Imported"), jsii.String(topicArn))
+	kmsmonitor.NewKeyMaterialExpiryAlarm(stack, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(true), Topic: imported})
+	synth(t, stack)
+	// THEN the warning gives the statements as JSON, with the stack's partition, Region and account
+	var statements []any // as JSON decodes them (iamsimtest reads policies so)
+	var keyStatement map[string]any
+	for _, w := range kmsmonitorWarnings(stack) {
+		for _, line := range strings.Split(w, "\n") {
+			switch {
+			case strings.HasPrefix(line, "["):
+				if err := json.Unmarshal([]byte(line), &statements); err != nil {
+					t.Fatalf("topic statements are not JSON: %v: %s", err, line)
+				}
+			case strings.HasPrefix(line, "{"):
+				if err := json.Unmarshal([]byte(line), &keyStatement); err != nil {
+					t.Fatalf("key statement is not JSON: %v: %s", err, line)
+				}
+			}
+		}
+	}
+	if len(statements) != 2 || keyStatement == nil {
+		t.Fatalf("statements %v, key statement %v", statements, keyStatement)
+	}
+	// AND, pasted into the topic's and the key's policies, they let this account's alarms and rules publish
+	// and encrypt, and no other account's (the IAM evaluation)
+	sim := simulator(t)
+	topicPolicy := map[string]any{"Version": "2012-10-17", "Statement": statements}
+	keyPolicy := map[string]any{"Version": "2012-10-17", "Statement": []any{keyStatement}}
+	const keyArn = "arn:aws-cn:kms:cn-north-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	alarm := func(account string) map[string]any {
+		return map[string]any{"aws:SourceAccount": account, "aws:SourceArn": "arn:aws-cn:cloudwatch:cn-north-1:" + account + ":alarm:KmsExpiry", "aws:SecureTransport": "true"}
+	}
+	rule := map[string]any{"aws:SourceAccount": "111122223333", "aws:SourceArn": "arn:aws-cn:events:cn-north-1:111122223333:rule/KmsLifecycle", "aws:SecureTransport": "true"}
+	for _, c := range []iamsimtest.Case{
+		{Kind: "alarm of the account → topic", Principal: "cloudwatch.amazonaws.com", Action: "sns:Publish", Resource: topicArn, Context: alarm("111122223333"), ResourcePolicy: topicPolicy, Want: iamsimtest.Allowed},
+		{Kind: "alarm of another account → topic", Principal: "cloudwatch.amazonaws.com", Action: "sns:Publish", Resource: topicArn, Context: alarm("444455556666"), ResourcePolicy: topicPolicy, Want: iamsimtest.Refused},
+		{Kind: "rule of the account → topic", Principal: "events.amazonaws.com", Action: "sns:Publish", Resource: topicArn, Context: rule, ResourcePolicy: topicPolicy, Want: iamsimtest.Allowed},
+		{Kind: "CloudWatch → topic key", Principal: "cloudwatch.amazonaws.com", Action: "kms:GenerateDataKey", Resource: keyArn, Context: alarm("111122223333"), ResourcePolicy: keyPolicy, Want: iamsimtest.Allowed},
+		{Kind: "EventBridge → topic key", Principal: "events.amazonaws.com", Action: "kms:Decrypt", Resource: keyArn, Context: rule, ResourcePolicy: keyPolicy, Want: iamsimtest.Allowed},
+	} {
+		if got, detail, err := sim.Simulate(c); err != nil || got != c.Want {
+			t.Errorf("%s: got %s (%s, %v), want %s", c.Kind, got, detail, err, c.Want)
 		}
 	}
 }

@@ -5,6 +5,8 @@
 package alerting
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -87,15 +89,75 @@ func AllowAlarmsToPublish(topic awssns.ITopic) {
 		Resources:  &[]*string{topic.TopicArn()},
 		Conditions: alarmsOfThisAccount(stack),
 	}))
+	key := topic.MasterKey()
 	if !*res.StatementAdded {
-		awscdk.Annotations_Of(topic).AddWarningV2(jsii.String("kmsmonitor:importedTopic"), jsii.String(
-			"kmsmonitor cannot change the access policy of this imported topic: make sure it allows sns:Publish to "+
-				"cloudwatch.amazonaws.com (aws:SourceArn arn:<partition>:cloudwatch:<region>:<account>:alarm:*) and to events.amazonaws.com, "+
-				"or no alarm or event of kmsmonitor reaches it. Acknowledge this warning once the policy allows them."), nil)
+		env := importedEnv(stack, topic.TopicArn())
+		msg := "kmsmonitor cannot change the access policy of this imported topic: add these statements to it, " +
+			"or no alarm or event of kmsmonitor reaches it:\n" + topicStatementsJSON(env, topic.TopicArn()) + "\n"
+		if key == nil {
+			msg += "If the topic is encrypted with a customer managed key, import it with awssns.Topic_FromTopicAttributes and its KeyArn " +
+				"(kmsmonitor then grants its own roles that publish, such as DeletionCheck's and AutoCancelDeletion's automations, the key), " +
+				"and add this statement to the key's policy, or no notification is delivered:\n" + KeyStatementJSON + "\n"
+		}
+		msg += "Acknowledge this warning once the policies allow them."
+		awscdk.Annotations_Of(topic).AddWarningV2(jsii.String("kmsmonitor:importedTopic"), jsii.String(msg), nil)
 	}
-	if key := topic.MasterKey(); key != nil {
+	if key != nil {
 		allowPublishersToUseKey(key, "kmsmonitor:importedTopicKey", "the key of a kmsmonitor notification topic")
 	}
+}
+
+// KeyStatementJSON is the key policy statement that lets CloudWatch and
+// EventBridge encrypt kmsmonitor's notifications with a topic's key (the
+// statements allowPublishersToUseKey adds where the key is the app's).
+const KeyStatementJSON = `{"Sid":"AllowKmsmonitorPublishers","Effect":"Allow",` +
+	`"Principal":{"Service":["cloudwatch.amazonaws.com","events.amazonaws.com"]},` +
+	`"Action":["kms:Decrypt","kms:GenerateDataKey*"],"Resource":"*"}`
+
+// importedEnv is where an imported resource is: from its ARN when literal,
+// else the stack's; "<partition>", "<region>", "<account>" where unknown.
+func importedEnv(stack awscdk.Stack, arn *string) propcheck.Env {
+	env := propcheck.EnvOfArn(*arn)
+	lit := func(v *string, placeholder string) string {
+		if v == nil || propcheck.Unresolved(*v) {
+			return placeholder
+		}
+		return *v
+	}
+	if env.Account == "" {
+		env.Account = lit(stack.Account(), "<account>")
+	}
+	if env.Region == "" {
+		env.Region = lit(stack.Region(), "<region>")
+	}
+	return env
+}
+
+// topicStatementsJSON is the statements AllowAlarmsToPublish and
+// aws-cdk-lib's SnsTopic target add to a topic of the app, as JSON (one
+// array) for a topic whose policy is not the app's: the alarms of env's
+// account and Region, and EventBridge rules of that account.
+func topicStatementsJSON(env propcheck.Env, topicArn *string) string {
+	partition := propcheck.Partition(env.Region)
+	if partition == "" {
+		partition = "<partition>"
+	}
+	arn := "<topic ARN>"
+	if !propcheck.Unresolved(*topicArn) {
+		arn = *topicArn
+	}
+	statements := []map[string]any{
+		{"Sid": "AllowCloudWatchAlarmsOfThisAccount", "Effect": "Allow",
+			"Principal": map[string]any{"Service": "cloudwatch.amazonaws.com"}, "Action": "sns:Publish", "Resource": arn,
+			"Condition": map[string]any{
+				"StringEquals": map[string]any{"aws:SourceAccount": env.Account},
+				"ArnLike":      map[string]any{"aws:SourceArn": fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:*", partition, env.Region, env.Account)}}},
+		{"Sid": "AllowEventBridgeRulesOfThisAccount", "Effect": "Allow",
+			"Principal": map[string]any{"Service": "events.amazonaws.com"}, "Action": "sns:Publish", "Resource": arn,
+			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": env.Account}}},
+	}
+	b, _ := json.Marshal(statements)
+	return string(b)
 }
 
 // alarmsOfThisAccount is the condition naming the alarms of the stack's
@@ -146,8 +208,8 @@ func allowPublishersToUseKey(key awskms.IKey, warnID, what string) {
 	allowEventBridgeToUseKey(key)
 	if !*res.StatementAdded {
 		awscdk.Annotations_Of(key).AddWarningV2(jsii.String(warnID), jsii.String(
-			"kmsmonitor cannot change the key policy of "+what+" (the key is imported): make sure it allows kms:GenerateDataKey* and kms:Decrypt "+
-				"to cloudwatch.amazonaws.com and events.amazonaws.com, or no notification is delivered. Acknowledge this warning once it does."), nil)
+			"kmsmonitor cannot change the key policy of "+what+" (the key is imported): add this statement to it, or no notification is delivered:\n"+
+				KeyStatementJSON+"\nAcknowledge this warning once it does."), nil)
 	}
 }
 

@@ -179,3 +179,26 @@ func MetricsInsightsIdentifier(s string) string {
 func MetricsInsightsQuoted(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, `'`, `\'`).Replace(s) + `"`
 }
+
+// Partition returns the partition of a literal Region (aws-cn for China,
+// aws-us-gov for GovCloud, aws-iso* for the isolated Regions, else aws), ""
+// for a token or "".
+func Partition(region string) string {
+	switch {
+	case region == "" || Unresolved(region):
+		return ""
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "us-isob-"):
+		return "aws-iso-b"
+	case strings.HasPrefix(region, "us-iso-"):
+		return "aws-iso"
+	case strings.HasPrefix(region, "eu-isoe-"):
+		return "aws-iso-e"
+	case strings.HasPrefix(region, "us-isof-"):
+		return "aws-iso-f"
+	}
+	return "aws"
+}

@@ -183,6 +183,10 @@ func statementsOf(doc any) []map[string]any {
 	switch s := d["Statement"].(type) {
 	case []any:
 		raw = s
+	case []map[string]any: // built in Go rather than decoded from JSON
+		for _, st := range s {
+			raw = append(raw, st)
+		}
 	case map[string]any:
 		raw = []any{s}
 	}
