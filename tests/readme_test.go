@@ -2,20 +2,18 @@ package tests
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 )
 
-// TestReadmeGoSnippetsAreRunnableExamples keeps README honest: each Go
-// snippet of README.md (import lines aside) must appear, whitespace aside, in
+// TestReadmeGoSnippetsAreRunnableExamples keeps README and docs/ honest: each
+// Go snippet of README.md and docs/*.md (import lines aside) must appear, whitespace aside, in
 // constructs/kmsmonitor/example_test.go, whose Example functions go test
 // compiles, runs and checks.
 func TestReadmeGoSnippetsAreRunnableExamples(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
+	readme := readmeAndDocs(t)
 	examples, err := os.ReadFile("../constructs/kmsmonitor/example_test.go")
 	if err != nil {
 		t.Fatal(err)
@@ -47,10 +45,7 @@ func TestReadmeGoSnippetsAreRunnableExamples(t *testing.T) {
 // jsii) or listed by an import line of that snippet or an earlier one, and
 // no two snippets give the same construct ID in the same scope.
 func TestReadmeGoSnippetsPasteTogether(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
+	readme := readmeAndDocs(t)
 	imported := map[string]bool{"awscdk": true, "constructs": true, "jsii": true}
 	ids := map[string]int{} // scope variable and construct ID -> snippet number
 	importLine := regexp.MustCompile(`^import "([^"]+)"`)
@@ -80,6 +75,89 @@ func TestReadmeGoSnippetsPasteTogether(t *testing.T) {
 				t.Errorf("README Go snippets %d and %d both create %q in %s: pasted together they do not synthesize", prev+1, i+1, c[2], c[1])
 			}
 			ids[key] = i
+		}
+	}
+}
+
+// readmeAndDocs returns README.md followed by the docs/ files in the order of
+// its Reference list: the order in which their snippets paste together
+// (.ci/newcomer-app reads them so too). Every docs/*.md must be listed.
+func readmeAndDocs(t *testing.T) string {
+	t.Helper()
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := string(readme)[strings.Index(string(readme), "## Reference"):]
+	all := []string{string(readme)}
+	listed := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^\d+\. \[[^\]]*\]\((docs/[a-z-]+\.md)\)`).FindAllStringSubmatch(ref, -1) {
+		doc, err := os.ReadFile("../" + m[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed[m[1]] = true
+		all = append(all, string(doc))
+	}
+	files, _ := filepath.Glob("../docs/*.md")
+	for _, f := range files {
+		if name := "docs/" + filepath.Base(f); !listed[name] {
+			t.Errorf("%s is not in README's Reference list", name)
+		}
+	}
+	if len(listed) < 10 {
+		t.Fatalf("README's Reference lists %d docs", len(listed))
+	}
+	return strings.Join(all, "\n")
+}
+
+// TestReadmeIsTheFrontDoor: README stays short (at most 25 KB, the reference
+// in docs/), and every relative link of README and docs/ leads to a file of
+// the repository and, with a fragment, to a heading of it.
+func TestReadmeIsTheFrontDoor(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(readme) > 25*1024 {
+		t.Errorf("README.md is %d bytes; keep it at most 25 KB and put the reference in docs/", len(readme))
+	}
+	files, _ := filepath.Glob("../docs/*.md")
+	files = append(files, "../README.md")
+	slug := func(h string) string {
+		h = regexp.MustCompile(`[^\w\- ]`).ReplaceAllString(strings.ToLower(strings.TrimSpace(h)), "")
+		return strings.ReplaceAll(h, " ", "-")
+	}
+	anchors := func(path string) map[string]bool {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil
+		}
+		out := map[string]bool{}
+		for _, m := range regexp.MustCompile(`(?m)^#{1,6} (.*)$`).FindAllStringSubmatch(string(b), -1) {
+			out[slug(m[1])] = true
+		}
+		return out
+	}
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		for _, m := range regexp.MustCompile(`\]\(([^)\s]+)\)`).FindAllStringSubmatch(string(b), -1) {
+			target := m[1]
+			if strings.HasPrefix(target, "http") {
+				continue
+			}
+			path, frag, _ := strings.Cut(target, "#")
+			resolved := f
+			if path != "" {
+				resolved = filepath.Join(filepath.Dir(f), path)
+				if _, err := os.Stat(resolved); err != nil {
+					t.Errorf("%s links to %s, which does not exist", f, target)
+					continue
+				}
+			}
+			if frag != "" && strings.HasSuffix(resolved, ".md") && !anchors(resolved)[frag] {
+				t.Errorf("%s links to %s, which has no heading #%s", f, target, frag)
+			}
 		}
 	}
 }
