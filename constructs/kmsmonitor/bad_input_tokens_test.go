@@ -111,28 +111,6 @@ var _ = addBadInputs("panics in aws-cdk-lib", []badInput{
 
 // Tokens that cannot work where they are given, each with the way out.
 var _ = addBadInputs("tokens", []badInput{
-	{"KeyMaterialExpiryAlarm", "Expiry", "the same key ARN token twice (two alarms for one key)", func(s awscdk.Stack) {
-		key := awskms.NewKey(s, jsii.String("AppKey"), nil)
-		kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyArns: []string{*key.KeyArn(), *key.KeyArn()}})
-	}, []string{"KeyArns[1]: is the same token as KeyArns[0]", "give each key once"}},
-	{"LifecycleEvents", "Events", "the same key ARN token twice in a pattern", func(s awscdk.Stack) {
-		arn := *awscdk.NewCfnParameter(s, jsii.String("KeyArn"), nil).ValueAsString()
-		kmsmonitor.NewLifecycleEvents(s, jsii.String("Events"), &kmsmonitor.LifecycleEventsProps{KeyArns: []string{arn, keyArn, arn}})
-	}, []string{"KeyArns[2]: is the same token as KeyArns[0]"}},
-	{"KeyMaterialExpiryAlarm", "Expiry", "the same key ID token twice", func(s awscdk.Stack) {
-		id := *awscdk.NewCfnParameter(s, jsii.String("KeyId"), nil).ValueAsString()
-		kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{KeyIDs: []string{id, id}})
-	}, []string{"KeyIDs[1]: is the same token as KeyIDs[0]"}},
-	{"GrantAudit", "Audit", "an alias created in the app, its name a token", func(s awscdk.Stack) {
-		key := awskms.NewKey(s, jsii.String("AppKey"), nil)
-		alias := awskms.NewAlias(s, jsii.String("AppAlias"), &awskms.AliasProps{TargetKey: key,
-			AliasName: awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("alias/"), awscdk.Aws_STACK_NAME()})})
-		kmsmonitor.NewGrantAudit(s, jsii.String("Audit"), &kmsmonitor.GrantAuditProps{Keys: []awskms.IKey{alias}})
-	}, []string{"Keys[0]: is the alias Stack/AppAlias", "alias.AliasTargetKey()"}},
-	{"AutoCancelDeletion", "Rescue", "an alias in the allow list", func(s awscdk.Stack) {
-		alias := awskms.Alias_FromAliasName(s, jsii.String("Imported"), jsii.String("alias/app"))
-		kmsmonitor.NewAutoCancelDeletion(s, jsii.String("Rescue"), &kmsmonitor.AutoCancelDeletionProps{Mode: kmsmonitor.KeyAwareListed([]awskms.IKey{alias}, nil)})
-	}, []string{"Mode.Keys[0]: is the alias Stack/Imported"}},
 	{"KeyMaterialExpiryAlarm", "Expiry", "list token in Emails", func(s awscdk.Stack) {
 		kmsmonitor.NewKeyMaterialExpiryAlarm(s, jsii.String("Expiry"), &kmsmonitor.KeyMaterialExpiryAlarmProps{AllKeys: jsii.Bool(true), Emails: listParam(s, "Emails")})
 	}, []string{"Emails[0]: is a list token", "one e-mail subscription per address", "awscdk.Fn_Select"}},

@@ -533,8 +533,9 @@ const deletableMarker = "KmsmonitorDeletableWithStack"
 // not changed: where it applies, add the execution role to its
 // BreakGlassPrincipalArns. Call it before DeletionGuard.Protect (a guard's Aspect, and
 // KeyMonitoring's, apply at synthesis and see it whenever it was called).
-// It panics with a *ValidationError when key is nil, already protected, or
-// in a stack whose synthesizer names no CloudFormation execution role.
+// It panics with a *ValidationError when key is nil, already protected,
+// given to OptOut, or in a stack whose synthesizer names no CloudFormation
+// execution role.
 func AllowDeletionWithStack(key awskms.Key) {
 	if key == nil {
 		panic(&ValidationError{Construct: "kmsmonitor.AllowDeletionWithStack", Problems: []string{"key: is nil; pass a key created in the app with awskms.NewKey"}})
@@ -543,6 +544,8 @@ func AllowDeletionWithStack(key awskms.Key) {
 	switch {
 	case key.Node().TryFindChild(jsii.String(guardMarker)) != nil:
 		c.Addf("key", "%s is already protected by a DeletionGuard (Protect), whose statements are written: call AllowDeletionWithStack(key) before guard.Protect(key)", *key.Node().Path())
+	case optedOut(key):
+		c.Addf("key", "%s was given to OptOut, which leaves it unguarded and its deletion alone already: remove one of the two calls", *key.Node().Path())
 	case stackExecutionRole(key) == nil:
 		c.Addf("key", "the stack of %s has no CloudFormation execution role kmsmonitor can name (its synthesizer is not a DefaultStackSynthesizer with one): add the role CloudFormation deletes the stack with (cdk deploy --role-arn) to the guard's BreakGlassPrincipalArns instead", *key.Node().Path())
 	}
@@ -620,7 +623,7 @@ const OptOutTag = "kmsmonitor:opt-out"
 // tag OptOutTag ("true"), from which DeletionCheck and the key-aware
 // AutoCancelDeletion report its deletion instead of cancelling it. Use it for
 // keys that are meant to come and go. It panics with a *ValidationError when
-// key is nil or already protected.
+// key is nil, already protected, or given to AllowDeletionWithStack.
 func OptOut(key awskms.Key) {
 	if key == nil {
 		panic(&ValidationError{Construct: "kmsmonitor.OptOut", Problems: []string{"key: is nil; pass a key created in the app with awskms.NewKey"}})
@@ -628,6 +631,9 @@ func OptOut(key awskms.Key) {
 	c := propcheck.New("kmsmonitor.OptOut", key)
 	if key.Node().TryFindChild(jsii.String(guardMarker)) != nil {
 		c.Addf("key", "%s is already protected by a DeletionGuard (Protect), whose statements are written: call OptOut(key) before guard.Protect, or do not protect it", *key.Node().Path())
+	}
+	if deletableWithStack(key) {
+		c.Addf("key", "%s was given to AllowDeletionWithStack, which keeps it guarded but deletable with its stack: remove one of the two calls", *key.Node().Path())
 	}
 	c.PanicIfAny()
 	if !optedOut(key) {
