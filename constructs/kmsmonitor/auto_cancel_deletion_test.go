@@ -782,28 +782,10 @@ func TestAutoCancelDeletion_KeyAwareMessagesAndStartsBoundedUnderLoad(t *testing
 // starts with rulePrefix, and its target that sends to the FIFO queue queueID.
 func fifoTarget(t *testing.T, tpl template, rulePrefix, queueID string) (pattern, state string, target eventbridgetest.Target) {
 	t.Helper()
-	for id, r := range tpl.JSON()["Resources"].(map[string]interface{}) {
-		if !strings.HasPrefix(id, rulePrefix) {
-			continue
-		}
-		props := r.(map[string]interface{})["Properties"].(map[string]interface{})
-		b, _ := json.Marshal(props["EventPattern"])
-		for _, raw := range props["Targets"].([]interface{}) {
-			tg := raw.(map[string]interface{})
-			if arn, _ := json.Marshal(tg["Arn"]); string(arn) != `{"Fn::GetAtt":["`+queueID+`","Arn"]}` {
-				continue
-			}
-			it := tg["InputTransformer"].(map[string]interface{})
-			paths := map[string]string{}
-			for k, v := range it["InputPathsMap"].(map[string]interface{}) {
-				paths[k] = v.(string)
-			}
-			group, _ := tg["SqsParameters"].(map[string]interface{})["MessageGroupId"].(string)
-			return string(b), props["State"].(string), eventbridgetest.Target{InputPathsMap: paths, InputTemplate: it["InputTemplate"].(string), MessageGroupID: group}
-		}
-	}
-	t.Fatalf("no rule %s* with a target sending to %s", rulePrefix, queueID)
-	return
+	return fifoTargetWhere(t, tpl, rulePrefix, "sending to "+queueID, func(tg map[string]interface{}) bool {
+		arn, _ := json.Marshal(tg["Arn"])
+		return string(arn) == `{"Fn::GetAtt":["`+queueID+`","Arn"]}`
+	})
 }
 
 // logicalID is the logical ID of construct's default child (its CloudFormation resource).

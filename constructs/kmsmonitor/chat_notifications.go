@@ -3,7 +3,6 @@ package kmsmonitor
 import (
 	_ "embed"
 	"fmt"
-	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -75,14 +74,7 @@ type ChatNotifications struct {
 func NewChatNotifications(scope constructs.Construct, id *string, props *ChatNotificationsProps) *ChatNotifications {
 	p, node, c := start("kmsmonitor.ChatNotifications", scope, id, props)
 	checkChatTopics(c, p.Topic, p.ChatTopic)
-	if p.LogRetention != "" && !slices.Contains(logRetentions, p.LogRetention) {
-		c.Addf("LogRetention", "%q is not a retention CloudWatch Logs offers; use an awslogs.RetentionDays_* constant such as awslogs.RetentionDays_ONE_YEAR", p.LogRetention)
-	}
-	switch p.RemovalPolicy {
-	case "", awscdk.RemovalPolicy_RETAIN, awscdk.RemovalPolicy_DESTROY, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE:
-	default:
-		c.Addf("RemovalPolicy", "%q is not allowed for a log group and a queue; use awscdk.RemovalPolicy_RETAIN or awscdk.RemovalPolicy_DESTROY", p.RemovalPolicy)
-	}
+	checkRetentionAndRemoval(c, p.LogRetention, p.RemovalPolicy, "a log group and a queue")
 	c.PanicIfAny()
 
 	retention := p.LogRetention

@@ -139,20 +139,31 @@ func failedCalls(n int, key, op string, caller kmseventtest.Caller, msg string) 
 // whose logical ID starts with prefix.
 func ruleTarget(t *testing.T, tpl template, prefix string) (pattern, state string, target eventbridgetest.Target) {
 	t.Helper()
+	return fifoTargetWhere(t, tpl, prefix, "with SqsParameters", func(tg map[string]interface{}) bool {
+		_, ok := tg["SqsParameters"]
+		return ok
+	})
+}
+
+// fifoTargetWhere returns the pattern and state of the rule whose logical ID
+// starts with prefix, and the last of its targets for which pick holds (what
+// describes them), as eventbridgetest installs it.
+func fifoTargetWhere(t *testing.T, tpl template, prefix, what string, pick func(tg map[string]interface{}) bool) (pattern, state string, target eventbridgetest.Target) {
+	t.Helper()
 	for id, r := range tpl.JSON()["Resources"].(map[string]interface{}) {
 		if !strings.HasPrefix(id, prefix) {
 			continue
 		}
 		props := r.(map[string]interface{})["Properties"].(map[string]interface{})
 		b, _ := json.Marshal(props["EventPattern"])
-		var tg map[string]interface{} // the target with a FIFO message group: the bounded queue
+		var tg map[string]interface{}
 		for _, raw := range props["Targets"].([]interface{}) {
-			if _, ok := raw.(map[string]interface{})["SqsParameters"]; ok {
+			if pick(raw.(map[string]interface{})) {
 				tg = raw.(map[string]interface{})
 			}
 		}
 		if tg == nil {
-			t.Fatalf("rule %s has no target with SqsParameters", id)
+			t.Fatalf("rule %s has no target %s", id, what)
 		}
 		it := tg["InputTransformer"].(map[string]interface{})
 		paths := map[string]string{}

@@ -533,14 +533,7 @@ func (p *PendingDeletionAlarmProps) validate(c *propcheck.Checker, scope constru
 			c.Addf("RemovalPolicy", "applies only to the bucket and log group this construct creates; remove it, or remove LogGroup")
 		}
 	}
-	if p.LogRetention != "" && !slices.Contains(logRetentions, p.LogRetention) {
-		c.Addf("LogRetention", "%q is not a retention CloudWatch Logs offers; use an awslogs.RetentionDays_* constant such as awslogs.RetentionDays_ONE_YEAR", p.LogRetention)
-	}
-	switch p.RemovalPolicy {
-	case "", awscdk.RemovalPolicy_RETAIN, awscdk.RemovalPolicy_DESTROY, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE:
-	default:
-		c.Addf("RemovalPolicy", "%q is not allowed for a bucket and a log group; use awscdk.RemovalPolicy_RETAIN or awscdk.RemovalPolicy_DESTROY", p.RemovalPolicy)
-	}
+	checkRetentionAndRemoval(c, p.LogRetention, p.RemovalPolicy, "a bucket and a log group")
 	if p.FilterPattern != nil {
 		checkJSONFilterPattern(c, "FilterPattern", *p.FilterPattern)
 	}
@@ -577,6 +570,20 @@ func (p *PendingDeletionAlarmProps) validate(c *propcheck.Checker, scope constru
 }
 
 // logRetentions are the retentions CloudWatch Logs offers.
+// checkRetentionAndRemoval records in c a LogRetention CloudWatch Logs does
+// not offer, and a RemovalPolicy that the resources named by what (data
+// kmsmonitor keeps: "a bucket and a log group") do not take.
+func checkRetentionAndRemoval(c *propcheck.Checker, retention awslogs.RetentionDays, removal awscdk.RemovalPolicy, what string) {
+	if retention != "" && !slices.Contains(logRetentions, retention) {
+		c.Addf("LogRetention", "%q is not a retention CloudWatch Logs offers; use an awslogs.RetentionDays_* constant such as awslogs.RetentionDays_ONE_YEAR", retention)
+	}
+	switch removal {
+	case "", awscdk.RemovalPolicy_RETAIN, awscdk.RemovalPolicy_DESTROY, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE:
+	default:
+		c.Addf("RemovalPolicy", "%q is not allowed for %s; use awscdk.RemovalPolicy_RETAIN or awscdk.RemovalPolicy_DESTROY", removal, what)
+	}
+}
+
 var logRetentions = []awslogs.RetentionDays{
 	awslogs.RetentionDays_ONE_DAY, awslogs.RetentionDays_THREE_DAYS, awslogs.RetentionDays_FIVE_DAYS,
 	awslogs.RetentionDays_ONE_WEEK, awslogs.RetentionDays_TWO_WEEKS, awslogs.RetentionDays_ONE_MONTH,

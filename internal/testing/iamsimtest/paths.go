@@ -233,13 +233,10 @@ func (p *extractor) rule(r *Resource) {
 func (p *extractor) pipe(r *Resource) {
 	note := "pipe " + r.ID
 	roleArn, _ := r.Props["RoleArn"].(string)
-	role := p.t.ByRefOrArn("AWS::IAM::Role", roleArn)
+	role, identity := p.serviceRole("pipe", "pipes", roleArn, r.Arn, note)
 	if role == nil {
 		return // a role outside the template: its policies are unknown
 	}
-	p.add(Case{Kind: "pipe assumes its role", Principal: p.principal("pipes"), Action: "sts:AssumeRole", Resource: role.Arn,
-		Context: sourceContext(r.Arn, p.e.Account), ResourcePolicy: role.Props["AssumeRolePolicyDocument"], Want: Allowed, Note: note})
-	identity := p.identityPolicies(role)
 	tls := map[string]any{"aws:SecureTransport": "true"}
 	source, _ := r.Props["Source"].(string)
 	if queue := p.t.ByRefOrArn("AWS::SQS::Queue", source); queue != nil {
@@ -281,6 +278,19 @@ func (p *extractor) pipe(r *Resource) {
 				map[string]any{"Effect": "Allow", "Action": "events:PutEvents", "Resource": "*"}}}}},
 			ResourcePolicy: policy, Want: Refused, Note: note})
 	}
+}
+
+// serviceRole returns the role of the template that roleArn names (nil when
+// it is outside the template) and its identity policies, with the case of
+// service (who: "pipe", "function") assuming it on behalf of sourceArn.
+func (p *extractor) serviceRole(who, service, roleArn, sourceArn, note string) (*Resource, []Policy) {
+	role := p.t.ByRefOrArn("AWS::IAM::Role", roleArn)
+	if role == nil {
+		return nil, nil
+	}
+	p.add(Case{Kind: who + " assumes its role", Principal: p.principal(service), Action: "sts:AssumeRole", Resource: role.Arn,
+		Context: sourceContext(sourceArn, p.e.Account), ResourcePolicy: role.Props["AssumeRolePolicyDocument"], Want: Allowed, Note: note})
+	return role, p.identityPolicies(role)
 }
 
 // busPolicy is the resource policy of the bus named name (its
@@ -325,13 +335,10 @@ func (p *extractor) function(fn *Resource) {
 			Context: sourceContext(p.arn("sns", "kmsmonitor-unrelated-topic"), p.e.Account), ResourcePolicy: p.lambdaPolicy(fn), Want: Refused, Note: note})
 	}
 	roleArn, _ := fn.Props["Role"].(string)
-	role := p.t.ByRefOrArn("AWS::IAM::Role", roleArn)
+	role, identity := p.serviceRole("function", "lambda", roleArn, fn.Arn, note)
 	if role == nil {
 		return // a role outside the template: its policies are unknown
 	}
-	p.add(Case{Kind: "function assumes its role", Principal: p.principal("lambda"), Action: "sts:AssumeRole", Resource: role.Arn,
-		Context: sourceContext(fn.Arn, p.e.Account), ResourcePolicy: role.Props["AssumeRolePolicyDocument"], Want: Allowed, Note: note})
-	identity := p.identityPolicies(role)
 	tls := map[string]any{"aws:SecureTransport": "true"}
 	logging, _ := fn.Props["LoggingConfig"].(map[string]any)
 	groupName, _ := logging["LogGroup"].(string)
