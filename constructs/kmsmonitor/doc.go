@@ -8,8 +8,9 @@
 //   - KeyMonitoring: the quick start. A CloudTrail trail to CloudWatch Logs,
 //     the pending-deletion and disabled-key alarms (naming the key, the
 //     operation and the caller), the imported key material alarm, the
-//     lifecycle event rule and a dashboard, on one encrypted topic; every
-//     other construct below is a switch (XxxEnabled) and props (Xxx) of it.
+//     lifecycle event rule and a dashboard, on one encrypted topic; the
+//     detectors and protections below are switches (XxxEnabled) and props
+//     (Xxx) of it, the organization and chat constructs stand alone.
 //
 // # Detect
 //
