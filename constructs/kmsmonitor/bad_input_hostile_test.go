@@ -44,6 +44,10 @@ var _ = addBadInputs("quotas (KMS key policy, 500 resources per stack)", []badIn
 }...)
 
 var _ = addBadInputs("partitions", []badInput{
+	{"DeletionGuard", "Guard", "break-glass role of the commercial partition in a European Sovereign Cloud stack", func(awscdk.Stack) {
+		s := awscdk.NewStack(newApp(), jsii.String("Stack"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("eusc-de-east-1")}})
+		kmsmonitor.NewDeletionGuard(s, jsii.String("Guard"), &kmsmonitor.DeletionGuardProps{BreakGlassPrincipalArns: []string{"arn:aws:iam::111122223333:role/BreakGlass"}})
+	}, []string{"BreakGlassPrincipalArns[0]", "partition aws, but this stack deploys to partition aws-eusc", "arn:aws-eusc:iam::"}},
 	{"DeletionGuard", "Guard", "break-glass role of another partition than the stack's", func(awscdk.Stack) {
 		kmsmonitor.NewDeletionGuard(eastStack(), jsii.String("Guard"), &kmsmonitor.DeletionGuardProps{
 			BreakGlassPrincipalArns: []string{"arn:aws:iam::111122223333:role/BreakGlass", "arn:aws-cn:iam::111122223333:role/BreakGlass"}})

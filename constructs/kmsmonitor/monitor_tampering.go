@@ -205,9 +205,13 @@ func NewMonitorTampering(scope constructs.Construct, id *string, props *MonitorT
 			continue
 		}
 		if bus := ruleBus(r); bus != "" {
-			// CloudTrail's records of a rule on a custom bus name it with its
-			// bus (rule/BUS/NAME), which a match by name does not see.
-			c.Addf(fmt.Sprintf("Rules[%d]", i), "is a rule on the event bus %s; MonitorTampering matches rules of the default bus only, so a change to this one would never be reported: remove it from Rules (watch the bus's senders instead)", bus)
+			// The patterns match a rule by its name (CloudTrail records the
+			// name and the bus apart: requestParameters name or rule, and
+			// eventBusName), as the default bus's rules are named: a rule of
+			// a custom bus would be confused with a default-bus rule of the
+			// same name, and no CloudTrail record of one is at hand to prove
+			// the match. Not supported until the patterns match the bus too.
+			c.Addf(fmt.Sprintf("Rules[%d]", i), "is a rule on the event bus %s; MonitorTampering matches rules of the default bus only (by name, without the bus), so it cannot tell this one from a default-bus rule of the same name: remove it from Rules (watch the bus's senders instead)", bus)
 		}
 	}
 	rules := fitPatterns(c, "Rules", namesOf(c, "Rules", p.Rules, func(r awsevents.IRule) *string { return r.RuleName() }),

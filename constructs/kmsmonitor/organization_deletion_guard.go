@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsorganizations"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -82,14 +81,10 @@ func NewOrganizationDeletionGuard(scope constructs.Construct, id *string, props 
 		// Policy names are unique in an organization: a second guard of the
 		// same name (two stacks of the app, or two guards in one) fails to
 		// deploy with DuplicatePolicyException.
-		account := *awscdk.Stack_Of(node).Account()
-		if propcheck.Unresolved(account) {
-			account = ""
-		}
 		// The names taken so far are kept in the app (metadata of its root):
 		// the app, not this process, is what one deployment holds.
 		root := node.Node().Root()
-		taken := account + " " + name + " "
+		taken := name + " "
 		for _, m := range *root.Node().Metadata() {
 			if v, ok := m.Data.(string); ok && *m.Type == scpNameMetadata && strings.HasPrefix(v, taken) {
 				c.Addf("PolicyName", "%q is also the policy name of the guard at %q; AWS Organizations refuses a second policy of that name (DuplicatePolicyException): give each OrganizationDeletionGuard its own PolicyName", name, strings.TrimPrefix(v, taken))
@@ -111,8 +106,9 @@ func NewOrganizationDeletionGuard(scope constructs.Construct, id *string, props 
 }
 
 // scpNameMetadata is the type of the app root's metadata entries that
-// record the literal policy name of each guard ("ACCOUNT NAME PATH",
-// ACCOUNT "" when unknown).
+// record the literal policy name of each guard ("NAME PATH"). Names are
+// unique in an organization, whichever account (management or delegated
+// administrator) creates the policy: one name per app.
 const scpNameMetadata = "kmsmonitor:scpName"
 
 // scpContent writes the guard as a service control policy: no principal

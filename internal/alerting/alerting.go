@@ -136,7 +136,7 @@ func importedEnv(stack awscdk.Stack, arn *string) propcheck.Env {
 // topicStatementsJSON is the statements AllowAlarmsToPublish and
 // aws-cdk-lib's SnsTopic target add to a topic of the app, as JSON (one
 // array) for a topic whose policy is not the app's: the alarms of env's
-// account and Region, and EventBridge rules of that account.
+// account and Region, and EventBridge.
 func topicStatementsJSON(env propcheck.Env, topicArn *string) string {
 	partition := propcheck.Partition(env.Region)
 	if partition == "" {
@@ -152,9 +152,12 @@ func topicStatementsJSON(env propcheck.Env, topicArn *string) string {
 			"Condition": map[string]any{
 				"StringEquals": map[string]any{"aws:SourceAccount": env.Account},
 				"ArnLike":      map[string]any{"aws:SourceArn": fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:*", partition, env.Region, env.Account)}}},
-		{"Sid": "AllowEventBridgeRulesOfThisAccount", "Effect": "Allow",
-			"Principal": map[string]any{"Service": "events.amazonaws.com"}, "Action": "sns:Publish", "Resource": arn,
-			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": env.Account}}},
+		// No condition: "You can't use Condition blocks in Amazon SNS topic
+		// policies for EventBridge" (EventBridge User Guide, "Using
+		// resource-based policies for Amazon EventBridge"), as aws-cdk-lib's
+		// SnsTopic target writes it.
+		{"Sid": "AllowEventBridge", "Effect": "Allow",
+			"Principal": map[string]any{"Service": "events.amazonaws.com"}, "Action": "sns:Publish", "Resource": arn},
 	}
 	b, _ := json.Marshal(statements)
 	return string(b)

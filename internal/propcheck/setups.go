@@ -181,7 +181,8 @@ func MetricsInsightsQuoted(s string) string {
 }
 
 // Partition returns the partition of a literal Region (aws-cn for China,
-// aws-us-gov for GovCloud, aws-iso* for the isolated Regions, else aws), ""
+// aws-us-gov for GovCloud, aws-iso* for the isolated Regions, aws-eusc for
+// the European Sovereign Cloud, else aws; the SDK's partitions.json), ""
 // for a token or "".
 func Partition(region string) string {
 	switch {
@@ -199,6 +200,8 @@ func Partition(region string) string {
 		return "aws-iso-e"
 	case strings.HasPrefix(region, "us-isof-"):
 		return "aws-iso-f"
+	case strings.HasPrefix(region, "eusc-"):
+		return "aws-eusc"
 	}
 	return "aws"
 }

@@ -206,7 +206,7 @@ func (p *extractor) rule(r *Resource) {
 			p.roleTarget(r, tg, arn, role, note)
 		} else if topic := p.t.ByRefOrArn("AWS::SNS::Topic", arn); topic != nil {
 			p.add(Case{Kind: "rule → topic", Principal: p.principal("events"), Action: "sns:Publish", Resource: topic.Ref,
-				Context: ctx, ResourcePolicy: p.topicPolicy(topic), Want: Allowed, Note: note})
+				Context: eventBridgeToTopicContext(), ResourcePolicy: p.topicPolicy(topic), Want: Allowed, Note: note})
 			p.keyUse("rule → topic key", topic, p.principal("events"), topicKeyActions, eventBridgeToKeyContext(), nil)
 		} else if queue := p.t.ByRefOrArn("AWS::SQS::Queue", arn); queue != nil {
 			p.add(Case{Kind: "rule → queue", Principal: p.principal("events"), Action: "sqs:SendMessage", Resource: queue.Arn,

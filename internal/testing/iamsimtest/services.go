@@ -56,6 +56,17 @@ func sourceContext(sourceArn, account string) map[string]any {
 // from AWS services and encrypted topics", SNS developer guide: the key
 // policy statement for EventBridge carries no source condition). The same is
 // assumed for encrypted SQS queues, the stricter assumption.
+// eventBridgeToTopicContext is what EventBridge sends to SNS when a rule
+// publishes to a topic: no source keys to rely on ("You can't use Condition
+// blocks in Amazon SNS topic policies for EventBridge", EventBridge User
+// Guide, "Using resource-based policies for Amazon EventBridge"), so a topic
+// policy with one refuses the rule.
+func eventBridgeToTopicContext() map[string]any {
+	return map[string]any{"aws:SecureTransport": "true"}
+}
+
+// eventBridgeToKeyContext is what EventBridge sends to the key of an
+// encrypted topic or queue: no source keys either.
 func eventBridgeToKeyContext() map[string]any {
 	return map[string]any{"aws:SecureTransport": "true"}
 }
