@@ -149,14 +149,9 @@ func NewChatNotifications(scope constructs.Construct, id *string, props *ChatNot
 	// Chat is quiet when it fails: a message the function could not
 	// forward after Lambda's two retries is reported on Topic, by e-mail.
 	alerting.AllowAlarmsToPublish(p.Topic)
-	ch.FailureAlarm = alerting.NewAlarm(node, "FailureAlarm", alerting.AlarmSpec{
-		Metric: ch.DeadLetterQueue.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
-			Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Maximum"),
-		}),
-		Threshold: 1, Comparison: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-		TreatMissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
-		Description:      "kmsmonitor ChatNotifications: messages could not be forwarded to the chat topic; they wait in the function's dead-letter queue (see the function's logs)",
-	}, alerting.Notification{Topic: p.Topic})
+	ch.FailureAlarm = alerting.NewDeadLetterAlarm(node, "FailureAlarm", ch.DeadLetterQueue,
+		"kmsmonitor ChatNotifications: messages could not be forwarded to the chat topic; they wait in the function's dead-letter queue (see the function's logs)",
+		alerting.Notification{Topic: p.Topic})
 	if chatTopicImported(ch.ChatTopic) {
 		awscdk.Annotations_Of(node).AddWarningV2(jsii.String("kmsmonitor:importedChatTopic"), jsii.String(fmt.Sprintf(
 			"ChatTopic is imported, so kmsmonitor cannot see its key: if it is encrypted with a customer managed key, "+

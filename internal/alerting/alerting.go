@@ -313,6 +313,20 @@ func NewAlarm(scope constructs.Construct, id string, spec AlarmSpec, n Notificat
 	return alarm
 }
 
+// NewDeadLetterAlarm creates the alarm (ID id under scope) that tells n's
+// topic as soon as queue, a dead-letter queue, holds a message: what landed
+// there was not delivered, and nothing else would say so.
+func NewDeadLetterAlarm(scope constructs.Construct, id string, queue awssqs.IQueue, description string, n Notification) awscloudwatch.Alarm {
+	return NewAlarm(scope, id, AlarmSpec{
+		Metric: queue.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
+			Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Maximum"),
+		}),
+		Threshold: 1, Comparison: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+		TreatMissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
+		Description:      description,
+	}, n)
+}
+
 // NewDeadLetterQueue creates the queue that keeps the events an EventBridge
 // target could not receive: SSE-SQS encrypted (EventBridge cannot write to a
 // queue encrypted with an AWS managed KMS key), TLS only, 14 days, retained.

@@ -85,8 +85,11 @@ func NewBounded(scope constructs.Construct, topic awssns.ITopic, template string
 			}},
 		}))
 	}
-	return newBounded(scope, "Bounded", "notification", "publishes each notification the FIFO queue kept (repeats dropped) to the topic",
-		"publish to the notification topic", topic, topic.TopicArn(), statements, &awspipes.CfnPipe_PipeTargetParametersProperty{InputTemplate: jsii.String(template)})
+	return newBounded(scope, "Bounded", topic, pipeTarget{
+		what: "notification", does: "publishes each notification the FIFO queue kept (repeats dropped) to the topic",
+		delivers: "publish to the notification topic", arn: topic.TopicArn(), statements: statements,
+		params: &awspipes.CfnPipe_PipeTargetParametersProperty{InputTemplate: jsii.String(template)},
+	})
 }
 
 // NewBoundedEvents creates, under scope (IDs prefix + "Queue", ...), a
@@ -96,23 +99,36 @@ func NewBounded(scope constructs.Construct, topic awssns.ITopic, template string
 // refuse every other sender (its rules act on what it receives). alarmTopic,
 // when not nil, is told when the pipe cannot deliver (FailureAlarm).
 func NewBoundedEvents(scope constructs.Construct, prefix string, bus awsevents.IEventBus, source, detailType, template string, alarmTopic awssns.ITopic) *Bounded {
-	return newBounded(scope, prefix, "event", "puts each event the FIFO queue kept (repeats dropped) on its event bus",
-		"put events on its event bus", alarmTopic, bus.EventBusArn(), []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	return newBounded(scope, prefix, alarmTopic, pipeTarget{
+		what: "event", does: "puts each event the FIFO queue kept (repeats dropped) on its event bus",
+		delivers: "put events on its event bus", arn: bus.EventBusArn(),
+		statements: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid: jsii.String("PutOnTheBus"), Actions: jsii.Strings("events:PutEvents"), Resources: &[]*string{bus.EventBusArn()},
-		})}, &awspipes.CfnPipe_PipeTargetParametersProperty{
+		})},
+		params: &awspipes.CfnPipe_PipeTargetParametersProperty{
 			InputTemplate: jsii.String(template),
 			EventBridgeEventBusParameters: &awspipes.CfnPipe_PipeTargetEventBridgeEventBusParametersProperty{
 				Source: jsii.String(source), DetailType: jsii.String(detailType),
 			},
-		})
+		},
+	})
 }
 
-// newBounded creates the queues, role, policy and pipe of a Bounded whose
-// pipe delivers to target (what: "notification", "event"; does and
-// delivers: what its pipe and role descriptions say) with targetStatements
-// and targetParams.
-func newBounded(scope constructs.Construct, prefix, what, does, delivers string, alarmTopic awssns.ITopic, target *string, targetStatements []awsiam.PolicyStatement,
-	targetParams *awspipes.CfnPipe_PipeTargetParametersProperty) *Bounded {
+// pipeTarget is where a Bounded's pipe delivers and how it is described.
+type pipeTarget struct {
+	what       string // "notification", "event": names the queue and the pipe in descriptions
+	does       string // the pipe's description
+	delivers   string // the role's description, after "read the queue and"
+	arn        *string
+	statements []awsiam.PolicyStatement // what the pipe's role needs on the target
+	params     *awspipes.CfnPipe_PipeTargetParametersProperty
+}
+
+// newBounded creates, with IDs starting with prefix, the queues, role,
+// policy and pipe of a Bounded whose pipe delivers to target, and, when
+// alarmTopic is not nil, its FailureAlarm.
+func newBounded(scope constructs.Construct, prefix string, alarmTopic awssns.ITopic, target pipeTarget) *Bounded {
+	what := target.what
 	b := &Bounded{}
 	b.DeadLetterQueue = awssqs.NewQueue(scope, jsii.String(prefix+"DeadLetterQueue"), &awssqs.QueueProps{
 		Fifo:            jsii.Bool(true),
@@ -148,18 +164,13 @@ func newBounded(scope constructs.Construct, prefix, what, does, delivers string,
 		Conditions: &map[string]interface{}{"Null": map[string]interface{}{"aws:SourceArn": "true"}},
 	}))
 	if alarmTopic != nil {
-		b.FailureAlarm = NewAlarm(scope, prefix+"FailureAlarm", AlarmSpec{
-			Metric: b.DeadLetterQueue.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
-				Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Maximum"),
-			}),
-			Threshold: 1, Comparison: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-			TreatMissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
-			Description:      "kmsmonitor: the " + what + " pipe could not deliver a message after 5 attempts; it waits in " + prefix + "DeadLetterQueue (see the pipe's role and target)",
-		}, Notification{Topic: alarmTopic})
+		b.FailureAlarm = NewDeadLetterAlarm(scope, prefix+"FailureAlarm", b.DeadLetterQueue,
+			"kmsmonitor: the "+what+" pipe could not deliver a message after 5 attempts; it waits in "+prefix+"DeadLetterQueue (see the pipe's role and target)",
+			Notification{Topic: alarmTopic})
 	}
 	stack := awscdk.Stack_Of(scope)
 	b.Role = awsiam.NewRole(scope, jsii.String(prefix+"PipeRole"), &awsiam.RoleProps{
-		Description: jsii.String("kmsmonitor: lets an EventBridge pipe read the " + what + " queue and " + delivers),
+		Description: jsii.String("kmsmonitor: lets an EventBridge pipe read the " + what + " queue and " + target.delivers),
 		// aws:SourceAccount only: AWS documents no aws:SourceArn that Pipes
 		// sends when it assumes a pipe's role, and one it does not send would
 		// stop the pipe.
@@ -176,7 +187,7 @@ func newBounded(scope constructs.Construct, prefix, what, does, delivers string,
 			Actions:   jsii.Strings("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
 			Resources: &[]*string{b.Queue.QueueArn()},
 		}),
-	}, targetStatements...)
+	}, target.statements...)
 	policy := awsiam.NewManagedPolicy(scope, jsii.String(prefix+"PipePolicy"), &awsiam.ManagedPolicyProps{
 		Description: jsii.String("kmsmonitor: what the " + what + " pipe may do"),
 		Roles:       &[]awsiam.IRole{b.Role},
@@ -185,14 +196,14 @@ func newBounded(scope constructs.Construct, prefix, what, does, delivers string,
 	b.Policy = policy
 	// awspipes has no L2 in aws-cdk-lib (only the alpha module): the L1.
 	b.Pipe = awspipes.NewCfnPipe(scope, jsii.String(prefix+"Pipe"), &awspipes.CfnPipeProps{
-		Description: jsii.String("kmsmonitor: " + does),
+		Description: jsii.String("kmsmonitor: " + target.does),
 		RoleArn:     b.Role.RoleArn(),
 		Source:      b.Queue.QueueArn(),
 		SourceParameters: &awspipes.CfnPipe_PipeSourceParametersProperty{
 			SqsQueueParameters: &awspipes.CfnPipe_PipeSourceSqsQueueParametersProperty{BatchSize: jsii.Number(1)},
 		},
-		Target:           target,
-		TargetParameters: targetParams,
+		Target:           target.arn,
+		TargetParameters: target.params,
 	})
 	// Pipes checks the role's permissions when it creates the pipe: after its
 	// policy (the role itself comes first through RoleArn).

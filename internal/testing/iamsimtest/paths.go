@@ -249,11 +249,9 @@ func (p *extractor) pipe(r *Resource) {
 			Resource: p.arn("sqs", "kmsmonitor-unrelated-queue"), Context: tls, Identity: identity, Want: Refused, Note: note})
 		// What the queue holds, the pipe delivers (a message, an automation start): only rules may send to it,
 		// not a principal of the account whose own policies allow sqs:SendMessage.
-		other := fmt.Sprintf("arn:%s:iam::%s:role/kmsmonitor-other", p.e.Partition, p.e.Account)
+		other, otherIdentity := p.otherPrincipal("sqs:SendMessage")
 		p.add(Case{Kind: "other principal of the account → queue a pipe reads", Principal: other, Action: "sqs:SendMessage", Resource: queue.Arn,
-			Context: tls, Identity: []Policy{{Name: "other", Policy: map[string]any{"Version": "2012-10-17", "Statement": []any{
-				map[string]any{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}}}}},
-			ResourcePolicy: p.queuePolicy(queue), Want: Refused, Note: note})
+			Context: tls, Identity: otherIdentity, ResourcePolicy: p.queuePolicy(queue), Want: Refused, Note: note})
 	}
 	target, _ := r.Props["Target"].(string)
 	if topic := p.t.ByRefOrArn("AWS::SNS::Topic", target); topic != nil {
@@ -272,12 +270,19 @@ func (p *extractor) pipe(r *Resource) {
 			Identity: identity, ResourcePolicy: policy, Want: Allowed, Note: note})
 		p.add(Case{Kind: "pipe role → unrelated event bus", Principal: role.Arn, Action: "events:PutEvents",
 			Resource: p.arn("events", "event-bus/kmsmonitor-unrelated"), Context: tls, Identity: identity, Want: Refused, Note: note})
-		other := fmt.Sprintf("arn:%s:iam::%s:role/kmsmonitor-other", p.e.Partition, p.e.Account)
+		other, otherIdentity := p.otherPrincipal("events:PutEvents")
 		p.add(Case{Kind: "other principal of the account → event bus fed by a pipe", Principal: other, Action: "events:PutEvents", Resource: bus.Arn,
-			Context: map[string]any{"aws:SecureTransport": "true", "aws:PrincipalArn": other}, Identity: []Policy{{Name: "other", Policy: map[string]any{"Version": "2012-10-17", "Statement": []any{
-				map[string]any{"Effect": "Allow", "Action": "events:PutEvents", "Resource": "*"}}}}},
-			ResourcePolicy: policy, Want: Refused, Note: note})
+			Context:  map[string]any{"aws:SecureTransport": "true", "aws:PrincipalArn": other},
+			Identity: otherIdentity, ResourcePolicy: policy, Want: Refused, Note: note})
 	}
+}
+
+// otherPrincipal is a role of the template's account whose own policy allows
+// action on every resource: what only a resource policy can refuse.
+func (p *extractor) otherPrincipal(action string) (string, []Policy) {
+	return fmt.Sprintf("arn:%s:iam::%s:role/kmsmonitor-other", p.e.Partition, p.e.Account),
+		[]Policy{{Name: "other", Policy: map[string]any{"Version": "2012-10-17", "Statement": []any{
+			map[string]any{"Effect": "Allow", "Action": action, "Resource": "*"}}}}}
 }
 
 // serviceRole returns the role of the template that roleArn names (nil when
